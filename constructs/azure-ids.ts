@@ -1,0 +1,132 @@
+import { IConstruct } from "constructs";
+import { Token } from "cdktf";
+import { IdentityConfigError } from "./errors";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
+
+/** Checks a subscription or tenant id: a GUID, or a token Terraform fills in. */
+export function requireGuid(where: IConstruct | string, what: string, value: string): string {
+  if (Token.isUnresolved(value) || isGuid(value)) return value;
+  throw new IdentityConfigError(where, {
+    problem: `${what} is not a GUID`,
+    value,
+    fix: `pass the ${what} as 8-4-4-4-12 hexadecimal digits, e.g. 00000000-0000-0000-0000-000000000000`,
+  });
+}
+
+/** How far a role assignment at this id reaches: the guardrails refuse anything above `resource`. */
+export type ScopeLevel = "managementGroup" | "subscription" | "resourceGroup" | "resource";
+
+export interface ResourceIdParts {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  /** Resource provider and type path, e.g. `Microsoft.Storage/storageAccounts`. */
+  readonly type: string;
+  readonly name: string;
+}
+
+/**
+ * An Azure resource id that knows its subscription, resource group, type and level.
+ * Built from names (known before apply) or parsed from an existing resource's id string.
+ */
+export class ResourceId {
+  /** Parses an id string; a malformed id is an error naming `where`. */
+  static parse(where: IConstruct | string, id: string): ResourceId {
+    const bad = (why: string, fix: string): never => {
+      throw new IdentityConfigError(where, { problem: `Malformed Azure resource id (${why})`, value: id, fix });
+    };
+    const example =
+      "write it as /subscriptions/<guid>/resourceGroups/<rg>/providers/<Namespace>/<type>/<name>, as `az resource show --query id` prints it";
+    if (typeof id !== "string" || Token.isUnresolved(id)) {
+      bad("it must be a literal string, not a Terraform reference", "pass the id string, or a construct from this stack");
+    }
+    if (!id.startsWith("/") || id.endsWith("/") || id.includes("//")) bad("it must start with / and have no empty segment", example);
+    const segments = id.slice(1).split("/");
+    const mg = /^providers$/i.test(segments[0] ?? "") && /^Microsoft\.Management$/i.test(segments[1] ?? "") && /^managementGroups$/i.test(segments[2] ?? "");
+    if (mg && segments.length === 4) return new ResourceId(id, "managementGroup", "", "", "Microsoft.Management/managementGroups", [segments[3]]);
+    if (!/^subscriptions$/i.test(segments[0] ?? "") || segments.length < 2) bad("it must begin with /subscriptions/<guid>", example);
+    const subscriptionId = segments[1];
+    if (!isGuid(subscriptionId)) bad(`subscription "${subscriptionId}" is not a GUID`, example);
+    if (segments.length === 2) return new ResourceId(id, "subscription", subscriptionId, "", "", []);
+    if (!/^resourceGroups$/i.test(segments[2]) || segments.length < 4) bad("the segment after the subscription must be resourceGroups/<name>", example);
+    const resourceGroup = segments[3];
+    if (segments.length === 4) return new ResourceId(id, "resourceGroup", subscriptionId, resourceGroup, "", []);
+    const rest = segments.slice(4);
+    if (!/^providers$/i.test(rest[0]) || rest.length < 4 || (rest.length - 2) % 2 !== 0) {
+      bad("after the resource group it needs providers/<Namespace>/<type>/<name>, then <childType>/<childName> pairs", example);
+    }
+    const [, namespace, ...typeNamePairs] = rest;
+    const types: string[] = [];
+    const names: string[] = [];
+    for (let i = 0; i < typeNamePairs.length; i += 2) {
+      types.push(typeNamePairs[i]);
+      names.push(typeNamePairs[i + 1]);
+    }
+    return new ResourceId(id, "resource", subscriptionId, resourceGroup, `${namespace}/${types.join("/")}`, names);
+  }
+
+  /** Builds a top-level resource id from names, validating the subscription id. */
+  static fromNames(where: IConstruct | string, parts: ResourceIdParts): ResourceId {
+    requireGuid(where, "subscription id", parts.subscriptionId);
+    const [namespace, ...types] = parts.type.split("/");
+    const id = `/subscriptions/${parts.subscriptionId}/resourceGroups/${parts.resourceGroup}/providers/${namespace}/${types[0]}/${parts.name}`;
+    return new ResourceId(id, "resource", parts.subscriptionId, parts.resourceGroup, parts.type, [parts.name]);
+  }
+
+  static subscription(where: IConstruct | string, subscriptionId: string): ResourceId {
+    requireGuid(where, "subscription id", subscriptionId);
+    return new ResourceId(`/subscriptions/${subscriptionId}`, "subscription", subscriptionId, "", "", []);
+  }
+
+  private constructor(
+    /** The id as Azure writes it. */
+    readonly id: string,
+    readonly level: ScopeLevel,
+    readonly subscriptionId: string,
+    readonly resourceGroup: string,
+    /** `Namespace/type[/childType...]`; empty above resource level. */
+    readonly type: string,
+    /** The name of each type segment, outermost first. */
+    readonly names: readonly string[],
+  ) {}
+
+  /** The last name in the id: the resource's (or sub-resource's) own name. */
+  get name(): string {
+    return this.names[this.names.length - 1] ?? this.resourceGroup ?? this.subscriptionId;
+  }
+
+  /** A sub-resource of this one, e.g. `child("blobServices/default/containers", "images")`. */
+  child(typePath: string, name: string): ResourceId {
+    const segments = typePath.split("/");
+    const types = segments.filter((_, i) => i % 2 === 0);
+    const fixedNames = segments.filter((_, i) => i % 2 === 1);
+    return new ResourceId(
+      `${this.id}/${typePath}/${name}`,
+      "resource",
+      this.subscriptionId,
+      this.resourceGroup,
+      `${this.type}/${types.join("/")}`,
+      [...this.names, ...fixedNames, name],
+    );
+  }
+
+  /** True when this id is of the given `Namespace/type` (Azure compares them case-insensitively). */
+  isOfType(type: string): boolean {
+    return this.type.toLowerCase() === type.toLowerCase();
+  }
+
+  /** True when `other` is this resource or lies inside it. */
+  contains(other: ResourceId): boolean {
+    const mine = this.id.toLowerCase();
+    const theirs = other.id.toLowerCase();
+    return theirs === mine || theirs.startsWith(`${mine}/`);
+  }
+
+  toString(): string {
+    return this.id;
+  }
+}

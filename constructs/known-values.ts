@@ -1,0 +1,35 @@
+import { IConstruct } from "constructs";
+import { DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
+
+const NAME_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.name\}$/;
+
+/**
+ * The literal behind a name, when it is known before apply. `rg.name` is a reference to a
+ * resource of this stack whose `name` argument is a literal: follow it, so that ids built from
+ * names (and the assignment names hashed from them) stay literals a reviewer can read.
+ * Anything else is returned as it is and ends up in a Terraform expression.
+ */
+export function knownName(scope: IConstruct, value: string): string {
+  if (!Token.isUnresolved(value)) return value;
+  const stack = TerraformStack.of(scope);
+  const resolved = Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) });
+  const match = NAME_REFERENCE.exec(String(resolved));
+  if (!match) return value;
+  const address = `${match[1]}.${match[2]}`;
+  const literal = (resourceAt(stack, address) as { nameInput?: unknown } | undefined)?.nameInput;
+  return typeof literal === "string" && !Token.isUnresolved(literal) ? literal : value;
+}
+
+const addressIndex = new WeakMap<TerraformStack, Map<string, TerraformResource>>();
+
+/** Resources by Terraform address; re-indexed on a miss, so a large stack is walked rarely. */
+function resourceAt(stack: TerraformStack, address: string): TerraformResource | undefined {
+  const cached = addressIndex.get(stack)?.get(address);
+  if (cached) return cached;
+  const index = new Map<string, TerraformResource>();
+  for (const c of stack.node.findAll()) {
+    if (c instanceof TerraformResource) index.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
+  }
+  addressIndex.set(stack, index);
+  return index.get(address);
+}

@@ -1,0 +1,154 @@
+import { IConstruct } from "constructs";
+import { IdentityConfigError } from "./errors";
+
+/** The service whose data a role reaches; a grant target accepts only its own services' roles. */
+export type RoleService =
+  | "Key Vault"
+  | "Storage Blob"
+  | "Storage Queue"
+  | "Storage Table"
+  | "Storage File"
+  | "Container Registry"
+  | "Service Bus"
+  | "Event Hubs"
+  | "App Configuration"
+  | "Cognitive Services"
+  | "Kubernetes Service"
+  | "Managed Identity"
+  | "Any resource";
+
+/**
+ * - `data`: reaches the service's data (secrets, blobs, messages), not the resource itself;
+ * - `control`: manages or reads the resource through Azure Resource Manager;
+ * - `privileged`: can change the resource or hand out access; refused for workloads unless justified.
+ */
+export type RolePlane = "data" | "control" | "privileged";
+
+export interface RoleDefinition<S extends RoleService = RoleService> {
+  readonly name: string;
+  /** The built-in role definition GUID, the same in every subscription and tenant. */
+  readonly guid: string;
+  readonly service: S;
+  readonly plane: RolePlane;
+  /** A data role that also manages access or everything in the service (the *Data Owner roles). */
+  readonly broad: boolean;
+  /** RBAC Administrator: privileged unless an ABAC condition limits what it may assign. */
+  readonly privilegedUnlessConditioned: boolean;
+}
+
+function role<S extends RoleService>(
+  name: string,
+  guid: string,
+  service: S,
+  plane: RolePlane,
+  flags: { broad?: boolean; privilegedUnlessConditioned?: boolean } = {},
+): RoleDefinition<S> {
+  return Object.freeze({
+    name,
+    guid,
+    service,
+    plane,
+    broad: flags.broad ?? false,
+    privilegedUnlessConditioned: flags.privilegedUnlessConditioned ?? false,
+  });
+}
+
+/** Every built-in role the project uses, by its Azure name. GUIDs from the Azure built-in roles list. */
+export const Roles = {
+  KeyVaultSecretsUser: role("Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6", "Key Vault", "data"),
+  KeyVaultSecretsOfficer: role("Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "Key Vault", "data"),
+  KeyVaultCertificateUser: role("Key Vault Certificate User", "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba", "Key Vault", "data"),
+  KeyVaultCryptoUser: role("Key Vault Crypto User", "12338af0-0e69-4776-bea7-57ae8d297424", "Key Vault", "data"),
+  KeyVaultCryptoServiceEncryptionUser: role("Key Vault Crypto Service Encryption User", "e147488a-f6f5-4113-8e2d-b22465e65bf6", "Key Vault", "data"),
+  KeyVaultReader: role("Key Vault Reader", "21090545-7ca7-4776-b22c-e363652d74d2", "Key Vault", "data"),
+  KeyVaultAdministrator: role("Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483", "Key Vault", "data", { broad: true }),
+  StorageBlobDataReader: role("Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "Storage Blob", "data"),
+  StorageBlobDataContributor: role("Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe", "Storage Blob", "data"),
+  StorageBlobDataOwner: role("Storage Blob Data Owner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Storage Blob", "data", { broad: true }),
+  StorageQueueDataReader: role("Storage Queue Data Reader", "19e7f393-937e-4f77-808e-94535e297925", "Storage Queue", "data"),
+  StorageQueueDataContributor: role("Storage Queue Data Contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "Storage Queue", "data"),
+  StorageQueueDataMessageSender: role("Storage Queue Data Message Sender", "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a", "Storage Queue", "data"),
+  StorageQueueDataMessageProcessor: role("Storage Queue Data Message Processor", "8a0f0c08-91a1-4084-bc3d-661d67233fed", "Storage Queue", "data"),
+  StorageTableDataReader: role("Storage Table Data Reader", "76199698-9eea-4c19-bc75-cec21354c6b6", "Storage Table", "data"),
+  StorageTableDataContributor: role("Storage Table Data Contributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "Storage Table", "data"),
+  StorageFileDataSmbShareReader: role("Storage File Data SMB Share Reader", "aba4ae5f-2193-4029-9191-0cb91df5e314", "Storage File", "data"),
+  StorageFileDataSmbShareContributor: role("Storage File Data SMB Share Contributor", "0c867c2a-1d8c-454a-a3db-ab2ea1bdc8bb", "Storage File", "data"),
+  AcrPull: role("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d", "Container Registry", "data"),
+  AcrPush: role("AcrPush", "8311e382-0749-4cb8-b61a-304f252e45ec", "Container Registry", "data"),
+  ServiceBusDataReceiver: role("Azure Service Bus Data Receiver", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", "Service Bus", "data"),
+  ServiceBusDataSender: role("Azure Service Bus Data Sender", "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", "Service Bus", "data"),
+  ServiceBusDataOwner: role("Azure Service Bus Data Owner", "090c5cfd-751d-490a-894a-3ce6f1109419", "Service Bus", "data", { broad: true }),
+  EventHubsDataReceiver: role("Azure Event Hubs Data Receiver", "a638d3c7-ab3a-418d-83e6-5f17a39d4fde", "Event Hubs", "data"),
+  EventHubsDataSender: role("Azure Event Hubs Data Sender", "2b629674-e913-4c01-ae53-ef4638d8f975", "Event Hubs", "data"),
+  EventHubsDataOwner: role("Azure Event Hubs Data Owner", "f526a384-b230-433a-b45c-95f59c4a2dec", "Event Hubs", "data", { broad: true }),
+  AppConfigurationDataReader: role("App Configuration Data Reader", "516239f1-63e1-4d78-a4de-a74fb236a071", "App Configuration", "data"),
+  AppConfigurationDataOwner: role("App Configuration Data Owner", "5ae67dd6-50cb-40e7-96ff-dc2bfa4b606b", "App Configuration", "data", { broad: true }),
+  CognitiveServicesOpenAIUser: role("Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", "Cognitive Services", "data"),
+  AksRbacReader: role("Azure Kubernetes Service RBAC Reader", "7f6c6a51-bcf8-42ba-9220-52d62157d7db", "Kubernetes Service", "data"),
+  AksRbacWriter: role("Azure Kubernetes Service RBAC Writer", "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb", "Kubernetes Service", "data"),
+  Reader: role("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "Any resource", "control"),
+  ManagedIdentityOperator: role("Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830", "Managed Identity", "control"),
+  ManagedIdentityContributor: role("Managed Identity Contributor", "e40ec5ca-96e0-45a2-b4ff-59039f2c2b59", "Managed Identity", "control"),
+  Contributor: role("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c", "Any resource", "privileged"),
+  Owner: role("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Any resource", "privileged"),
+  UserAccessAdministrator: role("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "Any resource", "privileged"),
+  RoleBasedAccessControlAdministrator: role(
+    "Role Based Access Control Administrator",
+    "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    "Any resource",
+    "privileged",
+    { privilegedUnlessConditioned: true },
+  ),
+} as const;
+
+export const ALL_ROLES: readonly RoleDefinition[] = Object.freeze(Object.values(Roles));
+
+const byGuid = new Map(ALL_ROLES.map((r) => [r.guid, r]));
+const byName = new Map(ALL_ROLES.map((r) => [r.name.toLowerCase(), r]));
+
+/** The catalog entry for a role GUID, or undefined. */
+export function findRoleByGuid(guid: string): RoleDefinition | undefined {
+  return byGuid.get(guid.toLowerCase());
+}
+
+/**
+ * Looks a role up by its Azure name or GUID, for settings read from configuration.
+ * An unknown role is an error that names the closest catalog entry.
+ */
+export function lookupRole(where: IConstruct | string, nameOrGuid: string): RoleDefinition {
+  const found = byName.get(nameOrGuid.trim().toLowerCase()) ?? findRoleByGuid(nameOrGuid.trim());
+  if (found) return found;
+  throw new IdentityConfigError(where, {
+    problem: "Unknown role",
+    value: nameOrGuid,
+    fix: `use a built-in role from the catalog (Roles.*) by its exact name or GUID; closest match: "${closestRoleName(nameOrGuid)}"`,
+  });
+}
+
+function closestRoleName(input: string): string {
+  const wanted = input.toLowerCase();
+  let best = ALL_ROLES[0].name;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const r of ALL_ROLES) {
+    const d = editDistance(wanted, r.name.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [r.name, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The role id Azure returns for a scope in this subscription; the unscoped form causes a perpetual diff. */
+export function roleDefinitionId(subscriptionId: string, roleDef: RoleDefinition): string {
+  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleDef.guid}`;
+}

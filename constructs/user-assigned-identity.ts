@@ -1,0 +1,118 @@
+import { Construct } from "constructs";
+import { UserAssignedIdentity as AzUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
+import { DataAzurermUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity";
+import { Token } from "cdktf";
+import { ResourceId, requireGuid } from "./azure-ids";
+import { AzureContext } from "./azure-context";
+import { IdentityConfigError } from "./errors";
+import { knownName } from "./known-values";
+import { IUserAssignedIdentity } from "./identity";
+
+/** Azure's rule for user-assigned identity names, as the Azure Verified Modules enforce it. */
+const IDENTITY_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
+const IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
+
+export interface UserAssignedIdentityProps {
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly tags?: Record<string, string>;
+  /**
+   * Refuse `terraform destroy` of the identity: a replaced identity is a new principal, and every
+   * grant it held is lost until re-made. Set it for production.
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/** A new user-assigned identity whose resource id is known from its names before apply. */
+export class UserAssignedIdentity extends Construct implements IUserAssignedIdentity {
+  readonly kind = "UserAssigned" as const;
+  readonly resource: AzUserAssignedIdentity;
+  readonly id: string;
+  readonly principalId: string;
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly principalResourceId: ResourceId;
+
+  constructor(scope: Construct, id: string, props: UserAssignedIdentityProps) {
+    super(scope, id);
+    if (!Token.isUnresolved(props.name) && !IDENTITY_NAME.test(props.name)) {
+      throw new IdentityConfigError(this, {
+        problem: "User-assigned identity name breaks Azure's naming rule",
+        value: props.name,
+        fix: "use 3-128 characters: letters, digits, '-' and '_', starting with a letter or digit",
+      });
+    }
+    const context = AzureContext.of(this);
+    this.resource = new AzUserAssignedIdentity(this, "identity", {
+      name: props.name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tags: props.tags,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    this.id = this.resource.id;
+    this.principalId = this.resource.principalId;
+    this.clientId = this.resource.clientId;
+    this.tenantId = context.tenantId;
+    this.principalResourceId = ResourceId.fromNames(this, {
+      subscriptionId: context.subscriptionId,
+      resourceGroup: knownName(this, props.resourceGroupName),
+      type: IDENTITY_TYPE,
+      name: props.name,
+    });
+  }
+}
+
+export interface ExistingUserAssignedIdentityProps {
+  /** The identity's object id. Needed when it lives in another subscription; else read by a data source. */
+  readonly principalId?: string;
+  /** The identity's client id. Needed when it lives in another subscription; else read by a data source. */
+  readonly clientId?: string;
+  /** The identity's tenant. Defaults to the stack's tenant. */
+  readonly tenantId?: string;
+}
+
+/** A user-assigned identity that exists already (a central identity subscription, another stack). */
+export class ExistingUserAssignedIdentity extends Construct implements IUserAssignedIdentity {
+  readonly kind = "UserAssigned" as const;
+  readonly id: string;
+  readonly principalId: string;
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly principalResourceId: ResourceId;
+
+  constructor(scope: Construct, id: string, resourceId: string, props: ExistingUserAssignedIdentityProps = {}) {
+    super(scope, id);
+    const parsed = ResourceId.parse(this, resourceId);
+    if (!parsed.isOfType(IDENTITY_TYPE)) {
+      throw new IdentityConfigError(this, {
+        problem: `Resource id is not a user-assigned identity (${IDENTITY_TYPE})`,
+        value: resourceId,
+        fix: "pass the id of a Microsoft.ManagedIdentity/userAssignedIdentities resource",
+      });
+    }
+    const context = AzureContext.of(this);
+    this.id = parsed.id;
+    this.principalResourceId = parsed;
+    this.tenantId = requireGuid(this, "tenant id", props.tenantId ?? context.tenantId);
+    if (props.principalId !== undefined && props.clientId !== undefined) {
+      this.principalId = requireGuid(this, "principal id", props.principalId);
+      this.clientId = requireGuid(this, "client id", props.clientId);
+      return;
+    }
+    if (parsed.subscriptionId.toLowerCase() !== context.subscriptionId.toLowerCase()) {
+      throw new IdentityConfigError(this, {
+        problem: "An identity in another subscription cannot be read by this stack's provider",
+        value: resourceId,
+        fix: "pass { principalId, clientId } (from `az identity show --ids <id>`) for an identity outside the stack's subscription",
+      });
+    }
+    const data = new DataAzurermUserAssignedIdentity(this, "lookup", {
+      name: parsed.name,
+      resourceGroupName: parsed.resourceGroup,
+    });
+    this.principalId = props.principalId ?? data.principalId;
+    this.clientId = props.clientId ?? data.clientId;
+  }
+}

@@ -1,0 +1,8 @@
+/** Tests run through swc (no per-file type-checking); `npm test` type-checks once with tsc. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
+  moduleFileExtensions: ["ts", "js", "json"],
+};

@@ -1,0 +1,79 @@
+/** What differs between environments, as real teams set it. Ids here are identifiers, not secrets. */
+export interface EnvironmentSettings {
+  readonly name: "dev" | "staging" | "prod";
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  readonly location: string;
+  /** Prefix of every resource name, e.g. `contoso-dev`. */
+  readonly namePrefix: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Terraform state in an azurerm backend, reached with Entra ID (no storage key). */
+  readonly state: {
+    readonly subscriptionId: string;
+    readonly resourceGroupName: string;
+    readonly storageAccountName: string;
+    readonly containerName: string;
+  };
+  readonly appServiceSku: string;
+  readonly storageReplication: "LRS" | "ZRS" | "GZRS";
+  /** Production keeps user-assigned identities from destroy: a new principal loses every grant. */
+  readonly protectIdentities: boolean;
+  readonly keyVaultPurgeProtection: boolean;
+  /** The shared container registry, in the platform team's subscription. */
+  readonly sharedRegistryId: string;
+  readonly sharedRegistryLoginServer: string;
+}
+
+const TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const PLATFORM_SUBSCRIPTION_ID = "9b2e4a7c-3f1d-4c8e-a6b5-0d1e2f3a4b5c";
+
+const shared = {
+  tenantId: TENANT_ID,
+  state: {
+    subscriptionId: PLATFORM_SUBSCRIPTION_ID,
+    resourceGroupName: "platform-tfstate-rg",
+    storageAccountName: "contosotfstate",
+    containerName: "tfstate",
+  },
+  sharedRegistryId: `/subscriptions/${PLATFORM_SUBSCRIPTION_ID}/resourceGroups/platform-shared-rg/providers/Microsoft.ContainerRegistry/registries/contosoplatform`,
+  sharedRegistryLoginServer: "contosoplatform.azurecr.io",
+} as const;
+
+export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
+  {
+    ...shared,
+    name: "dev",
+    subscriptionId: "1a2b3c4d-0000-4000-8000-00000000d001",
+    location: "westeurope",
+    namePrefix: "contoso-dev",
+    tags: { environment: "dev", owner: "platform-team", costCenter: "cc-1001" },
+    appServiceSku: "S1",
+    storageReplication: "LRS",
+    protectIdentities: false,
+    keyVaultPurgeProtection: false,
+  },
+  {
+    ...shared,
+    name: "staging",
+    subscriptionId: "1a2b3c4d-0000-4000-8000-00000000e002",
+    location: "westeurope",
+    namePrefix: "contoso-stg",
+    tags: { environment: "staging", owner: "platform-team", costCenter: "cc-1001" },
+    appServiceSku: "S1",
+    storageReplication: "ZRS",
+    protectIdentities: false,
+    keyVaultPurgeProtection: true,
+  },
+  {
+    ...shared,
+    name: "prod",
+    subscriptionId: "1a2b3c4d-0000-4000-8000-00000000f003",
+    location: "westeurope",
+    namePrefix: "contoso-prod",
+    tags: { environment: "prod", owner: "platform-team", costCenter: "cc-2001", criticality: "high" },
+    appServiceSku: "P1v3",
+    storageReplication: "GZRS",
+    protectIdentities: true,
+    keyVaultPurgeProtection: true,
+  },
+];
