@@ -1,7 +1,3 @@
-import { App } from "cdktf";
-import { ENVIRONMENTS } from "./stacks/environment-settings";
-import { EnvironmentStack } from "./stacks/environment-stack";
+import { buildApp } from "./stacks/build-app";
 
-const app = new App();
-for (const settings of ENVIRONMENTS) new EnvironmentStack(app, settings);
-app.synth();
+buildApp().synth();

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Fn, Token } from "cdktf";
+import { Fn, IFragmentConcatenator, Token, Tokenization } from "cdktf";
 
 /** This project's UUID v5 namespace. Changing it renames (and so replaces) every assignment. */
 export const ASSIGNMENT_NAMESPACE = "5353215d-7a40-49bb-a84c-5af019410666";
@@ -24,7 +24,19 @@ export function uuidv5(namespace: string, name: string): string {
 export function roleAssignmentName(scopeId: string, roleGuid: string, principalResourceId: string): string {
   const parts = [scopeId, roleGuid, principalResourceId];
   if (parts.some((p) => Token.isUnresolved(p))) {
-    return Fn.uuidv5(ASSIGNMENT_NAMESPACE, Fn.lower(Fn.join("|", parts)));
+    const pieces = parts.flatMap((part, i) => [...(i > 0 ? ["|"] : []), ...fragments(part)]);
+    return Fn.uuidv5(ASSIGNMENT_NAMESPACE, Fn.lower(Fn.join("", pieces)));
   }
   return uuidv5(ASSIGNMENT_NAMESPACE, parts.join("|").toLowerCase());
+}
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+const collect: IFragmentConcatenator = { join: (left, right) => [...asList(left), ...asList(right)] };
+
+/**
+ * A string with embedded references as a list of literals and whole references, so Terraform
+ * gets `join("", ["/subscriptions/", var.x, ...])` rather than templates inside function calls.
+ */
+function fragments(value: string): string[] {
+  return asList(Tokenization.reverseString(value).join(collect)).map((f) => (typeof f === "string" ? f : Token.asString(f)));
 }

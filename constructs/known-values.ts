@@ -12,8 +12,7 @@ const NAME_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.name\}$/;
 export function knownName(scope: IConstruct, value: string): string {
   if (!Token.isUnresolved(value)) return value;
   const stack = TerraformStack.of(scope);
-  const resolved = Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) });
-  const match = NAME_REFERENCE.exec(String(resolved));
+  const match = NAME_REFERENCE.exec(resolveInStack(stack, value));
   if (!match) return value;
   const address = `${match[1]}.${match[2]}`;
   const literal = (resourceAt(stack, address) as { nameInput?: unknown } | undefined)?.nameInput;
@@ -32,4 +31,10 @@ function resourceAt(stack: TerraformStack, address: string): TerraformResource |
   }
   addressIndex.set(stack, index);
   return index.get(address);
+}
+
+/** A value as it will be written into the stack's JSON, e.g. `${azurerm_resource_group.rg.name}`. */
+export function resolveInStack(scope: IConstruct, value: string): string {
+  const stack = TerraformStack.of(scope);
+  return String(Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }));
 }

@@ -1,0 +1,76 @@
+import { Testing } from "cdktf";
+import { findRoleByGuid } from "../constructs";
+import { ENVIRONMENTS } from "../stacks/environment-settings";
+import { EnvironmentStack } from "../stacks/environment-stack";
+
+const synthesized = new Map<string, Record<string, any>>(
+  ENVIRONMENTS.map((settings) => [settings.name, JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), settings))) as Record<string, any>]),
+);
+const each = [...synthesized.entries()];
+const resources = (json: Record<string, any>, type: string): Array<Record<string, any>> => Object.values(json.resource?.[type] ?? {});
+
+describe.each(each)("environment %s", (name, json) => {
+  it("matches its snapshot", () => {
+    expect(json).toMatchSnapshot();
+  });
+
+  it("writes every role assignment with a deterministic name, ServicePrincipal and a catalogued, subscription-scoped role id", () => {
+    const assignments = resources(json, "azurerm_role_assignment");
+    expect(assignments.length).toBeGreaterThan(0);
+    for (const a of assignments) {
+      expect(a.name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(a.principal_type).toBe("ServicePrincipal");
+      expect(a).not.toHaveProperty("role_definition_name");
+      const [, subscription, guid] = /^\/subscriptions\/([0-9a-f-]{36})\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/.exec(a.role_definition_id) ?? [];
+      expect(findRoleByGuid(guid ?? "")).toBeDefined();
+      expect(subscription).toBeDefined();
+    }
+    expect(new Set(assignments.map((a) => a.name)).size).toBe(assignments.length);
+  });
+
+  it("keeps its state in the azurerm backend with Entra ID auth and no machine path", () => {
+    expect(json.terraform.backend).toEqual({
+      azurerm: expect.objectContaining({ use_azuread_auth: true, key: `identity-grants/${name}.tfstate` }),
+    });
+    expect(JSON.stringify(json)).not.toContain(process.cwd());
+  });
+
+  it("makes every target identity-only: the vault in RBAC mode, the storage account without shared keys", () => {
+    for (const vault of resources(json, "azurerm_key_vault")) expect(vault.rbac_authorization_enabled).toBe(true);
+    for (const account of resources(json, "azurerm_storage_account")) {
+      expect(account.shared_access_key_enabled).toBe(false);
+      expect(account.default_to_oauth_authentication).toBe(true);
+    }
+    expect(json.provider.azurerm[0].storage_use_azuread).toBe(true);
+  });
+
+  it("holds no secret: no keys, passwords or connection strings in settings", () => {
+    const text = JSON.stringify(json);
+    expect(text).not.toMatch(/AccountKey=|SharedAccessSignature|sig=|password|client_secret|primary_access_key|connection_string/i);
+  });
+});
+
+describe("environments differ where teams differ", () => {
+  const identities = (env: string) => resources(synthesized.get(env)!, "azurerm_user_assigned_identity");
+
+  it("protects production's user-assigned identities from destroy, and only production's", () => {
+    expect(identities("prod").every((i) => i.lifecycle?.prevent_destroy === true)).toBe(true);
+    expect(identities("dev").some((i) => i.lifecycle?.prevent_destroy)).toBe(false);
+    expect(identities("staging").some((i) => i.lifecycle?.prevent_destroy)).toBe(false);
+  });
+
+  it("grants the shared registry in the platform subscription, not the environment's", () => {
+    for (const [, json] of each) {
+      const acrPull = resources(json, "azurerm_role_assignment").filter((a) => a.role_definition_id.endsWith("7f951dda-4ed3-4680-a7ca-43fe172d538d"));
+      expect(acrPull).toHaveLength(1);
+      expect(acrPull[0].role_definition_id).toContain(ENVIRONMENTS[0].sharedRegistryId.split("/")[2]);
+      expect(acrPull[0].scope).toBe(ENVIRONMENTS[0].sharedRegistryId);
+    }
+  });
+
+  it("gives each environment its own names and SKUs", () => {
+    const plans = ENVIRONMENTS.map((e) => resources(synthesized.get(e.name)!, "azurerm_service_plan")[0]);
+    expect(plans.map((p) => p.sku_name)).toEqual(["S1", "S1", "P1v3"]);
+    expect(new Set(plans.map((p) => p.name)).size).toBe(3);
+  });
+});

@@ -1,0 +1,33 @@
+import { Testing, TerraformStack } from "cdktf";
+import { AzureContext } from "../constructs";
+
+export const SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
+export const OTHER_SUBSCRIPTION = "99999999-8888-4777-8666-555555555555";
+export const TENANT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+export const OTHER_TENANT = "12345678-1234-4234-8234-123456789abc";
+
+/** A stack registered to a test subscription and tenant; synthesized in memory. */
+export function testStack(id = "test"): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), id);
+  AzureContext.register(stack, { subscriptionId: SUBSCRIPTION, tenantId: TENANT });
+  return stack;
+}
+
+export type Resources = Record<string, Record<string, any>>;
+
+/** The stack's resources of one Terraform type, by logical id. */
+export function resourcesOf(stack: TerraformStack, type: string): Record<string, any> {
+  const json = JSON.parse(Testing.synth(stack)) as { resource?: Resources };
+  return json.resource?.[type] ?? {};
+}
+
+export function only<T>(record: Record<string, T>): T {
+  const values = Object.values(record);
+  if (values.length !== 1) throw new Error(`expected exactly one, got ${values.length}: ${Object.keys(record).join(", ")}`);
+  return values[0];
+}
+
+export const registryId = (subscription = OTHER_SUBSCRIPTION) =>
+  `/subscriptions/${subscription}/resourceGroups/platform-rg/providers/Microsoft.ContainerRegistry/registries/platformacr`;
+export const vaultId = (subscription = SUBSCRIPTION) =>
+  `/subscriptions/${subscription}/resourceGroups/app-rg/providers/Microsoft.KeyVault/vaults/app-kv`;

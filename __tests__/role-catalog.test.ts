@@ -1,0 +1,94 @@
+import { ALL_ROLES, findRoleByGuid, lookupRole, roleDefinitionId, Roles } from "../constructs";
+
+// The built-in roles and GUIDs from the project's facts document (Azure built-in roles list).
+const PUBLISHED: ReadonlyArray<[string, string, "data" | "control" | "privileged"]> = [
+  ["Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6", "data"],
+  ["Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "data"],
+  ["Key Vault Certificate User", "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba", "data"],
+  ["Key Vault Crypto User", "12338af0-0e69-4776-bea7-57ae8d297424", "data"],
+  ["Key Vault Crypto Service Encryption User", "e147488a-f6f5-4113-8e2d-b22465e65bf6", "data"],
+  ["Key Vault Reader", "21090545-7ca7-4776-b22c-e363652d74d2", "data"],
+  ["Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483", "data"],
+  ["Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", "data"],
+  ["Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe", "data"],
+  ["Storage Blob Data Owner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "data"],
+  ["Storage Queue Data Reader", "19e7f393-937e-4f77-808e-94535e297925", "data"],
+  ["Storage Queue Data Contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "data"],
+  ["Storage Queue Data Message Sender", "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a", "data"],
+  ["Storage Queue Data Message Processor", "8a0f0c08-91a1-4084-bc3d-661d67233fed", "data"],
+  ["Storage Table Data Reader", "76199698-9eea-4c19-bc75-cec21354c6b6", "data"],
+  ["Storage Table Data Contributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "data"],
+  ["Storage File Data SMB Share Reader", "aba4ae5f-2193-4029-9191-0cb91df5e314", "data"],
+  ["Storage File Data SMB Share Contributor", "0c867c2a-1d8c-454a-a3db-ab2ea1bdc8bb", "data"],
+  ["AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d", "data"],
+  ["AcrPush", "8311e382-0749-4cb8-b61a-304f252e45ec", "data"],
+  ["Azure Service Bus Data Receiver", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", "data"],
+  ["Azure Service Bus Data Sender", "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39", "data"],
+  ["Azure Service Bus Data Owner", "090c5cfd-751d-490a-894a-3ce6f1109419", "data"],
+  ["Azure Event Hubs Data Receiver", "a638d3c7-ab3a-418d-83e6-5f17a39d4fde", "data"],
+  ["Azure Event Hubs Data Sender", "2b629674-e913-4c01-ae53-ef4638d8f975", "data"],
+  ["Azure Event Hubs Data Owner", "f526a384-b230-433a-b45c-95f59c4a2dec", "data"],
+  ["App Configuration Data Reader", "516239f1-63e1-4d78-a4de-a74fb236a071", "data"],
+  ["App Configuration Data Owner", "5ae67dd6-50cb-40e7-96ff-dc2bfa4b606b", "data"],
+  ["Cognitive Services OpenAI User", "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", "data"],
+  ["Azure Kubernetes Service RBAC Reader", "7f6c6a51-bcf8-42ba-9220-52d62157d7db", "data"],
+  ["Azure Kubernetes Service RBAC Writer", "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb", "data"],
+  ["Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "control"],
+  ["Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830", "control"],
+  ["Managed Identity Contributor", "e40ec5ca-96e0-45a2-b4ff-59039f2c2b59", "control"],
+  ["Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c", "privileged"],
+  ["Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "privileged"],
+  ["User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "privileged"],
+  ["Role Based Access Control Administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168", "privileged"],
+];
+
+describe("role catalog", () => {
+  it.each(PUBLISHED)("holds %s with GUID %s as a %s role", (name, guid, plane) => {
+    const entry = findRoleByGuid(guid);
+    expect(entry).toMatchObject({ name, guid, plane });
+  });
+
+  it("holds exactly the published roles, each GUID once", () => {
+    expect(ALL_ROLES.map((r) => r.guid).sort()).toEqual(PUBLISHED.map(([, guid]) => guid).sort());
+  });
+
+  it("marks the *Data Owner roles and Key Vault Administrator as broad, and only them", () => {
+    const broad = ALL_ROLES.filter((r) => r.broad).map((r) => r.name);
+    expect(broad.sort()).toEqual(
+      [
+        "App Configuration Data Owner",
+        "Azure Event Hubs Data Owner",
+        "Azure Service Bus Data Owner",
+        "Key Vault Administrator",
+        "Storage Blob Data Owner",
+      ].sort(),
+    );
+  });
+
+  it("knows RBAC Administrator is privileged only without a condition", () => {
+    expect(ALL_ROLES.filter((r) => r.privilegedUnlessConditioned)).toEqual([Roles.RoleBasedAccessControlAdministrator]);
+  });
+
+  it("ties each role to the service whose data it reaches", () => {
+    expect(Roles.AcrPull.service).toBe("Container Registry");
+    expect(Roles.StorageQueueDataMessageProcessor.service).toBe("Storage Queue");
+    expect(Roles.Owner.service).toBe("Any resource");
+  });
+
+  it("looks roles up by exact name or GUID, case-insensitively", () => {
+    expect(lookupRole("test", "key vault secrets user")).toBe(Roles.KeyVaultSecretsUser);
+    expect(lookupRole("test", "7F951DDA-4ED3-4680-A7CA-43FE172D538D")).toBe(Roles.AcrPull);
+  });
+
+  it("refuses an unknown role, naming the path, the value and the closest catalog entry", () => {
+    expect(() => lookupRole("dev/orders-web", "Key Vault Secret Reader")).toThrow(
+      /^\[dev\/orders-web\] Unknown role: "Key Vault Secret Reader"\. Fix: .*closest match: "Key Vault Secrets User"/,
+    );
+  });
+
+  it("writes the role id in the subscription-scoped form Azure returns", () => {
+    expect(roleDefinitionId("11111111-2222-4333-8444-555555555555", Roles.AcrPull)).toBe(
+      "/subscriptions/11111111-2222-4333-8444-555555555555/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d",
+    );
+  });
+});

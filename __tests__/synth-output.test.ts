@@ -1,0 +1,26 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp } from "../stacks/build-app";
+
+// The full app, synthesized as `cdktf synth` does, into temp folders.
+describe("synthesized output", () => {
+  const dirs: string[] = [];
+  const synthInto = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), "identity-grants-synth-"));
+    dirs.push(dir);
+    buildApp(dir).synth();
+    return dir;
+  };
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("is byte-identical across runs and output folders, and names no machine path", () => {
+    const [first, second] = [synthInto(), synthInto()];
+    for (const env of ["dev", "staging", "prod"]) {
+      const a = readFileSync(join(first, "stacks", env, "cdk.tf.json"), "utf8");
+      const b = readFileSync(join(second, "stacks", env, "cdk.tf.json"), "utf8");
+      expect(a).toBe(b);
+      for (const machinePath of [first, second, process.cwd(), tmpdir()]) expect(a).not.toContain(machinePath);
+    }
+  });
+});

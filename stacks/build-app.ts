@@ -1,0 +1,10 @@
+import { App } from "cdktf";
+import { ENVIRONMENTS } from "./environment-settings";
+import { EnvironmentStack } from "./environment-stack";
+
+/** The app with one stack per environment; `outdir` lets tests synthesize into a temp folder. */
+export function buildApp(outdir?: string): App {
+  const app = new App(outdir ? { outdir } : {});
+  for (const settings of ENVIRONMENTS) new EnvironmentStack(app, settings);
+  return app;
+}
