@@ -24,7 +24,7 @@ export interface ExistingTargetOptions {
   readonly label?: string;
 }
 
-interface TargetInit<S extends RoleService> {
+export interface TargetInit<S extends RoleService> {
   readonly kind: string;
   readonly resourceId: ResourceId;
   readonly scopeReference: string;
@@ -47,7 +47,7 @@ export class GrantTarget<S extends RoleService> {
   readonly tenantId: string;
   readonly label: string;
 
-  protected constructor(init: TargetInit<S>) {
+  constructor(init: TargetInit<S>) {
     this.kind = init.kind;
     this.resourceId = init.resourceId;
     this.scopeReference = init.scopeReference;
@@ -71,8 +71,15 @@ export class GrantTarget<S extends RoleService> {
   }
 }
 
+/** What kind of resource a target is: its Azure type and the services whose roles apply to it. */
+interface TargetKind<S extends RoleService> {
+  readonly kind: string;
+  readonly type: string;
+  readonly services: readonly S[];
+}
+
 /** The init for a target that is a resource of this stack: id from its names, scope from its `id`. */
-function fromStackResource<S extends RoleService>(kind: string, type: string, services: readonly S[], resource: NamedResource): TargetInit<S> {
+function fromStackResource<S extends RoleService>({ kind, type, services }: TargetKind<S>, resource: NamedResource): TargetInit<S> {
   const context = AzureContext.of(resource);
   const name = resource.nameInput === undefined ? undefined : knownName(resource, resource.nameInput);
   const resourceGroup = resource.resourceGroupNameInput === undefined ? undefined : knownName(resource, resource.resourceGroupNameInput);
@@ -89,12 +96,10 @@ function fromStackResource<S extends RoleService>(kind: string, type: string, se
 
 /** The init for an existing resource given by id, possibly in another subscription of the tenant. */
 function fromExistingId<S extends RoleService>(
-  kind: string,
-  type: string,
-  services: readonly S[],
+  { kind, type, services }: TargetKind<S>,
   scope: IConstruct,
   id: string,
-  options: ExistingTargetOptions,
+  options: ExistingTargetOptions = {},
 ): TargetInit<S> {
   const resourceId = ResourceId.parse(scope, id);
   if (!resourceId.isOfType(type)) {
@@ -108,20 +113,28 @@ function fromExistingId<S extends RoleService>(
   return { kind, resourceId, scopeReference: resourceId.id, services, tenantId, label: options.label ?? resourceId.name };
 }
 
-const KEY_VAULT = "Microsoft.KeyVault/vaults";
-const STORAGE_ACCOUNT = "Microsoft.Storage/storageAccounts";
-const CONTAINER_REGISTRY = "Microsoft.ContainerRegistry/registries";
+/**
+ * The base of a target class for one kind of resource: `of(resource)` for a resource of this
+ * stack, `fromId(scope, id)` for an existing one. Subclasses add intent-level grant methods.
+ */
+function targetOfKind<S extends RoleService, R extends NamedResource>(kind: TargetKind<S>) {
+  return class extends GrantTarget<S> {
+    static of<T>(this: new (init: TargetInit<S>) => T, resource: R): T {
+      return new this(fromStackResource(kind, resource));
+    }
+
+    static fromId<T>(this: new (init: TargetInit<S>) => T, scope: IConstruct, id: string, options?: ExistingTargetOptions): T {
+      return new this(fromExistingId(kind, scope, id, options));
+    }
+  };
+}
 
 /** A Key Vault in RBAC mode; only Key Vault data roles apply. */
-export class KeyVaultTarget extends GrantTarget<"Key Vault"> {
-  static of(vault: KeyVault): KeyVaultTarget {
-    return new KeyVaultTarget(fromStackResource("Key Vault", KEY_VAULT, ["Key Vault"], vault));
-  }
-
-  static fromId(scope: IConstruct, id: string, options: ExistingTargetOptions = {}): KeyVaultTarget {
-    return new KeyVaultTarget(fromExistingId("Key Vault", KEY_VAULT, ["Key Vault"], scope, id, options));
-  }
-
+export class KeyVaultTarget extends targetOfKind<"Key Vault", KeyVault>({
+  kind: "Key Vault",
+  type: "Microsoft.KeyVault/vaults",
+  services: ["Key Vault"],
+}) {
   /** Read secret values (Key Vault Secrets User). */
   grantSecretsRead(identity: IManagedIdentity, reason: string): Grant {
     return this.grant(identity, Roles.KeyVaultSecretsUser, { reason });
@@ -129,18 +142,13 @@ export class KeyVaultTarget extends GrantTarget<"Key Vault"> {
 }
 
 export type StorageService = "Storage Blob" | "Storage Queue" | "Storage Table" | "Storage File";
-const STORAGE_SERVICES: readonly StorageService[] = ["Storage Blob", "Storage Queue", "Storage Table", "Storage File"];
 
 /** A storage account; blob, queue, table and file data roles apply. */
-export class StorageAccountTarget extends GrantTarget<StorageService> {
-  static of(account: StorageAccount): StorageAccountTarget {
-    return new StorageAccountTarget(fromStackResource("storage account", STORAGE_ACCOUNT, STORAGE_SERVICES, account));
-  }
-
-  static fromId(scope: IConstruct, id: string, options: ExistingTargetOptions = {}): StorageAccountTarget {
-    return new StorageAccountTarget(fromExistingId("storage account", STORAGE_ACCOUNT, STORAGE_SERVICES, scope, id, options));
-  }
-
+export class StorageAccountTarget extends targetOfKind<StorageService, StorageAccount>({
+  kind: "storage account",
+  type: "Microsoft.Storage/storageAccounts",
+  services: ["Storage Blob", "Storage Queue", "Storage Table", "Storage File"],
+}) {
   /** Read blobs (Storage Blob Data Reader). */
   grantBlobRead(identity: IManagedIdentity, reason: string): Grant {
     return this.grant(identity, Roles.StorageBlobDataReader, { reason });
@@ -148,15 +156,11 @@ export class StorageAccountTarget extends GrantTarget<StorageService> {
 }
 
 /** A container registry; AcrPull and AcrPush apply. */
-export class ContainerRegistryTarget extends GrantTarget<"Container Registry"> {
-  static of(registry: ContainerRegistry): ContainerRegistryTarget {
-    return new ContainerRegistryTarget(fromStackResource("container registry", CONTAINER_REGISTRY, ["Container Registry"], registry));
-  }
-
-  static fromId(scope: IConstruct, id: string, options: ExistingTargetOptions = {}): ContainerRegistryTarget {
-    return new ContainerRegistryTarget(fromExistingId("container registry", CONTAINER_REGISTRY, ["Container Registry"], scope, id, options));
-  }
-
+export class ContainerRegistryTarget extends targetOfKind<"Container Registry", ContainerRegistry>({
+  kind: "container registry",
+  type: "Microsoft.ContainerRegistry/registries",
+  services: ["Container Registry"],
+}) {
   /** Pull images (AcrPull). */
   grantPull(identity: IManagedIdentity, reason: string): Grant {
     return this.grant(identity, Roles.AcrPull, { reason });
