@@ -142,7 +142,7 @@ describe("WorkloadIdentity on App Service", () => {
     });
     new WorkloadIdentity(stack, "one", newIdentity("one"));
     expect(() => new WorkloadIdentity(stack, "two", newIdentity("two"))).toThrow(
-      /^\[test\/app\] app setting AZURE_CLIENT_ID already selects another identity: .*Fix: attach one user-assigned identity per app/,
+      /^\[test\/app\] setting AZURE_CLIENT_ID already holds another value: .*Fix: attach one user-assigned identity per compute/,
     );
   });
 });

@@ -103,6 +103,7 @@ export function grantRole(identity: IManagedIdentity, role: RoleDefinition, targ
     description: `${workload}: ${options.reason}`,
     condition: options.condition?.expression,
     conditionVersion: options.condition ? "2.0" : undefined,
+    dependsOn: target.dependsOn.length > 0 ? [...target.dependsOn] : undefined,
   });
   const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
   grants.set(key, grant);

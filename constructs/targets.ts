@@ -1,12 +1,25 @@
 import { IConstruct } from "constructs";
+import { ITerraformDependable } from "cdktf";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
+import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
+import { StorageTable } from "@cdktf/provider-azurerm/lib/storage-table";
+import { StorageShare } from "@cdktf/provider-azurerm/lib/storage-share";
 import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
+import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-namespace";
+import { ServicebusQueue } from "@cdktf/provider-azurerm/lib/servicebus-queue";
+import { ServicebusTopic } from "@cdktf/provider-azurerm/lib/servicebus-topic";
+import { EventhubNamespace } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
+import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
+import { AppConfiguration } from "@cdktf/provider-azurerm/lib/app-configuration";
+import { CognitiveAccount } from "@cdktf/provider-azurerm/lib/cognitive-account";
+import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { ResourceId, requireGuid } from "./azure-ids";
 import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
-import { knownName } from "./known-values";
-import { IManagedIdentity } from "./identity";
+import { knownName, resolveInStack } from "./known-values";
+import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
 import { Grant, GrantOptions, GrantSpec, grantRole } from "./grant";
 import { RoleDefinition, RoleService, Roles } from "./role-catalog";
 
@@ -31,6 +44,25 @@ export interface TargetInit<S extends RoleService> {
   readonly services: readonly S[];
   readonly tenantId: string;
   readonly label: string;
+  /** Resources the assignment must wait for, when the scope is built from a parent's reference. */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** A sub-resource kind: its path below the parent and the services whose roles apply at it. */
+interface ChildKind<C extends RoleService> {
+  readonly kind: string;
+  /** Path from the parent to the child's name, e.g. `queueServices/default/queues`. */
+  readonly path: string;
+  readonly services: readonly C[];
+}
+
+/** A sub-resource of this stack, and how it names its parent (by id or by name). */
+interface ChildResource extends IConstruct {
+  readonly nameInput?: string;
+}
+interface ParentReference {
+  readonly id?: string;
+  readonly name?: string;
 }
 
 /**
@@ -46,6 +78,7 @@ export class GrantTarget<S extends RoleService> {
   readonly services: readonly S[];
   readonly tenantId: string;
   readonly label: string;
+  readonly dependsOn: readonly ITerraformDependable[];
 
   constructor(init: TargetInit<S>) {
     this.kind = init.kind;
@@ -54,6 +87,7 @@ export class GrantTarget<S extends RoleService> {
     this.services = init.services;
     this.tenantId = init.tenantId;
     this.label = init.label;
+    this.dependsOn = init.dependsOn ?? [];
   }
 
   accepts(role: RoleDefinition): boolean {
@@ -68,6 +102,52 @@ export class GrantTarget<S extends RoleService> {
   /** A grant request for a WorkloadIdentity's `grants`. */
   allow(role: RoleDefinition<S>, reason: string, extra: Omit<GrantOptions, "reason" | "declaredBy" | "workload"> = {}): GrantSpec {
     return { target: this, role, options: { ...extra, reason } };
+  }
+
+  /**
+   * A sub-resource, the narrowest scope Azure supports: by name, by its id (which must lie inside
+   * this resource), or as a resource of this stack (which must name this resource as its parent).
+   */
+  protected child<C extends RoleService>(
+    kind: ChildKind<C>,
+    child: string | ChildResource,
+    parentOf: (resource: ChildResource) => ParentReference = () => ({}),
+  ): GrantTarget<C> {
+    const common = { kind: kind.kind, services: kind.services, tenantId: this.tenantId };
+    if (typeof child === "string" && child.startsWith("/")) {
+      const resourceId = ResourceId.parse(this.label, child);
+      const expected = this.resourceId.child(kind.path, resourceId.name);
+      if (resourceId.id.toLowerCase() !== expected.id.toLowerCase()) {
+        throw new IdentityConfigError(this.label, {
+          problem: `${kind.kind} id does not belong to ${this.kind} ${this.label}`,
+          value: child,
+          fix: `pass the id of a ${kind.kind} under ${this.resourceId.id}/${kind.path}, or grant on its own parent`,
+        });
+      }
+      return new GrantTarget({ ...common, resourceId, scopeReference: resourceId.id, label: `${this.label}-${resourceId.name}` });
+    }
+    const name = typeof child === "string" ? child : knownName(child, child.nameInput ?? "");
+    if (typeof child !== "string") this.checkParent(kind, child, parentOf(child));
+    const resourceId = this.resourceId.child(kind.path, name);
+    return new GrantTarget({
+      ...common,
+      resourceId,
+      scopeReference: `${this.scopeReference}/${kind.path}/${name}`,
+      label: `${this.label}-${name}`,
+      dependsOn: typeof child === "string" ? this.dependsOn : [...this.dependsOn, child as unknown as ITerraformDependable],
+    });
+  }
+
+  private checkParent(kind: ChildKind<RoleService>, child: ChildResource, parent: ParentReference): void {
+    const byId = parent.id !== undefined && resolveInStack(child, parent.id).toLowerCase() === resolveInStack(child, this.scopeReference).toLowerCase();
+    const byName = parent.name !== undefined && knownName(child, parent.name).toLowerCase() === this.resourceId.name.toLowerCase();
+    if (!byId && !byName) {
+      throw new IdentityConfigError(child, {
+        problem: `${kind.kind} does not belong to ${this.kind} ${this.label}`,
+        value: parent.id !== undefined ? resolveInStack(child, parent.id) : parent.name ?? null,
+        fix: `grant on the ${this.kind} that holds this ${kind.kind}, or pass a ${kind.kind} of ${this.label}`,
+      });
+    }
   }
 }
 
@@ -115,7 +195,8 @@ function fromExistingId<S extends RoleService>(
 
 /**
  * The base of a target class for one kind of resource: `of(resource)` for a resource of this
- * stack, `fromId(scope, id)` for an existing one. Subclasses add intent-level grant methods.
+ * stack, `fromId(scope, id)` for an existing one. Subclasses add sub-resources and intent-level
+ * grant methods.
  */
 function targetOfKind<S extends RoleService, R extends NamedResource>(kind: TargetKind<S>) {
   return class extends GrantTarget<S> {
@@ -129,12 +210,26 @@ function targetOfKind<S extends RoleService, R extends NamedResource>(kind: Targ
   };
 }
 
-/** A Key Vault in RBAC mode; only Key Vault data roles apply. */
+const KEY_VAULT_ITEM = (kind: string, path: string): ChildKind<"Key Vault"> => ({ kind, path, services: ["Key Vault"] });
+
+/** A Key Vault in RBAC mode, or one secret, key or certificate in it; only Key Vault data roles apply. */
 export class KeyVaultTarget extends targetOfKind<"Key Vault", KeyVault>({
   kind: "Key Vault",
   type: "Microsoft.KeyVault/vaults",
   services: ["Key Vault"],
 }) {
+  secret(name: string): GrantTarget<"Key Vault"> {
+    return this.child(KEY_VAULT_ITEM("Key Vault secret", "secrets"), name);
+  }
+
+  key(name: string): GrantTarget<"Key Vault"> {
+    return this.child(KEY_VAULT_ITEM("Key Vault key", "keys"), name);
+  }
+
+  certificate(name: string): GrantTarget<"Key Vault"> {
+    return this.child(KEY_VAULT_ITEM("Key Vault certificate", "certificates"), name);
+  }
+
   /** Read secret values (Key Vault Secrets User). */
   grantSecretsRead(identity: IManagedIdentity, reason: string): Grant {
     return this.grant(identity, Roles.KeyVaultSecretsUser, { reason });
@@ -142,13 +237,39 @@ export class KeyVaultTarget extends targetOfKind<"Key Vault", KeyVault>({
 }
 
 export type StorageService = "Storage Blob" | "Storage Queue" | "Storage Table" | "Storage File";
+type StorageChild = StorageContainer | StorageQueue | StorageShare;
+const storageParent = (r: ChildResource): ParentReference => {
+  const c = r as StorageChild | StorageTable;
+  return { id: "storageAccountIdInput" in c ? c.storageAccountIdInput : undefined, name: c.storageAccountNameInput };
+};
 
-/** A storage account; blob, queue, table and file data roles apply. */
+/** A storage account, or one of its blob containers, queues, tables or file shares. */
 export class StorageAccountTarget extends targetOfKind<StorageService, StorageAccount>({
   kind: "storage account",
   type: "Microsoft.Storage/storageAccounts",
   services: ["Storage Blob", "Storage Queue", "Storage Table", "Storage File"],
 }) {
+  /** The queue endpoint, for identity-based connections that take a service URI. */
+  get queueServiceUri(): string {
+    return `https://${this.resourceId.name}.queue.core.windows.net`;
+  }
+
+  container(container: string | StorageContainer): GrantTarget<"Storage Blob"> {
+    return this.child({ kind: "blob container", path: "blobServices/default/containers", services: ["Storage Blob"] }, container, storageParent);
+  }
+
+  queue(queue: string | StorageQueue): GrantTarget<"Storage Queue"> {
+    return this.child({ kind: "storage queue", path: "queueServices/default/queues", services: ["Storage Queue"] }, queue, storageParent);
+  }
+
+  table(table: string | StorageTable): GrantTarget<"Storage Table"> {
+    return this.child({ kind: "storage table", path: "tableServices/default/tables", services: ["Storage Table"] }, table, storageParent);
+  }
+
+  fileShare(share: string | StorageShare): GrantTarget<"Storage File"> {
+    return this.child({ kind: "file share", path: "fileServices/default/fileshares", services: ["Storage File"] }, share, storageParent);
+  }
+
   /** Read blobs (Storage Blob Data Reader). */
   grantBlobRead(identity: IManagedIdentity, reason: string): Grant {
     return this.grant(identity, Roles.StorageBlobDataReader, { reason });
@@ -161,9 +282,89 @@ export class ContainerRegistryTarget extends targetOfKind<"Container Registry", 
   type: "Microsoft.ContainerRegistry/registries",
   services: ["Container Registry"],
 }) {
+  /** The registry's login server, which platforms pull from. */
+  get loginServer(): string {
+    return `${this.resourceId.name.toLowerCase()}.azurecr.io`;
+  }
+
   /** Pull images (AcrPull). */
   grantPull(identity: IManagedIdentity, reason: string): Grant {
     return this.grant(identity, Roles.AcrPull, { reason });
+  }
+}
+
+const namespaceParent = (r: ChildResource): ParentReference => ({ id: (r as ServicebusQueue).namespaceIdInput });
+
+/** A Service Bus namespace, or one of its queues or topics. */
+export class ServiceBusNamespaceTarget extends targetOfKind<"Service Bus", ServicebusNamespace>({
+  kind: "Service Bus namespace",
+  type: "Microsoft.ServiceBus/namespaces",
+  services: ["Service Bus"],
+}) {
+  /** What identity-based clients connect to (`<connection>__fullyQualifiedNamespace`). */
+  get fullyQualifiedNamespace(): string {
+    return `${this.resourceId.name}.servicebus.windows.net`;
+  }
+
+  queue(queue: string | ServicebusQueue): GrantTarget<"Service Bus"> {
+    return this.child({ kind: "Service Bus queue", path: "queues", services: ["Service Bus"] }, queue, namespaceParent);
+  }
+
+  topic(topic: string | ServicebusTopic): GrantTarget<"Service Bus"> {
+    return this.child({ kind: "Service Bus topic", path: "topics", services: ["Service Bus"] }, topic, namespaceParent);
+  }
+}
+
+/** An Event Hubs namespace, or one event hub in it. */
+export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", EventhubNamespace>({
+  kind: "Event Hubs namespace",
+  type: "Microsoft.EventHub/namespaces",
+  services: ["Event Hubs"],
+}) {
+  get fullyQualifiedNamespace(): string {
+    return `${this.resourceId.name}.servicebus.windows.net`;
+  }
+
+  eventHub(hub: string | Eventhub): GrantTarget<"Event Hubs"> {
+    return this.child({ kind: "event hub", path: "eventhubs", services: ["Event Hubs"] }, hub, (r) => ({
+      id: (r as Eventhub).namespaceIdInput,
+      name: (r as Eventhub).namespaceNameInput,
+    }));
+  }
+}
+
+/** An App Configuration store. */
+export class AppConfigurationTarget extends targetOfKind<"App Configuration", AppConfiguration>({
+  kind: "App Configuration store",
+  type: "Microsoft.AppConfiguration/configurationStores",
+  services: ["App Configuration"],
+}) {}
+
+/** An Azure OpenAI / Cognitive Services account. */
+export class CognitiveServicesTarget extends targetOfKind<"Cognitive Services", CognitiveAccount>({
+  kind: "Cognitive Services account",
+  type: "Microsoft.CognitiveServices/accounts",
+  services: ["Cognitive Services"],
+}) {}
+
+/** An AKS cluster, for the Kubernetes RBAC data roles. */
+export class KubernetesClusterTarget extends targetOfKind<"Kubernetes Service", KubernetesCluster>({
+  kind: "AKS cluster",
+  type: "Microsoft.ContainerService/managedClusters",
+  services: ["Kubernetes Service"],
+}) {}
+
+/** A user-assigned identity as a target, for the control-plane roles on it (Managed Identity Operator). */
+export class ManagedIdentityTarget extends GrantTarget<"Managed Identity"> {
+  static of(identity: IUserAssignedIdentity): ManagedIdentityTarget {
+    return new ManagedIdentityTarget({
+      kind: "user-assigned identity",
+      resourceId: identity.principalResourceId,
+      scopeReference: identity.id,
+      services: ["Managed Identity"],
+      tenantId: identity.tenantId,
+      label: identity.principalResourceId.name,
+    });
   }
 }
 

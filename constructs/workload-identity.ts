@@ -1,8 +1,11 @@
 import { Construct } from "constructs";
 import { AttachableCompute } from "./compute/attachable-compute";
+import { connectionSettings, IdentityConnection } from "./connections";
+import { IdentityConfigError } from "./errors";
 import { Grant, GrantSpec, grantRole } from "./grant";
 import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from "./identity";
 import { Roles } from "./role-catalog";
+import { ContainerRegistryTarget } from "./targets";
 import { UserAssignedIdentity, UserAssignedIdentityProps } from "./user-assigned-identity";
 
 /** Which identity the workload's compute runs as. */
@@ -26,6 +29,8 @@ export interface WorkloadIdentityProps {
   readonly compute: readonly AttachableCompute[];
   /** The access the workload needs, as `target.allow(role, reason)`. */
   readonly grants: readonly GrantSpec[];
+  /** Identity-based connections the code reads from its settings (Functions triggers, SDK clients). */
+  readonly connections?: readonly IdentityConnection[];
   /** The workload's name in assignment descriptions; defaults to the construct id. */
   readonly workload?: string;
 }
@@ -33,7 +38,7 @@ export interface WorkloadIdentityProps {
 /**
  * Identity, attachment and least-privilege grants as one unit: the compute gets its identity,
  * the identity gets exactly the listed roles on the exact targets, and the compute is wired to
- * use it (AZURE_CLIENT_ID, Key Vault references, registry pull).
+ * use it (AZURE_CLIENT_ID, Key Vault references, registry pull, identity-based connections).
  */
 export class WorkloadIdentity extends Construct {
   /** The principals that were granted access: one user-assigned, or one per compute and slot. */
@@ -43,37 +48,50 @@ export class WorkloadIdentity extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadIdentityProps) {
     super(scope, id);
-    const computes = props.compute.flatMap((c) => [c, ...c.slots]);
     const workload = props.workload ?? id;
+    const attached = this.attach(props.identity, props.compute.flatMap((c) => [c, ...c.slots]));
+    this.userAssigned = attached.userAssigned;
 
-    const attached: Array<{ compute: AttachableCompute; identity: IManagedIdentity }> = [];
-    if (props.identity.type === "SystemAssigned") {
-      for (const compute of computes) {
-        const identity = new SystemAssignedIdentity(this, `system-identity-${compute.resource.node.id}`, {
+    const grant = (identity: IManagedIdentity, spec: GrantSpec) =>
+      grantRole(identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this });
+    const grants: Grant[] = [];
+    for (const { compute, identity } of attached.pairs) {
+      grants.push(...compute.platformGrants.map((spec) => grant(identity, spec)));
+      this.connect(compute, identity, props.connections ?? []);
+      for (const spec of props.grants) {
+        if (spec.role === Roles.AcrPull && spec.target instanceof ContainerRegistryTarget) compute.pullImagesWith(identity, spec.target);
+      }
+    }
+    this.principals = attached.principals;
+    grants.push(...this.principals.flatMap((identity) => props.grants.map((spec) => grant(identity, spec))));
+    this.grants = [...new Set(grants)];
+  }
+
+  private attach(choice: IdentityChoice, computes: readonly AttachableCompute[]) {
+    if (choice.type === "SystemAssigned") {
+      const pairs = computes.map((compute) => ({
+        compute,
+        identity: new SystemAssignedIdentity(this, `system-identity-${compute.resource.node.id}`, {
           principalId: compute.enableSystemAssigned(),
           computeResourceId: compute.resourceId,
-        });
-        attached.push({ compute, identity });
-      }
-    } else {
-      const identity =
-        props.identity.type === "UserAssigned" ? props.identity.identity : new UserAssignedIdentity(this, "identity", props.identity.props);
-      this.userAssigned = identity;
-      for (const compute of computes) {
-        compute.attachUserAssigned(identity);
-        attached.push({ compute, identity });
-      }
+        }) as IManagedIdentity,
+      }));
+      return { pairs, principals: pairs.map((p) => p.identity), userAssigned: undefined };
     }
+    const identity = choice.type === "UserAssigned" ? choice.identity : new UserAssignedIdentity(this, "identity", choice.props);
+    for (const compute of computes) compute.attachUserAssigned(identity);
+    return { pairs: computes.map((compute) => ({ compute, identity })), principals: [identity], userAssigned: identity };
+  }
 
-    const principals = [...new Set(attached.map((a) => a.identity))];
-    if (principals.length === 0 && this.userAssigned) principals.push(this.userAssigned);
-    this.principals = principals;
-    this.grants = principals.flatMap((identity) =>
-      props.grants.map((spec) => grantRole(identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this })),
-    );
-
-    if (props.grants.some((spec) => spec.role === Roles.AcrPull)) {
-      for (const { compute, identity } of attached) compute.pullImagesWith(identity);
+  private connect(compute: AttachableCompute, identity: IManagedIdentity, connections: readonly IdentityConnection[]): void {
+    if (connections.length === 0) return;
+    if (!compute.setEnvironment) {
+      throw new IdentityConfigError(compute.resource, {
+        problem: "This compute has no app settings to carry identity-based connections",
+        value: connections.map((c) => c.name),
+        fix: "configure the connection in the application's own configuration, and keep only the grants here",
+      });
     }
+    compute.setEnvironment(Object.assign({}, ...connections.map((c) => connectionSettings(c, identity))));
   }
 }

@@ -1,6 +1,8 @@
 import { IConstruct } from "constructs";
 import { ResourceId } from "../azure-ids";
+import { GrantSpec } from "../grant";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
+import type { ContainerRegistryTarget } from "../targets";
 
 /** A compute resource a WorkloadIdentity can give an identity to. */
 export interface AttachableCompute {
@@ -10,10 +12,17 @@ export interface AttachableCompute {
   readonly resourceId: ResourceId;
   /** Parts that carry their own identity block and must hold the same access (App Service slots). */
   readonly slots: readonly AttachableCompute[];
+  /** Access the platform itself needs to run the compute (a function app's host storage). */
+  readonly platformGrants: readonly GrantSpec[];
   /** Turns on the system-assigned identity, keeping any user-assigned ones; returns its principal id. */
   enableSystemAssigned(): string;
-  /** Adds the identity to `identity_ids` and wires what the code needs to select it. */
+  /** Adds the identity to `identity_ids` and wires what the platform needs to use it. */
   attachUserAssigned(identity: IUserAssignedIdentity): void;
+  /**
+   * Adds settings the code reads (app settings, environment variables). Absent where the platform
+   * has no such settings (VMs): the code there is configured by other means.
+   */
+  readonly setEnvironment?: (settings: Readonly<Record<string, string>>) => void;
   /** Makes the platform pull container images with this identity instead of registry credentials. */
-  pullImagesWith(identity: IManagedIdentity): void;
+  pullImagesWith(identity: IManagedIdentity, registry: ContainerRegistryTarget): void;
 }
