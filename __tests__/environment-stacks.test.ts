@@ -46,7 +46,10 @@ describe.each(each)("environment %s", (name, json) => {
 
   it("holds no secret: no keys, passwords or connection strings in settings", () => {
     const text = JSON.stringify(json);
-    expect(text).not.toMatch(/AccountKey=|SharedAccessSignature|sig=|password|client_secret|primary_access_key|connection_string/i);
+    expect(text).not.toMatch(/AccountKey=|SharedAccessSignature|[?&]sig=|"(admin_)?password"|client_secret|_access_key"|connection_string"/i);
+    for (const vm of [...resources(json, "azurerm_linux_virtual_machine"), ...resources(json, "azurerm_linux_virtual_machine_scale_set")]) {
+      expect(vm.disable_password_authentication).toBe(true);
+    }
   });
 });
 
@@ -62,9 +65,15 @@ describe("environments differ where teams differ", () => {
   it("grants the shared registry in the platform subscription, not the environment's", () => {
     for (const [, json] of each) {
       const acrPull = resources(json, "azurerm_role_assignment").filter((a) => a.role_definition_id.endsWith("7f951dda-4ed3-4680-a7ca-43fe172d538d"));
-      expect(acrPull).toHaveLength(1);
-      expect(acrPull[0].role_definition_id).toContain(ENVIRONMENTS[0].sharedRegistryId.split("/")[2]);
-      expect(acrPull[0].scope).toBe(ENVIRONMENTS[0].sharedRegistryId);
+      expect(acrPull.map((a) => a.description).sort()).toEqual([
+        "catalog-api: pulls the catalog-api image",
+        "checkout: pulls the checkout image",
+        "platform-aks: nodes pull workload images",
+      ]);
+      for (const a of acrPull) {
+        expect(a.role_definition_id).toContain(ENVIRONMENTS[0].sharedRegistryId.split("/")[2]);
+        expect(a.scope).toBe(ENVIRONMENTS[0].sharedRegistryId);
+      }
     }
   });
 

@@ -1,5 +1,8 @@
 import { IConstruct } from "constructs";
 import { DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
+import { ResourceId } from "./azure-ids";
+import { AzureContext } from "./azure-context";
+import { IdentityConfigError } from "./errors";
 
 const NAME_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.name\}$/;
 
@@ -37,4 +40,25 @@ function resourceAt(stack: TerraformStack, address: string): TerraformResource |
 export function resolveInStack(scope: IConstruct, value: string): string {
   const stack = TerraformStack.of(scope);
   return String(Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }));
+}
+
+/** A resource of this stack whose id can be built from names known before apply. */
+export interface NamedResource extends IConstruct {
+  readonly id: string;
+  readonly nameInput?: string;
+  readonly resourceGroupNameInput?: string;
+}
+
+/** The resource's id built from its names in the stack's subscription; `kind` names it in errors. */
+export function resourceIdOf(resource: NamedResource, type: string, kind: string): ResourceId {
+  const name = resource.nameInput === undefined ? undefined : knownName(resource, resource.nameInput);
+  const resourceGroup = resource.resourceGroupNameInput === undefined ? undefined : knownName(resource, resource.resourceGroupNameInput);
+  if (name === undefined || resourceGroup === undefined) {
+    throw new IdentityConfigError(resource, {
+      problem: `${kind} has no name or resource group set, so its id cannot be known before apply`,
+      value: { name: name ?? null, resourceGroup: resourceGroup ?? null },
+      fix: "set name and resource_group_name on the resource, or pass the resource id string instead",
+    });
+  }
+  return ResourceId.fromNames(resource, { subscriptionId: AzureContext.of(resource).subscriptionId, resourceGroup, type, name });
 }

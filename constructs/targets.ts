@@ -18,17 +18,10 @@ import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { ResourceId, requireGuid } from "./azure-ids";
 import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
-import { knownName, resolveInStack } from "./known-values";
+import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
 import { Grant, GrantOptions, GrantSpec, grantRole } from "./grant";
 import { RoleDefinition, RoleService, Roles } from "./role-catalog";
-
-/** A resource of this stack, from which an id can be built out of names known before apply. */
-export interface NamedResource extends IConstruct {
-  readonly id: string;
-  readonly nameInput?: string;
-  readonly resourceGroupNameInput?: string;
-}
 
 export interface ExistingTargetOptions {
   /** The target's tenant; defaults to the stack's. A different tenant makes every grant an error. */
@@ -160,18 +153,8 @@ interface TargetKind<S extends RoleService> {
 
 /** The init for a target that is a resource of this stack: id from its names, scope from its `id`. */
 function fromStackResource<S extends RoleService>({ kind, type, services }: TargetKind<S>, resource: NamedResource): TargetInit<S> {
-  const context = AzureContext.of(resource);
-  const name = resource.nameInput === undefined ? undefined : knownName(resource, resource.nameInput);
-  const resourceGroup = resource.resourceGroupNameInput === undefined ? undefined : knownName(resource, resource.resourceGroupNameInput);
-  if (name === undefined || resourceGroup === undefined) {
-    throw new IdentityConfigError(resource, {
-      problem: `${kind} has no name or resource group set, so its id cannot be known before apply`,
-      value: { name, resourceGroup },
-      fix: "set name and resource_group_name on the resource, or pass the resource id string instead",
-    });
-  }
-  const resourceId = ResourceId.fromNames(resource, { subscriptionId: context.subscriptionId, resourceGroup, type, name });
-  return { kind, resourceId, scopeReference: resource.id, services, tenantId: context.tenantId, label: name };
+  const resourceId = resourceIdOf(resource, type, kind);
+  return { kind, resourceId, scopeReference: resource.id, services, tenantId: AzureContext.of(resource).tenantId, label: resourceId.name };
 }
 
 /** The init for an existing resource given by id, possibly in another subscription of the tenant. */
@@ -384,6 +367,11 @@ export class ScopeTarget extends GrantTarget<RoleService> {
       tenantId,
       label: options.label ?? resourceId.name,
     });
+  }
+
+  /** The same scope as another target, for roles outside its service (RBAC Administrator on a registry). */
+  static at(target: GrantTarget<RoleService>): ScopeTarget {
+    return new ScopeTarget({ ...target, kind: target.kind, services: ["Any resource"] });
   }
 
   /** Every role's service applies at an arbitrary scope; the grant rules still check level and privilege. */

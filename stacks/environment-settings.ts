@@ -22,6 +22,14 @@ export interface EnvironmentSettings {
   /** The shared container registry, in the platform team's subscription. */
   readonly sharedRegistryId: string;
   readonly sharedRegistryLoginServer: string;
+  /** The repository whose GitHub environment of the same name deploys this environment. */
+  readonly githubRepository: string;
+  readonly network: { readonly addressSpace: string; readonly computeSubnet: string };
+  readonly vmSize: string;
+  readonly jobsInstances: number;
+  readonly aksNodeCount: number;
+  /** Public key of the break-glass admin: VMs accept no password. */
+  readonly adminSshPublicKey: string;
 }
 
 const TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -37,6 +45,8 @@ const shared = {
   },
   sharedRegistryId: `/subscriptions/${PLATFORM_SUBSCRIPTION_ID}/resourceGroups/platform-shared-rg/providers/Microsoft.ContainerRegistry/registries/contosoplatform`,
   sharedRegistryLoginServer: "contosoplatform.azurecr.io",
+  githubRepository: "contoso/identity-platform",
+  adminSshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPC2csYfh7Ihg0TiGHCpx1ifjiw9/RafLxIY3BqHvdXf platform-break-glass",
 } as const;
 
 export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
@@ -51,6 +61,10 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     storageReplication: "LRS",
     protectIdentities: false,
     keyVaultPurgeProtection: false,
+    network: { addressSpace: "10.10.0.0/16", computeSubnet: "10.10.1.0/24" },
+    vmSize: "Standard_B2s",
+    jobsInstances: 1,
+    aksNodeCount: 1,
   },
   {
     ...shared,
@@ -63,6 +77,10 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     storageReplication: "ZRS",
     protectIdentities: false,
     keyVaultPurgeProtection: true,
+    network: { addressSpace: "10.20.0.0/16", computeSubnet: "10.20.1.0/24" },
+    vmSize: "Standard_B2s",
+    jobsInstances: 2,
+    aksNodeCount: 2,
   },
   {
     ...shared,
@@ -75,5 +93,9 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     storageReplication: "GZRS",
     protectIdentities: true,
     keyVaultPurgeProtection: true,
+    network: { addressSpace: "10.30.0.0/16", computeSubnet: "10.30.1.0/24" },
+    vmSize: "Standard_D2s_v5",
+    jobsInstances: 3,
+    aksNodeCount: 3,
   },
 ];

@@ -1,11 +1,16 @@
 import { Construct } from "constructs";
 import { AzurermBackend, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { AzureContext } from "../constructs";
+import { AzureContext, GitHubDeployer, StorageAccountTarget } from "../constructs";
 import { EnvironmentSettings } from "./environment-settings";
 import { SharedResources } from "./shared-resources";
 import { OrdersWeb } from "./workloads/orders-web";
 import { CatalogApi } from "./workloads/catalog-api";
+import { Jobs } from "./workloads/jobs";
+import { ReportsVm } from "./workloads/reports-vm";
+import { Ingest } from "./workloads/ingest";
+import { Checkout } from "./workloads/checkout";
+import { PlatformAks } from "./workloads/platform-aks";
 
 /**
  * One environment: its provider and state, the shared targets and the workloads. Nothing here
@@ -17,6 +22,12 @@ export class EnvironmentStack extends TerraformStack {
   readonly shared: SharedResources;
   readonly ordersWeb: OrdersWeb;
   readonly catalogApi: CatalogApi;
+  readonly jobs: Jobs;
+  readonly reportsVm: ReportsVm;
+  readonly ingest: Ingest;
+  readonly checkout: Checkout;
+  readonly platformAks: PlatformAks;
+  readonly deployer: GitHubDeployer;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
     super(scope, settings.name);
@@ -43,5 +54,29 @@ export class EnvironmentStack extends TerraformStack {
     this.shared = new SharedResources(this, "shared", settings);
     this.ordersWeb = new OrdersWeb(this, "orders-web", settings, this.shared);
     this.catalogApi = new CatalogApi(this, "catalog-api", settings, this.shared);
+    this.jobs = new Jobs(this, "jobs", settings, this.shared);
+    this.reportsVm = new ReportsVm(this, "reports-vm", settings, this.shared);
+    this.ingest = new Ingest(this, "ingest", settings, this.shared);
+    this.checkout = new Checkout(this, "checkout", settings, this.shared);
+    this.platformAks = new PlatformAks(this, "platform-aks", settings, this.shared);
+
+    // Last: the deployer may assign exactly the roles the workloads above are granted.
+    const state = settings.state;
+    this.deployer = new GitHubDeployer(this, "deployer", {
+      identity: {
+        name: `${settings.namePrefix}-deployer-id`,
+        resourceGroupName: this.shared.resourceGroup.name,
+        location: settings.location,
+        tags: { ...settings.tags, workload: "deployer" },
+        preventDestroy: settings.protectIdentities,
+      },
+      repository: settings.githubRepository,
+      environment: settings.name,
+      resourceGroupId: `/subscriptions/${settings.subscriptionId}/resourceGroups/${settings.namePrefix}-rg`,
+      stateContainer: StorageAccountTarget.fromId(
+        this,
+        `/subscriptions/${state.subscriptionId}/resourceGroups/${state.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${state.storageAccountName}`,
+      ).container(state.containerName),
+    });
   }
 }

@@ -8,10 +8,9 @@ import { LinuxFunctionAppSlot } from "@cdktf/provider-azurerm/lib/linux-function
 import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function-app";
 import { WindowsFunctionAppSlot } from "@cdktf/provider-azurerm/lib/windows-function-app-slot";
 import { ResourceId } from "../azure-ids";
-import { AzureContext } from "../azure-context";
 import { IdentityConfigError } from "../errors";
 import { GrantSpec } from "../grant";
-import { knownName } from "../known-values";
+import { NamedResource, resourceIdOf } from "../known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import { Roles } from "../role-catalog";
 import type { StorageAccountTarget } from "../targets";
@@ -27,9 +26,7 @@ interface AppServiceResource extends HasIdentityBlock {
   readonly keyVaultReferenceIdentityIdInput?: string;
   keyVaultReferenceIdentityId: string;
 }
-interface AppServiceSite extends AppServiceResource {
-  readonly resourceGroupNameInput?: string;
-}
+interface AppServiceSite extends AppServiceResource, NamedResource {}
 /** Sites that can run a container, whose site config selects the identity that pulls it. */
 interface ContainerSiteConfig {
   readonly siteConfig: {
@@ -80,16 +77,7 @@ export class AppServiceCompute implements AttachableCompute {
   }
 
   private static site(app: AppServiceSite, slots: readonly AppServiceResource[], kind: SiteKind): AppServiceCompute {
-    const name = app.nameInput;
-    const resourceGroup = app.resourceGroupNameInput === undefined ? undefined : knownName(app, app.resourceGroupNameInput);
-    if (name === undefined || resourceGroup === undefined) {
-      throw new IdentityConfigError(app, {
-        problem: "App has no name or resource group set, so its id cannot be known before apply",
-        value: { name, resourceGroup },
-        fix: "set name and resource_group_name on the app",
-      });
-    }
-    const id = ResourceId.fromNames(app, { subscriptionId: AzureContext.of(app).subscriptionId, resourceGroup, type: SITES, name });
+    const id = resourceIdOf(app, SITES, "App");
     const slotComputes = slots.map((slot) => new AppServiceCompute(slot, id.child("slots", slot.nameInput ?? ""), [], { containers: kind.containers }));
     return new AppServiceCompute(app, id, slotComputes, kind);
   }

@@ -1,0 +1,148 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
+import { IdentityConfigError } from "./errors";
+import { FederatedTrust } from "./federation";
+import { Grant, GrantSpec, grantRole } from "./grant";
+import { IUserAssignedIdentity } from "./identity";
+import { resolveInStack } from "./known-values";
+import { Roles } from "./role-catalog";
+import { ManagedIdentityTarget } from "./targets";
+import { UserAssignedChoice, useOrCreateIdentity } from "./user-assigned-identity";
+
+export interface AksClusterIdentityProps {
+  readonly cluster: KubernetesCluster;
+  /**
+   * The cluster's own identity (control plane). AKS takes exactly one user-assigned identity;
+   * without one the cluster keeps a system-assigned identity and cannot take a kubelet identity.
+   */
+  readonly controlPlane?: UserAssignedChoice;
+  /** The nodes' identity, which pulls images: give it AcrPull through `kubeletGrants`. */
+  readonly kubelet?: UserAssignedChoice;
+  readonly kubeletGrants?: readonly GrantSpec[];
+  readonly workload?: string;
+}
+
+/**
+ * An AKS cluster's identities: a user-assigned control-plane identity, an optional kubelet
+ * identity with its grants (AcrPull on the registry), and the OIDC issuer and workload identity
+ * that AksWorkloadIdentity federates pods through. The control plane gets Managed Identity
+ * Operator on the kubelet identity, which AKS needs to assign it to the nodes.
+ */
+export class AksClusterIdentity extends Construct {
+  readonly controlPlane?: IUserAssignedIdentity;
+  readonly kubelet?: IUserAssignedIdentity;
+  readonly grants: readonly Grant[];
+
+  constructor(scope: Construct, id: string, props: AksClusterIdentityProps) {
+    super(scope, id);
+    const { cluster } = props;
+    if (props.controlPlane) {
+      this.controlPlane = useOrCreateIdentity(this, "control-plane", props.controlPlane);
+      this.useControlPlane(cluster, this.controlPlane);
+    } else if (props.kubelet) {
+      throw new IdentityConfigError(this, {
+        problem: "A kubelet identity needs a user-assigned cluster identity",
+        value: cluster.identityInput?.type ?? null,
+        fix: "pass `controlPlane` (a user-assigned identity); AKS refuses a kubelet identity on a system-assigned cluster",
+      });
+    } else if (!cluster.identityInput) {
+      cluster.putIdentity({ type: "SystemAssigned" });
+    }
+    cluster.oidcIssuerEnabled = true;
+    cluster.workloadIdentityEnabled = true;
+
+    const workload = props.workload ?? id;
+    const grants: Grant[] = [];
+    if (props.kubelet && this.controlPlane) {
+      const kubelet = useOrCreateIdentity(this, "kubelet", props.kubelet);
+      this.kubelet = kubelet;
+      cluster.putKubeletIdentity({ clientId: kubelet.clientId, objectId: kubelet.principalId, userAssignedIdentityId: kubelet.id });
+      grants.push(
+        ManagedIdentityTarget.of(kubelet).grant(this.controlPlane, Roles.ManagedIdentityOperator, {
+          reason: "AKS control plane assigns the kubelet identity to the nodes",
+          workload,
+          declaredBy: this,
+        }),
+        ...(props.kubeletGrants ?? []).map((spec) => grantRole(kubelet, spec.role, spec.target, { ...spec.options, workload, declaredBy: this })),
+      );
+    } else if ((props.kubeletGrants ?? []).length > 0) {
+      throw new IdentityConfigError(this, {
+        problem: "kubeletGrants were given without a kubelet identity",
+        value: (props.kubeletGrants ?? []).map((g) => g.role.name),
+        fix: "pass `kubelet` (a user-assigned identity) so the nodes pull images with it",
+      });
+    }
+    this.grants = grants;
+  }
+
+  private useControlPlane(cluster: KubernetesCluster, identity: IUserAssignedIdentity): void {
+    const others = (cluster.identityInput?.identityIds ?? []).filter((existing) => resolveInStack(cluster, existing) !== resolveInStack(cluster, identity.id));
+    if (others.length > 0) {
+      throw new IdentityConfigError(cluster, {
+        problem: "An AKS cluster takes exactly one user-assigned identity, and this one has another already",
+        value: others.map((o) => resolveInStack(cluster, o)),
+        fix: "remove the cluster's own identity block and let AksClusterIdentity set it; pods get identities through AksWorkloadIdentity",
+      });
+    }
+    cluster.putIdentity({ type: "UserAssigned", identityIds: [identity.id] });
+  }
+}
+
+export interface AksWorkloadIdentityProps {
+  readonly cluster: KubernetesCluster;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly identity: UserAssignedChoice;
+  readonly grants: readonly GrantSpec[];
+  readonly workload?: string;
+}
+
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Pod identity through workload identity federation: a user-assigned identity trusts the
+ * cluster's OIDC issuer for exactly one namespace and service account, and holds the grants.
+ * Annotate the service account with `serviceAccountAnnotations`.
+ */
+export class AksWorkloadIdentity extends Construct {
+  readonly identity: IUserAssignedIdentity;
+  readonly grants: readonly Grant[];
+  /** `azure.workload.identity/client-id`: the annotation the service account needs. */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: AksWorkloadIdentityProps) {
+    super(scope, id);
+    const { cluster } = props;
+    for (const [what, value] of [["namespace", props.namespace], ["service account", props.serviceAccount]] as const) {
+      if (!K8S_NAME.test(value)) {
+        throw new IdentityConfigError(this, {
+          problem: `Kubernetes ${what} is not a DNS-1123 label`,
+          value,
+          fix: "use lower-case letters, digits and '-', at most 63 characters; wildcards are not allowed",
+        });
+      }
+    }
+    if (cluster.workloadIdentityEnabledInput !== true || cluster.oidcIssuerEnabledInput !== true) {
+      throw new IdentityConfigError(this, {
+        problem: "The cluster does not issue workload identity tokens",
+        value: { oidcIssuerEnabled: cluster.oidcIssuerEnabledInput ?? null, workloadIdentityEnabled: cluster.workloadIdentityEnabledInput ?? null },
+        fix: "give the cluster an AksClusterIdentity first (it enables the OIDC issuer and workload identity)",
+      });
+    }
+    this.identity = useOrCreateIdentity(this, "identity", props.identity);
+    new FederatedTrust(this, "trust", {
+      identity: this.identity,
+      issuer: cluster.oidcIssuerUrl,
+      subject: `system:serviceaccount:${props.namespace}:${props.serviceAccount}`,
+      name: `${props.namespace}-${props.serviceAccount}`,
+    });
+    const workload = props.workload ?? id;
+    this.grants = props.grants.map((spec) => grantRole(this.identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this }));
+    this.serviceAccountAnnotations = { "azure.workload.identity/client-id": this.identity.clientId };
+    new TerraformOutput(this, "client-id", {
+      value: this.identity.clientId,
+      description: `azure.workload.identity/client-id for service account ${props.namespace}/${props.serviceAccount}`,
+    }).overrideLogicalId(`${workload}-client-id`);
+  }
+}

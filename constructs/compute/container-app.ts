@@ -1,0 +1,82 @@
+import { ContainerApp, ContainerAppRegistry, ContainerAppTemplateContainer, ContainerAppTemplateContainerEnv } from "@cdktf/provider-azurerm/lib/container-app";
+import { ResourceId } from "../azure-ids";
+import { IdentityConfigError } from "../errors";
+import { GrantSpec } from "../grant";
+import { resolveInStack, resourceIdOf } from "../known-values";
+import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
+import type { ContainerRegistryTarget } from "../targets";
+import { AttachableCompute } from "./attachable-compute";
+import { mergeIdentity, mergeSettings, sameValue } from "./identity-block";
+
+/**
+ * Container Apps: the identity block, environment variables on every container, and `registry`
+ * entries that pull through the identity (a user-assigned identity's id, or `System`).
+ */
+export class ContainerAppCompute implements AttachableCompute {
+  static of(app: ContainerApp): ContainerAppCompute {
+    return new ContainerAppCompute(app, resourceIdOf(app, "Microsoft.App/containerApps", "Container app"));
+  }
+
+  readonly slots: readonly AttachableCompute[] = [];
+  readonly platformGrants: readonly GrantSpec[] = [];
+
+  private constructor(
+    readonly resource: ContainerApp,
+    readonly resourceId: ResourceId,
+  ) {}
+
+  enableSystemAssigned(): string {
+    mergeIdentity(this.resource, true, []);
+    this.checkRegistries();
+    return this.resource.identity.principalId;
+  }
+
+  attachUserAssigned(identity: IUserAssignedIdentity): void {
+    mergeIdentity(this.resource, false, [identity.id]);
+    this.checkRegistries();
+    this.setEnvironment({ AZURE_CLIENT_ID: identity.clientId });
+  }
+
+  readonly setEnvironment = (settings: Readonly<Record<string, string>>): void => {
+    const template = this.resource.templateInput;
+    const containers = (template?.container ?? []) as ContainerAppTemplateContainer[];
+    if (!template || containers.length === 0) return;
+    this.resource.putTemplate({
+      ...template,
+      container: containers.map((container) => {
+        const current = Object.fromEntries(((container.env ?? []) as ContainerAppTemplateContainerEnv[]).map((e) => [e.name, e.value ?? ""]));
+        const merged = mergeSettings(this.resource, current, settings);
+        return { ...container, env: Object.entries(merged).map(([name, value]) => ({ name, value })) };
+      }),
+    });
+  };
+
+  pullImagesWith(identity: IManagedIdentity, registry: ContainerRegistryTarget): void {
+    const wanted = identity.kind === "UserAssigned" ? (identity as IUserAssignedIdentity).id : "System";
+    const registries = this.registries().filter((r) => !sameValue(this.resource, r.server, registry.loginServer));
+    this.resource.putRegistry([...registries, { server: registry.loginServer, identity: wanted }]);
+  }
+
+  private registries(): ContainerAppRegistry[] {
+    return (this.resource.registryInput ?? []) as ContainerAppRegistry[];
+  }
+
+  /** A registry entry that pulls through an identity the app does not carry fails at the first revision. */
+  private checkRegistries(): void {
+    const block = this.resource.identityInput;
+    for (const registry of this.registries()) {
+      if (registry.identity === undefined) continue;
+      const attached =
+        registry.identity === "System"
+          ? (block?.type ?? "").includes("SystemAssigned")
+          : (block?.identityIds ?? []).some((id) => sameValue(this.resource, id, registry.identity!));
+      if (!attached) {
+        throw new IdentityConfigError(this.resource, {
+          problem: `registry ${registry.server} pulls through an identity that is not attached to the container app`,
+          value: resolveInStack(this.resource, registry.identity),
+          fix: "pull through the workload's own identity (grant it AcrPull and the registry entry is written for you), or attach that identity too",
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
+import { onlyAssignRoles } from "./abac";
+import { FederatedTrust, GITHUB_ACTIONS_ISSUER, GitHubSubject } from "./federation";
+import { Grant, grantRole, grantsIn } from "./grant";
+import { IUserAssignedIdentity } from "./identity";
+import { RoleDefinition, Roles } from "./role-catalog";
+import { GrantTarget, ScopeTarget } from "./targets";
+import { UserAssignedChoice, useOrCreateIdentity } from "./user-assigned-identity";
+
+export interface GitHubDeployerProps {
+  readonly identity: UserAssignedChoice;
+  /** The one repository trusted, `owner/name`. */
+  readonly repository: string;
+  /** The one GitHub environment trusted; protect it with required reviewers for production. */
+  readonly environment: string;
+  /** The environment's resource group id: the only scope of the deployer's broad rights. */
+  readonly resourceGroupId: string;
+  /** The Terraform state container, read and written with Entra ID. */
+  readonly stateContainer?: GrantTarget<"Storage Blob">;
+}
+
+/**
+ * The pipeline identity that deploys one environment: trusted by GitHub Actions for one repository
+ * and one GitHub environment (no stored secret, no branch-wide trust), allowed to create resources
+ * only in the environment's resource group, and to assign only the roles the estate grants, only
+ * to service principals (RBAC Administrator under an ABAC condition), only where the estate grants
+ * them. Create it after every workload of the stack: it reads their grants.
+ */
+export class GitHubDeployer extends Construct {
+  readonly identity: IUserAssignedIdentity;
+  readonly trust: FederatedTrust;
+  readonly grants: readonly Grant[];
+  /** The roles the deployer may assign. */
+  readonly assignableRoles: readonly RoleDefinition[];
+
+  constructor(scope: Construct, id: string, props: GitHubDeployerProps) {
+    super(scope, id);
+    this.identity = useOrCreateIdentity(this, "identity", props.identity);
+    this.trust = new FederatedTrust(this, "github", {
+      identity: this.identity,
+      issuer: GITHUB_ACTIONS_ISSUER,
+      subject: GitHubSubject.environment(this, props.repository, props.environment),
+      name: `github-${props.environment}`,
+    });
+
+    const resourceGroup = ScopeTarget.fromId(this, props.resourceGroupId);
+    const estate = this.estateGrants();
+    this.assignableRoles = uniqueBy(estate.map((g) => g.role), (r) => r.guid).sort((a, b) => a.name.localeCompare(b.name));
+    const condition = onlyAssignRoles(this.assignableRoles);
+    const outside = uniqueBy(
+      estate.map((g) => g.target).filter((t) => !resourceGroup.resourceId.contains(t.resourceId)),
+      (t) => t.resourceId.id.toLowerCase(),
+    );
+
+    const grant = (target: GrantTarget<any>, role: RoleDefinition, reason: string, justification?: string) =>
+      grantRole(this.identity, role, target, { reason, justification, workload: id, declaredBy: this, condition: role === Roles.RoleBasedAccessControlAdministrator ? condition : undefined });
+    this.grants = [
+      grant(resourceGroup, Roles.Contributor, "creates and updates the environment's resources",
+        "the pipeline deploys every resource of the environment, and nothing outside its resource group"),
+      grant(resourceGroup, Roles.RoleBasedAccessControlAdministrator, `grants workload identities their data roles (${condition.summary})`,
+        "workload grants land on resources across the resource group; the ABAC condition limits which roles and to whom"),
+      ...outside.map((target) => grant(ScopeTarget.at(target), Roles.RoleBasedAccessControlAdministrator, `grants workload identities access to ${target.label} (${condition.summary})`)),
+      ...(props.stateContainer ? [grant(props.stateContainer, Roles.StorageBlobDataContributor, "reads, writes and locks the environment's Terraform state")] : []),
+    ];
+
+    // A workload declared after the deployer would need rights the deployer was not given.
+    this.node.addValidation({
+      validate: () =>
+        this.estateGrants()
+          .filter((g) => !this.assignableRoles.includes(g.role) || (!resourceGroup.resourceId.contains(g.target.resourceId) && !outside.includes(g.target)))
+          .map((g) => `[${this.node.path}] ${g.identity.node.path} is granted ${g.role.name} on ${g.target.label}, which the deployer cannot assign. Fix: create the GitHubDeployer after every workload of the stack`),
+    });
+  }
+
+  /** The grants of every other identity in the stack: what the deployer must be able to assign. */
+  private estateGrants(): Grant[] {
+    return grantsIn(TerraformStack.of(this)).filter((g) => g.identity !== this.identity && g.role.plane !== "privileged");
+  }
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+

@@ -1,0 +1,50 @@
+import { Construct } from "constructs";
+import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { AppServiceCompute, Connections, Identity, Roles, StorageAccountTarget, WorkloadIdentity } from "../../constructs";
+import { EnvironmentSettings } from "../environment-settings";
+import { SharedResources } from "../shared-resources";
+
+/**
+ * A Function App triggered by a Service Bus queue, with no connection string anywhere: its host
+ * storage and its trigger both connect through the app's system-assigned identity.
+ */
+export class Ingest extends Construct {
+  readonly app: LinuxFunctionApp;
+  readonly access: WorkloadIdentity;
+
+  constructor(scope: Construct, id: string, env: EnvironmentSettings, shared: SharedResources) {
+    super(scope, id);
+    const tags = { ...env.tags, workload: "ingest" };
+    // The host's own account, so its Blob Data Owner reaches nothing else.
+    const hostStorage = new StorageAccount(this, "host-storage", {
+      name: `${env.namePrefix.replace(/-/g, "")}ingest`,
+      resourceGroupName: shared.resourceGroup.name,
+      location: env.location,
+      accountTier: "Standard",
+      accountReplicationType: "LRS",
+      sharedAccessKeyEnabled: false,
+      defaultToOauthAuthentication: true,
+      minTlsVersion: "TLS1_2",
+      allowNestedItemsToBePublic: false,
+      tags,
+    });
+    this.app = new LinuxFunctionApp(this, "app", {
+      name: `${env.namePrefix}-ingest`,
+      resourceGroupName: shared.resourceGroup.name,
+      location: env.location,
+      servicePlanId: shared.plan.id,
+      httpsOnly: true,
+      siteConfig: { applicationStack: { pythonVersion: "3.12" }, minimumTlsVersion: "1.2", ftpsState: "Disabled" },
+      appSettings: { INGEST_QUEUE: "ingest" },
+      tags,
+    });
+    this.access = new WorkloadIdentity(this, "access", {
+      workload: "ingest",
+      identity: Identity.systemAssigned(),
+      compute: [AppServiceCompute.linuxFunctionApp(this.app, { hostStorage: StorageAccountTarget.of(hostStorage) })],
+      connections: [Connections.serviceBus("ServiceBusConnection", shared.busTarget)],
+      grants: [shared.ingestQueue.allow(Roles.ServiceBusDataReceiver, "its trigger receives and completes ingest messages")],
+    });
+  }
+}
