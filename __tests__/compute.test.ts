@@ -1,0 +1,237 @@
+import { TerraformStack } from "cdktf";
+import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
+import { LinuxVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set";
+import { ContainerApp } from "@cdktf/provider-azurerm/lib/container-app";
+import { ContainerGroup } from "@cdktf/provider-azurerm/lib/container-group";
+import { WindowsWebApp } from "@cdktf/provider-azurerm/lib/windows-web-app";
+import { WindowsWebAppSlot } from "@cdktf/provider-azurerm/lib/windows-web-app-slot";
+import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function-app";
+import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
+import {
+  AppServiceCompute,
+  Connections,
+  ContainerAppCompute,
+  ContainerGroupCompute,
+  ContainerRegistryTarget,
+  Identity,
+  resolveInStack,
+  roleAssignmentName,
+  Roles,
+  ServiceBusNamespaceTarget,
+  StorageAccountTarget,
+  UserAssignedIdentity,
+  VirtualMachineCompute,
+  WorkloadIdentity,
+} from "../constructs";
+import { only, registryId, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
+
+const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
+const id = (type: string, name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg/providers/${type}/${name}`;
+const bus = (stack: TerraformStack) => ServiceBusNamespaceTarget.fromId(stack, id("Microsoft.ServiceBus/namespaces", "bus"));
+const registry = (stack: TerraformStack) => ContainerRegistryTarget.fromId(stack, registryId());
+const newIdentity = (name = "app-id") => Identity.newUserAssigned({ name, ...inRg });
+
+const linuxVm = (stack: TerraformStack) =>
+  new LinuxVirtualMachine(stack, "vm", { ...inRg, name: "reports", size: "Standard_B2s", networkInterfaceIds: ["/nic"], osDisk: { caching: "ReadWrite" } });
+const containerApp = (stack: TerraformStack, extra: Partial<ConstructorParameters<typeof ContainerApp>[2]> = {}) =>
+  new ContainerApp(stack, "app", {
+    name: "checkout",
+    resourceGroupName: "app-rg",
+    containerAppEnvironmentId: "/env",
+    revisionMode: "Single",
+    template: { container: [{ name: "web", image: "platformacr.azurecr.io/web:1", cpu: 0.5, memory: "1Gi" }] },
+    ...extra,
+  });
+const containerGroup = (stack: TerraformStack) =>
+  new ContainerGroup(stack, "group", {
+    ...inRg,
+    name: "batch",
+    osType: "Linux",
+    container: [{ name: "job", image: "platformacr.azurecr.io/job:1", cpu: 1, memory: 1, environmentVariables: { MODE: "batch" } }],
+  });
+
+describe("virtual machines and scale sets", () => {
+  it("gives a VM its system-assigned identity, named from the VM's id", () => {
+    const stack = testStack();
+    new WorkloadIdentity(stack, "reports", {
+      identity: Identity.systemAssigned(),
+      compute: [VirtualMachineCompute.of(linuxVm(stack))],
+      grants: [StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct")).container("reports").allow(Roles.StorageBlobDataReader, "reads reports")],
+    });
+    expect(only(resourcesOf(stack, "azurerm_linux_virtual_machine")).identity).toEqual({ type: "SystemAssigned" });
+    const assignment = only(resourcesOf(stack, "azurerm_role_assignment"));
+    expect(assignment.principal_id).toBe("${azurerm_linux_virtual_machine.vm.identity[0].principal_id}");
+    expect(assignment.name).toBe(
+      roleAssignmentName(`${id("Microsoft.Storage/storageAccounts", "acct")}/blobServices/default/containers/reports`, Roles.StorageBlobDataReader.guid, id("Microsoft.Compute/virtualMachines", "reports")),
+    );
+  });
+
+  it("shares one user-assigned identity across a scale set's instances", () => {
+    const stack = testStack();
+    const scaleSet = new LinuxVirtualMachineScaleSet(stack, "vmss", {
+      ...inRg,
+      name: "workers",
+      sku: "Standard_B2s",
+      adminUsername: "platform",
+      networkInterface: [{ name: "nic", ipConfiguration: [{ name: "ip" }] }],
+      osDisk: { caching: "ReadWrite", storageAccountType: "StandardSSD_LRS" },
+    });
+    const access = new WorkloadIdentity(stack, "jobs", {
+      identity: newIdentity("jobs-id"),
+      compute: [VirtualMachineCompute.scaleSet(scaleSet)],
+      grants: [StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct")).queue("jobs").allow(Roles.StorageQueueDataMessageProcessor, "works jobs")],
+    });
+    expect(only(resourcesOf(stack, "azurerm_linux_virtual_machine_scale_set")).identity).toEqual({
+      type: "UserAssigned",
+      identity_ids: [resolveInStack(stack, access.userAssigned!.id)],
+    });
+    expect(only(resourcesOf(stack, "azurerm_role_assignment")).principal_id).toBe(resolveInStack(stack, access.userAssigned!.principalId));
+  });
+
+  it("refuses identity-based connections on a VM, which has no app settings to carry them", () => {
+    const stack = testStack();
+    expect(
+      () =>
+        new WorkloadIdentity(stack, "reports", {
+          identity: Identity.systemAssigned(),
+          compute: [VirtualMachineCompute.of(linuxVm(stack))],
+          connections: [Connections.serviceBus("Bus", bus(stack))],
+          grants: [],
+        }),
+    ).toThrow(/^\[test\/vm\] This compute has no app settings to carry identity-based connections: \["Bus"\]\. Fix: /);
+  });
+});
+
+describe("Container Apps", () => {
+  it("attaches the identity, pulls through it, and sets AZURE_CLIENT_ID and connections on every container", () => {
+    const stack = testStack();
+    const access = new WorkloadIdentity(stack, "checkout", {
+      identity: newIdentity("checkout-id"),
+      compute: [ContainerAppCompute.of(containerApp(stack))],
+      connections: [Connections.serviceBus("ORDERS", bus(stack))],
+      grants: [registry(stack).allow(Roles.AcrPull, "pulls its image"), bus(stack).queue("orders").allow(Roles.ServiceBusDataSender, "sends orders")],
+    });
+    const ref = (value: string) => resolveInStack(stack, value);
+    const app = only(resourcesOf(stack, "azurerm_container_app"));
+    expect(app.identity).toEqual({ type: "UserAssigned", identity_ids: [ref(access.userAssigned!.id)] });
+    expect(app.registry).toEqual([{ server: "platformacr.azurecr.io", identity: ref(access.userAssigned!.id) }]);
+    expect(app.template.container[0].env).toEqual([
+      { name: "AZURE_CLIENT_ID", value: ref(access.userAssigned!.clientId) },
+      { name: "ORDERS__fullyQualifiedNamespace", value: "bus.servicebus.windows.net" },
+      { name: "ORDERS__credential", value: "managedidentity" },
+      { name: "ORDERS__clientId", value: ref(access.userAssigned!.clientId) },
+    ]);
+    expect(Object.keys(resourcesOf(stack, "azurerm_role_assignment"))).toHaveLength(2);
+  });
+
+  it("pulls through the system-assigned identity as `System`", () => {
+    const stack = testStack();
+    new WorkloadIdentity(stack, "checkout", {
+      identity: Identity.systemAssigned(),
+      compute: [ContainerAppCompute.of(containerApp(stack))],
+      grants: [registry(stack).allow(Roles.AcrPull, "pulls its image")],
+    });
+    expect(only(resourcesOf(stack, "azurerm_container_app")).registry).toEqual([{ server: "platformacr.azurecr.io", identity: "System" }]);
+  });
+
+  it("refuses a registry pull through an identity that is not attached", () => {
+    const stack = testStack();
+    const other = new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
+    const app = containerApp(stack, { registry: [{ server: "platformacr.azurecr.io", identity: other.id }] });
+    expect(() => new WorkloadIdentity(stack, "checkout", { identity: newIdentity(), compute: [ContainerAppCompute.of(app)], grants: [] })).toThrow(
+      /^\[test\/app\] registry platformacr\.azurecr\.io pulls through an identity that is not attached to the container app: "\$\{azurerm_user_assigned_identity\.other_identity_[0-9A-F]+\.id\}"\. Fix: /,
+    );
+  });
+});
+
+describe("container groups", () => {
+  it("attaches a user-assigned identity, pulls through it, and adds AZURE_CLIENT_ID to each container", () => {
+    const stack = testStack();
+    const access = new WorkloadIdentity(stack, "batch", {
+      identity: newIdentity("batch-id"),
+      compute: [ContainerGroupCompute.of(containerGroup(stack))],
+      grants: [registry(stack).allow(Roles.AcrPull, "pulls its image")],
+    });
+    const group = only(resourcesOf(stack, "azurerm_container_group"));
+    const ref = (value: string) => resolveInStack(stack, value);
+    expect(group.identity).toEqual({ type: "UserAssigned", identity_ids: [ref(access.userAssigned!.id)] });
+    expect(group.image_registry_credential).toEqual([{ server: "platformacr.azurecr.io", user_assigned_identity_id: ref(access.userAssigned!.id) }]);
+    expect(group.container[0].environment_variables).toEqual({ MODE: "batch", AZURE_CLIENT_ID: ref(access.userAssigned!.clientId) });
+  });
+
+  it("refuses a registry pull through a system-assigned identity", () => {
+    const stack = testStack();
+    expect(
+      () =>
+        new WorkloadIdentity(stack, "batch", {
+          identity: Identity.systemAssigned(),
+          compute: [ContainerGroupCompute.of(containerGroup(stack))],
+          grants: [registry(stack).allow(Roles.AcrPull, "pulls its image")],
+        }),
+    ).toThrow(/^\[test\/group\] A container group pulls images only through a user-assigned identity: "test\/batch\/system-identity-group"\. Fix: /);
+  });
+});
+
+describe("Windows App Service and function host storage", () => {
+  it("attaches to a Windows web app and its slot like the Linux ones", () => {
+    const stack = testStack();
+    const app = new WindowsWebApp(stack, "app", { ...inRg, name: "legacy", servicePlanId: "/plan", siteConfig: {} });
+    const slot = new WindowsWebAppSlot(stack, "slot", { name: "staging", appServiceId: app.id, siteConfig: {} });
+    const access = new WorkloadIdentity(stack, "legacy", { identity: newIdentity(), compute: [AppServiceCompute.windowsWebApp(app, { slots: [slot] })], grants: [] });
+    for (const site of [only(resourcesOf(stack, "azurerm_windows_web_app")), only(resourcesOf(stack, "azurerm_windows_web_app_slot"))]) {
+      expect(site.app_settings.AZURE_CLIENT_ID).toBe(resolveInStack(stack, access.userAssigned!.clientId));
+      expect(site.key_vault_reference_identity_id).toBe(resolveInStack(stack, access.userAssigned!.id));
+    }
+  });
+
+  it("connects a function app to its host storage through the identity, with the one role the host needs", () => {
+    const stack = testStack();
+    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
+    const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
+    new WorkloadIdentity(stack, "ingest", {
+      identity: Identity.systemAssigned(),
+      compute: [AppServiceCompute.linuxFunctionApp(fn, { hostStorage })],
+      connections: [Connections.serviceBus("ServiceBusConnection", bus(stack))],
+      grants: [bus(stack).queue("ingest").allow(Roles.ServiceBusDataReceiver, "trigger receives")],
+    });
+    const app = only(resourcesOf(stack, "azurerm_linux_function_app"));
+    expect(app).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true });
+    expect(app).not.toHaveProperty("storage_account_access_key");
+    expect(app.app_settings).toEqual({ ServiceBusConnection__fullyQualifiedNamespace: "bus.servicebus.windows.net" });
+    const roles = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => [a.role_definition_id.split("/").pop(), a.scope]);
+    expect(roles.sort()).toEqual(
+      [
+        [Roles.StorageBlobDataOwner.guid, id("Microsoft.Storage/storageAccounts", "ingesthost")],
+        [Roles.ServiceBusDataReceiver.guid, `${id("Microsoft.ServiceBus/namespaces", "bus")}/queues/ingest`],
+      ].sort(),
+    );
+  });
+
+  it("names the user-assigned identity for host storage and connections", () => {
+    const stack = testStack();
+    const fn = new WindowsFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
+    const access = new WorkloadIdentity(stack, "ingest", {
+      identity: newIdentity(),
+      compute: [AppServiceCompute.windowsFunctionApp(fn, { hostStorage: StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost")) })],
+      connections: [Connections.storageQueues("Jobs", StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct")))],
+      grants: [],
+    });
+    const clientId = resolveInStack(stack, access.userAssigned!.clientId);
+    expect(only(resourcesOf(stack, "azurerm_windows_function_app")).app_settings).toEqual({
+      AZURE_CLIENT_ID: clientId,
+      AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__clientId: clientId,
+      Jobs__queueServiceUri: "https://acct.queue.core.windows.net",
+      Jobs__credential: "managedidentity",
+      Jobs__clientId: clientId,
+    });
+  });
+
+  it("refuses registry pull on a Windows function app, which runs no containers", () => {
+    const stack = testStack();
+    const fn = new WindowsFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
+    expect(
+      () => new WorkloadIdentity(stack, "ingest", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.windowsFunctionApp(fn)], grants: [registry(stack).allow(Roles.AcrPull, "pull")] }),
+    ).toThrow(/^\[test\/fn\] Windows function apps run no containers/);
+  });
+});

@@ -1,0 +1,144 @@
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
+import { StorageTable } from "@cdktf/provider-azurerm/lib/storage-table";
+import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-namespace";
+import { ServicebusQueue } from "@cdktf/provider-azurerm/lib/servicebus-queue";
+import {
+  AppConfigurationTarget,
+  CognitiveServicesTarget,
+  ContainerRegistryTarget,
+  EventHubsNamespaceTarget,
+  grantRole,
+  KeyVaultTarget,
+  KubernetesClusterTarget,
+  roleAssignmentName,
+  Roles,
+  ServiceBusNamespaceTarget,
+  StorageAccountTarget,
+  UserAssignedIdentity,
+} from "../constructs";
+import { only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
+
+const rg = (sub = SUBSCRIPTION) => `/subscriptions/${sub}/resourceGroups/data-rg/providers`;
+const accountId = `${rg()}/Microsoft.Storage/storageAccounts/acct`;
+
+function setup() {
+  const stack = testStack();
+  const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", resourceGroupName: "id-rg", location: "westeurope" });
+  return { stack, identity };
+}
+
+describe("targets by resource id", () => {
+  it.each([
+    ["App Configuration", () => AppConfigurationTarget, `${rg()}/Microsoft.AppConfiguration/configurationStores/cfg`, Roles.AppConfigurationDataReader],
+    ["Cognitive Services", () => CognitiveServicesTarget, `${rg()}/Microsoft.CognitiveServices/accounts/openai`, Roles.CognitiveServicesOpenAIUser],
+    ["Event Hubs", () => EventHubsNamespaceTarget, `${rg()}/Microsoft.EventHub/namespaces/hubs`, Roles.EventHubsDataReceiver],
+    ["Service Bus", () => ServiceBusNamespaceTarget, `${rg()}/Microsoft.ServiceBus/namespaces/bus`, Roles.ServiceBusDataSender],
+    ["Kubernetes Service", () => KubernetesClusterTarget, `${rg()}/Microsoft.ContainerService/managedClusters/aks`, Roles.AksRbacReader],
+    ["Container Registry", () => ContainerRegistryTarget, `${rg(OTHER_SUBSCRIPTION)}/Microsoft.ContainerRegistry/registries/acr`, Roles.AcrPull],
+  ])("grants a %s role on the resource, with the role id in the target's subscription", (_, targetClass, id, role) => {
+    const { stack, identity } = setup();
+    (targetClass() as any).fromId(stack, id).grant(identity, role, { reason: "uses it" });
+    const assignment = only(resourcesOf(stack, "azurerm_role_assignment"));
+    expect(assignment.scope).toBe(id);
+    expect(assignment.role_definition_id).toBe(`/subscriptions/${id.split("/")[2]}/providers/Microsoft.Authorization/roleDefinitions/${role.guid}`);
+  });
+
+  it("refuses another service's role on each target at runtime too", () => {
+    const { stack, identity } = setup();
+    const bus = ServiceBusNamespaceTarget.fromId(stack, `${rg()}/Microsoft.ServiceBus/namespaces/bus`);
+    expect(() => grantRole(identity, Roles.EventHubsDataSender, bus, { reason: "send" })).toThrow(
+      /Azure Event Hubs Data Sender is a Event Hubs role and does nothing on Service Bus namespace bus/,
+    );
+  });
+});
+
+describe("sub-resource targets: the narrowest scope Azure supports", () => {
+  it.each([
+    ["blob container", (a: StorageAccountTarget) => a.container("images"), "blobServices/default/containers/images", Roles.StorageBlobDataReader],
+    ["queue", (a: StorageAccountTarget) => a.queue("jobs"), "queueServices/default/queues/jobs", Roles.StorageQueueDataMessageProcessor],
+    ["table", (a: StorageAccountTarget) => a.table("events"), "tableServices/default/tables/events", Roles.StorageTableDataReader],
+    ["file share", (a: StorageAccountTarget) => a.fileShare("exports"), "fileServices/default/fileshares/exports", Roles.StorageFileDataSmbShareReader],
+  ])("scopes a grant to one %s of an account", (_, child, path, role) => {
+    const { stack, identity } = setup();
+    const grant = child(StorageAccountTarget.fromId(stack, accountId)).grant(identity, role as never, { reason: "uses it" });
+    const scope = `${accountId}/${path}`;
+    expect(only(resourcesOf(stack, "azurerm_role_assignment")).scope).toBe(scope);
+    expect(grant.name).toBe(roleAssignmentName(scope, role.guid, identity.principalResourceId.id));
+  });
+
+  it("scopes to one Key Vault secret, key or certificate, and to one Service Bus queue or topic or event hub", () => {
+    const { stack, identity } = setup();
+    const vault = KeyVaultTarget.fromId(stack, vaultId());
+    vault.secret("db-password").grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads one secret" });
+    vault.key("signing").grant(identity, Roles.KeyVaultCryptoUser, { reason: "signs" });
+    vault.certificate("tls").grant(identity, Roles.KeyVaultCertificateUser, { reason: "serves tls" });
+    const bus = ServiceBusNamespaceTarget.fromId(stack, `${rg()}/Microsoft.ServiceBus/namespaces/bus`);
+    bus.queue("orders").grant(identity, Roles.ServiceBusDataSender, { reason: "sends" });
+    bus.topic("events").grant(identity, Roles.ServiceBusDataReceiver, { reason: "listens" });
+    EventHubsNamespaceTarget.fromId(stack, `${rg()}/Microsoft.EventHub/namespaces/hubs`).eventHub("telemetry").grant(identity, Roles.EventHubsDataSender, { reason: "emits" });
+    expect(Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => a.scope.split("/providers/")[1]).sort()).toEqual([
+      "Microsoft.EventHub/namespaces/hubs/eventhubs/telemetry",
+      "Microsoft.KeyVault/vaults/app-kv/certificates/tls",
+      "Microsoft.KeyVault/vaults/app-kv/keys/signing",
+      "Microsoft.KeyVault/vaults/app-kv/secrets/db-password",
+      "Microsoft.ServiceBus/namespaces/bus/queues/orders",
+      "Microsoft.ServiceBus/namespaces/bus/topics/events",
+    ]);
+  });
+
+  it("offers only the sub-resource's own service roles at compile time", () => {
+    const { stack } = setup();
+    const account = StorageAccountTarget.fromId(stack, accountId);
+    // @ts-expect-error a blob role on a queue
+    account.queue("jobs").allow(Roles.StorageBlobDataReader, "read");
+    // @ts-expect-error a queue role on a blob container
+    account.container("images").allow(Roles.StorageQueueDataReader, "read");
+    // @ts-expect-error a Service Bus role on an event hub
+    EventHubsNamespaceTarget.fromId(stack, `${rg()}/Microsoft.EventHub/namespaces/hubs`).eventHub("t").allow(Roles.ServiceBusDataSender, "send");
+    expect(account.queue("jobs").services).toEqual(["Storage Queue"]);
+  });
+
+  it("scopes a sub-resource of the stack by its parent's reference and waits for it", () => {
+    const { stack, identity } = setup();
+    const account = new StorageAccount(stack, "account", { name: "acct", resourceGroupName: "data-rg", location: "westeurope", accountTier: "Standard", accountReplicationType: "LRS" });
+    const queue = new StorageQueue(stack, "jobs", { name: "jobs", storageAccountId: account.id });
+    StorageAccountTarget.of(account).queue(queue).grant(identity, Roles.StorageQueueDataMessageProcessor, { reason: "works jobs" });
+    const assignment = only(resourcesOf(stack, "azurerm_role_assignment"));
+    expect(assignment.scope).toBe("${azurerm_storage_account.account.id}/queueServices/default/queues/jobs");
+    expect(assignment.depends_on).toEqual(["azurerm_storage_queue.jobs"]);
+    expect(assignment.name).toBe(roleAssignmentName(`${accountId}/queueServices/default/queues/jobs`, Roles.StorageQueueDataMessageProcessor.guid, identity.principalResourceId.id));
+  });
+
+  it("refuses a queue of another account, naming the queue and its real parent", () => {
+    const { stack } = setup();
+    const account = (name: string) =>
+      new StorageAccount(stack, name, { name, resourceGroupName: "data-rg", location: "westeurope", accountTier: "Standard", accountReplicationType: "LRS" });
+    const [mine, theirs] = [account("mine"), account("theirs")];
+    const queue = new StorageQueue(stack, "their-queue", { name: "jobs", storageAccountId: theirs.id });
+    expect(() => StorageAccountTarget.of(mine).queue(queue)).toThrow(
+      '[test/their-queue] storage queue does not belong to storage account mine: "${azurerm_storage_account.theirs.id}". Fix: grant on the storage account that holds this storage queue',
+    );
+    const table = new StorageTable(stack, "their-table", { name: "events", storageAccountName: "theirs" });
+    expect(() => StorageAccountTarget.of(mine).table(table)).toThrow(/storage table does not belong to storage account mine: "theirs"/);
+    expect(() => StorageAccountTarget.of(theirs).table(table)).not.toThrow();
+  });
+
+  it("refuses a Service Bus queue of another namespace", () => {
+    const { stack } = setup();
+    const ns = (name: string) => new ServicebusNamespace(stack, name, { name, resourceGroupName: "rg", location: "westeurope", sku: "Standard" });
+    const [mine, theirs] = [ns("mine"), ns("theirs")];
+    const queue = new ServicebusQueue(stack, "q", { name: "orders", namespaceId: theirs.id });
+    expect(() => ServiceBusNamespaceTarget.of(mine).queue(queue)).toThrow(/Service Bus queue does not belong to Service Bus namespace mine/);
+  });
+
+  it("refuses a sub-resource id outside its parent", () => {
+    const { stack } = setup();
+    const other = `${rg()}/Microsoft.Storage/storageAccounts/other/queueServices/default/queues/jobs`;
+    expect(() => StorageAccountTarget.fromId(stack, accountId).queue(other)).toThrow(
+      `[acct] storage queue id does not belong to storage account acct: "${other}". Fix: pass the id of a storage queue under ${accountId}/queueServices/default/queues`,
+    );
+    const inside = `${accountId}/queueServices/default/queues/jobs`;
+    expect(StorageAccountTarget.fromId(stack, accountId).queue(inside).resourceId.id).toBe(inside);
+  });
+});
