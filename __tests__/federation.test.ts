@@ -1,0 +1,106 @@
+import { TerraformStack, Testing } from "cdktf";
+import {
+  ContainerRegistryTarget,
+  FederatedTrust,
+  GitHubDeployer,
+  KeyVaultTarget,
+  onlyAssignRoles,
+  resolveInStack,
+  Roles,
+  StorageAccountTarget,
+  UserAssignedIdentity,
+} from "../constructs";
+import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
+
+const rgId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg`;
+const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
+
+describe("federated trusts", () => {
+  const trust = (stack: TerraformStack, issuer: string, subject: string, name = "github-prod") =>
+    new FederatedTrust(stack, "trust", { identity: new UserAssignedIdentity(stack, "id", { name: "deploy-id", ...inRg }), issuer, subject, name });
+
+  it.each(["repo:contoso/app:*", "repo:contoso/*:environment:prod", "system:serviceaccount:orders:work?r", " "])("refuses the subject %j", (subject) => {
+    expect(() => trust(testStack(), "https://token.actions.githubusercontent.com", subject)).toThrow(
+      `[test/trust] Federated credential subject must name exactly one workload, without wildcards: ${JSON.stringify(subject)}. Fix: `,
+    );
+  });
+
+  it.each(["", "http://token.actions.githubusercontent.com", "https://*.example.com"])("refuses the issuer %j", (issuer) => {
+    expect(() => trust(testStack(), issuer, "repo:contoso/app:environment:prod")).toThrow(
+      `[test/trust] Federated credential issuer must be an https URL: ${JSON.stringify(issuer)}. Fix: `,
+    );
+  });
+
+  it("refuses a credential name Azure would refuse", () => {
+    expect(() => trust(testStack(), "https://token.actions.githubusercontent.com", "repo:contoso/app:environment:prod", "gh")).toThrow(/naming rule: "gh"/);
+  });
+});
+
+describe("the ABAC condition for a deployer", () => {
+  it("limits writes and deletes to the listed roles and to service principals", () => {
+    const { expression, summary } = onlyAssignRoles([Roles.KeyVaultSecretsUser, Roles.AcrPull, Roles.AcrPull]);
+    expect(expression).toBe(
+      "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {4633458b-17de-408a-b874-0445c86b69e6, 7f951dda-4ed3-4680-a7ca-43fe172d538d} AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}))" +
+        " AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {4633458b-17de-408a-b874-0445c86b69e6, 7f951dda-4ed3-4680-a7ca-43fe172d538d} AND @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}))",
+    );
+    expect(summary).toBe("may assign only AcrPull, Key Vault Secrets User to service principals");
+  });
+});
+
+describe("GitHubDeployer", () => {
+  function estate() {
+    const stack = testStack();
+    const app = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
+    KeyVaultTarget.fromId(stack, vaultId()).grantSecretsRead(app, "reads secrets");
+    ContainerRegistryTarget.fromId(stack, registryId()).grantPull(app, "pulls images");
+    return { stack, app };
+  }
+  const deployer = (stack: TerraformStack) =>
+    new GitHubDeployer(stack, "deployer", {
+      identity: { name: "deploy-id", ...inRg },
+      repository: "contoso/platform",
+      environment: "prod",
+      resourceGroupId: rgId,
+      stateContainer: StorageAccountTarget.fromId(stack, `${rgId}/providers/Microsoft.Storage/storageAccounts/tfstate`).container("state"),
+    });
+
+  it("is trusted by one repository's one GitHub environment", () => {
+    const { stack } = estate();
+    deployer(stack);
+    expect(only(resourcesOf(stack, "azurerm_federated_identity_credential"))).toMatchObject({
+      issuer: "https://token.actions.githubusercontent.com",
+      subject: "repo:contoso/platform:environment:prod",
+      audience: ["api://AzureADTokenExchange"],
+    });
+  });
+
+  it("may create resources only in its resource group, and assign only the estate's roles to service principals where the estate grants them", () => {
+    const { stack } = estate();
+    const d = deployer(stack);
+    const mine = Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) => a.principal_id === resolveInStack(stack, d.identity.principalId));
+    const condition = onlyAssignRoles([Roles.AcrPull, Roles.KeyVaultSecretsUser]).expression;
+    expect(mine.map((a) => [a.role_definition_id.split("/").pop(), a.scope, a.condition ?? null]).sort()).toEqual(
+      [
+        [Roles.Contributor.guid, rgId, null],
+        [Roles.RoleBasedAccessControlAdministrator.guid, rgId, condition],
+        [Roles.RoleBasedAccessControlAdministrator.guid, registryId(), condition],
+        [Roles.StorageBlobDataContributor.guid, `${rgId}/providers/Microsoft.Storage/storageAccounts/tfstate/blobServices/default/containers/state`, null],
+      ].sort(),
+    );
+    expect(d.assignableRoles).toEqual([Roles.AcrPull, Roles.KeyVaultSecretsUser]);
+  });
+
+  it("fails synth when a workload is granted access after the deployer was made", () => {
+    const { stack, app } = estate();
+    deployer(stack);
+    KeyVaultTarget.fromId(stack, vaultId()).grant(app, Roles.KeyVaultCertificateUser, { reason: "serves tls" });
+    expect(() => Testing.synth(stack, true)).toThrow(/test\/app is granted Key Vault Certificate User on app-kv, which the deployer cannot assign\. Fix: create the GitHubDeployer after every workload/);
+  });
+
+  it("refuses a repository that is not owner/name", () => {
+    const stack = testStack();
+    expect(() => new GitHubDeployer(stack, "deployer", { identity: { name: "deploy-id", ...inRg }, repository: "contoso", environment: "prod", resourceGroupId: rgId })).toThrow(
+      '[test/deployer] GitHub repository must be owner/name: "contoso"',
+    );
+  });
+});
