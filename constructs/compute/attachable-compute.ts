@@ -2,6 +2,7 @@ import { IConstruct } from "constructs";
 import { ResourceId } from "../azure-ids";
 import { GrantSpec } from "../grant";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
+import { HasIdentityBlock, mergeIdentity } from "./identity-block";
 import type { ContainerRegistryTarget } from "../targets";
 
 /** A compute resource a WorkloadIdentity can give an identity to. */
@@ -25,4 +26,31 @@ export interface AttachableCompute {
   readonly setEnvironment?: (settings: Readonly<Record<string, string>>) => void;
   /** Makes the platform pull container images with this identity instead of registry credentials. */
   pullImagesWith(identity: IManagedIdentity, registry: ContainerRegistryTarget): void;
+}
+
+/** A compute resource with an identity block and a `principal_id` for its system-assigned identity. */
+interface IdentityResource extends HasIdentityBlock {
+  readonly identity: { readonly principalId: string };
+}
+
+/** A compute that is one resource with one identity block (no slots, no platform grants of its own). */
+export abstract class SingleResourceCompute<R extends IdentityResource> implements AttachableCompute {
+  readonly slots: readonly AttachableCompute[] = [];
+  readonly platformGrants: readonly GrantSpec[] = [];
+
+  protected constructor(
+    readonly resource: R,
+    readonly resourceId: ResourceId,
+  ) {}
+
+  enableSystemAssigned(): string {
+    mergeIdentity(this.resource, true, []);
+    return this.resource.identity.principalId;
+  }
+
+  attachUserAssigned(identity: IUserAssignedIdentity): void {
+    mergeIdentity(this.resource, false, [identity.id]);
+  }
+
+  abstract pullImagesWith(identity: IManagedIdentity, registry: ContainerRegistryTarget): void;
 }

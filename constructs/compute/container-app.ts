@@ -1,38 +1,28 @@
 import { ContainerApp, ContainerAppRegistry, ContainerAppTemplateContainer, ContainerAppTemplateContainerEnv } from "@cdktf/provider-azurerm/lib/container-app";
-import { ResourceId } from "../azure-ids";
 import { IdentityConfigError } from "../errors";
-import { GrantSpec } from "../grant";
 import { resolveInStack, resourceIdOf } from "../known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import type { ContainerRegistryTarget } from "../targets";
-import { AttachableCompute } from "./attachable-compute";
-import { mergeIdentity, mergeSettings, sameValue } from "./identity-block";
+import { SingleResourceCompute } from "./attachable-compute";
+import { mergeSettings, sameValue } from "./identity-block";
 
 /**
  * Container Apps: the identity block, environment variables on every container, and `registry`
  * entries that pull through the identity (a user-assigned identity's id, or `System`).
  */
-export class ContainerAppCompute implements AttachableCompute {
+export class ContainerAppCompute extends SingleResourceCompute<ContainerApp> {
   static of(app: ContainerApp): ContainerAppCompute {
     return new ContainerAppCompute(app, resourceIdOf(app, "Microsoft.App/containerApps", "Container app"));
   }
 
-  readonly slots: readonly AttachableCompute[] = [];
-  readonly platformGrants: readonly GrantSpec[] = [];
-
-  private constructor(
-    readonly resource: ContainerApp,
-    readonly resourceId: ResourceId,
-  ) {}
-
-  enableSystemAssigned(): string {
-    mergeIdentity(this.resource, true, []);
+  override enableSystemAssigned(): string {
+    const principalId = super.enableSystemAssigned();
     this.checkRegistries();
-    return this.resource.identity.principalId;
+    return principalId;
   }
 
-  attachUserAssigned(identity: IUserAssignedIdentity): void {
-    mergeIdentity(this.resource, false, [identity.id]);
+  override attachUserAssigned(identity: IUserAssignedIdentity): void {
+    super.attachUserAssigned(identity);
     this.checkRegistries();
     this.setEnvironment({ AZURE_CLIENT_ID: identity.clientId });
   }

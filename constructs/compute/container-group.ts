@@ -1,34 +1,19 @@
 import { ContainerGroup, ContainerGroupContainer, ContainerGroupImageRegistryCredential } from "@cdktf/provider-azurerm/lib/container-group";
-import { ResourceId } from "../azure-ids";
 import { IdentityConfigError } from "../errors";
-import { GrantSpec } from "../grant";
 import { resourceIdOf } from "../known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import type { ContainerRegistryTarget } from "../targets";
-import { AttachableCompute } from "./attachable-compute";
-import { mergeIdentity, mergeSettings, sameValue } from "./identity-block";
+import { SingleResourceCompute } from "./attachable-compute";
+import { mergeSettings, sameValue } from "./identity-block";
 
 /** Container instances: the identity block, environment variables, and registry credentials by identity. */
-export class ContainerGroupCompute implements AttachableCompute {
+export class ContainerGroupCompute extends SingleResourceCompute<ContainerGroup> {
   static of(group: ContainerGroup): ContainerGroupCompute {
     return new ContainerGroupCompute(group, resourceIdOf(group, "Microsoft.ContainerInstance/containerGroups", "Container group"));
   }
 
-  readonly slots: readonly AttachableCompute[] = [];
-  readonly platformGrants: readonly GrantSpec[] = [];
-
-  private constructor(
-    readonly resource: ContainerGroup,
-    readonly resourceId: ResourceId,
-  ) {}
-
-  enableSystemAssigned(): string {
-    mergeIdentity(this.resource, true, []);
-    return this.resource.identity.principalId;
-  }
-
-  attachUserAssigned(identity: IUserAssignedIdentity): void {
-    mergeIdentity(this.resource, false, [identity.id]);
+  override attachUserAssigned(identity: IUserAssignedIdentity): void {
+    super.attachUserAssigned(identity);
     this.setEnvironment({ AZURE_CLIENT_ID: identity.clientId });
   }
 

@@ -2,12 +2,8 @@ import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-m
 import { WindowsVirtualMachine } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";
 import { LinuxVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set";
 import { WindowsVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/windows-virtual-machine-scale-set";
-import { ResourceId } from "../azure-ids";
-import { GrantSpec } from "../grant";
 import { resourceIdOf } from "../known-values";
-import { IUserAssignedIdentity } from "../identity";
-import { AttachableCompute } from "./attachable-compute";
-import { mergeIdentity } from "./identity-block";
+import { SingleResourceCompute } from "./attachable-compute";
 
 type VirtualMachine = LinuxVirtualMachine | WindowsVirtualMachine;
 type ScaleSet = LinuxVirtualMachineScaleSet | WindowsVirtualMachineScaleSet;
@@ -18,30 +14,13 @@ type ScaleSet = LinuxVirtualMachineScaleSet | WindowsVirtualMachineScaleSet;
  * (there are no app settings to carry AZURE_CLIENT_ID). A scale set's instances come and go, so a
  * user-assigned identity gives every instance the same, pre-granted principal.
  */
-export class VirtualMachineCompute implements AttachableCompute {
+export class VirtualMachineCompute extends SingleResourceCompute<VirtualMachine | ScaleSet> {
   static of(vm: VirtualMachine): VirtualMachineCompute {
     return new VirtualMachineCompute(vm, resourceIdOf(vm, "Microsoft.Compute/virtualMachines", "Virtual machine"));
   }
 
   static scaleSet(scaleSet: ScaleSet): VirtualMachineCompute {
     return new VirtualMachineCompute(scaleSet, resourceIdOf(scaleSet, "Microsoft.Compute/virtualMachineScaleSets", "Scale set"));
-  }
-
-  readonly slots: readonly AttachableCompute[] = [];
-  readonly platformGrants: readonly GrantSpec[] = [];
-
-  private constructor(
-    readonly resource: VirtualMachine | ScaleSet,
-    readonly resourceId: ResourceId,
-  ) {}
-
-  enableSystemAssigned(): string {
-    mergeIdentity(this.resource, true, []);
-    return this.resource.identity.principalId;
-  }
-
-  attachUserAssigned(identity: IUserAssignedIdentity): void {
-    mergeIdentity(this.resource, false, [identity.id]);
   }
 
   /** Images on a VM are pulled by code on it (`az acr login --identity`): nothing to wire. */
