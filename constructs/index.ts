@@ -21,3 +21,4 @@ export * from "./compute/identity-block";
 export * from "./compute/virtual-machine";
 export * from "./compute/container-app";
 export * from "./compute/container-group";
+export * from "./resource-types";

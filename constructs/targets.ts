@@ -22,6 +22,7 @@ import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./known-
 import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
 import { Grant, GrantOptions, GrantSpec, grantRole } from "./grant";
 import { RoleDefinition, RoleService, Roles } from "./role-catalog";
+import { ResourceTypeInfo, ResourceTypes } from "./resource-types";
 
 export interface ExistingTargetOptions {
   /** The target's tenant; defaults to the stack's. A different tenant makes every grant an error. */
@@ -41,13 +42,11 @@ export interface TargetInit<S extends RoleService> {
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
-/** A sub-resource kind: its path below the parent and the services whose roles apply at it. */
-interface ChildKind<C extends RoleService> {
-  readonly kind: string;
-  /** Path from the parent to the child's name, e.g. `queueServices/default/queues`. */
+/** A sub-resource kind, and its path below the parent up to the child's name (`queueServices/default/queues`). */
+interface ChildKind<C extends RoleService> extends ResourceTypeInfo<C> {
   readonly path: string;
-  readonly services: readonly C[];
 }
+const childKind = <C extends RoleService>(info: ResourceTypeInfo<C>, path: string): ChildKind<C> => ({ ...info, path });
 
 /** A sub-resource of this stack, and how it names its parent (by id or by name). */
 interface ChildResource extends IConstruct {
@@ -144,22 +143,16 @@ export class GrantTarget<S extends RoleService> {
   }
 }
 
-/** What kind of resource a target is: its Azure type and the services whose roles apply to it. */
-interface TargetKind<S extends RoleService> {
-  readonly kind: string;
-  readonly type: string;
-  readonly services: readonly S[];
-}
 
 /** The init for a target that is a resource of this stack: id from its names, scope from its `id`. */
-function fromStackResource<S extends RoleService>({ kind, type, services }: TargetKind<S>, resource: NamedResource): TargetInit<S> {
-  const resourceId = resourceIdOf(resource, type, kind);
+function fromStackResource<S extends RoleService>({ kind, azureType, services }: ResourceTypeInfo<S>, resource: NamedResource): TargetInit<S> {
+  const resourceId = resourceIdOf(resource, azureType, kind);
   return { kind, resourceId, scopeReference: resource.id, services, tenantId: AzureContext.of(resource).tenantId, label: resourceId.name };
 }
 
 /** The init for an existing resource given by id, possibly in another subscription of the tenant. */
 function fromExistingId<S extends RoleService>(
-  { kind, type, services }: TargetKind<S>,
+  { kind, azureType: type, services }: ResourceTypeInfo<S>,
   scope: IConstruct,
   id: string,
   options: ExistingTargetOptions = {},
@@ -181,7 +174,7 @@ function fromExistingId<S extends RoleService>(
  * stack, `fromId(scope, id)` for an existing one. Subclasses add sub-resources and intent-level
  * grant methods.
  */
-function targetOfKind<S extends RoleService, R extends NamedResource>(kind: TargetKind<S>) {
+function targetOfKind<S extends RoleService, R extends NamedResource>(kind: ResourceTypeInfo<S>) {
   return class extends GrantTarget<S> {
     static of<T>(this: new (init: TargetInit<S>) => T, resource: R): T {
       return new this(fromStackResource(kind, resource));
@@ -193,24 +186,18 @@ function targetOfKind<S extends RoleService, R extends NamedResource>(kind: Targ
   };
 }
 
-const KEY_VAULT_ITEM = (kind: string, path: string): ChildKind<"Key Vault"> => ({ kind, path, services: ["Key Vault"] });
-
 /** A Key Vault in RBAC mode, or one secret, key or certificate in it; only Key Vault data roles apply. */
-export class KeyVaultTarget extends targetOfKind<"Key Vault", KeyVault>({
-  kind: "Key Vault",
-  type: "Microsoft.KeyVault/vaults",
-  services: ["Key Vault"],
-}) {
+export class KeyVaultTarget extends targetOfKind<"Key Vault", KeyVault>(ResourceTypes.keyVault) {
   secret(name: string): GrantTarget<"Key Vault"> {
-    return this.child(KEY_VAULT_ITEM("Key Vault secret", "secrets"), name);
+    return this.child(childKind(ResourceTypes.keyVaultSecret, "secrets"), name);
   }
 
   key(name: string): GrantTarget<"Key Vault"> {
-    return this.child(KEY_VAULT_ITEM("Key Vault key", "keys"), name);
+    return this.child(childKind(ResourceTypes.keyVaultKey, "keys"), name);
   }
 
   certificate(name: string): GrantTarget<"Key Vault"> {
-    return this.child(KEY_VAULT_ITEM("Key Vault certificate", "certificates"), name);
+    return this.child(childKind(ResourceTypes.keyVaultCertificate, "certificates"), name);
   }
 
   /** Read secret values (Key Vault Secrets User). */
@@ -227,30 +214,26 @@ const storageParent = (r: ChildResource): ParentReference => {
 };
 
 /** A storage account, or one of its blob containers, queues, tables or file shares. */
-export class StorageAccountTarget extends targetOfKind<StorageService, StorageAccount>({
-  kind: "storage account",
-  type: "Microsoft.Storage/storageAccounts",
-  services: ["Storage Blob", "Storage Queue", "Storage Table", "Storage File"],
-}) {
+export class StorageAccountTarget extends targetOfKind<StorageService, StorageAccount>(ResourceTypes.storageAccount) {
   /** The queue endpoint, for identity-based connections that take a service URI. */
   get queueServiceUri(): string {
     return `https://${this.resourceId.name}.queue.core.windows.net`;
   }
 
   container(container: string | StorageContainer): GrantTarget<"Storage Blob"> {
-    return this.child({ kind: "blob container", path: "blobServices/default/containers", services: ["Storage Blob"] }, container, storageParent);
+    return this.child(childKind(ResourceTypes.blobContainer, "blobServices/default/containers"), container, storageParent);
   }
 
   queue(queue: string | StorageQueue): GrantTarget<"Storage Queue"> {
-    return this.child({ kind: "storage queue", path: "queueServices/default/queues", services: ["Storage Queue"] }, queue, storageParent);
+    return this.child(childKind(ResourceTypes.storageQueue, "queueServices/default/queues"), queue, storageParent);
   }
 
   table(table: string | StorageTable): GrantTarget<"Storage Table"> {
-    return this.child({ kind: "storage table", path: "tableServices/default/tables", services: ["Storage Table"] }, table, storageParent);
+    return this.child(childKind(ResourceTypes.storageTable, "tableServices/default/tables"), table, storageParent);
   }
 
   fileShare(share: string | StorageShare): GrantTarget<"Storage File"> {
-    return this.child({ kind: "file share", path: "fileServices/default/fileshares", services: ["Storage File"] }, share, storageParent);
+    return this.child(childKind(ResourceTypes.fileShare, "fileServices/default/fileshares"), share, storageParent);
   }
 
   /** Read blobs (Storage Blob Data Reader). */
@@ -260,11 +243,7 @@ export class StorageAccountTarget extends targetOfKind<StorageService, StorageAc
 }
 
 /** A container registry; AcrPull and AcrPush apply. */
-export class ContainerRegistryTarget extends targetOfKind<"Container Registry", ContainerRegistry>({
-  kind: "container registry",
-  type: "Microsoft.ContainerRegistry/registries",
-  services: ["Container Registry"],
-}) {
+export class ContainerRegistryTarget extends targetOfKind<"Container Registry", ContainerRegistry>(ResourceTypes.containerRegistry) {
   /** The registry's login server, which platforms pull from. */
   get loginServer(): string {
     return `${this.resourceId.name.toLowerCase()}.azurecr.io`;
@@ -279,37 +258,29 @@ export class ContainerRegistryTarget extends targetOfKind<"Container Registry", 
 const namespaceParent = (r: ChildResource): ParentReference => ({ id: (r as ServicebusQueue).namespaceIdInput });
 
 /** A Service Bus namespace, or one of its queues or topics. */
-export class ServiceBusNamespaceTarget extends targetOfKind<"Service Bus", ServicebusNamespace>({
-  kind: "Service Bus namespace",
-  type: "Microsoft.ServiceBus/namespaces",
-  services: ["Service Bus"],
-}) {
+export class ServiceBusNamespaceTarget extends targetOfKind<"Service Bus", ServicebusNamespace>(ResourceTypes.serviceBusNamespace) {
   /** What identity-based clients connect to (`<connection>__fullyQualifiedNamespace`). */
   get fullyQualifiedNamespace(): string {
     return `${this.resourceId.name}.servicebus.windows.net`;
   }
 
   queue(queue: string | ServicebusQueue): GrantTarget<"Service Bus"> {
-    return this.child({ kind: "Service Bus queue", path: "queues", services: ["Service Bus"] }, queue, namespaceParent);
+    return this.child(childKind(ResourceTypes.serviceBusQueue, "queues"), queue, namespaceParent);
   }
 
   topic(topic: string | ServicebusTopic): GrantTarget<"Service Bus"> {
-    return this.child({ kind: "Service Bus topic", path: "topics", services: ["Service Bus"] }, topic, namespaceParent);
+    return this.child(childKind(ResourceTypes.serviceBusTopic, "topics"), topic, namespaceParent);
   }
 }
 
 /** An Event Hubs namespace, or one event hub in it. */
-export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", EventhubNamespace>({
-  kind: "Event Hubs namespace",
-  type: "Microsoft.EventHub/namespaces",
-  services: ["Event Hubs"],
-}) {
+export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", EventhubNamespace>(ResourceTypes.eventHubsNamespace) {
   get fullyQualifiedNamespace(): string {
     return `${this.resourceId.name}.servicebus.windows.net`;
   }
 
   eventHub(hub: string | Eventhub): GrantTarget<"Event Hubs"> {
-    return this.child({ kind: "event hub", path: "eventhubs", services: ["Event Hubs"] }, hub, (r) => ({
+    return this.child(childKind(ResourceTypes.eventHub, "eventhubs"), hub, (r) => ({
       id: (r as Eventhub).namespaceIdInput,
       name: (r as Eventhub).namespaceNameInput,
     }));
@@ -317,34 +288,22 @@ export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", Eventhu
 }
 
 /** An App Configuration store. */
-export class AppConfigurationTarget extends targetOfKind<"App Configuration", AppConfiguration>({
-  kind: "App Configuration store",
-  type: "Microsoft.AppConfiguration/configurationStores",
-  services: ["App Configuration"],
-}) {}
+export class AppConfigurationTarget extends targetOfKind<"App Configuration", AppConfiguration>(ResourceTypes.appConfiguration) {}
 
 /** An Azure OpenAI / Cognitive Services account. */
-export class CognitiveServicesTarget extends targetOfKind<"Cognitive Services", CognitiveAccount>({
-  kind: "Cognitive Services account",
-  type: "Microsoft.CognitiveServices/accounts",
-  services: ["Cognitive Services"],
-}) {}
+export class CognitiveServicesTarget extends targetOfKind<"Cognitive Services", CognitiveAccount>(ResourceTypes.cognitiveAccount) {}
 
 /** An AKS cluster, for the Kubernetes RBAC data roles. */
-export class KubernetesClusterTarget extends targetOfKind<"Kubernetes Service", KubernetesCluster>({
-  kind: "AKS cluster",
-  type: "Microsoft.ContainerService/managedClusters",
-  services: ["Kubernetes Service"],
-}) {}
+export class KubernetesClusterTarget extends targetOfKind<"Kubernetes Service", KubernetesCluster>(ResourceTypes.kubernetesCluster) {}
 
 /** A user-assigned identity as a target, for the control-plane roles on it (Managed Identity Operator). */
 export class ManagedIdentityTarget extends GrantTarget<"Managed Identity"> {
   static of(identity: IUserAssignedIdentity): ManagedIdentityTarget {
     return new ManagedIdentityTarget({
-      kind: "user-assigned identity",
+      kind: ResourceTypes.userAssignedIdentity.kind,
       resourceId: identity.principalResourceId,
       scopeReference: identity.id,
-      services: ["Managed Identity"],
+      services: ResourceTypes.userAssignedIdentity.services,
       tenantId: identity.tenantId,
       label: identity.principalResourceId.name,
     });

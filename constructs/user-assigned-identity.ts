@@ -7,10 +7,11 @@ import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
 import { knownName } from "./known-values";
 import { IUserAssignedIdentity } from "./identity";
+import { ResourceTypes } from "./resource-types";
 
 /** Azure's rule for user-assigned identity names, as the Azure Verified Modules enforce it. */
 const IDENTITY_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
-const IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities";
+const IDENTITY_TYPE = ResourceTypes.userAssignedIdentity.azureType;
 
 export interface UserAssignedIdentityProps {
   readonly name: string;
