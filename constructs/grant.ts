@@ -6,6 +6,7 @@ import { IManagedIdentity } from "./identity";
 import { findRoleByGuid, RoleDefinition, roleDefinitionId } from "./role-catalog";
 import { roleAssignmentName } from "./deterministic-name";
 import type { GrantTarget } from "./targets";
+import { GuardrailSuppressions } from "./guardrails/suppressions";
 
 /** The least a justification must say: who needs it and why the narrow role does not do. */
 const MIN_JUSTIFICATION = 20;
@@ -105,6 +106,7 @@ export function grantRole(identity: IManagedIdentity, role: RoleDefinition, targ
     conditionVersion: options.condition ? "2.0" : undefined,
     dependsOn: target.dependsOn.length > 0 ? [...target.dependsOn] : undefined,
   });
+  if (options.justification) recordJustification(assignment, role, target, options);
   const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
   grants.set(key, grant);
   return grant;
@@ -165,6 +167,16 @@ function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDef
       fix: "a managed identity cannot hold a role in another tenant; use a multi-tenant app registration or a federated credential in the target's tenant",
     });
   }
+}
+
+/** A justified grant carries its justification as the suppression of the guardrails it passes. */
+function recordJustification(assignment: RoleAssignment, role: RoleDefinition, target: GrantTarget<any>, options: GrantOptions): void {
+  const ruleIds = [
+    role.plane === "privileged" && !(role.privilegedUnlessConditioned && options.condition) ? "IG001" : "",
+    role.broad ? "IG002" : "",
+    target.resourceId.level !== "resource" ? "IG003" : "",
+  ].filter(Boolean);
+  GuardrailSuppressions.add(assignment, ruleIds.map((ruleId) => ({ ruleId, reason: `justified in code: ${options.justification}` })));
 }
 
 function slug(text: string): string {

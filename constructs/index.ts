@@ -22,3 +22,5 @@ export * from "./compute/virtual-machine";
 export * from "./compute/container-app";
 export * from "./compute/container-group";
 export * from "./resource-types";
+export * from "./estate/estate-model";
+export * from "./guardrails";

@@ -111,6 +111,11 @@ export function findRoleByGuid(guid: string): RoleDefinition | undefined {
   return byGuid.get(guid.toLowerCase());
 }
 
+/** The catalog entry for a role's Azure name, or undefined. */
+export function lookupRoleByName(name: string): RoleDefinition | undefined {
+  return byName.get(name.trim().toLowerCase());
+}
+
 /**
  * Looks a role up by its Azure name or GUID, for settings read from configuration.
  * An unknown role is an error that names the closest catalog entry.

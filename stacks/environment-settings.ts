@@ -1,4 +1,6 @@
 /** What differs between environments, as real teams set it. Ids here are identifiers, not secrets. */
+import { GuardrailSettings } from "../constructs";
+
 export interface EnvironmentSettings {
   readonly name: "dev" | "staging" | "prod";
   readonly subscriptionId: string;
@@ -28,6 +30,8 @@ export interface EnvironmentSettings {
   readonly vmSize: string;
   readonly jobsInstances: number;
   readonly aksNodeCount: number;
+  /** Production fails synth on a finding; dev warns. Settable per rule. */
+  readonly guardrails: GuardrailSettings;
   /** Public key of the break-glass admin: VMs accept no password. */
   readonly adminSshPublicKey: string;
 }
@@ -65,6 +69,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     vmSize: "Standard_B2s",
     jobsInstances: 1,
     aksNodeCount: 1,
+    guardrails: { severity: "warning" },
   },
   {
     ...shared,
@@ -81,6 +86,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     vmSize: "Standard_B2s",
     jobsInstances: 2,
     aksNodeCount: 2,
+    guardrails: { severity: "error" },
   },
   {
     ...shared,
@@ -97,5 +103,6 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     vmSize: "Standard_D2s_v5",
     jobsInstances: 3,
     aksNodeCount: 3,
+    guardrails: { severity: "error" },
   },
 ];

@@ -1,0 +1,194 @@
+import { ALL_ROLES, RoleDefinition } from "../role-catalog";
+import { GITHUB_ACTIONS_ISSUER } from "../federation";
+import { Assignment, block, EstateModel, parseReference, TfResource } from "../estate/estate-model";
+
+/** One thing a rule found wrong with one resource. */
+export interface RuleHit {
+  readonly resource: TfResource;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface RuleContext {
+  /** Token issuers trusted besides GitHub Actions and the stack's own AKS clusters. */
+  readonly knownIssuers: readonly string[];
+}
+
+export interface Rule {
+  /** Stable id, for suppressions and severity settings. */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  check(estate: EstateModel, context: RuleContext): RuleHit[];
+}
+
+const rule = (id: string, name: string, description: string, check: Rule["check"]): Rule => ({ id, name, description, check });
+const hit = (resource: TfResource, message: string, fix: string): RuleHit => ({ resource, message, fix });
+
+const on = (a: Assignment) => `${a.role?.name ?? a.roleWritten} for ${a.principal.label} on ${a.scope.label}`;
+const dataRolesFor = (a: Assignment): RoleDefinition[] =>
+  ALL_ROLES.filter((r) => r.plane === "data" && !r.broad && (a.scope.typeInfo?.services as readonly string[] | undefined)?.includes(r.service));
+const suggest = (a: Assignment) => {
+  const roles = dataRolesFor(a).map((r) => r.name);
+  return roles.length > 0 ? `grant the narrowest data role that makes the call succeed (${roles.join(", ")})` : "grant the narrowest data role of the target's service";
+};
+const SECRET_VALUE = /AccountKey=|SharedAccessKey=|SharedAccessSignature=|[?&]sig=|Password=|Pwd=/i;
+const SECRET_ATTRIBUTE = /\.(primary|secondary)_(access_key|connection_string|key|blob_connection_string)|\.client_secret|\.password|\.admin_password|\.result\b|azurerm_key_vault_secret\.[^.]+\.value/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const grantsOf = (estate: EstateModel, key: string) => estate.assignments.filter((a) => a.principal.key === key);
+
+export const RULES: readonly Rule[] = [
+  rule("IG001", "privileged-role", "A workload holds Owner, Contributor, User Access Administrator, or RBAC Administrator without a condition.", (estate) =>
+    estate.assignments
+      .filter((a) => a.role?.plane === "privileged" && !(a.role.privilegedUnlessConditioned && a.condition))
+      .map((a) => hit(a.resource, `privileged role ${on(a)}: it can change the resource or hand out access`, suggest(a))),
+  ),
+  rule("IG002", "broad-data-role", "A *Data Owner role or Key Vault Administrator: all data plus control of access to it.", (estate) =>
+    estate.assignments.filter((a) => a.role?.broad).map((a) => hit(a.resource, `broad data role ${on(a)}`, suggest(a))),
+  ),
+  rule("IG003", "broad-scope", "A grant at management group, subscription or resource group scope reaches everything below it, now and later.", (estate) =>
+    estate.assignments
+      .filter((a) => a.scope.level !== "resource" && a.scope.level !== "unknown")
+      .map((a) => hit(a.resource, `${a.role?.name ?? a.roleWritten} at ${a.scope.level} scope ${a.scope.label}`, "grant on the exact resource (or sub-resource) the workload uses")),
+  ),
+  rule("IG004", "control-plane-role", "A control-plane role on a target whose service has data-plane roles.", (estate) =>
+    estate.assignments
+      .filter((a) => a.role?.plane === "control" && dataRolesFor(a).length > 0)
+      .map((a) => hit(a.resource, `control-plane role ${on(a)}: it manages the resource but reads no data`, suggest(a))),
+  ),
+  rule("IG005", "role-service-mismatch", "A role of one service on another service's resource does nothing.", (estate) =>
+    estate.assignments
+      .filter((a) => a.role && a.role.service !== "Any resource" && a.scope.typeInfo && !(a.scope.typeInfo.services as readonly string[]).includes(a.role.service))
+      .map((a) => hit(a.resource, `${a.role!.service} role ${on(a)}, a ${a.scope.typeInfo!.kind}: it grants nothing there`, suggest(a))),
+  ),
+  rule("IG006", "key-vault-access-policies", "A grant on a Key Vault that is not in RBAC mode does nothing.", (estate) =>
+    estate.assignments
+      .filter((a) => a.scope.resource?.type === "azurerm_key_vault" && a.scope.resource.config.rbac_authorization_enabled !== true && a.scope.resource.config.enable_rbac_authorization !== true)
+      .map((a) => hit(a.resource, `${on(a)}, but the vault uses access policies, so the role grants nothing`, `set rbac_authorization_enabled = true on ${a.scope.resource!.address}`)),
+  ),
+  rule("IG007", "storage-shared-keys", "A storage target that still accepts shared keys: anyone with a key bypasses the identity's grants.", (estate) =>
+    estate.assignments
+      .filter((a) => a.scope.resource?.type === "azurerm_storage_account" && a.scope.resource.config.shared_access_key_enabled !== false)
+      .map((a) => hit(a.resource, `${on(a)}, but the account still accepts shared keys`, `set shared_access_key_enabled = false on ${a.scope.resource!.address}`)),
+  ),
+  rule("IG008", "duplicate-assignment", "Azure keeps one assignment per (scope, principal, role): a second one fails with 409 RoleAssignmentExists.", (estate) => {
+    const seen = new Map<string, Assignment>();
+    return estate.assignments.flatMap((a) => {
+      const key = [a.scope.raw.toLowerCase(), a.principal.key, (a.role?.guid ?? a.roleWritten).toLowerCase()].join("|");
+      const first = seen.get(key);
+      if (!first) seen.set(key, a);
+      return first ? [hit(a.resource, `${on(a)} is also declared as ${first.resource.address}`, "declare the grant once (the grant constructs merge repeats)")] : [];
+    });
+  }),
+  rule("IG009", "missing-principal-type", "Without principal_type = ServicePrincipal, creation races the new identity's directory replication.", (estate) =>
+    estate.assignments
+      .filter((a) => a.principalType !== "ServicePrincipal")
+      .map((a) => hit(a.resource, `${on(a)} has principal_type ${JSON.stringify(a.principalType ?? null)}`, 'set principal_type = "ServicePrincipal" for managed identities')),
+  ),
+  rule("IG010", "role-by-name", "role_definition_name is resolved by a lookup and drifts; the role must be its built-in GUID.", (estate) =>
+    estate.assignments
+      .filter((a) => a.usesRoleName)
+      .map((a) => hit(a.resource, `${on(a)} names its role ${JSON.stringify(a.roleWritten)}`, "write role_definition_id with the built-in GUID, scoped to the target's subscription")),
+  ),
+  rule("IG011", "unscoped-role-id", "Azure returns role ids scoped to a subscription: the unscoped form diffs forever.", (estate) =>
+    estate.assignments
+      .filter((a) => a.unscopedRoleId)
+      .map((a) => hit(a.resource, `${on(a)} writes ${a.roleWritten}`, "write /subscriptions/<the scope's subscription>/providers/Microsoft.Authorization/roleDefinitions/<guid>")),
+  ),
+  rule("IG012", "nondeterministic-name", "An assignment name must be a UUID from values known before apply, or re-applies fail and plans replace it.", (estate) =>
+    estate.assignments.flatMap((a) => {
+      const name = typeof a.name === "string" ? a.name : undefined;
+      const deterministic = name !== undefined && (UUID.test(name) || (/^\$\{uuidv5\(/.test(name) && !/principal_id|uuid\(\)|timestamp\(\)/.test(name)));
+      return deterministic ? [] : [hit(a.resource, `${on(a)} has name ${JSON.stringify(a.name ?? null)}`, "name it uuidv5(scope id, role GUID, identity resource id built from names), never from principal_id")];
+    }),
+  ),
+  rule("IG013", "identity-without-grants", "An identity attached to compute but granted nothing: it looks like success right up until the first 403.", (estate) =>
+    estate.computes.flatMap((c) => {
+      const hits: RuleHit[] = [];
+      if (c.systemAssigned && c.resource.type !== "azurerm_kubernetes_cluster" && grantsOf(estate, `${c.resource.address}#system`).length === 0) {
+        hits.push(hit(c.resource, `${c.resource.address} has a system-assigned identity that holds no role`, "grant it the data role it needs on the exact target, or turn the identity off"));
+      }
+      for (const uami of c.userAssigned) {
+        if (estate.byAddress.has(uami) && grantsOf(estate, uami).length === 0) {
+          hits.push(hit(c.resource, `${c.resource.address} carries ${uami}, which holds no role`, "grant the identity the data role the workload needs, or detach it"));
+        }
+      }
+      return hits;
+    }),
+  ),
+  rule("IG014", "standing-access", "A user-assigned identity that holds roles but is attached to nothing is access nobody uses.", (estate) => {
+    const attached = new Set([...estate.computes.flatMap((c) => c.userAssigned), ...estate.kubeletIdentities, ...estate.federated.map((f) => f.identity ?? "")]);
+    return estate.identities
+      .filter((i) => !attached.has(i.address) && grantsOf(estate, i.address).length > 0)
+      .map((i) => hit(i, `${i.address} holds ${grantsOf(estate, i.address).length} role(s) but is attached to no compute or federated workload`, "attach it to the workload that needs the access, or remove it and its grants"));
+  }),
+  rule("IG015", "ambiguous-default-identity", "With several user-assigned identities and no AZURE_CLIENT_ID, the SDK cannot tell which one to use.", (estate) =>
+    estate.computes
+      .filter((c) => c.userAssigned.length > 1 && c.resource.type !== "azurerm_kubernetes_cluster" && !(c.settings ?? [{}]).every((s) => s.AZURE_CLIENT_ID))
+      .map((c) => hit(c.resource, `${c.resource.address} carries ${c.userAssigned.length} user-assigned identities and no AZURE_CLIENT_ID`, "set AZURE_CLIENT_ID to the client id of the identity the code uses")),
+  ),
+  rule("IG016", "slot-differs", "A slot swaps into production: its identity and grants must match its app's.", (estate) =>
+    estate.computes
+      .filter((c) => c.parent)
+      .flatMap((slot) => {
+        const app = estate.computes.find((c) => c.resource === slot.parent)!;
+        const ids = (c: typeof slot) => [c.systemAssigned, [...c.userAssigned].sort().join(",")].join("|");
+        const grants = (key: string) => grantsOf(estate, key).map((a) => `${a.scope.raw}|${a.role?.guid}`).sort().join(";");
+        const sameGrants = !slot.systemAssigned || grants(`${slot.resource.address}#system`) === grants(`${app.resource.address}#system`);
+        return ids(slot) === ids(app) && sameGrants
+          ? []
+          : [hit(slot.resource, `slot ${slot.resource.address} does not carry the identities and grants of ${app.resource.address}`, "attach the same identities to the slot and grant its system-assigned identity what the app's holds")];
+      }),
+  ),
+  rule("IG017", "shared-identity-union", "An identity shared by workloads with different needs gives each of them the union.", (estate) =>
+    estate.identities.flatMap((i) => {
+      const workloads = new Set(estate.computes.filter((c) => c.userAssigned.includes(i.address)).map((c) => c.resource.path.split("/")[1]));
+      const declared = new Set(grantsOf(estate, i.address).map((a) => a.workload ?? ""));
+      return workloads.size > 1 && declared.size > 1
+        ? [hit(i, `${i.address} is shared by ${[...workloads].sort().join(", ")}, whose grants differ (${[...declared].sort().join(", ")} asked): each holds all of them`, "give each workload its own identity, or share only between workloads with the same needs")]
+        : [];
+    }),
+  ),
+  rule("IG018", "federated-trust", "A federated credential must trust one known issuer for exactly one subject.", (estate, context) =>
+    estate.federated.flatMap((f) => {
+      const fromCluster = parseReference(f.issuer)?.attribute === ".oidc_issuer_url";
+      const known = fromCluster || f.issuer === GITHUB_ACTIONS_ISSUER || context.knownIssuers.includes(f.issuer);
+      return [
+        ...(/[*?]/.test(f.subject) || f.subject.trim() === "" ? [hit(f.resource, `federated subject ${JSON.stringify(f.subject)} is a wildcard`, "name exactly one repository and environment, or one namespace and service account")] : []),
+        ...(known ? [] : [hit(f.resource, `federated issuer ${JSON.stringify(f.issuer)} is not one this estate trusts`, `use ${GITHUB_ACTIONS_ISSUER} or a cluster's oidc_issuer_url, or list the issuer in the guardrail settings`)]),
+      ];
+    }),
+  ),
+  rule("IG019", "secret-in-output", "Keys, SAS tokens, passwords and connection strings in settings are the secrets managed identities replace.", (estate) =>
+    estate.resources.flatMap((r) => {
+      const exposed = secretSettings(r);
+      return exposed.length > 0 ? [hit(r, `${r.address} carries secrets in ${exposed.join(", ")}`, "connect through the identity (endpoint-only settings), or reference a Key Vault secret")] : [];
+    }),
+  ),
+];
+
+/** The settings of a resource that hold a secret, by where they are. */
+function secretSettings(r: TfResource): string[] {
+  const c = r.config;
+  const found: string[] = [];
+  const check = (where: string, value: unknown) => {
+    if (typeof value === "string" && (SECRET_VALUE.test(value) || SECRET_ATTRIBUTE.test(value))) found.push(where);
+  };
+  for (const [k, v] of Object.entries<unknown>(c.app_settings ?? {})) check(`app_settings.${k}`, v);
+  for (const cs of (Array.isArray(c.connection_string) ? c.connection_string : c.connection_string ? [c.connection_string] : []) as Record<string, unknown>[]) {
+    found.push(`connection_string.${cs.name}`);
+  }
+  for (const container of (c.container ?? []) as Record<string, any>[]) {
+    for (const [k, v] of Object.entries<unknown>(container.environment_variables ?? {})) check(`container.${container.name}.${k}`, v);
+    for (const k of Object.keys(container.secure_environment_variables ?? {})) found.push(`container.${container.name}.secure_environment_variables.${k}`);
+  }
+  for (const container of (block(c.template)?.container ?? []) as Record<string, any>[]) {
+    for (const e of (container.env ?? []) as Record<string, unknown>[]) check(`template.container.${container.name}.${e.name}`, e.value);
+  }
+  for (const s of (c.secret ?? []) as Record<string, unknown>[]) if (typeof s === "object" && s.value !== undefined) found.push(`secret.${s.name}`);
+  return found;
+}
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}
