@@ -1,0 +1,262 @@
+import { TerraformStack } from "cdktf";
+import { RoleAssignment, RoleAssignmentConfig } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
+import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
+import {
+  AppServiceCompute,
+  evaluateGuardrails,
+  Identity,
+  KeyVaultTarget,
+  ManagedIdentityTarget,
+  Roles,
+  StorageAccountTarget,
+  UserAssignedIdentity,
+  WorkloadIdentity,
+} from "../constructs";
+import { SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
+
+const roleId = (guid: string) => `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
+
+/** A hand-written assignment, correct unless `config` says otherwise. */
+function raw(stack: TerraformStack, id: string, config: Partial<RoleAssignmentConfig> = {}): RoleAssignment {
+  return new RoleAssignment(stack, id, {
+    name: "0d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+    scope: vaultId(),
+    roleDefinitionId: roleId(Roles.KeyVaultSecretsUser.guid),
+    principalId: "0f0f0f0f-0000-4000-8000-000000000001",
+    principalType: "ServicePrincipal",
+    ...config,
+  });
+}
+
+function findings(stack: TerraformStack, ruleId: string) {
+  return evaluateGuardrails(stack, { severity: "error", today: "2026-11-22" }).filter((f) => f.ruleId === ruleId && !f.suppression);
+}
+const webApp = (stack: TerraformStack, id = "app", extra: Partial<ConstructorParameters<typeof LinuxWebApp>[2]> = {}) =>
+  new LinuxWebApp(stack, id, { ...inRg, name: id, servicePlanId: "/plan", siteConfig: {}, ...extra });
+const vault = (stack: TerraformStack, rbac: boolean) => new KeyVault(stack, "vault", { ...inRg, name: "app-kv", tenantId: TENANT, skuName: "standard", rbacAuthorizationEnabled: rbac });
+const account = (stack: TerraformStack, sharedKeys?: boolean) =>
+  new StorageAccount(stack, "account", { ...inRg, name: "acct", accountTier: "Standard", accountReplicationType: "LRS", sharedAccessKeyEnabled: sharedKeys });
+
+interface Case {
+  readonly ruleId: string;
+  readonly bad: (stack: TerraformStack) => void;
+  readonly good: (stack: TerraformStack) => void;
+  readonly message: RegExp;
+}
+
+const CASES: Case[] = [
+  {
+    ruleId: "IG001",
+    bad: (s) => raw(s, "owner", { roleDefinitionId: roleId(Roles.Owner.guid) }),
+    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: "(@Request[x] GuidEquals {y})", conditionVersion: "2.0" }),
+    message: /^privileged role Owner for 0f0f0f0f-0000-4000-8000-000000000001 on \/subscriptions\/.*\/vaults\/app-kv: it can change the resource or hand out access$/,
+  },
+  {
+    ruleId: "IG002",
+    bad: (s) => raw(s, "owner", { roleDefinitionId: roleId(Roles.KeyVaultAdministrator.guid) }),
+    good: (s) => raw(s, "user"),
+    message: /^broad data role Key Vault Administrator for /,
+  },
+  {
+    ruleId: "IG003",
+    bad: (s) => raw(s, "rg", { scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg` }),
+    good: (s) => raw(s, "vault"),
+    message: /^Key Vault Secrets User at resourceGroup scope \/subscriptions\/.*\/resourceGroups\/app-rg$/,
+  },
+  {
+    ruleId: "IG004",
+    bad: (s) => raw(s, "reader", { roleDefinitionId: roleId(Roles.Reader.guid) }),
+    good: (s) => {
+      const kubelet = new UserAssignedIdentity(s, "kubelet", { name: "kubelet-id", ...inRg });
+      const aks = new UserAssignedIdentity(s, "aks", { name: "aks-id", ...inRg });
+      ManagedIdentityTarget.of(kubelet).grant(aks, Roles.ManagedIdentityOperator, { reason: "assigns kubelet" });
+    },
+    message: /^control-plane role Reader for .* on .*vaults\/app-kv: it manages the resource but reads no data$/,
+  },
+  {
+    ruleId: "IG005",
+    bad: (s) => raw(s, "acr", { roleDefinitionId: roleId(Roles.AcrPull.guid) }),
+    good: (s) => raw(s, "user"),
+    message: /^Container Registry role AcrPull for .* on .*vaults\/app-kv, a Key Vault: it grants nothing there$/,
+  },
+  {
+    ruleId: "IG006",
+    bad: (s) => raw(s, "kv", { scope: vault(s, false).id }),
+    good: (s) => raw(s, "kv", { scope: vault(s, true).id }),
+    message: /^Key Vault Secrets User for .* on azurerm_key_vault\.vault, but the vault uses access policies/,
+  },
+  {
+    ruleId: "IG007",
+    bad: (s) => raw(s, "blob", { scope: account(s).id, roleDefinitionId: roleId(Roles.StorageBlobDataReader.guid) }),
+    good: (s) => raw(s, "blob", { scope: account(s, false).id, roleDefinitionId: roleId(Roles.StorageBlobDataReader.guid) }),
+    message: /on azurerm_storage_account\.account, but the account still accepts shared keys$/,
+  },
+  {
+    ruleId: "IG008",
+    bad: (s) => {
+      raw(s, "first");
+      raw(s, "second", { name: "1d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c", scope: vaultId().toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/") });
+    },
+    good: (s) => {
+      raw(s, "first");
+      raw(s, "second", { name: "1d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c", roleDefinitionId: roleId(Roles.KeyVaultCertificateUser.guid) });
+    },
+    message: /is also declared as azurerm_role_assignment\.first$/,
+  },
+  {
+    ruleId: "IG009",
+    bad: (s) => raw(s, "untyped", { principalType: undefined }),
+    good: (s) => raw(s, "typed"),
+    message: /has principal_type null$/,
+  },
+  {
+    ruleId: "IG010",
+    bad: (s) => raw(s, "named", { roleDefinitionId: undefined, roleDefinitionName: "Key Vault Secrets User" }),
+    good: (s) => raw(s, "by-id"),
+    message: /^Key Vault Secrets User for .* names its role "Key Vault Secrets User"$/,
+  },
+  {
+    ruleId: "IG011",
+    bad: (s) => raw(s, "unscoped", { roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${Roles.KeyVaultSecretsUser.guid}` }),
+    good: (s) => raw(s, "scoped"),
+    message: /writes \/providers\/Microsoft\.Authorization\/roleDefinitions\/4633458b/,
+  },
+  {
+    ruleId: "IG012",
+    bad: (s) => {
+      raw(s, "random", { name: undefined });
+      raw(s, "from-principal", { name: "${uuidv5(\"url\", azurerm_linux_web_app.app.identity[0].principal_id)}", roleDefinitionId: roleId(Roles.KeyVaultReader.guid) });
+    },
+    good: (s) => raw(s, "stable"),
+    message: /has name (null|"\$\{uuidv5\(\\"url\\", azurerm_linux_web_app\.app\.identity\[0\]\.principal_id\)\}")$/,
+  },
+  {
+    ruleId: "IG013",
+    bad: (s) => new WorkloadIdentity(s, "idle", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxWebApp(webApp(s))], grants: [] }),
+    good: (s) =>
+      new WorkloadIdentity(s, "busy", {
+        identity: Identity.systemAssigned(),
+        compute: [AppServiceCompute.linuxWebApp(webApp(s))],
+        grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads secrets")],
+      }),
+    message: /^azurerm_linux_web_app\.app has a system-assigned identity that holds no role$/,
+  },
+  {
+    ruleId: "IG014",
+    bad: (s) => new WorkloadIdentity(s, "preprovisioned", { identity: Identity.newUserAssigned({ name: "early-id", ...inRg }), compute: [], grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")] }),
+    good: (s) =>
+      new WorkloadIdentity(s, "attached", {
+        identity: Identity.newUserAssigned({ name: "used-id", ...inRg }),
+        compute: [AppServiceCompute.linuxWebApp(webApp(s))],
+        grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")],
+      }),
+    message: /holds 1 role\(s\) but is attached to no compute or federated workload$/,
+  },
+  {
+    ruleId: "IG015",
+    bad: (s) => {
+      const [a, b] = ["a", "b"].map((n) => new UserAssignedIdentity(s, n, { name: `${n}-id`, ...inRg }));
+      webApp(s, "app", { identity: { type: "UserAssigned", identityIds: [a.id, b.id] } });
+    },
+    good: (s) => {
+      const [a, b] = ["a", "b"].map((n) => new UserAssignedIdentity(s, n, { name: `${n}-id`, ...inRg }));
+      webApp(s, "app", { identity: { type: "UserAssigned", identityIds: [a.id, b.id] }, appSettings: { AZURE_CLIENT_ID: a.clientId } });
+    },
+    message: /^azurerm_linux_web_app\.app carries 2 user-assigned identities and no AZURE_CLIENT_ID$/,
+  },
+  {
+    ruleId: "IG016",
+    bad: (s) => {
+      const app = webApp(s);
+      new LinuxWebAppSlot(s, "staging", { name: "staging", appServiceId: app.id, siteConfig: {} });
+      new WorkloadIdentity(s, "web", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxWebApp(app)], grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")] });
+    },
+    good: (s) => {
+      const app = webApp(s);
+      const slot = new LinuxWebAppSlot(s, "staging", { name: "staging", appServiceId: app.id, siteConfig: {} });
+      new WorkloadIdentity(s, "web", {
+        identity: Identity.systemAssigned(),
+        compute: [AppServiceCompute.linuxWebApp(app, { slots: [slot] })],
+        grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")],
+      });
+    },
+    message: /^slot azurerm_linux_web_app_slot\.staging does not carry the identities and grants of azurerm_linux_web_app\.app$/,
+  },
+  {
+    ruleId: "IG017",
+    bad: (s) => {
+      const shared = new UserAssignedIdentity(s, "shared", { name: "shared-id", ...inRg });
+      const vaultTarget = KeyVaultTarget.fromId(s, vaultId());
+      new WorkloadIdentity(s, "orders", { identity: Identity.userAssigned(shared), compute: [AppServiceCompute.linuxWebApp(webApp(s, "orders-app"))], grants: [vaultTarget.allow(Roles.KeyVaultSecretsUser, "reads")] });
+      new WorkloadIdentity(s, "billing", { identity: Identity.userAssigned(shared), compute: [AppServiceCompute.linuxWebApp(webApp(s, "billing-app"))], grants: [vaultTarget.allow(Roles.KeyVaultCryptoUser, "signs")] });
+    },
+    good: (s) => {
+      const shared = new UserAssignedIdentity(s, "shared", { name: "shared-id", ...inRg });
+      const grants = [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")];
+      new WorkloadIdentity(s, "fleet", { identity: Identity.userAssigned(shared), compute: [AppServiceCompute.linuxWebApp(webApp(s, "a")), AppServiceCompute.linuxWebApp(webApp(s, "b"))], grants, workload: "fleet" });
+    },
+    message: /is shared by billing-app, orders-app, whose grants differ \(billing, orders asked\): each holds all of them$/,
+  },
+  {
+    ruleId: "IG018",
+    bad: (s) => {
+      const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
+      new FederatedIdentityCredential(s, "any-branch", { name: "gh", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:ref:refs/heads/*" });
+      new FederatedIdentityCredential(s, "stranger", { name: "other", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://issuer.example.com", subject: "repo:contoso/app:environment:prod" });
+    },
+    good: (s) => {
+      const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
+      new FederatedIdentityCredential(s, "prod", { name: "gh", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:environment:prod" });
+    },
+    message: /^federated (subject "repo:contoso\/app:ref:refs\/heads\/\*" is a wildcard|issuer "https:\/\/issuer\.example\.com" is not one this estate trusts)$/,
+  },
+  {
+    ruleId: "IG019",
+    bad: (s) => webApp(s, "app", { appSettings: { STORAGE: "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc==" } }),
+    good: (s) => webApp(s, "app", { appSettings: { STORAGE__blobServiceUri: "https://acct.blob.core.windows.net" } }),
+    message: /^azurerm_linux_web_app\.app carries secrets in app_settings\.STORAGE$/,
+  },
+];
+
+describe.each(CASES)("guardrail $ruleId", ({ ruleId, bad, good, message }) => {
+  it("finds the misconfiguration, with a message and a fix", () => {
+    const stack = testStack();
+    bad(stack);
+    const found = findings(stack, ruleId);
+    expect(found.length).toBeGreaterThan(0);
+    for (const f of found) {
+      expect(f.message).toMatch(message);
+      expect(f.fix.length).toBeGreaterThan(10);
+      expect(f.address).toMatch(/^azurerm_[a-z_]+\.[A-Za-z0-9_-]+$/);
+    }
+  });
+
+  it("passes the correct setup", () => {
+    const stack = testStack();
+    good(stack);
+    expect(findings(stack, ruleId)).toEqual([]);
+  });
+});
+
+describe("guardrails see what is written around the constructs", () => {
+  it("catches an override on a grant the constructs made (an escape hatch)", () => {
+    const stack = testStack();
+    const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
+    const grant = KeyVaultTarget.fromId(stack, vaultId()).grantSecretsRead(identity, "reads secrets");
+    grant.assignment.addOverride("role_definition_id", `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}`);
+    const ids = evaluateGuardrails(stack, { severity: "error" }).map((f) => f.ruleId);
+    expect(ids).toEqual(expect.arrayContaining(["IG001", "IG011"]));
+  });
+
+  it("catches a storage account given by a construct whose shared keys are on, reached through a sub-resource", () => {
+    const stack = testStack();
+    const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
+    StorageAccountTarget.of(account(stack)).container("docs").grant(identity, Roles.StorageBlobDataReader, { reason: "reads docs" });
+    expect(findings(stack, "IG007").map((f) => f.address)).toEqual([expect.stringMatching(/^azurerm_role_assignment\.app_storage-blob-data-reader-on-acct-docs_/)]);
+  });
+});
