@@ -1,0 +1,141 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, Testing } from "cdktf";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import { evaluateGuardrails, findingsSarif, GuardrailSuppressions, Roles } from "../constructs";
+import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-settings";
+import { EnvironmentStack } from "../stacks/environment-stack";
+import { testStack } from "./helpers";
+
+const env = (name: string): EnvironmentSettings => ENVIRONMENTS.find((e) => e.name === name)!;
+
+/** The finish line of the issue: a raw Owner assignment at subscription scope, added by hand. */
+function withRawOwner(stack: EnvironmentStack): RoleAssignment {
+  return new RoleAssignment(stack, "raw-owner", {
+    name: "5b1f3c2e-7a4d-5e6f-8a9b-0c1d2e3f4a5b",
+    scope: `/subscriptions/${stack.settings.subscriptionId}`,
+    roleDefinitionId: `/subscriptions/${stack.settings.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}`,
+    principalId: "0f0f0f0f-0000-4000-8000-000000000001",
+    principalType: "ServicePrincipal",
+  });
+}
+
+describe("guardrails at synth", () => {
+  const dirs: string[] = [];
+  const app = () => {
+    const dir = mkdtempSync(join(tmpdir(), "guardrails-"));
+    dirs.push(dir);
+    return new App({ outdir: dir });
+  };
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("fails the prod synth on a raw Owner at subscription scope, with the rule id, the address and the fix", () => {
+    const a = app();
+    withRawOwner(new EnvironmentStack(a, env("prod")));
+    const synth = () => a.synth();
+    expect(synth).toThrow(/\[prod\/raw-owner\] IG001 privileged-role at azurerm_role_assignment\.raw-owner: privileged role Owner .*\. Fix: grant the narrowest data role/);
+    expect(synth).toThrow(/IG003 broad-scope at azurerm_role_assignment\.raw-owner: Owner at subscription scope \/subscriptions\/.*\. Fix: grant on the exact resource/);
+  });
+
+  it("warns in dev for the same assignment and writes both findings to the reports", () => {
+    const a = app();
+    withRawOwner(new EnvironmentStack(a, env("dev")));
+    a.synth();
+    const stackDir = join(a.outdir, "stacks", "dev");
+    const report = JSON.parse(readFileSync(join(stackDir, "guardrails.json"), "utf8"));
+    const raised = report.findings.filter((f: { suppression?: unknown }) => !f.suppression);
+    expect(raised.map((f: { ruleId: string; severity: string; address: string }) => [f.ruleId, f.severity, f.address])).toEqual([
+      ["IG001", "warning", "azurerm_role_assignment.raw-owner"],
+      ["IG003", "warning", "azurerm_role_assignment.raw-owner"],
+    ]);
+    const manifest = JSON.parse(readFileSync(join(a.outdir, "manifest.json"), "utf8"));
+    expect(manifest.stacks.dev.annotations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ constructPath: "dev/raw-owner", level: "@cdktf/warn", message: expect.stringMatching(/^IG001 privileged-role/) })]),
+    );
+    const sarif = JSON.parse(readFileSync(join(stackDir, "guardrails.sarif"), "utf8"));
+    expect(sarif.runs[0].results.filter((r: { suppressions?: unknown }) => !r.suppressions).map((r: { ruleId: string }) => r.ruleId)).toEqual(["IG001", "IG003"]);
+  });
+
+  it("synthesizes the sample estate cleanly in every environment: each finding carries a reason", () => {
+    for (const settings of ENVIRONMENTS) {
+      const stack = new EnvironmentStack(Testing.app(), settings);
+      const findings = evaluateGuardrails(stack, settings.guardrails);
+      expect(findings.filter((f) => !f.suppression)).toEqual([]);
+      for (const f of findings) expect(f.suppression?.reason).toMatch(/^justified in code: .{20,}/);
+    }
+  });
+});
+
+describe("severity", () => {
+  const stackWithBroadRole = () => {
+    const stack = testStack();
+    new RoleAssignment(stack, "owner", {
+      name: "5b1f3c2e-7a4d-5e6f-8a9b-0c1d2e3f4a5b",
+      scope: "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct",
+      roleDefinitionId: `/subscriptions/11111111-2222-4333-8444-555555555555/providers/Microsoft.Authorization/roleDefinitions/${Roles.StorageBlobDataOwner.guid}`,
+      principalId: "0f0f0f0f-0000-4000-8000-000000000001",
+      principalType: "ServicePrincipal",
+    });
+    return stack;
+  };
+
+  it("follows the environment's default and each rule's own setting", () => {
+    const stack = stackWithBroadRole();
+    expect(evaluateGuardrails(stack, { severity: "warning" }).map((f) => [f.ruleId, f.severity])).toEqual([["IG002", "warning"]]);
+    expect(evaluateGuardrails(stack, { severity: "warning", rules: { IG002: "error" } }).map((f) => f.severity)).toEqual(["error"]);
+    expect(evaluateGuardrails(stack, { severity: "error", rules: { IG002: "off" } })).toEqual([]);
+  });
+});
+
+describe("suppressions", () => {
+  const appWithKey = () => {
+    const stack = testStack();
+    const app = new LinuxWebApp(stack, "app", {
+      name: "app",
+      resourceGroupName: "rg",
+      location: "westeurope",
+      servicePlanId: "/plan",
+      siteConfig: {},
+      identity: { type: "SystemAssigned" },
+    });
+    return { stack, app };
+  };
+
+  it("silence one rule on one construct with a reason, and are recorded in the output", () => {
+    const { stack, app } = appWithKey();
+    GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "identity used only after the Q3 migration" }]);
+    const [finding] = evaluateGuardrails(stack, { severity: "error" });
+    expect(finding).toMatchObject({ ruleId: "IG013", suppression: { constructPath: "test/app", reason: "identity used only after the Q3 migration" } });
+    expect(findingsSarif("test", [finding]).includes('"justification": "identity used only after the Q3 migration"')).toBe(true);
+  });
+
+  it("stop applying after their expiry date", () => {
+    const { stack, app } = appWithKey();
+    GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "identity used only after the Q3 migration", expires: "2026-09-30" }]);
+    expect(evaluateGuardrails(stack, { severity: "error", today: "2026-09-30" })[0].suppression).toBeDefined();
+    expect(evaluateGuardrails(stack, { severity: "error", today: "2026-10-01" })[0].suppression).toBeUndefined();
+  });
+
+  it("need a reason of at least ten characters and a real rule id", () => {
+    const { app } = appWithKey();
+    expect(() => GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "later" }])).toThrow('[test/app] Suppression of IG013 needs a reason: "later". Fix: say in at least 10 characters');
+    expect(() => GuardrailSuppressions.add(app, [{ ruleId: "no-grants", reason: "a long enough reason" }])).toThrow(/Suppression names no guardrail rule: "no-grants"/);
+    expect(() => GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "a long enough reason", expires: "30/09/2026" }])).toThrow(/malformed expiry: "30\/09\/2026"/);
+  });
+
+  it("cannot silence a secret in the output", () => {
+    const { app } = appWithKey();
+    expect(() => GuardrailSuppressions.add(app, [{ ruleId: "IG019", reason: "the key rotates every day anyway" }])).toThrow(
+      '[test/app] IG019 (secret in the output) cannot be suppressed: "IG019". Fix: remove the secret',
+    );
+  });
+
+  it("are written into the environment stacks as the local guardrail_suppressions", () => {
+    const json = JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), env("prod"))));
+    expect(json.locals.guardrail_suppressions).toEqual(
+      expect.arrayContaining([{ constructPath: expect.stringMatching(/^prod\/ingest\/access\//), ruleId: "IG002", reason: expect.stringMatching(/^justified in code: the Functions host/) }]),
+    );
+  });
+});

@@ -1,0 +1,128 @@
+import fc from "fast-check";
+import { TerraformStack, Testing } from "cdktf";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
+import { ContainerApp } from "@cdktf/provider-azurerm/lib/container-app";
+import {
+  AppServiceCompute,
+  AttachableCompute,
+  ContainerAppCompute,
+  ContainerRegistryTarget,
+  evaluateGuardrails,
+  GrantSpec,
+  Identity,
+  IdentityConfigError,
+  KeyVaultTarget,
+  Roles,
+  ScopeTarget,
+  StorageAccountTarget,
+  UserAssignedIdentity,
+  VirtualMachineCompute,
+  WorkloadIdentity,
+} from "../constructs";
+import { registryId, SUBSCRIPTION, testStack, vaultId } from "./helpers";
+
+const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
+const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
+const justification = "the batch job rebuilds the whole group every night";
+
+/** Every way a workload may ask for access through the public API, the refused ones included. */
+const GRANTS: ReadonlyArray<(s: TerraformStack) => GrantSpec> = [
+  (s) => KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads secrets"),
+  (s) => StorageAccountTarget.fromId(s, accountId).container("docs").allow(Roles.StorageBlobDataReader, "reads docs"),
+  (s) => StorageAccountTarget.fromId(s, accountId).queue("jobs").allow(Roles.StorageQueueDataMessageProcessor, "works jobs"),
+  (s) => ContainerRegistryTarget.fromId(s, registryId()).allow(Roles.AcrPull, "pulls images"),
+  (s) => StorageAccountTarget.fromId(s, accountId).allow(Roles.StorageBlobDataOwner, "owns the account"),
+  (s) => StorageAccountTarget.fromId(s, accountId).allow(Roles.StorageBlobDataOwner, "manages containers", { justification }),
+  (s) => ScopeTarget.fromId(s, `/subscriptions/${SUBSCRIPTION}/resourceGroups/batch-rg`).allow(Roles.Contributor, "rebuilds batch", { justification }),
+  (s) => ScopeTarget.fromId(s, vaultId()).allow(Roles.Owner, "make the 403 go away"),
+];
+
+const workload = fc.record({
+  identity: fc.constantFrom("system", "own", "shared"),
+  compute: fc.constantFrom("web", "vm", "container"),
+  grants: fc.uniqueArray(fc.nat({ max: GRANTS.length - 1 }), { maxLength: 4 }),
+});
+const estate = fc.array(workload, { minLength: 1, maxLength: 5 });
+type Estate = ReadonlyArray<{ identity: string; compute: string; grants: number[] }>;
+
+function compute(stack: TerraformStack, kind: string, name: string): AttachableCompute {
+  if (kind === "web") return AppServiceCompute.linuxWebApp(new LinuxWebApp(stack, `${name}-web`, { ...inRg, name: `${name}-web`, servicePlanId: "/plan", siteConfig: {} }));
+  if (kind === "vm") {
+    return VirtualMachineCompute.of(new LinuxVirtualMachine(stack, `${name}-vm`, { ...inRg, name: `${name}-vm`, size: "Standard_B2s", networkInterfaceIds: ["/nic"], osDisk: { caching: "ReadWrite" } }));
+  }
+  const app = new ContainerApp(stack, `${name}-app`, {
+    name: `${name}-app`,
+    resourceGroupName: "app-rg",
+    containerAppEnvironmentId: "/env",
+    revisionMode: "Single",
+    template: { container: [{ name: "main", image: "platformacr.azurecr.io/main:1", cpu: 0.5, memory: "1Gi" }] },
+  });
+  return ContainerAppCompute.of(app);
+}
+
+/** Builds the estate; returns the stack, or the refusal when the API would not build it. */
+function build(spec: Estate): { stack: TerraformStack } | { refused: IdentityConfigError } {
+  const stack = testStack();
+  try {
+    const shared = new UserAssignedIdentity(stack, "shared", { name: "shared-id", ...inRg });
+    spec.forEach((w, i) => {
+      const identity = w.identity === "system" ? Identity.systemAssigned() : w.identity === "shared" ? Identity.userAssigned(shared) : Identity.newUserAssigned({ name: `w${i}-id`, ...inRg });
+      new WorkloadIdentity(stack, `w${i}`, { identity, compute: [compute(stack, w.compute, `w${i}`)], grants: w.grants.map((g) => GRANTS[g](stack)) });
+    });
+    return { stack };
+  } catch (e) {
+    if (e instanceof IdentityConfigError) return { refused: e };
+    throw e;
+  }
+}
+
+const assignmentsOf = (stack: TerraformStack): Array<Record<string, any>> => Object.values(JSON.parse(Testing.synth(stack)).resource?.azurerm_role_assignment ?? {});
+
+describe("any estate built through the public API", () => {
+  it("names every assignment with a unique, deterministic UUID", () => {
+    fc.assert(
+      fc.property(estate, (spec) => {
+        const built = build(spec);
+        if ("refused" in built) return;
+        const names = assignmentsOf(built.stack).map((a) => a.name);
+        for (const name of names) expect(name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(new Set(names).size).toBe(names.length);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("holds no privileged role or broad scope without a reasoned suppression, and no broad data role unflagged", () => {
+    fc.assert(
+      fc.property(estate, (spec) => {
+        const built = build(spec);
+        if ("refused" in built) {
+          expect(built.refused.message).toMatch(/Privileged role Owner requested/);
+          return;
+        }
+        const findings = evaluateGuardrails(built.stack, { severity: "error" });
+        for (const f of findings.filter((x) => ["IG001", "IG003"].includes(x.ruleId))) expect(f.suppression?.reason).toContain(justification);
+        const owners = assignmentsOf(built.stack).filter((a) => a.role_definition_id.endsWith(Roles.StorageBlobDataOwner.guid));
+        const broad = findings.filter((f) => f.ruleId === "IG002");
+        expect(broad).toHaveLength(owners.length);
+        expect(broad.filter((f) => !f.suppression)).toHaveLength(owners.filter((a) => a.description.endsWith("owns the account")).length);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("synthesizes byte-identically when built twice", () => {
+    fc.assert(
+      fc.property(estate, (spec) => {
+        const [a, b] = [build(spec), build(spec)];
+        if ("refused" in a || "refused" in b) {
+          expect("refused" in a && "refused" in b).toBe(true);
+          return;
+        }
+        expect(Testing.synth(a.stack)).toBe(Testing.synth(b.stack));
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
