@@ -23,4 +23,6 @@ export * from "./compute/container-app";
 export * from "./compute/container-group";
 export * from "./resource-types";
 export * from "./estate/estate-model";
+export * from "./estate/access-report";
+export * from "./estate/stack-synthesis";
 export * from "./guardrails";

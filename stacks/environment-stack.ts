@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { AzurermBackend, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { AzureContext, GitHubDeployer, Guardrails, StorageAccountTarget } from "../constructs";
+import { AzureContext, GitHubDeployer, Guardrails, reportAccessOnSynth, StorageAccountTarget } from "../constructs";
 import { EnvironmentSettings } from "./environment-settings";
 import { SharedResources } from "./shared-resources";
 import { OrdersWeb } from "./workloads/orders-web";
@@ -34,6 +34,7 @@ export class EnvironmentStack extends TerraformStack {
     this.settings = settings;
     AzureContext.register(this, { subscriptionId: settings.subscriptionId, tenantId: settings.tenantId });
     new Guardrails(this, "guardrails", settings.guardrails);
+    reportAccessOnSynth(this);
 
     new AzurermProvider(this, "azurerm", {
       features: [{}],

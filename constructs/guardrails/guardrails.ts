@@ -1,7 +1,6 @@
 import { Construct, IConstruct } from "constructs";
-import { Annotations, ISynthesisSession, Lazy, TerraformLocal, TerraformStack } from "cdktf";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { Annotations, Lazy, TerraformLocal, TerraformStack } from "cdktf";
+import { aroundSynthesis } from "../estate/stack-synthesis";
 import { describeFinding, evaluateGuardrails, Finding, GuardrailSettings } from "./findings";
 import { findingsJson, findingsSarif } from "./reports";
 import { GuardrailSuppressions } from "./suppressions";
@@ -21,15 +20,17 @@ export class Guardrails extends Construct {
     super(stack, id);
     new TerraformLocal(this, "suppressions", Lazy.anyValue({ produce: () => GuardrailSuppressions.under(stack) })).overrideLogicalId("guardrail_suppressions");
 
-    const inner = stack.synthesizer;
-    stack.synthesizer = {
-      synthesize: (session: ISynthesisSession) => {
-        const findings = evaluateGuardrails(stack, settings);
+    let findings: Finding[] = [];
+    aroundSynthesis(stack, {
+      before: () => {
+        findings = evaluateGuardrails(stack, settings);
         this.annotate(findings);
-        inner.synthesize(session);
-        this.writeReports(session, findings);
       },
-    };
+      after: () => ({
+        "guardrails.json": findingsJson(stack.node.id, findings, GuardrailSuppressions.under(stack)),
+        "guardrails.sarif": findingsSarif(stack.node.id, findings),
+      }),
+    });
   }
 
   private annotate(findings: readonly Finding[]): void {
@@ -39,13 +40,5 @@ export class Guardrails extends Construct {
       if (finding.severity === "error") annotations.addError(describeFinding(finding));
       else annotations.addWarning(describeFinding(finding));
     }
-  }
-
-  private writeReports(session: ISynthesisSession, findings: readonly Finding[]): void {
-    const dir = join(session.outdir, session.manifest.forStack(this.stack).workingDirectory);
-    mkdirSync(dir, { recursive: true });
-    const name = this.stack.node.id;
-    writeFileSync(join(dir, "guardrails.json"), findingsJson(name, findings, GuardrailSuppressions.under(this.stack)));
-    writeFileSync(join(dir, "guardrails.sarif"), findingsSarif(name, findings));
   }
 }

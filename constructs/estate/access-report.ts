@@ -1,0 +1,151 @@
+import { TerraformStack } from "cdktf";
+import { findRoleByGuid } from "../role-catalog";
+import { aroundSynthesis } from "./stack-synthesis";
+import { Assignment, block, EstateModel, parseReference, readEstate, Scope, TfResource } from "./estate-model";
+
+/**
+ * Who can do what where, for reviewers: every identity with what it is attached to and what it
+ * trusts, and every grant with its role, scope and the reason it is allowed. Derived from the
+ * synthesized Terraform JSON, so hand-written assignments appear too.
+ */
+export interface AccessReport {
+  readonly environment: string;
+  readonly identities: readonly ReportIdentity[];
+  readonly grants: readonly ReportGrant[];
+}
+
+export interface ReportIdentity {
+  /** The Terraform address; for a system-assigned identity `<compute address>#system`. */
+  readonly key: string;
+  readonly kind: "UserAssigned" | "SystemAssigned" | "ExistingUserAssigned" | "Unresolved";
+  /** Its Azure name (the compute's, for a system-assigned identity). */
+  readonly name: string;
+  /** What replaces the principal when it changes: Azure name, resource group, location. */
+  readonly replaceKey: string;
+  readonly attachedTo: readonly string[];
+  readonly federatedTrusts: readonly { readonly issuer: string; readonly subject: string }[];
+}
+
+export interface ReportGrant {
+  readonly address: string;
+  readonly identity: string;
+  readonly role: string;
+  readonly roleGuid: string;
+  readonly plane: string;
+  readonly scope: string;
+  /** The scope as a person names it: `storage queue jobs of contosodevdata`. */
+  readonly target: string;
+  readonly scopeLevel: string;
+  readonly condition?: string;
+  readonly description?: string;
+  readonly suppressions: readonly { readonly ruleId: string; readonly reason: string }[];
+}
+
+interface SuppressionLocal {
+  readonly constructPath: string;
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+export function buildAccessReport(environment: string, stackJson: Readonly<Record<string, any>>): AccessReport {
+  const estate = readEstate(stackJson);
+  const suppressions = (stackJson.locals?.guardrail_suppressions ?? []) as SuppressionLocal[];
+  const grants = estate.assignments.map((a) => reportGrant(a, estate, suppressions));
+  const keys = new Set(grants.map((g) => g.identity));
+  for (const identity of estate.identities) keys.add(identity.address);
+  for (const compute of estate.computes) if (compute.systemAssigned) keys.add(`${compute.resource.address}#system`);
+  const identities = [...keys].sort().map((key) => reportIdentity(key, estate));
+  return { environment, identities, grants: [...grants].sort((a, b) => a.identity.localeCompare(b.identity) || a.target.localeCompare(b.target) || a.role.localeCompare(b.role)) };
+}
+
+/** A resource as a person names it. */
+export function nameOf(resource: TfResource | undefined, fallback: string): string {
+  return typeof resource?.config.name === "string" ? resource.config.name : fallback;
+}
+
+function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly SuppressionLocal[]): ReportGrant {
+  const guid = a.role?.guid ?? /([0-9a-f-]{36})$/i.exec(a.roleWritten)?.[1] ?? a.roleWritten;
+  return {
+    address: a.resource.address,
+    identity: a.principal.key,
+    role: a.role?.name ?? findRoleByGuid(guid)?.name ?? `unknown role ${a.roleWritten}`,
+    roleGuid: guid,
+    plane: a.role ? (a.role.broad ? "data (broad)" : a.role.plane) : "unknown",
+    scope: a.scope.raw,
+    target: describeScope(a.scope, estate),
+    scopeLevel: a.scope.level,
+    condition: a.condition,
+    description: a.description,
+    suppressions: suppressions
+      .filter((s) => a.resource.path === s.constructPath || a.resource.path.startsWith(`${s.constructPath}/`))
+      .map((s) => ({ ruleId: s.ruleId, reason: s.reason })),
+  };
+}
+
+function describeScope(scope: Scope, estate: EstateModel): string {
+  const ref = parseReference(scope.raw);
+  const kind = scope.typeInfo?.kind ?? scope.level;
+  if (!ref) return `${kind} ${scope.raw.split("/").pop()}${scope.level === "resource" ? "" : ` (${scope.raw})`}`;
+  const base = nameOf(estate.byAddress.get(ref.address), ref.address);
+  return ref.suffix ? `${kind} ${ref.suffix.split("/").pop()} of ${base}` : `${kind} ${base}`;
+}
+
+function reportIdentity(key: string, estate: EstateModel): ReportIdentity {
+  const [address, system] = key.split("#");
+  const resource = estate.byAddress.get(address);
+  const federatedTrusts = estate.federated.filter((f) => f.identity === address).map((f) => ({ issuer: f.issuer, subject: f.subject }));
+  const attachedTo = estate.computes
+    .filter((c) => (system ? c.resource.address === address : c.userAssigned.includes(address)))
+    .map((c) => `${c.resource.type} ${nameOf(c.resource, c.resource.address)}`);
+  if (!system && estate.kubeletIdentities.has(address)) {
+    const cluster = estate.computes.find((c) => parseReference(block(c.resource.config.kubelet_identity)?.user_assigned_identity_id)?.address === address);
+    attachedTo.push(`kubelet of ${nameOf(cluster?.resource, "an AKS cluster")}`);
+  }
+  const kind = system ? "SystemAssigned" : resource?.type === "azurerm_user_assigned_identity" ? "UserAssigned" : address.startsWith("data.") ? "ExistingUserAssigned" : "Unresolved";
+  const c = resource?.config ?? {};
+  return {
+    key,
+    kind,
+    name: nameOf(resource, address),
+    replaceKey: [resource?.type, c.name, c.resource_group_name, c.location].join("|"),
+    attachedTo: attachedTo.sort(),
+    federatedTrusts,
+  };
+}
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const level = (g: ReportGrant) => (g.scopeLevel === "resource" ? "resource" : `**${g.scopeLevel}**`);
+
+/** The report for people: identities, then grants per identity. */
+export function renderAccessReport(report: AccessReport): string {
+  const lines = [`# Access report: ${report.environment}`, "", `${report.identities.length} identities, ${report.grants.length} grants.`, ""];
+  for (const identity of report.identities) {
+    const grants = report.grants.filter((g) => g.identity === identity.key);
+    lines.push(`## ${identity.name} (${identity.kind})`, "", `- Terraform: \`${identity.key}\``);
+    const federatedOnly = identity.federatedTrusts.length > 0 ? "no compute; federated workloads only" : "nothing";
+    lines.push(`- Attached to: ${identity.attachedTo.length > 0 ? identity.attachedTo.join("; ") : federatedOnly}`);
+    for (const t of identity.federatedTrusts) lines.push(`- Trusts: \`${t.subject}\` from ${t.issuer}`);
+    lines.push("");
+    if (grants.length === 0) {
+      lines.push("No grants.", "");
+      continue;
+    }
+    lines.push("| role | target | scope | why |", "|---|---|---|---|");
+    for (const g of grants) {
+      const why = [g.description ?? "", ...(g.condition ? ["condition: limited role assignment"] : []), ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`)];
+      lines.push(`| ${cell(g.role)} (\`${g.roleGuid}\`) | ${cell(g.target)} | ${level(g)} | ${cell(why.filter(Boolean).join("; "))} |`);
+    }
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Writes `access-report.json` and `access-report.md` beside the stack on every synth. */
+export function reportAccessOnSynth(stack: TerraformStack): void {
+  aroundSynthesis(stack, {
+    after: () => {
+      const report = buildAccessReport(stack.node.id, stack.toTerraform());
+      return { "access-report.json": `${JSON.stringify(report, null, 2)}\n`, "access-report.md": renderAccessReport(report) };
+    },
+  });
+}
