@@ -24,5 +24,6 @@ export * from "./compute/container-group";
 export * from "./resource-types";
 export * from "./estate/estate-model";
 export * from "./estate/access-report";
+export * from "./estate/access-diff";
 export * from "./estate/stack-synthesis";
 export * from "./guardrails";

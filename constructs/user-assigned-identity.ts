@@ -23,6 +23,12 @@ export interface UserAssignedIdentityProps {
    * grant it held is lost until re-made. Set it for production.
    */
   readonly preventDestroy?: boolean;
+  /**
+   * Pins the Terraform address (`azurerm_user_assigned_identity.<logicalId>`), so renaming or
+   * moving the construct keeps the identity: a new address would destroy it and create a new
+   * principal. `moveFromId` on `resource` (a `moved` block) is the other way to keep it.
+   */
+  readonly logicalId?: string;
 }
 
 /** A new user-assigned identity whose resource id is known from its names before apply. */
@@ -52,6 +58,7 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
       tags: props.tags,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
+    if (props.logicalId) this.resource.overrideLogicalId(props.logicalId);
     this.id = this.resource.id;
     this.principalId = this.resource.principalId;
     this.clientId = this.resource.clientId;

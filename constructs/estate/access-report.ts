@@ -85,7 +85,11 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
 function describeScope(scope: Scope, estate: EstateModel): string {
   const ref = parseReference(scope.raw);
   const kind = scope.typeInfo?.kind ?? scope.level;
-  if (!ref) return `${kind} ${scope.raw.split("/").pop()}${scope.level === "resource" ? "" : ` (${scope.raw})`}`;
+  if (!ref) {
+    const names = scope.id?.names ?? [];
+    if (scope.level !== "resource") return `${kind} ${scope.raw.split("/").pop()} (${scope.raw})`;
+    return names.length > 1 ? `${kind} ${names[names.length - 1]} of ${names[0]}` : `${kind} ${scope.raw.split("/").pop()}`;
+  }
   const base = nameOf(estate.byAddress.get(ref.address), ref.address);
   return ref.suffix ? `${kind} ${ref.suffix.split("/").pop()} of ${base}` : `${kind} ${base}`;
 }

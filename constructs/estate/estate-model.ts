@@ -37,6 +37,8 @@ export interface Principal {
 
 export interface Scope {
   readonly raw: string;
+  /** The parsed id, for a literal scope. */
+  readonly id?: ResourceId;
   readonly level: ScopeLevel | "unknown";
   readonly typeInfo?: ResourceTypeInfo;
   /** The stack resource the scope is, or lies inside. */
@@ -217,7 +219,7 @@ function readScope(raw: string, byAddress: ReadonlyMap<string, TfResource>): Sco
   }
   try {
     const id = ResourceId.parse("scope", raw);
-    return { raw, level: id.level, typeInfo: id.type ? typeInfoByAzureType(id.type) : undefined, label: raw };
+    return { raw, id, level: id.level, typeInfo: id.type ? typeInfoByAzureType(id.type) : undefined, label: raw };
   } catch {
     return { raw, level: "unknown", label: raw };
   }

@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from "constructs";
-import { Annotations, Lazy, TerraformLocal, TerraformStack } from "cdktf";
+import { Annotations, TerraformStack } from "cdktf";
 import { aroundSynthesis } from "../estate/stack-synthesis";
 import { describeFinding, evaluateGuardrails, Finding, GuardrailSettings } from "./findings";
 import { findingsJson, findingsSarif } from "./reports";
@@ -8,8 +8,7 @@ import { GuardrailSuppressions } from "./suppressions";
 /**
  * Runs the guardrail rules over the stack at every synth: a finding is an error annotation (synth
  * fails) or a warning, by the environment's severity; suppressed findings are reported, not raised.
- * Writes `guardrails.json` and `guardrails.sarif` beside the stack, and records every suppression
- * in the stack as the local `guardrail_suppressions`.
+ * Writes `guardrails.json` and `guardrails.sarif` beside the stack.
  */
 export class Guardrails extends Construct {
   constructor(
@@ -18,8 +17,6 @@ export class Guardrails extends Construct {
     settings: GuardrailSettings,
   ) {
     super(stack, id);
-    new TerraformLocal(this, "suppressions", Lazy.anyValue({ produce: () => GuardrailSuppressions.under(stack) })).overrideLogicalId("guardrail_suppressions");
-
     let findings: Finding[] = [];
     aroundSynthesis(stack, {
       before: () => {

@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { Lazy, TerraformLocal, TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../errors";
 
 /** A reasoned exception to one guardrail rule, on one construct and everything below it. */
@@ -34,6 +35,7 @@ export const GuardrailSuppressions = {
       if (s.expires !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(s.expires)) refuse(`Suppression of ${s.ruleId} has a malformed expiry`, s.expires, "write the date as YYYY-MM-DD");
     }
     byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), ...suppressions]);
+    recordIn(TerraformStack.of(construct));
   },
 
   /** The suppressions declared on this construct itself. */
@@ -49,6 +51,13 @@ export const GuardrailSuppressions = {
       .sort((a, b) => a.constructPath.localeCompare(b.constructPath) || a.ruleId.localeCompare(b.ruleId));
   },
 };
+
+/** Writes the stack's suppressions into its output as the local `guardrail_suppressions`, for reviewers. */
+function recordIn(stack: TerraformStack): void {
+  if (stack.node.tryFindChild(RECORD_ID)) return;
+  new TerraformLocal(stack, RECORD_ID, Lazy.anyValue({ produce: () => GuardrailSuppressions.under(stack) })).overrideLogicalId("guardrail_suppressions");
+}
+const RECORD_ID = "guardrail-suppressions";
 
 /** The suppression that covers a finding at `path`, if one applies on `today`. */
 export function findSuppression(all: readonly RecordedSuppression[], ruleId: string, path: string, today: string): RecordedSuppression | undefined {

@@ -1,0 +1,161 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TerraformStack, Testing } from "cdktf";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import {
+  AppServiceCompute,
+  buildAccessReport,
+  FederatedTrust,
+  GITHUB_ACTIONS_ISSUER,
+  Identity,
+  KeyVaultTarget,
+  renderAccessReport,
+  Roles,
+  ScopeTarget,
+  StorageAccountTarget,
+  UserAssignedIdentityProps,
+  WorkloadIdentity,
+} from "../constructs";
+import { ENVIRONMENTS } from "../stacks/environment-settings";
+import { EnvironmentStack } from "../stacks/environment-stack";
+import { main as accessDiff } from "../tools/access-diff";
+import { SUBSCRIPTION, testStack, vaultId } from "./helpers";
+
+const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
+const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
+
+interface Variant {
+  docsRole?: "reader" | "contributor-on-account";
+  extraQueueGrant?: boolean;
+  dropOrdersGrant?: boolean;
+  renameDocsConstruct?: boolean;
+  pinDocsAddress?: boolean;
+  dropDocs?: boolean;
+  privileged?: boolean;
+  trust?: boolean;
+}
+
+/** A small estate, varied the way pull requests vary it. */
+function estate(v: Variant = {}): TerraformStack {
+  const stack = testStack("dev");
+  const vault = KeyVaultTarget.fromId(stack, vaultId());
+  const account = StorageAccountTarget.fromId(stack, accountId);
+  const app = (name: string) => new LinuxWebApp(stack, `${name}-app`, { ...inRg, name, servicePlanId: "/plan", siteConfig: {} });
+  new WorkloadIdentity(stack, "orders", {
+    identity: Identity.systemAssigned(),
+    compute: [AppServiceCompute.linuxWebApp(app("orders"))],
+    grants: v.dropOrdersGrant ? [] : [vault.allow(Roles.KeyVaultSecretsUser, "reads secrets")],
+  });
+  if (v.dropDocs) return stack;
+  const identity: UserAssignedIdentityProps = { name: "docs-id", ...inRg, ...(v.pinDocsAddress ? { logicalId: "docs-id" } : {}) };
+  const docs = new WorkloadIdentity(stack, v.renameDocsConstruct ? "documents" : "docs", {
+    identity: Identity.newUserAssigned(identity),
+    compute: [AppServiceCompute.linuxWebApp(app("docs"))],
+    grants: [
+      v.docsRole === "contributor-on-account"
+        ? account.allow(Roles.StorageBlobDataContributor, "writes documents")
+        : account.container("docs").allow(Roles.StorageBlobDataReader, "reads documents"),
+      ...(v.extraQueueGrant ? [account.queue("jobs").allow(Roles.StorageQueueDataMessageSender, "queues jobs")] : []),
+      ...(v.privileged ? [ScopeTarget.fromId(stack, `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg`).allow(Roles.Contributor, "rebuilds", { justification: "nightly rebuild of the data resource group" })] : []),
+    ],
+  });
+  if (v.trust) new FederatedTrust(stack, "ci", { identity: docs.userAssigned!, issuer: GITHUB_ACTIONS_ISSUER, subject: "repo:contoso/docs:environment:dev", name: "github-dev" });
+  return stack;
+}
+
+const synthDirs: string[] = [];
+afterAll(() => synthDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A synth output folder holding the stack as `cdktf synth` writes it. */
+function synthFolder(stack: TerraformStack): string {
+  const dir = mkdtempSync(join(tmpdir(), "access-diff-"));
+  synthDirs.push(dir);
+  mkdirSync(join(dir, "stacks", "dev"), { recursive: true });
+  writeFileSync(join(dir, "stacks", "dev", "cdk.tf.json"), JSON.stringify(stack.toTerraform(), null, 2));
+  return dir;
+}
+const diff = (base: Variant, head: Variant, ...flags: string[]) => accessDiff([synthFolder(estate(base)), synthFolder(estate(head)), ...flags]);
+
+describe("access report", () => {
+  it("lists each identity with its attachments and trusts, and each grant with role, GUID, scope level and reason", () => {
+    const report = buildAccessReport("dev", estate({ trust: true, privileged: true }).toTerraform());
+    expect(report.identities.map((i) => [i.name, i.kind, i.attachedTo, i.federatedTrusts.map((t) => t.subject)])).toEqual([
+      ["orders", "SystemAssigned", ["azurerm_linux_web_app orders"], []],
+      ["docs-id", "UserAssigned", ["azurerm_linux_web_app docs"], ["repo:contoso/docs:environment:dev"]],
+    ]);
+    expect(report.grants.map((g) => [g.role, g.roleGuid, g.target, g.scopeLevel, g.suppressions.map((s) => s.ruleId)])).toEqual([
+      ["Key Vault Secrets User", Roles.KeyVaultSecretsUser.guid, "Key Vault app-kv", "resource", []],
+      ["Storage Blob Data Reader", Roles.StorageBlobDataReader.guid, "blob container docs of acct", "resource", []],
+      ["Contributor", Roles.Contributor.guid, "resourceGroup data-rg (/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/data-rg)", "resourceGroup", ["IG001", "IG003"]],
+    ]);
+  });
+
+  it("resolves references to the resources they name", () => {
+    const json = JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), ENVIRONMENTS[0])));
+    json.locals = { guardrail_suppressions: [] };
+    const targets = buildAccessReport("dev", json).grants.map((g) => g.target);
+    expect(targets).toEqual(expect.arrayContaining(["Key Vault contoso-dev-kv", "storage queue jobs of contosodevdata", "Service Bus queue orders of contoso-dev-bus"]));
+  });
+
+  it("is written beside each environment stack on synth (snapshot of dev)", () => {
+    const stack = new EnvironmentStack(Testing.app(), ENVIRONMENTS[0]);
+    expect(renderAccessReport(buildAccessReport("dev", stack.toTerraform()))).toMatchSnapshot();
+  });
+});
+
+describe("access diff", () => {
+  it("says there is no change between identical outputs, and exits 0", () => {
+    const result = diff({}, {});
+    expect(result).toEqual({ code: 0, output: expect.stringContaining("No access changes in dev.") });
+  });
+
+  it("lists added and removed grants without calling them broadening", () => {
+    const result = diff({}, { extraQueueGrant: true, dropOrdersGrant: true });
+    expect(result.code).toBe(0);
+    expect(result.output).toContain("| added | docs-id | Storage Queue Data Message Sender | storage queue jobs of acct |  |");
+    expect(result.output).toContain("| removed | orders | Key Vault Secrets User | Key Vault app-kv |  |");
+  });
+
+  it("labels a broader role on a broader scope, exits 1, and 0 with --allow-broadening", () => {
+    const result = diff({}, { docsRole: "contributor-on-account" });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatchSnapshot();
+    expect(diff({}, { docsRole: "contributor-on-account" }, "--allow-broadening").code).toBe(0);
+  });
+
+  it("labels a new privileged role and a new federated trust", () => {
+    const result = diff({}, { privileged: true, trust: true });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("**new privileged role**, **broader scope**");
+    expect(result.output).toContain("Federated trust added: docs-id trusts `repo:contoso/docs:environment:dev` from https://token.actions.githubusercontent.com (**new federated trust**)");
+  });
+
+  it("flags an identity whose address disappears on a rename: it is replaced, and its grants with it", () => {
+    const result = diff({}, { renameDocsConstruct: true });
+    expect(result.output).toMatchSnapshot();
+    expect(result.output).toMatch(/Identity replaced: docs-id \(`azurerm_user_assigned_identity\.docs_identity_[0-9A-F]+`\): its Terraform address changed to `azurerm_user_assigned_identity\.documents_identity_[0-9A-F]+`/);
+  });
+
+  it("keeps an identity whose address is pinned through a rename", () => {
+    expect(diff({ pinDocsAddress: true }, { pinDocsAddress: true, renameDocsConstruct: true }).output).not.toContain("Identity replaced: docs-id");
+  });
+
+  it("flags a destroyed identity and the grants it held", () => {
+    const result = diff({}, { dropDocs: true });
+    expect(result.output).toContain("Identity destroyed: docs-id");
+    expect(result.output).toContain("| removed | docs-id | Storage Blob Data Reader | blob container docs of acct |  |");
+  });
+
+  it("refuses unusable input with exit 2 and says which", () => {
+    const good = synthFolder(estate());
+    expect(accessDiff([good, "/does/not/exist"])).toEqual({ code: 2, output: "access-diff: head folder /does/not/exist does not exist\n" });
+    const empty = mkdtempSync(join(tmpdir(), "access-diff-empty-"));
+    synthDirs.push(empty);
+    expect(accessDiff([empty, good])).toEqual({ code: 2, output: expect.stringContaining(`base folder ${empty} holds no synthesized stack`) });
+    const broken = synthFolder(estate());
+    writeFileSync(join(broken, "stacks", "dev", "cdk.tf.json"), "{ not json");
+    expect(accessDiff([good, broken])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: head stack .*cdk\.tf\.json is not readable Terraform JSON: /) });
+    expect(accessDiff([good]).code).toBe(2);
+  });
+});
