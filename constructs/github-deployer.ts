@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import { onlyAssignRoles } from "./abac";
 import { FederatedTrust, GITHUB_ACTIONS_ISSUER, GitHubSubject } from "./federation";
 import { Grant, grantRole, grantsIn } from "./grant";
@@ -63,6 +63,11 @@ export class GitHubDeployer extends Construct {
       ...outside.map((target) => grant(ScopeTarget.at(target), Roles.RoleBasedAccessControlAdministrator, `grants workload identities access to ${target.label} (${condition.summary})`)),
       ...(props.stateContainer ? [grant(props.stateContainer, Roles.StorageBlobDataContributor, "reads, writes and locks the environment's Terraform state")] : []),
     ];
+
+    new TerraformOutput(this, "client-id", {
+      value: this.identity.clientId,
+      description: `AZURE_CLIENT_ID for the GitHub environment ${props.environment}`,
+    }).overrideLogicalId("deployer-client-id");
 
     // A workload declared after the deployer would need rights the deployer was not given.
     this.node.addValidation({
