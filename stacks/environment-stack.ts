@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
-import { AzurermBackend, TerraformStack } from "cdktf";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { AzureContext, GitHubDeployer, Guardrails, reportAccessOnSynth, StorageAccountTarget } from "../constructs";
+import { GitHubDeployer, StorageAccountTarget } from "../constructs";
+import { AzureStack } from "./azure-stack";
 import { EnvironmentSettings } from "./environment-settings";
 import { SharedResources } from "./shared-resources";
 import { OrdersWeb } from "./workloads/orders-web";
@@ -12,13 +11,8 @@ import { Ingest } from "./workloads/ingest";
 import { Checkout } from "./workloads/checkout";
 import { PlatformAks } from "./workloads/platform-aks";
 
-/**
- * One environment: its provider and state, the shared targets and the workloads. Nothing here
- * holds a secret: the provider signs in with OIDC in CI (ARM_USE_OIDC=true) or the Azure CLI
- * locally, and state is read and locked with Entra ID instead of a storage key.
- */
-export class EnvironmentStack extends TerraformStack {
-  readonly settings: EnvironmentSettings;
+/** One environment in one stack: the shared targets, the sample workloads and the deployer. */
+export class EnvironmentStack extends AzureStack {
   readonly shared: SharedResources;
   readonly ordersWeb: OrdersWeb;
   readonly catalogApi: CatalogApi;
@@ -30,29 +24,7 @@ export class EnvironmentStack extends TerraformStack {
   readonly deployer: GitHubDeployer;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
-    super(scope, settings.name);
-    this.settings = settings;
-    AzureContext.register(this, { subscriptionId: settings.subscriptionId, tenantId: settings.tenantId });
-    new Guardrails(this, "guardrails", settings.guardrails);
-    reportAccessOnSynth(this);
-
-    new AzurermProvider(this, "azurerm", {
-      features: [{}],
-      subscriptionId: settings.subscriptionId,
-      tenantId: settings.tenantId,
-      // Storage accounts here refuse shared keys, so the provider's data-plane calls use Entra ID.
-      storageUseAzuread: true,
-    });
-    new AzurermBackend(this, {
-      subscriptionId: settings.state.subscriptionId,
-      tenantId: settings.tenantId,
-      resourceGroupName: settings.state.resourceGroupName,
-      storageAccountName: settings.state.storageAccountName,
-      containerName: settings.state.containerName,
-      key: `identity-grants/${settings.name}.tfstate`,
-      useAzureadAuth: true,
-    });
-
+    super(scope, settings.name, settings, settings.name);
     this.shared = new SharedResources(this, "shared", settings);
     this.ordersWeb = new OrdersWeb(this, "orders-web", settings, this.shared);
     this.catalogApi = new CatalogApi(this, "catalog-api", settings, this.shared);

@@ -1,0 +1,49 @@
+import { Construct } from "constructs";
+import { AzurermBackend, TerraformStack } from "cdktf";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { AzureContext, Guardrails, reportAccessOnSynth } from "../constructs";
+import { EnvironmentSettings } from "./environment-settings";
+
+/**
+ * A stack of one environment, with its own state key: provider and backend sign in with Entra ID
+ * (OIDC in CI with ARM_USE_OIDC=true, the Azure CLI locally), so nothing here holds a secret. Every
+ * synth runs the guardrails and writes the access report. Stacks of an environment share resource
+ * ids only, never a cross-stack reference: one plan never waits for another stack's deploy.
+ */
+export class AzureStack extends TerraformStack {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly settings: EnvironmentSettings,
+    stateKey: string,
+  ) {
+    super(scope, id);
+    AzureContext.register(this, { subscriptionId: settings.subscriptionId, tenantId: settings.tenantId });
+    new Guardrails(this, "guardrails", settings.guardrails);
+    reportAccessOnSynth(this);
+
+    new AzurermProvider(this, "azurerm", {
+      features: [{}],
+      subscriptionId: settings.subscriptionId,
+      tenantId: settings.tenantId,
+      // Storage accounts here refuse shared keys, so the provider's data-plane calls use Entra ID.
+      storageUseAzuread: true,
+    });
+    new AzurermBackend(this, {
+      subscriptionId: settings.state.subscriptionId,
+      tenantId: settings.tenantId,
+      resourceGroupName: settings.state.resourceGroupName,
+      storageAccountName: settings.state.storageAccountName,
+      containerName: settings.state.containerName,
+      key: `identity-grants/${stateKey}.tfstate`,
+      useAzureadAuth: true,
+    });
+
+    this.node.addValidation({
+      validate: () =>
+        this.dependencies.map(
+          (other) => `${id} references ${other.node.id} through a cross-stack token. Fix: pass the resource id string (built from names) instead, so each stack plans on its own`,
+        ),
+    });
+  }
+}
