@@ -1,54 +1,85 @@
 #!/usr/bin/env node
-// Synthesizes the three environment stacks our way and the cdktf init template's way, side by
-// side in one run, and prints a markdown table of median wall time and peak memory.
+// npm run bench [-- --runs 3]
+// Side by side in one run: synth of the three environment stacks and of generated estates of
+// N workloads (an identity on a web app and three grants each, split across stacks), our way and
+// the cdktf init template's way, then `npm test`. Prints a markdown table and the budgets.
 //   ours:     each file transpiled by swc (scripts/register-swc.js), provider classes imported per resource
-//   template: ts-node type-checking every file, main.ts behind the provider package's root import
-// Usage: npm run bench [-- --runs 5]
+//   template: ts-node type-checking every file it loads, behind the provider package's root import
 const { spawnSync } = require("node:child_process");
 const { mkdtempSync, readFileSync, rmSync } = require("node:fs");
-const { tmpdir, cpus } = require("node:os");
+const { tmpdir, cpus, totalmem } = require("node:os");
 const { join, resolve } = require("node:path");
 
 const root = resolve(__dirname, "..");
-const runsArg = process.argv.indexOf("--runs");
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
+const runs = Number(arg("--runs", "3"));
+const sizes = arg("--workloads", "100,1000,2000").split(",").map(Number);
 
-const ways = [
-  { name: "ours: swc transpile, per-resource imports", args: ["-r", "./scripts/register-swc.js", "main.ts"] },
-  { name: "cdktf init template: type-checking ts-node, root import", args: ["-r", "ts-node/register", "bench/template-main.ts"] },
+const ours = (entry) => ["-r", "./scripts/register-swc.js", entry];
+const template = (entry) => ["-r", "ts-node/register", entry];
+const cases = [
+  { name: "dev, staging, prod", ours: ours("main.ts"), template: template("bench/template-main.ts"), env: {} },
+  ...sizes.map((n) => ({
+    name: `${n} workloads`,
+    workloads: n,
+    ours: ours("bench/estate-main.ts"),
+    template: template("bench/template-estate-main.ts"),
+    env: { BENCH_WORKLOADS: String(n) },
+  })),
 ];
 
-function measure(way) {
+/** One run: wall time from here, peak RSS reported by the process itself on exit. */
+function measure(args, env) {
   const dir = mkdtempSync(join(tmpdir(), "synth-bench-"));
   try {
     const rssFile = join(dir, "rss");
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, ["-r", join(__dirname, "peak-rss.js"), ...way.args], {
+    const result = spawnSync(process.execPath, ["-r", join(__dirname, "peak-rss.js"), ...args], {
       cwd: root,
-      env: { ...process.env, CDKTF_OUTDIR: join(dir, "out"), BENCH_RSS_FILE: rssFile },
+      env: { ...process.env, ...env, CDKTF_OUTDIR: join(dir, "out"), BENCH_RSS_FILE: rssFile },
       encoding: "utf8",
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (result.status !== 0) throw new Error(`${way.name} failed:\n${result.stderr}`);
-    return { seconds, bytes: Number(readFileSync(rssFile, "utf8")) };
+    if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${result.stderr}`);
+    return { seconds, mb: Number(readFileSync(rssFile, "utf8")) / 1e6 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = ways.map((way) => {
-  const samples = Array.from({ length: runs }, () => measure(way));
-  return { way, seconds: median(samples.map((s) => s.seconds)), mb: median(samples.map((s) => s.bytes)) / 1e6 };
-});
-
-const [ours, template] = results;
-console.log(`Synth of dev, staging and prod; median of ${runs} runs; node ${process.version}, ${cpus().length} cores (${cpus()[0].model.trim()}).\n`);
-console.log("| how the app runs | wall (s) | peak RSS (MB) | time vs template | memory vs template |");
-console.log("|---|---:|---:|---:|---:|");
-for (const r of results) {
-  const ratio = (a, b) => `${((a / b) * 100).toFixed(0)}%`;
-  console.log(`| ${r.way.name} | ${r.seconds.toFixed(2)} | ${r.mb.toFixed(0)} | ${ratio(r.seconds, template.seconds)} | ${ratio(r.mb, template.mb)} |`);
+function medianOf(args, env) {
+  const samples = Array.from({ length: runs }, () => measure(args, env));
+  return { seconds: median(samples.map((s) => s.seconds)), mb: median(samples.map((s) => s.mb)) };
 }
-const meets = ours.seconds <= template.seconds / 4 && ours.mb <= template.mb / 4;
-console.log(`\nTarget (at most a quarter of the template's time and memory): ${meets ? "met" : "NOT met"}.`);
+
+const results = cases.map((c) => ({ ...c, mine: medianOf(c.ours, c.env), theirs: medianOf(c.template, c.env) }));
+const started = process.hrtime.bigint();
+const test = spawnSync("npm", ["test", "--silent"], { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } });
+const testSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+const pct = (a, b) => `${((a / b) * 100).toFixed(0)}%`;
+console.log(`Median of ${runs} runs; node ${process.version}; ${cpus().length} cores (${cpus()[0].model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB.\n`);
+console.log("| synth of | ours: wall (s) | ours: peak RSS (MB) | template: wall (s) | template: peak RSS (MB) | time vs template | memory vs template |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
+for (const r of results) {
+  console.log(`| ${r.name} | ${r.mine.seconds.toFixed(2)} | ${r.mine.mb.toFixed(0)} | ${r.theirs.seconds.toFixed(2)} | ${r.theirs.mb.toFixed(0)} | ${pct(r.mine.seconds, r.theirs.seconds)} | ${pct(r.mine.mb, r.theirs.mb)} |`);
+}
+
+const byWorkloads = (n) => results.find((r) => r.workloads === n);
+const envs = results[0].mine;
+const budgets = [
+  ["three environments: at most a quarter of the template's time and memory", envs.seconds <= results[0].theirs.seconds / 4 && envs.mb <= results[0].theirs.mb / 4, `${pct(envs.seconds, results[0].theirs.seconds)} and ${pct(envs.mb, results[0].theirs.mb)}`],
+  ["three environments: at most 1.5 s and 200 MB", envs.seconds <= 1.5 && envs.mb <= 200, `${envs.seconds.toFixed(2)} s, ${envs.mb.toFixed(0)} MB`],
+];
+if (byWorkloads(1000)) {
+  const k = byWorkloads(1000).mine;
+  budgets.push(["1000 workloads: at most 10 s and 1 GB", k.seconds <= 10 && k.mb <= 1000, `${k.seconds.toFixed(2)} s, ${k.mb.toFixed(0)} MB`]);
+  if (byWorkloads(2000)) {
+    const ratio = byWorkloads(2000).mine.seconds / k.seconds;
+    budgets.push(["2000 workloads: at most 2.3 times the 1000-workload time", ratio <= 2.3, `${ratio.toFixed(2)} times`]);
+  }
+}
+budgets.push(["`npm test`: at most 30 s", test.status === 0 && testSeconds <= 30, `${testSeconds.toFixed(1)} s${test.status === 0 ? "" : " (failed)"}`]);
+console.log("\n| budget | measured | met |\n|---|---|---|");
+for (const [budget, met, measured] of budgets) console.log(`| ${budget} | ${measured} | ${met ? "yes" : "**no**"} |`);

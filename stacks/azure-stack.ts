@@ -1,14 +1,15 @@
 import { Construct } from "constructs";
-import { AzurermBackend, TerraformStack } from "cdktf";
+import { Annotations, AzurermBackend, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { AzureContext, Guardrails, reportAccessOnSynth } from "../constructs";
+import { aroundSynthesis, AzureContext, Guardrails, reportAccessOnSynth } from "../constructs";
 import { EnvironmentSettings } from "./environment-settings";
 
 /**
  * A stack of one environment, with its own state key: provider and backend sign in with Entra ID
  * (OIDC in CI with ARM_USE_OIDC=true, the Azure CLI locally), so nothing here holds a secret. Every
  * synth runs the guardrails and writes the access report. Stacks of an environment share resource
- * ids only, never a cross-stack reference: one plan never waits for another stack's deploy.
+ * ids only, never a cross-stack reference: one plan never waits for another stack's deploy, and
+ * `cdktf deploy` runs the stacks in parallel (in `addDependency` order).
  */
 export class AzureStack extends TerraformStack {
   constructor(
@@ -39,11 +40,16 @@ export class AzureStack extends TerraformStack {
       useAzureadAuth: true,
     });
 
-    this.node.addValidation({
-      validate: () =>
-        this.dependencies.map(
-          (other) => `${id} references ${other.node.id} through a cross-stack token. Fix: pass the resource id string (built from names) instead, so each stack plans on its own`,
-        ),
+    // A cross-stack token becomes a remote-state read of the other stack's outputs: this stack's
+    // plan then needs the other one deployed first. Deploy order alone is `addDependency`.
+    aroundSynthesis(this, {
+      before: (json) => {
+        for (const name of Object.keys(json().data?.terraform_remote_state ?? {})) {
+          Annotations.of(this).addError(
+            `${id} references another stack through a cross-stack token (remote state ${name}). Fix: pass the resource id string (built from names) instead, so each stack plans on its own`,
+          );
+        }
+      },
     });
   }
 }

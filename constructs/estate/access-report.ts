@@ -147,8 +147,8 @@ export function renderAccessReport(report: AccessReport): string {
 /** Writes `access-report.json` and `access-report.md` beside the stack on every synth. */
 export function reportAccessOnSynth(stack: TerraformStack): void {
   aroundSynthesis(stack, {
-    after: () => {
-      const report = buildAccessReport(stack.node.id, stack.toTerraform());
+    after: (json) => {
+      const report = buildAccessReport(stack.node.id, json());
       return { "access-report.json": `${JSON.stringify(report, null, 2)}\n`, "access-report.md": renderAccessReport(report) };
     },
   });

@@ -28,8 +28,8 @@ export interface Finding {
 }
 
 /** Runs every rule over the stack as Terraform will see it, overrides and escape hatches included. */
-export function evaluateGuardrails(stack: TerraformStack, settings: GuardrailSettings): Finding[] {
-  const estate = readEstate(stack.toTerraform());
+export function evaluateGuardrails(stack: TerraformStack, settings: GuardrailSettings, stackJson = stack.toTerraform()): Finding[] {
+  const estate = readEstate(stackJson);
   const suppressions = GuardrailSuppressions.under(stack);
   const today = settings.today ?? new Date().toISOString().slice(0, 10);
   return RULES.flatMap((rule) => {

@@ -19,8 +19,8 @@ export class Guardrails extends Construct {
     super(stack, id);
     let findings: Finding[] = [];
     aroundSynthesis(stack, {
-      before: () => {
-        findings = evaluateGuardrails(stack, settings);
+      before: (json) => {
+        findings = evaluateGuardrails(stack, settings, json());
         this.annotate(findings);
       },
       after: () => ({
