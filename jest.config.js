@@ -1,6 +1,8 @@
 /** Tests run through swc (no per-file type-checking); `npm test` type-checks once with tsc. */
 module.exports = {
   testEnvironment: "node",
+  // Two workers on two cores: the suites are CPU-bound and independent.
+  maxWorkers: 2,
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
