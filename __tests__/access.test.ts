@@ -20,9 +20,8 @@ import {
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { main as accessDiff } from "../tools/access-diff";
-import { SUBSCRIPTION, testStack, vaultId } from "./helpers";
+import { SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
-const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
 const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
 
 interface Variant {

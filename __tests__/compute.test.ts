@@ -23,9 +23,8 @@ import {
   VirtualMachineCompute,
   WorkloadIdentity,
 } from "../constructs";
-import { only, registryId, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
+import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, inRg } from "./helpers";
 
-const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
 const id = (type: string, name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg/providers/${type}/${name}`;
 const bus = (stack: TerraformStack) => ServiceBusNamespaceTarget.fromId(stack, id("Microsoft.ServiceBus/namespaces", "bus"));
 const registry = (stack: TerraformStack) => ContainerRegistryTarget.fromId(stack, registryId());

@@ -10,10 +10,9 @@ import {
   StorageAccountTarget,
   UserAssignedIdentity,
 } from "../constructs";
-import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
+import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
 const rgId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg`;
-const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
 
 describe("federated trusts", () => {
   const trust = (stack: TerraformStack, issuer: string, subject: string, name = "github-prod") =>

@@ -16,10 +16,9 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
+import { SUBSCRIPTION, TENANT, testStack, vaultId, inRg } from "./helpers";
 
 const roleId = (guid: string) => `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
-const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
 
 /** A hand-written assignment, correct unless `config` says otherwise. */
 function raw(stack: TerraformStack, id: string, config: Partial<RoleAssignmentConfig> = {}): RoleAssignment {

@@ -31,3 +31,6 @@ export const registryId = (subscription = OTHER_SUBSCRIPTION) =>
   `/subscriptions/${subscription}/resourceGroups/platform-rg/providers/Microsoft.ContainerRegistry/registries/platformacr`;
 export const vaultId = (subscription = SUBSCRIPTION) =>
   `/subscriptions/${subscription}/resourceGroups/app-rg/providers/Microsoft.KeyVault/vaults/app-kv`;
+
+/** Where test resources live. */
+export const inRg = { resourceGroupName: "app-rg", location: "westeurope" };

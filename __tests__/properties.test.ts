@@ -20,9 +20,8 @@ import {
   VirtualMachineCompute,
   WorkloadIdentity,
 } from "../constructs";
-import { registryId, SUBSCRIPTION, testStack, vaultId } from "./helpers";
+import { registryId, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
-const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
 const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
 const justification = "the batch job rebuilds the whole group every night";
 
