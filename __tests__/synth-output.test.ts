@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp } from "../stacks/build-app";
@@ -14,13 +14,16 @@ describe("synthesized output", () => {
   };
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it("is byte-identical across runs and output folders, and names no machine path", () => {
+  it("is byte-identical across runs and output folders, reports included, and names no machine path", () => {
     const [first, second] = [synthInto(), synthInto()];
     for (const env of ["dev", "staging", "prod"]) {
-      const a = readFileSync(join(first, "stacks", env, "cdk.tf.json"), "utf8");
-      const b = readFileSync(join(second, "stacks", env, "cdk.tf.json"), "utf8");
-      expect(a).toBe(b);
-      for (const machinePath of [first, second, process.cwd(), tmpdir()]) expect(a).not.toContain(machinePath);
+      const files = readdirSync(join(first, "stacks", env)).sort();
+      expect(files).toEqual(["access-report.json", "access-report.md", "cdk.tf.json", "guardrails.json", "guardrails.sarif"]);
+      for (const file of files) {
+        const a = readFileSync(join(first, "stacks", env, file), "utf8");
+        expect(a).toBe(readFileSync(join(second, "stacks", env, file), "utf8"));
+        for (const machinePath of [first, second, process.cwd(), tmpdir()]) expect(a).not.toContain(machinePath);
+      }
     }
   });
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Synthesizes every environment here and in a copy of the repository in another folder, then
-# checks that the stack JSON is byte-identical and names neither folder.
+# checks that every file written beside each stack (its JSON and reports) is byte-identical and
+# names neither folder.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -15,9 +16,10 @@ ln -s "$root/node_modules" "$work/copy/node_modules"
 
 status=0
 for env in dev staging prod; do
-  here="cdktf.out/stacks/$env/cdk.tf.json"
-  if ! cmp -s "$here" "$work/copy/$here"; then echo "not reproducible: $here differs between $root and a copy"; status=1; fi
-  if grep -qF -e "$root" -e "$work" "$here"; then echo "machine path in $here"; status=1; fi
+  for here in cdktf.out/stacks/$env/*; do
+    if ! cmp -s "$here" "$work/copy/$here"; then echo "not reproducible: $here differs between $root and a copy"; status=1; fi
+    if grep -qF -e "$root" -e "$work" "$here"; then echo "machine path in $here"; status=1; fi
+  done
 done
-[ "$status" -eq 0 ] && echo "synth reproducible: dev, staging and prod byte-identical in two folders, no machine path"
+[ "$status" -eq 0 ] && echo "synth reproducible: every file of dev, staging and prod byte-identical in two folders, no machine path"
 exit "$status"

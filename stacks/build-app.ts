@@ -4,7 +4,8 @@ import { EnvironmentStack } from "./environment-stack";
 
 /** The app with one stack per environment; `outdir` lets tests synthesize into a temp folder. */
 export function buildApp(outdir?: string): App {
-  const app = new App(outdir ? { outdir } : {});
+  // No stack traces in annotations: they would write machine paths into manifest.json.
+  const app = new App({ stackTraces: false, ...(outdir ? { outdir } : {}) });
   for (const settings of ENVIRONMENTS) new EnvironmentStack(app, settings);
   return app;
 }
