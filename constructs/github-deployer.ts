@@ -7,6 +7,7 @@ import { IUserAssignedIdentity } from "./identity";
 import { RoleDefinition, Roles } from "./role-catalog";
 import { GrantTarget, ScopeTarget } from "./targets";
 import { UserAssignedChoice, useOrCreateIdentity } from "./user-assigned-identity";
+import { byKeys } from "./ordering";
 
 export interface GitHubDeployerProps {
   readonly identity: UserAssignedChoice;
@@ -46,7 +47,7 @@ export class GitHubDeployer extends Construct {
 
     const resourceGroup = ScopeTarget.fromId(this, props.resourceGroupId);
     const estate = this.estateGrants();
-    this.assignableRoles = uniqueBy(estate.map((g) => g.role), (r) => r.guid).sort((a, b) => a.name.localeCompare(b.name));
+    this.assignableRoles = uniqueBy(estate.map((g) => g.role), (r) => r.guid).sort(byKeys((r) => r.name));
     const condition = onlyAssignRoles(this.assignableRoles);
     const outside = uniqueBy(
       estate.map((g) => g.target).filter((t) => !resourceGroup.resourceId.contains(t.resourceId)),

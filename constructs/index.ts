@@ -27,3 +27,4 @@ export * from "./estate/access-report";
 export * from "./estate/access-diff";
 export * from "./estate/stack-synthesis";
 export * from "./guardrails";
+export * from "./ordering";

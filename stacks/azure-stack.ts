@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Annotations, AzurermBackend, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { aroundSynthesis, AzureContext, Guardrails, reportAccessOnSynth } from "../constructs";
+import { AzureContext, Guardrails, onStackSynthesis, reportAccessOnSynth } from "../constructs";
 import { EnvironmentSettings } from "./environment-settings";
 
 /**
@@ -42,14 +42,12 @@ export class AzureStack extends TerraformStack {
 
     // A cross-stack token becomes a remote-state read of the other stack's outputs: this stack's
     // plan then needs the other one deployed first. Deploy order alone is `addDependency`.
-    aroundSynthesis(this, {
-      before: (json) => {
-        for (const name of Object.keys(json().data?.terraform_remote_state ?? {})) {
-          Annotations.of(this).addError(
-            `${id} references another stack through a cross-stack token (remote state ${name}). Fix: pass the resource id string (built from names) instead, so each stack plans on its own`,
-          );
-        }
-      },
+    onStackSynthesis(new Construct(this, "cross-stack-check"), (json) => {
+      for (const name of Object.keys(json().data?.terraform_remote_state ?? {})) {
+        Annotations.of(this).addError(
+          `${id} references another stack through a cross-stack token (remote state ${name}). Fix: pass the resource id string (built from names) instead, so each stack plans on its own`,
+        );
+      }
     });
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { compareText } from "../constructs";
 
 export interface ShardingOptions<T> {
   readonly name: (workload: T) => string;
@@ -20,12 +21,15 @@ export interface WorkloadShard<T> {
  * moves another one (which would destroy and re-create it under another state).
  */
 export function shardWorkloads<T>(workloads: readonly T[], options: ShardingOptions<T>): WorkloadShard<T>[] {
-  const shards = new Map<string, T[]>();
+  const shards = new Map<string, { team: string; index: number; workloads: T[] }>();
   for (const workload of workloads) {
-    const name = options.name(workload);
-    const index = createHash("sha1").update(name).digest().readUInt32BE(0) % options.shardsPerTeam;
-    const key = `${options.team?.(workload) ?? "workloads"}-${index + 1}`;
-    shards.set(key, [...(shards.get(key) ?? []), workload]);
+    const team = options.team?.(workload) ?? "workloads";
+    const index = createHash("sha1").update(options.name(workload)).digest().readUInt32BE(0) % options.shardsPerTeam;
+    const shard = shards.get(`${team}-${index}`) ?? { team, index, workloads: [] };
+    shard.workloads.push(workload);
+    shards.set(`${team}-${index}`, shard);
   }
-  return [...shards.entries()].sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true })).map(([name, members]) => ({ name, workloads: members }));
+  return [...shards.values()]
+    .sort((a, b) => compareText(a.team, b.team) || a.index - b.index)
+    .map((s) => ({ name: `${s.team}-${s.index + 1}`, workloads: s.workloads }));
 }

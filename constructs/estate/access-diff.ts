@@ -1,4 +1,5 @@
 import { AccessReport, ReportGrant, ReportIdentity } from "./access-report";
+import { byKeys } from "../ordering";
 
 /** What makes a change widen access; any of them makes the diff exit 1. */
 export type Broadening = "broader role" | "broader scope" | "new privileged role" | "new federated trust";
@@ -104,7 +105,7 @@ export function diffAccess(environment: string, baseReport: AccessReport | undef
     ...baseTrusts.filter((t) => !headTrusts.some((h) => h.key === t.key)).map(({ identity, issuer, subject }) => ({ kind: "removed" as const, identity, issuer, subject })),
   ];
   const order = (c: GrantChange) => `${c.identity}|${(c.after ?? c.before)!.target}|${c.kind}`;
-  grants.sort((a, b) => order(a).localeCompare(order(b)));
+  grants.sort(byKeys(order));
   return { environment, grants, identities, trusts, broadens: grants.some((g) => g.broadening.length > 0) || trusts.some((t) => t.kind === "added") };
 }
 

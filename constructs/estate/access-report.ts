@@ -1,7 +1,9 @@
 import { TerraformStack } from "cdktf";
 import { findRoleByGuid } from "../role-catalog";
-import { aroundSynthesis } from "./stack-synthesis";
+import { onStackSynthesis } from "./stack-synthesis";
+import { Construct } from "constructs";
 import { Assignment, block, EstateModel, parseReference, readEstate, Scope, TfResource } from "./estate-model";
+import { byKeys } from "../ordering";
 
 /**
  * Who can do what where, for reviewers: every identity with what it is attached to and what it
@@ -55,7 +57,7 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
   for (const identity of estate.identities) keys.add(identity.address);
   for (const compute of estate.computes) if (compute.systemAssigned) keys.add(`${compute.resource.address}#system`);
   const identities = [...keys].sort().map((key) => reportIdentity(key, estate));
-  return { environment, identities, grants: [...grants].sort((a, b) => a.identity.localeCompare(b.identity) || a.target.localeCompare(b.target) || a.role.localeCompare(b.role)) };
+  return { environment, identities, grants: [...grants].sort(byKeys((g) => g.identity, (g) => g.target, (g) => g.role)) };
 }
 
 /** A resource as a person names it. */
@@ -146,10 +148,8 @@ export function renderAccessReport(report: AccessReport): string {
 
 /** Writes `access-report.json` and `access-report.md` beside the stack on every synth. */
 export function reportAccessOnSynth(stack: TerraformStack): void {
-  aroundSynthesis(stack, {
-    after: (json) => {
-      const report = buildAccessReport(stack.node.id, json());
-      return { "access-report.json": `${JSON.stringify(report, null, 2)}\n`, "access-report.md": renderAccessReport(report) };
-    },
+  onStackSynthesis(new Construct(stack, "access-report"), (json) => {
+    const report = buildAccessReport(stack.node.id, json());
+    return { "access-report.json": `${JSON.stringify(report, null, 2)}\n`, "access-report.md": renderAccessReport(report) };
   });
 }

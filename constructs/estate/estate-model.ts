@@ -1,6 +1,7 @@
 import { ResourceId, ScopeLevel } from "../azure-ids";
 import { findRoleByGuid, lookupRoleByName, RoleDefinition } from "../role-catalog";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
+import { byKeys } from "../ordering";
 
 /**
  * A synthesized stack read back as an estate: identities, what they are attached to, and who holds
@@ -144,7 +145,7 @@ export function readEstate(stackJson: Readonly<Record<string, any>>): EstateMode
       }
     }
   }
-  resources.sort((a, b) => a.address.localeCompare(b.address));
+  resources.sort(byKeys((r) => r.address));
   const byAddress = new Map(resources.map((r) => [r.address, r]));
   const computes = resources.filter((r) => COMPUTE_TYPES.has(r.type)).map((r) => readCompute(r, byAddress));
   const kubeletIdentities = new Set(

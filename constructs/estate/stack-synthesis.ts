@@ -1,38 +1,36 @@
+import { IConstruct } from "constructs";
 import { ISynthesisSession, TerraformStack } from "cdktf";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The stack's Terraform JSON, rendered once per synthesis however many hooks read it. */
 export type StackJson = () => Readonly<Record<string, any>>;
 
-export interface SynthesisHooks {
-  /** Before the stack is written: annotations added here still fail or warn this synth. */
-  readonly before?: (json: StackJson) => void;
-  /** After the stack is written: files returned here are written beside its cdk.tf.json. */
-  readonly after?: (json: StackJson) => Readonly<Record<string, string>>;
-}
+/** What a hook returns: files to write beside the stack's cdk.tf.json, by name. */
+export type SynthesisFiles = Readonly<Record<string, string>> | void;
 
-const rendered = new WeakMap<TerraformStack, Record<string, any>>();
+// cdktf's own hook for constructs that take part in synthesis (TerraformAsset uses it): it runs
+// after Aspects and validations, and before annotations are collected and the stack is written.
+const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
+const rendered = new WeakMap<TerraformStack, { session: ISynthesisSession; json: Record<string, any> }>();
 
 /**
- * Runs hooks around the stack's own synthesis, through its public synthesizer. Rendering a large
- * stack to JSON takes seconds, so the hooks share one rendering (annotations do not change it).
+ * Runs `hook` on `host` (a construct of the stack) while cdktf synthesizes the stack: annotations
+ * it adds still fail or warn this synth. Rendering a large stack takes seconds, so every hook of
+ * the stack shares one rendering.
  */
-export function aroundSynthesis(stack: TerraformStack, hooks: SynthesisHooks): void {
-  const inner = stack.synthesizer;
-  const json: StackJson = () => {
-    const done = rendered.get(stack) ?? stack.toTerraform();
-    rendered.set(stack, done);
-    return done;
+export function onStackSynthesis(host: IConstruct, hook: (json: StackJson) => SynthesisFiles): void {
+  const stack = TerraformStack.of(host);
+  const onSynthesize = (session: ISynthesisSession) => {
+    const json: StackJson = () => {
+      const cached = rendered.get(stack);
+      if (cached?.session === session) return cached.json;
+      const fresh = stack.toTerraform();
+      rendered.set(stack, { session, json: fresh });
+      return fresh;
+    };
+    const dir = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+    for (const [name, text] of Object.entries(hook(json) ?? {})) writeFileSync(join(dir, name), text);
   };
-  stack.synthesizer = {
-    synthesize: (session: ISynthesisSession) => {
-      hooks.before?.(json);
-      inner.synthesize(session);
-      const files = hooks.after?.(json) ?? {};
-      const dir = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
-      mkdirSync(dir, { recursive: true });
-      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    },
-  };
+  Object.defineProperty(host, CUSTOM_SYNTHESIS, { value: { onSynthesize }, enumerable: false });
 }

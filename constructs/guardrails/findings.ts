@@ -2,6 +2,7 @@ import { TerraformStack } from "cdktf";
 import { readEstate } from "../estate/estate-model";
 import { RULES } from "./rules";
 import { findSuppression, GuardrailSuppressions, RecordedSuppression } from "./suppressions";
+import { byKeys } from "../ordering";
 
 export type Severity = "error" | "warning";
 
@@ -45,7 +46,7 @@ export function evaluateGuardrails(stack: TerraformStack, settings: GuardrailSet
       fix: hit.fix,
       suppression: findSuppression(suppressions, rule.id, hit.resource.path, today),
     }));
-  }).sort((a, b) => a.ruleId.localeCompare(b.ruleId) || a.address.localeCompare(b.address) || a.message.localeCompare(b.message));
+  }).sort(byKeys((f) => f.ruleId, (f) => f.address, (f) => f.message));
 }
 
 /** The line a person reads: rule, address, what is wrong, and the fix. */

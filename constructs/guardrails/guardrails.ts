@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from "constructs";
 import { Annotations, TerraformStack } from "cdktf";
-import { aroundSynthesis } from "../estate/stack-synthesis";
+import { onStackSynthesis } from "../estate/stack-synthesis";
 import { describeFinding, evaluateGuardrails, Finding, GuardrailSettings } from "./findings";
 import { findingsJson, findingsSarif } from "./reports";
 import { GuardrailSuppressions } from "./suppressions";
@@ -17,16 +17,13 @@ export class Guardrails extends Construct {
     settings: GuardrailSettings,
   ) {
     super(stack, id);
-    let findings: Finding[] = [];
-    aroundSynthesis(stack, {
-      before: (json) => {
-        findings = evaluateGuardrails(stack, settings, json());
-        this.annotate(findings);
-      },
-      after: () => ({
+    onStackSynthesis(this, (json) => {
+      const findings = evaluateGuardrails(stack, settings, json());
+      this.annotate(findings);
+      return {
         "guardrails.json": findingsJson(stack.node.id, findings, GuardrailSuppressions.under(stack)),
         "guardrails.sarif": findingsSarif(stack.node.id, findings),
-      }),
+      };
     });
   }
 

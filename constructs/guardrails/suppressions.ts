@@ -1,6 +1,7 @@
 import { IConstruct } from "constructs";
 import { Lazy, TerraformLocal, TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../errors";
+import { byKeys } from "../ordering";
 
 /** A reasoned exception to one guardrail rule, on one construct and everything below it. */
 export interface Suppression {
@@ -48,7 +49,7 @@ export const GuardrailSuppressions = {
     return root.node
       .findAll()
       .flatMap((c) => GuardrailSuppressions.on(c).map((s) => ({ ...s, constructPath: c.node.path })))
-      .sort((a, b) => a.constructPath.localeCompare(b.constructPath) || a.ruleId.localeCompare(b.ruleId));
+      .sort(byKeys((s) => s.constructPath, (s) => s.ruleId));
   },
 };
 
