@@ -2,14 +2,21 @@ import { Testing } from "cdktf";
 import { findRoleByGuid } from "../constructs";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
+import { BootstrapStack } from "../stacks/bootstrap-stack";
 
+// Each environment's two stacks: the one the pipeline applies, and the admin's bootstrap stack.
 const synthesized = new Map<string, Record<string, any>>(
-  ENVIRONMENTS.map((settings) => [settings.name, JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), settings))) as Record<string, any>]),
+  ENVIRONMENTS.flatMap((settings) => {
+    const app = Testing.app();
+    const environment = new EnvironmentStack(app, settings);
+    const bootstrap = new BootstrapStack(app, settings, [environment]);
+    return [environment, bootstrap].map((stack) => [stack.node.id, JSON.parse(Testing.synth(stack)) as Record<string, any>] as const);
+  }),
 );
 const each = [...synthesized.entries()];
 const resources = (json: Record<string, any>, type: string): Array<Record<string, any>> => Object.values(json.resource?.[type] ?? {});
 
-describe.each(each)("environment %s", (name, json) => {
+describe.each(each)("stack %s", (name, json) => {
   it("matches its snapshot", () => {
     expect(json).toMatchSnapshot();
   });
@@ -32,6 +39,7 @@ describe.each(each)("environment %s", (name, json) => {
     expect(json.terraform.backend).toEqual({
       azurerm: expect.objectContaining({ use_azuread_auth: true, key: `identity-grants/${name}.tfstate` }),
     });
+    expect(new Set(each.map(([, j]) => j.terraform.backend.azurerm.key)).size).toBe(each.length);
     expect(JSON.stringify(json)).not.toContain(process.cwd());
   });
 
@@ -54,16 +62,17 @@ describe.each(each)("environment %s", (name, json) => {
 });
 
 describe("environments differ where teams differ", () => {
-  const identities = (env: string) => resources(synthesized.get(env)!, "azurerm_user_assigned_identity");
+  const identities = (env: string) => [env, `${env}-bootstrap`].flatMap((stack) => resources(synthesized.get(stack)!, "azurerm_user_assigned_identity"));
 
-  it("protects production's user-assigned identities from destroy, and only production's", () => {
+  it("protects production's user-assigned identities from destroy, the deployer's included, and only production's", () => {
+    expect(identities("prod").map((i) => i.name)).toContain("contoso-prod-deployer-id");
     expect(identities("prod").every((i) => i.lifecycle?.prevent_destroy === true)).toBe(true);
     expect(identities("dev").some((i) => i.lifecycle?.prevent_destroy)).toBe(false);
     expect(identities("staging").some((i) => i.lifecycle?.prevent_destroy)).toBe(false);
   });
 
   it("grants the shared registry in the platform subscription, not the environment's", () => {
-    for (const [, json] of each) {
+    for (const json of ENVIRONMENTS.map((e) => synthesized.get(e.name)!)) {
       const acrPull = resources(json, "azurerm_role_assignment").filter((a) => a.role_definition_id.endsWith("7f951dda-4ed3-4680-a7ca-43fe172d538d"));
       expect(acrPull.map((a) => a.description).sort()).toEqual([
         "catalog-api: pulls the catalog-api image",

@@ -1,4 +1,4 @@
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack } from "cdktf";
 import {
   ContainerRegistryTarget,
   FederatedTrust,
@@ -7,6 +7,7 @@ import {
   onlyAssignRoles,
   resolveInStack,
   Roles,
+  ScopeTarget,
   StorageAccountTarget,
   UserAssignedIdentity,
 } from "../constructs";
@@ -59,7 +60,8 @@ describe("GitHubDeployer", () => {
       identity: { name: "deploy-id", ...inRg },
       repository: "contoso/platform",
       environment: "prod",
-      resourceGroupId: rgId,
+      resourceGroup: ScopeTarget.fromId(stack, rgId),
+      estate: [stack],
       stateContainer: StorageAccountTarget.fromId(stack, `${rgId}/providers/Microsoft.Storage/storageAccounts/tfstate`).container("state"),
     });
 
@@ -87,18 +89,28 @@ describe("GitHubDeployer", () => {
       ].sort(),
     );
     expect(d.assignableRoles).toEqual([Roles.AcrPull, Roles.KeyVaultSecretsUser]);
+    // Every argument of an assignment forces replacement: the descriptions must not track the estate.
+    for (const a of mine) expect(a.description).not.toMatch(/AcrPull|Key Vault Secrets User/);
+  });
+
+  it("counts a target declared twice by id as one scope it may assign on", () => {
+    const { stack } = estate();
+    const d = deployer(stack);
+    const other = new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
+    ContainerRegistryTarget.fromId(stack, registryId()).grantPull(other, "pulls images too");
+    expect(d.node.validate()).toEqual([]);
   });
 
   it("fails synth when a workload is granted access after the deployer was made", () => {
     const { stack, app } = estate();
-    deployer(stack);
+    const d = deployer(stack);
     KeyVaultTarget.fromId(stack, vaultId()).grant(app, Roles.KeyVaultCertificateUser, { reason: "serves tls" });
-    expect(() => Testing.synth(stack, true)).toThrow(/test\/app is granted Key Vault Certificate User on app-kv, which the deployer cannot assign\. Fix: create the GitHubDeployer after every workload/);
+    expect(d.node.validate().join("\n")).toMatch(/test\/app is granted Key Vault Certificate User on app-kv, which the deployer cannot assign\. Fix: create the GitHubDeployer after every workload of its estate/);
   });
 
   it("refuses a repository that is not owner/name", () => {
     const stack = testStack();
-    expect(() => new GitHubDeployer(stack, "deployer", { identity: { name: "deploy-id", ...inRg }, repository: "contoso", environment: "prod", resourceGroupId: rgId })).toThrow(
+    expect(() => new GitHubDeployer(stack, "deployer", { identity: { name: "deploy-id", ...inRg }, repository: "contoso", environment: "prod", resourceGroup: ScopeTarget.fromId(stack, rgId), estate: [stack] })).toThrow(
       '[test/deployer] GitHub repository must be owner/name: "contoso"',
     );
   });

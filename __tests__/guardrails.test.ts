@@ -7,6 +7,7 @@ import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { evaluateGuardrails, findingsSarif, GuardrailSuppressions, Roles } from "../constructs";
 import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
+import { BootstrapStack } from "../stacks/bootstrap-stack";
 import { testStack } from "./helpers";
 
 const env = (name: string): EnvironmentSettings => ENVIRONMENTS.find((e) => e.name === name)!;
@@ -60,10 +61,13 @@ describe("guardrails at synth", () => {
 
   it("synthesizes the sample estate cleanly in every environment: each finding carries a reason", () => {
     for (const settings of ENVIRONMENTS) {
-      const stack = new EnvironmentStack(Testing.app(), settings);
-      const findings = evaluateGuardrails(stack, settings.guardrails);
-      expect(findings.filter((f) => !f.suppression)).toEqual([]);
-      for (const f of findings) expect(f.suppression?.reason).toMatch(/^justified in code: .{20,}/);
+      const app = Testing.app();
+      const environment = new EnvironmentStack(app, settings);
+      for (const stack of [environment, new BootstrapStack(app, settings, [environment])]) {
+        const findings = evaluateGuardrails(stack, settings.guardrails);
+        expect(findings.filter((f) => !f.suppression)).toEqual([]);
+        for (const f of findings) expect(f.suppression?.reason).toMatch(/^justified in code: .{20,}/);
+      }
     }
   });
 });

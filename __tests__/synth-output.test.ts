@@ -16,7 +16,8 @@ describe("synthesized output", () => {
 
   it("is byte-identical across runs and output folders, reports included, and names no machine path", () => {
     const [first, second] = [synthInto(), synthInto()];
-    for (const env of ["dev", "staging", "prod"]) {
+    expect(readdirSync(join(first, "stacks")).sort()).toEqual(["dev", "dev-bootstrap", "prod", "prod-bootstrap", "staging", "staging-bootstrap"]);
+    for (const env of ["dev", "dev-bootstrap", "staging", "staging-bootstrap", "prod", "prod-bootstrap"]) {
       const files = readdirSync(join(first, "stacks", env)).sort();
       expect(files).toEqual(["access-report.json", "access-report.md", "cdk.tf.json", "guardrails.json", "guardrails.sarif"]);
       for (const file of files) {

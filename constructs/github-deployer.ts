@@ -15,8 +15,14 @@ export interface GitHubDeployerProps {
   readonly repository: string;
   /** The one GitHub environment trusted; protect it with required reviewers for production. */
   readonly environment: string;
-  /** The environment's resource group id: the only scope of the deployer's broad rights. */
-  readonly resourceGroupId: string;
+  /** The environment's resource group: the only scope of the deployer's broad rights. */
+  readonly resourceGroup: ScopeTarget;
+  /**
+   * The stacks the deployer applies: it may assign exactly the roles their workloads are granted.
+   * The deployer itself belongs in a stack it does not apply (a bootstrap stack an admin applies):
+   * changing its own rights is not the pipeline's call.
+   */
+  readonly estate: readonly TerraformStack[];
   /** The Terraform state container, read and written with Entra ID. */
   readonly stateContainer?: GrantTarget<"Storage Blob">;
 }
@@ -26,7 +32,7 @@ export interface GitHubDeployerProps {
  * and one GitHub environment (no stored secret, no branch-wide trust), allowed to create resources
  * only in the environment's resource group, and to assign only the roles the estate grants, only
  * to service principals (RBAC Administrator under an ABAC condition), only where the estate grants
- * them. Create it after every workload of the stack: it reads their grants.
+ * them. Create it after every workload of the estate: it reads their grants.
  */
 export class GitHubDeployer extends Construct {
   readonly identity: IUserAssignedIdentity;
@@ -45,23 +51,26 @@ export class GitHubDeployer extends Construct {
       name: `github-${props.environment}`,
     });
 
-    const resourceGroup = ScopeTarget.fromId(this, props.resourceGroupId);
-    const estate = this.estateGrants();
+    const resourceGroup = props.resourceGroup;
+    const estateGrants = () => props.estate.flatMap((stack) => grantsIn(stack)).filter((g) => g.identity !== this.identity && g.role.plane !== "privileged");
+    const estate = estateGrants();
     this.assignableRoles = uniqueBy(estate.map((g) => g.role), (r) => r.guid).sort(byKeys((r) => r.name));
     const condition = onlyAssignRoles(this.assignableRoles);
     const outside = uniqueBy(
       estate.map((g) => g.target).filter((t) => !resourceGroup.resourceId.contains(t.resourceId)),
       (t) => t.resourceId.id.toLowerCase(),
     );
+    const covered = new Set(outside.map((t) => t.resourceId.id.toLowerCase()));
 
     const grant = (target: GrantTarget<any>, role: RoleDefinition, reason: string, justification?: string) =>
       grantRole(this.identity, role, target, { reason, justification, workload: id, declaredBy: this, condition: role === Roles.RoleBasedAccessControlAdministrator ? condition : undefined });
     this.grants = [
       grant(resourceGroup, Roles.Contributor, "creates and updates the environment's resources",
         "the pipeline deploys every resource of the environment, and nothing outside its resource group"),
-      grant(resourceGroup, Roles.RoleBasedAccessControlAdministrator, `grants workload identities their data roles (${condition.summary})`,
+      // Descriptions stay the same when the estate's roles change: every argument forces replacement.
+      grant(resourceGroup, Roles.RoleBasedAccessControlAdministrator, "grants workload identities the estate's roles, to service principals only",
         "workload grants land on resources across the resource group; the ABAC condition limits which roles and to whom"),
-      ...outside.map((target) => grant(ScopeTarget.at(target), Roles.RoleBasedAccessControlAdministrator, `grants workload identities access to ${target.label} (${condition.summary})`)),
+      ...outside.map((target) => grant(ScopeTarget.fromId(this, target.resourceId.id), Roles.RoleBasedAccessControlAdministrator, `grants workload identities access to ${target.label}, to service principals only`)),
       ...(props.stateContainer ? [grant(props.stateContainer, Roles.StorageBlobDataContributor, "reads, writes and locks the environment's Terraform state")] : []),
     ];
 
@@ -73,15 +82,10 @@ export class GitHubDeployer extends Construct {
     // A workload declared after the deployer would need rights the deployer was not given.
     this.node.addValidation({
       validate: () =>
-        this.estateGrants()
-          .filter((g) => !this.assignableRoles.includes(g.role) || (!resourceGroup.resourceId.contains(g.target.resourceId) && !outside.includes(g.target)))
-          .map((g) => `[${this.node.path}] ${g.identity.node.path} is granted ${g.role.name} on ${g.target.label}, which the deployer cannot assign. Fix: create the GitHubDeployer after every workload of the stack`),
+        estateGrants()
+          .filter((g) => !this.assignableRoles.includes(g.role) || (!resourceGroup.resourceId.contains(g.target.resourceId) && !covered.has(g.target.resourceId.id.toLowerCase())))
+          .map((g) => `[${this.node.path}] ${g.identity.node.path} is granted ${g.role.name} on ${g.target.label}, which the deployer cannot assign. Fix: create the GitHubDeployer after every workload of its estate`),
     });
-  }
-
-  /** The grants of every other identity in the stack: what the deployer must be able to assign. */
-  private estateGrants(): Grant[] {
-    return grantsIn(TerraformStack.of(this)).filter((g) => g.identity !== this.identity && g.role.plane !== "privileged");
   }
 }
 

@@ -15,6 +15,7 @@ import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
 import { AppConfiguration } from "@cdktf/provider-azurerm/lib/app-configuration";
 import { CognitiveAccount } from "@cdktf/provider-azurerm/lib/cognitive-account";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { ResourceId, requireGuid } from "./azure-ids";
 import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
@@ -328,9 +329,18 @@ export class ScopeTarget extends GrantTarget<RoleService> {
     });
   }
 
-  /** The same scope as another target, for roles outside its service (RBAC Administrator on a registry). */
-  static at(target: GrantTarget<RoleService>): ScopeTarget {
-    return new ScopeTarget({ ...target, kind: target.kind, services: ["Any resource"] });
+  /** A resource group of this stack: its id from its name, the assignment ordered after it. */
+  static ofResourceGroup(group: ResourceGroup): ScopeTarget {
+    const context = AzureContext.of(group);
+    const name = knownName(group, group.nameInput ?? "");
+    return new ScopeTarget({
+      kind: "resourceGroup",
+      resourceId: ResourceId.parse(group, `/subscriptions/${context.subscriptionId}/resourceGroups/${name}`),
+      scopeReference: group.id,
+      services: ["Any resource"],
+      tenantId: context.tenantId,
+      label: name,
+    });
   }
 
   /** Every role's service applies at an arbitrary scope; the grant rules still check level and privilege. */

@@ -15,7 +15,7 @@ ln -s "$root/node_modules" "$work/copy/node_modules"
 (cd "$work/copy" && npx cdktf synth >/dev/null)
 
 status=0
-for env in dev staging prod; do
+for env in dev staging prod dev-bootstrap staging-bootstrap prod-bootstrap; do
   for here in cdktf.out/stacks/$env/*; do
     if ! cmp -s "$here" "$work/copy/$here"; then echo "not reproducible: $here differs between $root and a copy"; status=1; fi
     if grep -qF -e "$root" -e "$work" "$here"; then echo "machine path in $here"; status=1; fi

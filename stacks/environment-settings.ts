@@ -36,6 +36,9 @@ export interface EnvironmentSettings {
   readonly adminSshPublicKey: string;
 }
 
+/** The environment's resource group: the bootstrap stack creates it, the environment stack fills it. */
+export const resourceGroupName = (env: EnvironmentSettings): string => `${env.namePrefix}-rg`;
+
 const TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const PLATFORM_SUBSCRIPTION_ID = "9b2e4a7c-3f1d-4c8e-a6b5-0d1e2f3a4b5c";
 

@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { GitHubDeployer, StorageAccountTarget } from "../constructs";
 import { AzureStack } from "./azure-stack";
 import { EnvironmentSettings } from "./environment-settings";
 import { SharedResources } from "./shared-resources";
@@ -11,7 +10,7 @@ import { Ingest } from "./workloads/ingest";
 import { Checkout } from "./workloads/checkout";
 import { PlatformAks } from "./workloads/platform-aks";
 
-/** One environment in one stack: the shared targets, the sample workloads and the deployer. */
+/** One environment in one stack: the shared targets and the sample workloads. The pipeline applies it. */
 export class EnvironmentStack extends AzureStack {
   readonly shared: SharedResources;
   readonly ordersWeb: OrdersWeb;
@@ -21,7 +20,6 @@ export class EnvironmentStack extends AzureStack {
   readonly ingest: Ingest;
   readonly checkout: Checkout;
   readonly platformAks: PlatformAks;
-  readonly deployer: GitHubDeployer;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
     super(scope, settings.name, settings, settings.name);
@@ -33,24 +31,5 @@ export class EnvironmentStack extends AzureStack {
     this.ingest = new Ingest(this, "ingest", settings, this.shared);
     this.checkout = new Checkout(this, "checkout", settings, this.shared);
     this.platformAks = new PlatformAks(this, "platform-aks", settings, this.shared);
-
-    // Last: the deployer may assign exactly the roles the workloads above are granted.
-    const state = settings.state;
-    this.deployer = new GitHubDeployer(this, "deployer", {
-      identity: {
-        name: `${settings.namePrefix}-deployer-id`,
-        resourceGroupName: this.shared.resourceGroup.name,
-        location: settings.location,
-        tags: { ...settings.tags, workload: "deployer" },
-        preventDestroy: settings.protectIdentities,
-      },
-      repository: settings.githubRepository,
-      environment: settings.name,
-      resourceGroupId: `/subscriptions/${settings.subscriptionId}/resourceGroups/${settings.namePrefix}-rg`,
-      stateContainer: StorageAccountTarget.fromId(
-        this,
-        `/subscriptions/${state.subscriptionId}/resourceGroups/${state.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${state.storageAccountName}`,
-      ).container(state.containerName),
-    });
   }
 }

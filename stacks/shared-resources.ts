@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
@@ -10,11 +9,12 @@ import { ServicebusQueue } from "@cdktf/provider-azurerm/lib/servicebus-queue";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { ContainerRegistryTarget, GrantTarget, KeyVaultTarget, ServiceBusNamespaceTarget, StorageAccountTarget } from "../constructs";
-import { EnvironmentSettings } from "./environment-settings";
+import { EnvironmentSettings, resourceGroupName } from "./environment-settings";
 
-/** The environment's resource group, network and the targets its workloads reach: all identity-only. */
+/** The environment's network and the targets its workloads reach: all identity-only. */
 export class SharedResources extends Construct {
-  readonly resourceGroup: ResourceGroup;
+  /** Created by the environment's bootstrap stack, with the deployer's rights on it. */
+  readonly resourceGroupName: string;
   readonly plan: ServicePlan;
   readonly computeSubnet: Subnet;
   readonly vault: KeyVault;
@@ -33,14 +33,14 @@ export class SharedResources extends Construct {
   constructor(scope: Construct, id: string, env: EnvironmentSettings) {
     super(scope, id);
     const common = { location: env.location, tags: { ...env.tags } };
-    this.resourceGroup = new ResourceGroup(this, "rg", { ...common, name: `${env.namePrefix}-rg` });
-    const inGroup = { ...common, resourceGroupName: this.resourceGroup.name };
+    this.resourceGroupName = resourceGroupName(env);
+    const inGroup = { ...common, resourceGroupName: this.resourceGroupName };
 
     this.plan = new ServicePlan(this, "plan", { ...inGroup, name: `${env.namePrefix}-plan`, osType: "Linux", skuName: env.appServiceSku });
     const network = new VirtualNetwork(this, "network", { ...inGroup, name: `${env.namePrefix}-vnet`, addressSpace: [env.network.addressSpace] });
     this.computeSubnet = new Subnet(this, "compute-subnet", {
       name: "compute",
-      resourceGroupName: this.resourceGroup.name,
+      resourceGroupName: this.resourceGroupName,
       virtualNetworkName: network.name,
       addressPrefixes: [env.network.computeSubnet],
     });

@@ -26,7 +26,7 @@ export class CatalogApi extends Construct {
     const appSettings = { KEY_VAULT_URI: shared.vault.vaultUri };
     this.app = new LinuxWebApp(this, "app", {
       name: `${env.namePrefix}-catalog-api`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       location: env.location,
       servicePlanId: shared.plan.id,
       httpsOnly: true,
@@ -46,7 +46,7 @@ export class CatalogApi extends Construct {
       workload: "catalog-api",
       identity: Identity.newUserAssigned({
         name: `${env.namePrefix}-catalog-api-id`,
-        resourceGroupName: shared.resourceGroup.name,
+        resourceGroupName: shared.resourceGroupName,
         location: env.location,
         tags,
         preventDestroy: env.protectIdentities,

@@ -18,13 +18,13 @@ export class Checkout extends Construct {
     const tags = { ...env.tags, workload: "checkout" };
     const environment = new ContainerAppEnvironment(this, "environment", {
       name: `${env.namePrefix}-apps`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       location: env.location,
       tags,
     });
     this.app = new ContainerApp(this, "app", {
       name: `${env.namePrefix}-checkout`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       containerAppEnvironmentId: environment.id,
       revisionMode: "Single",
       template: {
@@ -37,7 +37,7 @@ export class Checkout extends Construct {
       workload: "checkout",
       identity: Identity.newUserAssigned({
         name: `${env.namePrefix}-checkout-id`,
-        resourceGroupName: shared.resourceGroup.name,
+        resourceGroupName: shared.resourceGroupName,
         location: env.location,
         tags,
         preventDestroy: env.protectIdentities,

@@ -19,7 +19,7 @@ export class Ingest extends Construct {
     // The host's own account, so its Blob Data Owner reaches nothing else.
     const hostStorage = new StorageAccount(this, "host-storage", {
       name: `${env.namePrefix.replace(/-/g, "")}ingest`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       location: env.location,
       accountTier: "Standard",
       accountReplicationType: "LRS",
@@ -31,7 +31,7 @@ export class Ingest extends Construct {
     });
     this.app = new LinuxFunctionApp(this, "app", {
       name: `${env.namePrefix}-ingest`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       location: env.location,
       servicePlanId: shared.plan.id,
       httpsOnly: true,

@@ -17,7 +17,7 @@ export class Jobs extends Construct {
     const tags = { ...env.tags, workload: "jobs" };
     this.scaleSet = new LinuxVirtualMachineScaleSet(this, "scale-set", {
       name: `${env.namePrefix}-jobs-vmss`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       location: env.location,
       sku: env.vmSize,
       instances: env.jobsInstances,
@@ -33,7 +33,7 @@ export class Jobs extends Construct {
       workload: "jobs",
       identity: Identity.newUserAssigned({
         name: `${env.namePrefix}-jobs-id`,
-        resourceGroupName: shared.resourceGroup.name,
+        resourceGroupName: shared.resourceGroupName,
         location: env.location,
         tags,
         preventDestroy: env.protectIdentities,

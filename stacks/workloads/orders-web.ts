@@ -16,7 +16,7 @@ export class OrdersWeb extends Construct {
     super(scope, id);
     this.app = new LinuxWebApp(this, "app", {
       name: `${env.namePrefix}-orders-web`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       location: env.location,
       servicePlanId: shared.plan.id,
       httpsOnly: true,

@@ -17,7 +17,7 @@ export class PlatformAks extends Construct {
   constructor(scope: Construct, id: string, env: EnvironmentSettings, shared: SharedResources) {
     super(scope, id);
     const tags = { ...env.tags, workload: "platform-aks" };
-    const inGroup = { resourceGroupName: shared.resourceGroup.name, location: env.location, tags };
+    const inGroup = { resourceGroupName: shared.resourceGroupName, location: env.location, tags };
     const identity = (name: string) => ({ ...inGroup, name: `${env.namePrefix}-${name}`, preventDestroy: env.protectIdentities });
     this.cluster = new KubernetesCluster(this, "cluster", {
       ...inGroup,

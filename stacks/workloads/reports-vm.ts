@@ -15,14 +15,14 @@ export class ReportsVm extends Construct {
     const tags = { ...env.tags, workload: "reports-vm" };
     const nic = new NetworkInterface(this, "nic", {
       name: `${env.namePrefix}-reports-nic`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       location: env.location,
       ipConfiguration: [{ name: "internal", subnetId: shared.computeSubnet.id, privateIpAddressAllocation: "Dynamic" }],
       tags,
     });
     this.vm = new LinuxVirtualMachine(this, "vm", {
       name: `${env.namePrefix}-reports-vm`,
-      resourceGroupName: shared.resourceGroup.name,
+      resourceGroupName: shared.resourceGroupName,
       location: env.location,
       size: env.vmSize,
       adminUsername: "platform",

@@ -1,0 +1,40 @@
+import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
+import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { GitHubDeployer, ScopeTarget, StorageAccountTarget } from "../constructs";
+import { AzureStack } from "./azure-stack";
+import { EnvironmentSettings, resourceGroupName } from "./environment-settings";
+
+/**
+ * What a platform admin applies once per environment, before any pipeline runs: the environment's
+ * resource group and the GitHub deployer with its rights. The pipeline never applies this stack,
+ * so it cannot widen its own rights; a change here (a workload needing a new role) is reviewed and
+ * applied by an admin.
+ */
+export class BootstrapStack extends AzureStack {
+  readonly resourceGroup: ResourceGroup;
+  readonly deployer: GitHubDeployer;
+
+  constructor(scope: Construct, settings: EnvironmentSettings, estate: readonly TerraformStack[]) {
+    super(scope, `${settings.name}-bootstrap`, settings, `${settings.name}-bootstrap`);
+    this.resourceGroup = new ResourceGroup(this, "rg", { name: resourceGroupName(settings), location: settings.location, tags: { ...settings.tags } });
+    const state = settings.state;
+    this.deployer = new GitHubDeployer(this, "deployer", {
+      identity: {
+        name: `${settings.namePrefix}-deployer-id`,
+        resourceGroupName: this.resourceGroup.name,
+        location: settings.location,
+        tags: { ...settings.tags, workload: "deployer" },
+        preventDestroy: settings.protectIdentities,
+      },
+      repository: settings.githubRepository,
+      environment: settings.name,
+      resourceGroup: ScopeTarget.ofResourceGroup(this.resourceGroup),
+      estate,
+      stateContainer: StorageAccountTarget.fromId(
+        this,
+        `/subscriptions/${state.subscriptionId}/resourceGroups/${state.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${state.storageAccountName}`,
+      ).container(state.containerName),
+    });
+  }
+}
