@@ -33,6 +33,11 @@ describe("AKS cluster identities", () => {
       oidc_issuer_enabled: true,
       workload_identity_enabled: true,
     });
+    // The cluster waits for both grants: AKS refuses a kubelet identity its control plane cannot assign.
+    expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster")).depends_on.sort()).toEqual([
+      expect.stringMatching(/^azurerm_role_assignment\.identities_control-plane_managed-identity-operator-on-aks-kubelet-id_/),
+      expect.stringMatching(/^azurerm_role_assignment\.identities_kubelet_acrpull-on-platformacr_/),
+    ]);
     const assignments = Object.values(resourcesOf(stack, "azurerm_role_assignment"));
     expect(assignments.map((a) => [a.principal_id, a.role_definition_id.split("/").pop(), a.scope]).sort()).toEqual(
       [

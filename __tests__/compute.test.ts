@@ -123,14 +123,39 @@ describe("Container Apps", () => {
     expect(Object.keys(resourcesOf(stack, "azurerm_role_assignment"))).toHaveLength(2);
   });
 
-  it("pulls through the system-assigned identity as `System`", () => {
+  it("refuses to pull through a system-assigned identity, which cannot hold AcrPull before the first revision", () => {
     const stack = testStack();
-    new WorkloadIdentity(stack, "checkout", {
-      identity: Identity.systemAssigned(),
+    expect(
+      () =>
+        new WorkloadIdentity(stack, "checkout", {
+          identity: Identity.systemAssigned(),
+          compute: [ContainerAppCompute.of(containerApp(stack))],
+          grants: [registry(stack).allow(Roles.AcrPull, "pulls its image")],
+        }),
+    ).toThrow(/^\[test\/app\] A container app's first revision cannot pull through its system-assigned identity: "test\/checkout\/system-identity-app"\. Fix: /);
+  });
+
+  it("creates the app after its identity's AcrPull, so the first pull succeeds", () => {
+    const stack = testStack();
+    const access = new WorkloadIdentity(stack, "checkout", {
+      identity: newIdentity("checkout-id"),
       compute: [ContainerAppCompute.of(containerApp(stack))],
       grants: [registry(stack).allow(Roles.AcrPull, "pulls its image")],
     });
-    expect(only(resourcesOf(stack, "azurerm_container_app")).registry).toEqual([{ server: "platformacr.azurecr.io", identity: "System" }]);
+    expect(access.grants.map((g) => g.role)).toEqual([Roles.AcrPull]);
+    expect(only(resourcesOf(stack, "azurerm_container_app")).depends_on).toEqual([expect.stringMatching(/^azurerm_role_assignment\.checkout_identity_acrpull-on-platformacr_[0-9A-F]{8}$/)]);
+  });
+
+  it("keeps environment entries that reference secrets while adding its own", () => {
+    const stack = testStack();
+    const app = containerApp(stack, {
+      template: { container: [{ name: "web", image: "platformacr.azurecr.io/web:1", cpu: 0.5, memory: "1Gi", env: [{ name: "LICENSE", secretName: "license-key" }] }] },
+    });
+    const access = new WorkloadIdentity(stack, "checkout", { identity: newIdentity("checkout-id"), compute: [ContainerAppCompute.of(app)], grants: [] });
+    expect(only(resourcesOf(stack, "azurerm_container_app")).template.container[0].env).toEqual([
+      { name: "LICENSE", secret_name: "license-key" },
+      { name: "AZURE_CLIENT_ID", value: resolveInStack(stack, access.userAssigned!.clientId) },
+    ]);
   });
 
   it("refuses a registry pull through an identity that is not attached", () => {

@@ -5,7 +5,7 @@ import { IdentityConfigError } from "./errors";
 import { FederatedTrust } from "./federation";
 import { Grant, GrantSpec, grantRole } from "./grant";
 import { IUserAssignedIdentity } from "./identity";
-import { resolveInStack } from "./known-values";
+import { dependOn, resolveInStack } from "./known-values";
 import { Roles } from "./role-catalog";
 import { ManagedIdentityTarget } from "./targets";
 import { UserAssignedChoice, useOrCreateIdentity } from "./user-assigned-identity";
@@ -74,6 +74,8 @@ export class AksClusterIdentity extends Construct {
       });
     }
     this.grants = grants;
+    // AKS refuses a kubelet identity its control plane cannot yet assign, and nodes pull at once.
+    for (const g of grants.filter((g) => g.role === Roles.ManagedIdentityOperator || g.role === Roles.AcrPull)) dependOn(cluster, g.assignment);
   }
 
   private useControlPlane(cluster: KubernetesCluster, identity: IUserAssignedIdentity): void {

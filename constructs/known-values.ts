@@ -42,6 +42,11 @@ export function resolveInStack(scope: IConstruct, value: string): string {
   return String(Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }));
 }
 
+/** Orders `resource` after `dependency` (`depends_on`), keeping what it waits for already. */
+export function dependOn(resource: IConstruct, dependency: TerraformResource): void {
+  if (resource instanceof TerraformResource) resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), dependency.fqn])];
+}
+
 /** A resource of this stack whose id can be built from names known before apply. */
 export interface NamedResource extends IConstruct {
   readonly id: string;

@@ -7,6 +7,7 @@ import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from 
 import { Roles } from "./role-catalog";
 import { ContainerRegistryTarget } from "./targets";
 import { UserAssignedIdentity, UserAssignedIdentityProps } from "./user-assigned-identity";
+import { dependOn } from "./known-values";
 
 /** Which identity the workload's compute runs as. */
 export type IdentityChoice =
@@ -58,13 +59,19 @@ export class WorkloadIdentity extends Construct {
     for (const { compute, identity } of attached.pairs) {
       grants.push(...compute.platformGrants.map((spec) => grant(identity, spec)));
       this.connect(compute, identity, props.connections ?? []);
-      for (const spec of props.grants) {
-        if (spec.role === Roles.AcrPull && spec.target instanceof ContainerRegistryTarget) compute.pullImagesWith(identity, spec.target);
-      }
     }
     this.principals = attached.principals;
     grants.push(...this.principals.flatMap((identity) => props.grants.map((spec) => grant(identity, spec))));
     this.grants = [...new Set(grants)];
+
+    for (const { compute, identity } of attached.pairs) {
+      for (const pull of this.grants.filter((g) => g.identity === identity && g.role === Roles.AcrPull && g.target instanceof ContainerRegistryTarget)) {
+        compute.pullImagesWith(identity, pull.target as ContainerRegistryTarget);
+        // A user-assigned identity exists before the compute: make its AcrPull exist first too,
+        // or the first image pull fails. (A system-assigned one is born with the compute.)
+        if (identity.kind === "UserAssigned") dependOn(compute.resource, pull.assignment);
+      }
+    }
   }
 
   private attach(choice: IdentityChoice, computes: readonly AttachableCompute[]) {

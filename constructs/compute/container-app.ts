@@ -34,15 +34,32 @@ export class ContainerAppCompute extends SingleResourceCompute<ContainerApp> {
     this.resource.putTemplate({
       ...template,
       container: containers.map((container) => {
-        const current = Object.fromEntries(((container.env ?? []) as ContainerAppTemplateContainerEnv[]).map((e) => [e.name, e.value ?? ""]));
-        const merged = mergeSettings(this.resource, current, settings);
-        return { ...container, env: Object.entries(merged).map(([name, value]) => ({ name, value })) };
+        const env = (container.env ?? []) as ContainerAppTemplateContainerEnv[];
+        // Entries that reference a secret (`secret_name`) stay as they are; plain values merge.
+        const plain = Object.fromEntries(env.filter((e) => e.secretName === undefined).map((e) => [e.name, e.value ?? ""]));
+        const merged = mergeSettings(this.resource, plain, settings);
+        const secrets = env.filter((e) => e.secretName !== undefined);
+        for (const s of secrets) {
+          if (settings[s.name] !== undefined) mergeSettings(this.resource, { [s.name]: `secret:${s.secretName}` }, { [s.name]: settings[s.name] });
+        }
+        return { ...container, env: [...secrets, ...Object.entries(merged).map(([name, value]) => ({ name, value }))] };
       }),
     });
   };
 
+  /**
+   * Pulls through a user-assigned identity only: a system-assigned one and its AcrPull cannot exist
+   * before the first revision pulls, so that revision would fail.
+   */
   pullImagesWith(identity: IManagedIdentity, registry: ContainerRegistryTarget): void {
-    const wanted = identity.kind === "UserAssigned" ? (identity as IUserAssignedIdentity).id : "System";
+    if (identity.kind !== "UserAssigned") {
+      throw new IdentityConfigError(this.resource, {
+        problem: "A container app's first revision cannot pull through its system-assigned identity",
+        value: identity.node.path,
+        fix: "give the workload Identity.newUserAssigned(...) or Identity.userAssigned(...), so the identity and its AcrPull exist before the app",
+      });
+    }
+    const wanted = (identity as IUserAssignedIdentity).id;
     const registries = this.registries().filter((r) => !sameValue(this.resource, r.server, registry.loginServer));
     this.resource.putRegistry([...registries, { server: registry.loginServer, identity: wanted }]);
   }
