@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
+import { DefaultTokenResolver, dependable, StringConcat, TerraformResource, TerraformStack, Token, Tokenization } from "cdktf";
 import { ResourceId } from "./azure-ids";
 import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
@@ -44,7 +44,7 @@ export function resolveInStack(scope: IConstruct, value: string): string {
 
 /** Orders `resource` after `dependency` (`depends_on`), keeping what it waits for already. */
 export function dependOn(resource: IConstruct, dependency: TerraformResource): void {
-  if (resource instanceof TerraformResource) resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), dependency.fqn])];
+  if (resource instanceof TerraformResource) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(dependency)];
 }
 
 /** A resource of this stack whose id can be built from names known before apply. */
