@@ -11,6 +11,7 @@ import {
   Identity,
   KeyVaultTarget,
   ManagedIdentityTarget,
+  onlyAssignRoles,
   Roles,
   StorageAccountTarget,
   UserAssignedIdentity,
@@ -43,6 +44,8 @@ const account = (stack: TerraformStack, sharedKeys?: boolean) =>
 
 interface Case {
   readonly ruleId: string;
+  /** What the case is about, when a rule has several. */
+  readonly about?: string;
   readonly bad: (stack: TerraformStack) => void;
   readonly good: (stack: TerraformStack) => void;
   readonly message: RegExp;
@@ -52,8 +55,15 @@ const CASES: Case[] = [
   {
     ruleId: "IG001",
     bad: (s) => raw(s, "owner", { roleDefinitionId: roleId(Roles.Owner.guid) }),
-    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: "(@Request[x] GuidEquals {y})", conditionVersion: "2.0" }),
+    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: onlyAssignRoles([Roles.KeyVaultSecretsUser]).expression, conditionVersion: "2.0" }),
     message: /^privileged role Owner for 0f0f0f0f-0000-4000-8000-000000000001 on \/subscriptions\/.*\/vaults\/app-kv: it can change the resource or hand out access$/,
+  },
+  {
+    ruleId: "IG001",
+    about: "RBAC Administrator under a condition that does not limit roles",
+    bad: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: "(@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'x')", conditionVersion: "2.0" }),
+    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: onlyAssignRoles([Roles.AcrPull]).expression, conditionVersion: "2.0" }),
+    message: /^privileged role Role Based Access Control Administrator for /,
   },
   {
     ruleId: "IG002",
@@ -66,6 +76,13 @@ const CASES: Case[] = [
     bad: (s) => raw(s, "rg", { scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg` }),
     good: (s) => raw(s, "vault"),
     message: /^Key Vault Secrets User at resourceGroup scope \/subscriptions\/.*\/resourceGroups\/app-rg$/,
+  },
+  {
+    ruleId: "IG003",
+    about: "a subscription scope built from a reference",
+    bad: (s) => raw(s, "sub", { scope: "/subscriptions/${data.azurerm_client_config.current.subscription_id}" }),
+    good: (s) => raw(s, "vault"),
+    message: /^Key Vault Secrets User at subscription scope \/subscriptions\/\$\{data\.azurerm_client_config\.current\.subscription_id\}$/,
   },
   {
     ruleId: "IG004",
@@ -114,6 +131,13 @@ const CASES: Case[] = [
     message: /has principal_type null$/,
   },
   {
+    ruleId: "IG009",
+    about: "a managed identity typed as a group",
+    bad: (s) => raw(s, "mistyped", { principalId: new UserAssignedIdentity(s, "app", { name: "app-id", ...inRg }).principalId, principalType: "Group" }),
+    good: (s) => raw(s, "people", { principalType: "Group" }),
+    message: /has principal_type "Group"$/,
+  },
+  {
     ruleId: "IG010",
     bad: (s) => raw(s, "named", { roleDefinitionId: undefined, roleDefinitionName: "Key Vault Secrets User" }),
     good: (s) => raw(s, "by-id"),
@@ -126,13 +150,25 @@ const CASES: Case[] = [
     message: /writes \/providers\/Microsoft\.Authorization\/roleDefinitions\/4633458b/,
   },
   {
+    ruleId: "IG011",
+    about: "a role id from another subscription than the scope's",
+    bad: (s) => raw(s, "elsewhere", { roleDefinitionId: roleId(Roles.KeyVaultSecretsUser.guid).replace(SUBSCRIPTION, "99999999-8888-4777-8666-555555555555") }),
+    good: (s) => raw(s, "mg", { scope: "/providers/Microsoft.Management/managementGroups/corp", roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Reader.guid}` }),
+    message: /takes its role from subscription 99999999-8888-4777-8666-555555555555, but the scope is in 11111111-2222-4333-8444-555555555555$/,
+  },
+  {
     ruleId: "IG012",
-    bad: (s) => {
-      raw(s, "random", { name: undefined });
-      raw(s, "from-principal", { name: "${uuidv5(\"url\", azurerm_linux_web_app.app.identity[0].principal_id)}", roleDefinitionId: roleId(Roles.KeyVaultReader.guid) });
-    },
+    about: "no name: a random one at apply",
+    bad: (s) => raw(s, "random", { name: undefined }),
     good: (s) => raw(s, "stable"),
-    message: /has name (null|"\$\{uuidv5\(\\"url\\", azurerm_linux_web_app\.app\.identity\[0\]\.principal_id\)\}")$/,
+    message: /has name null$/,
+  },
+  {
+    ruleId: "IG012",
+    about: "a name hashed from the principal id",
+    bad: (s) => raw(s, "from-principal", { name: "${uuidv5(\"url\", azurerm_linux_web_app.app.identity[0].principal_id)}" }),
+    good: (s) => raw(s, "from-names", { name: "${uuidv5(\"5353215d-7a40-49bb-a84c-5af019410666\", lower(join(\"\", [\"/subscriptions/x\"])))}" }),
+    message: /has name "\$\{uuidv5\(\\"url\\", azurerm_linux_web_app\.app\.identity\[0\]\.principal_id\)\}"$/,
   },
   {
     ruleId: "IG013",
@@ -154,7 +190,21 @@ const CASES: Case[] = [
         compute: [AppServiceCompute.linuxWebApp(webApp(s))],
         grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")],
       }),
-    message: /holds 1 role\(s\) but is attached to no compute or federated workload$/,
+    message: /holds 1 role\(s\) but no resource uses it$/,
+  },
+  {
+    ruleId: "IG014",
+    about: "an identity used for a customer-managed key",
+    bad: (s) => {
+      const key = new UserAssignedIdentity(s, "cmk", { name: "cmk-id", ...inRg });
+      KeyVaultTarget.fromId(s, vaultId()).key("storage").grant(key, Roles.KeyVaultCryptoServiceEncryptionUser, { reason: "wraps the account key" });
+    },
+    good: (s) => {
+      const key = new UserAssignedIdentity(s, "cmk", { name: "cmk-id", ...inRg });
+      KeyVaultTarget.fromId(s, vaultId()).key("storage").grant(key, Roles.KeyVaultCryptoServiceEncryptionUser, { reason: "wraps the account key" });
+      new StorageAccount(s, "account", { ...inRg, name: "acct", accountTier: "Standard", accountReplicationType: "LRS", identity: { type: "UserAssigned", identityIds: [key.id] } });
+    },
+    message: /^azurerm_user_assigned_identity\.cmk_identity_[0-9A-F]+ holds 1 role\(s\) but no resource uses it$/,
   },
   {
     ruleId: "IG015",
@@ -203,16 +253,29 @@ const CASES: Case[] = [
   },
   {
     ruleId: "IG018",
+    about: "a wildcard subject",
     bad: (s) => {
       const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
       new FederatedIdentityCredential(s, "any-branch", { name: "gh", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:ref:refs/heads/*" });
+    },
+    good: (s) => {
+      const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
+      new FederatedIdentityCredential(s, "prod", { name: "gh", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:environment:prod" });
+    },
+    message: /^federated subject "repo:contoso\/app:ref:refs\/heads\/\*" is a wildcard$/,
+  },
+  {
+    ruleId: "IG018",
+    about: "an unknown issuer",
+    bad: (s) => {
+      const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
       new FederatedIdentityCredential(s, "stranger", { name: "other", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://issuer.example.com", subject: "repo:contoso/app:environment:prod" });
     },
     good: (s) => {
       const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
       new FederatedIdentityCredential(s, "prod", { name: "gh", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:environment:prod" });
     },
-    message: /^federated (subject "repo:contoso\/app:ref:refs\/heads\/\*" is a wildcard|issuer "https:\/\/issuer\.example\.com" is not one this estate trusts)$/,
+    message: /^federated issuer "https:\/\/issuer\.example\.com" is not one this estate trusts$/,
   },
   {
     ruleId: "IG019",
@@ -220,9 +283,22 @@ const CASES: Case[] = [
     good: (s) => webApp(s, "app", { appSettings: { STORAGE__blobServiceUri: "https://acct.blob.core.windows.net" } }),
     message: /^azurerm_linux_web_app\.app carries secrets in app_settings\.STORAGE$/,
   },
+  {
+    ruleId: "IG019",
+    about: "connection strings: a literal one, not a Key Vault reference",
+    bad: (s) => webApp(s, "app", { connectionString: [{ name: "Db", type: "SQLAzure", value: "Server=db;Password=hunter2" }] }),
+    good: (s) => webApp(s, "app", { connectionString: [{ name: "Db", type: "SQLAzure", value: "@Microsoft.KeyVault(SecretUri=https://app-kv.vault.azure.net/secrets/db/)" }] }),
+    message: /^azurerm_linux_web_app\.app carries secrets in connection_string\.Db$/,
+  },
+  {
+    ruleId: "IG020",
+    bad: (s) => raw(s, "custom", { roleDefinitionId: roleId("11111111-0000-4000-8000-00000000beef") }),
+    good: (s) => raw(s, "builtin"),
+    message: /grants "\/subscriptions\/.*\/roleDefinitions\/11111111-0000-4000-8000-00000000beef", which is not a catalogued built-in role$/,
+  },
 ];
 
-describe.each(CASES)("guardrail $ruleId", ({ ruleId, bad, good, message }) => {
+describe.each(CASES)("guardrail $ruleId $about", ({ ruleId, bad, good, message }) => {
   it("finds the misconfiguration, with a message and a fix", () => {
     const stack = testStack();
     bad(stack);

@@ -153,7 +153,11 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** The role id Azure returns for a scope in this subscription; the unscoped form causes a perpetual diff. */
+/**
+ * The role id Azure returns for a scope: scoped to the scope's subscription (the unscoped form
+ * causes a perpetual diff), or unscoped for a management group, which has no subscription.
+ */
 export function roleDefinitionId(subscriptionId: string, roleDef: RoleDefinition): string {
-  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleDef.guid}`;
+  const path = `/providers/Microsoft.Authorization/roleDefinitions/${roleDef.guid}`;
+  return subscriptionId ? `/subscriptions/${subscriptionId}${path}` : path;
 }

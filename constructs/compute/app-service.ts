@@ -34,7 +34,8 @@ interface ContainerSiteConfig {
     containerRegistryManagedIdentityClientId: string;
   };
 }
-interface FunctionHost {
+interface FunctionHost extends AppServiceResource {
+  readonly storageAccountAccessKeyInput?: string;
   storageAccountName: string;
   storageUsesManagedIdentity: boolean | IResolvable;
 }
@@ -69,16 +70,17 @@ export class AppServiceCompute implements AttachableCompute {
   }
 
   static linuxFunctionApp(app: LinuxFunctionApp, options: FunctionAppOptions<LinuxFunctionAppSlot> = {}): AppServiceCompute {
-    return AppServiceCompute.site(app, options.slots ?? [], { containers: true, hostStorage: options.hostStorage, host: app });
+    return AppServiceCompute.site(app, options.slots ?? [], { containers: true, hostStorage: options.hostStorage, functions: true });
   }
 
   static windowsFunctionApp(app: WindowsFunctionApp, options: FunctionAppOptions<WindowsFunctionAppSlot> = {}): AppServiceCompute {
-    return AppServiceCompute.site(app, options.slots ?? [], { containers: false, hostStorage: options.hostStorage, host: app });
+    return AppServiceCompute.site(app, options.slots ?? [], { containers: false, hostStorage: options.hostStorage, functions: true });
   }
 
+  /** A slot gets what its app gets: a function app's slots run the same host on the same storage. */
   private static site(app: AppServiceSite, slots: readonly AppServiceResource[], kind: SiteKind): AppServiceCompute {
     const id = resourceIdOf(app, SITES, "App");
-    const slotComputes = slots.map((slot) => new AppServiceCompute(slot, id.child("slots", slot.nameInput ?? ""), [], { containers: kind.containers }));
+    const slotComputes = slots.map((slot) => new AppServiceCompute(slot, id.child("slots", slot.nameInput ?? ""), [], kind));
     return new AppServiceCompute(app, id, slotComputes, kind);
   }
 
@@ -98,9 +100,17 @@ export class AppServiceCompute implements AttachableCompute {
           }),
         ]
       : [];
-    if (storage && kind.host) {
-      kind.host.storageAccountName = storage.resourceId.name;
-      kind.host.storageUsesManagedIdentity = true;
+    if (storage && kind.functions) {
+      const host = resource as FunctionHost;
+      if (host.storageAccountAccessKeyInput !== undefined) {
+        throw new IdentityConfigError(resource, {
+          problem: "Function app host storage is reached through the identity, but an account key is set too",
+          value: "storage_account_access_key",
+          fix: "remove storage_account_access_key; the host connects with storage_uses_managed_identity",
+        });
+      }
+      host.storageAccountName = storage.resourceId.name;
+      host.storageUsesManagedIdentity = true;
     }
   }
 
@@ -142,5 +152,6 @@ export class AppServiceCompute implements AttachableCompute {
 interface SiteKind {
   readonly containers: boolean;
   readonly hostStorage?: StorageAccountTarget;
-  readonly host?: FunctionHost;
+  /** Function apps and their slots, whose host storage can go through the identity. */
+  readonly functions?: boolean;
 }

@@ -92,6 +92,10 @@ export interface EstateModel {
   readonly federated: readonly FederatedCredential[];
   /** The AKS kubelet identities: attached to the cluster's nodes. */
   readonly kubeletIdentities: ReadonlySet<string>;
+  /** User-assigned identities some resource uses (compute, kubelet, encryption key, federation). */
+  readonly usedIdentities: ReadonlySet<string>;
+  /** The subscription the stack's azurerm provider deploys into, when it says. */
+  readonly subscriptionId?: string;
 }
 
 const REFERENCE = /^\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}(.*)$/;
@@ -154,11 +158,19 @@ export function readEstate(stackJson: Readonly<Record<string, any>>): EstateMode
       return ref ? [ref.address] : [];
     }),
   );
+  const identityUse = /\$\{azurerm_user_assigned_identity\.([A-Za-z0-9_-]+)\.(id|client_id|principal_id)\}/g;
+  const usedIdentities = new Set(
+    resources
+      .filter((r) => r.type !== "azurerm_role_assignment")
+      .flatMap((r) => [...JSON.stringify(r.config).matchAll(identityUse)].map((m) => `azurerm_user_assigned_identity.${m[1]}`)),
+  );
   return {
     resources,
     byAddress,
     computes,
     kubeletIdentities,
+    usedIdentities,
+    subscriptionId: block(stackJson.provider?.azurerm)?.subscription_id,
     identities: resources.filter((r) => r.type === "azurerm_user_assigned_identity"),
     assignments: resources.filter((r) => r.type === "azurerm_role_assignment").map((r) => readAssignment(r, byAddress)),
     federated: resources
@@ -219,8 +231,10 @@ function readScope(raw: string, byAddress: ReadonlyMap<string, TfResource>): Sco
     return { raw, level, resource, typeInfo: azureType ? typeInfoByAzureType(azureType) : undefined, label: `${ref.address}${ref.suffix}` };
   }
   try {
-    const id = ResourceId.parse("scope", raw);
-    return { raw, id, level: id.level, typeInfo: id.type ? typeInfoByAzureType(id.type) : undefined, label: raw };
+    // A scope built around references ("/subscriptions/${data...subscription_id}") still has a level.
+    const interpolated = raw.includes("${");
+    const id = ResourceId.parse("scope", raw.replace(/\$\{[^}]*\}/g, "00000000-0000-0000-0000-000000000000"));
+    return { raw, id: interpolated ? undefined : id, level: id.level, typeInfo: id.type ? typeInfoByAzureType(id.type) : undefined, label: raw };
   } catch {
     return { raw, level: "unknown", label: raw };
   }

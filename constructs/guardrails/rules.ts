@@ -33,14 +33,15 @@ const suggest = (a: Assignment) => {
   return roles.length > 0 ? `grant the narrowest data role that makes the call succeed (${roles.join(", ")})` : "grant the narrowest data role of the target's service";
 };
 const SECRET_VALUE = /AccountKey=|SharedAccessKey=|SharedAccessSignature=|[?&]sig=|Password=|Pwd=/i;
-const SECRET_ATTRIBUTE = /\.(primary|secondary)_(access_key|connection_string|key|blob_connection_string)|\.client_secret|\.password|\.admin_password|\.result\b|azurerm_key_vault_secret\.[^.]+\.value/;
+const SECRET_ATTRIBUTE = /\.(primary|secondary)_(access_key|connection_string|key|blob_connection_string)|\.client_secret|\.password|\.admin_password|random_password\.[^.]+\.result|azurerm_key_vault_secret\.[^.]+\.value/;
+const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const grantsOf = (estate: EstateModel, key: string) => estate.assignments.filter((a) => a.principal.key === key);
 
 export const RULES: readonly Rule[] = [
   rule("IG001", "privileged-role", "A workload holds Owner, Contributor, User Access Administrator, or RBAC Administrator without a condition.", (estate) =>
     estate.assignments
-      .filter((a) => a.role?.plane === "privileged" && !(a.role.privilegedUnlessConditioned && a.condition))
+      .filter((a) => a.role?.plane === "privileged" && !(a.role.privilegedUnlessConditioned && limitsRoles(a.condition)))
       .map((a) => hit(a.resource, `privileged role ${on(a)}: it can change the resource or hand out access`, suggest(a))),
   ),
   rule("IG002", "broad-data-role", "A *Data Owner role or Key Vault Administrator: all data plus control of access to it.", (estate) =>
@@ -63,7 +64,7 @@ export const RULES: readonly Rule[] = [
   ),
   rule("IG006", "key-vault-access-policies", "A grant on a Key Vault that is not in RBAC mode does nothing.", (estate) =>
     estate.assignments
-      .filter((a) => a.scope.resource?.type === "azurerm_key_vault" && a.scope.resource.config.rbac_authorization_enabled !== true && a.scope.resource.config.enable_rbac_authorization !== true)
+      .filter((a) => a.role?.plane === "data" && a.scope.resource?.type === "azurerm_key_vault" && a.scope.resource.config.rbac_authorization_enabled !== true && a.scope.resource.config.enable_rbac_authorization !== true)
       .map((a) => hit(a.resource, `${on(a)}, but the vault uses access policies, so the role grants nothing`, `set rbac_authorization_enabled = true on ${a.scope.resource!.address}`)),
   ),
   rule("IG007", "storage-shared-keys", "A storage target that still accepts shared keys: anyone with a key bypasses the identity's grants.", (estate) =>
@@ -82,7 +83,7 @@ export const RULES: readonly Rule[] = [
   }),
   rule("IG009", "missing-principal-type", "Without principal_type = ServicePrincipal, creation races the new identity's directory replication.", (estate) =>
     estate.assignments
-      .filter((a) => a.principalType !== "ServicePrincipal")
+      .filter((a) => a.principalType === undefined || (a.principal.kind !== "Unresolved" && a.principalType !== "ServicePrincipal"))
       .map((a) => hit(a.resource, `${on(a)} has principal_type ${JSON.stringify(a.principalType ?? null)}`, 'set principal_type = "ServicePrincipal" for managed identities')),
   ),
   rule("IG010", "role-by-name", "role_definition_name is resolved by a lookup and drifts; the role must be its built-in GUID.", (estate) =>
@@ -91,9 +92,15 @@ export const RULES: readonly Rule[] = [
       .map((a) => hit(a.resource, `${on(a)} names its role ${JSON.stringify(a.roleWritten)}`, "write role_definition_id with the built-in GUID, scoped to the target's subscription")),
   ),
   rule("IG011", "unscoped-role-id", "Azure returns role ids scoped to a subscription: the unscoped form diffs forever.", (estate) =>
-    estate.assignments
-      .filter((a) => a.unscopedRoleId)
-      .map((a) => hit(a.resource, `${on(a)} writes ${a.roleWritten}`, "write /subscriptions/<the scope's subscription>/providers/Microsoft.Authorization/roleDefinitions/<guid>")),
+    estate.assignments.flatMap((a) => {
+      const fix = "write /subscriptions/<the scope's subscription>/providers/Microsoft.Authorization/roleDefinitions/<guid>";
+      if (a.unscopedRoleId) return a.scope.level === "managementGroup" ? [] : [hit(a.resource, `${on(a)} writes ${a.roleWritten}`, fix)];
+      const roleSubscription = /^\/subscriptions\/([^/]+)\//.exec(a.roleWritten)?.[1];
+      const scopeSubscription = a.scope.resource ? estate.subscriptionId : a.scope.id?.subscriptionId;
+      return roleSubscription && scopeSubscription && roleSubscription.toLowerCase() !== scopeSubscription.toLowerCase()
+        ? [hit(a.resource, `${on(a)} takes its role from subscription ${roleSubscription}, but the scope is in ${scopeSubscription}`, fix)]
+        : [];
+    }),
   ),
   rule("IG012", "nondeterministic-name", "An assignment name must be a UUID from values known before apply, or re-applies fail and plans replace it.", (estate) =>
     estate.assignments.flatMap((a) => {
@@ -105,7 +112,9 @@ export const RULES: readonly Rule[] = [
   rule("IG013", "identity-without-grants", "An identity attached to compute but granted nothing: it looks like success right up until the first 403.", (estate) =>
     estate.computes.flatMap((c) => {
       const hits: RuleHit[] = [];
-      if (c.systemAssigned && c.resource.type !== "azurerm_kubernetes_cluster" && grantsOf(estate, `${c.resource.address}#system`).length === 0) {
+      // AKS uses its own identities for itself; grants for pods go through workload identity.
+      if (c.resource.type === "azurerm_kubernetes_cluster") return hits;
+      if (c.systemAssigned && grantsOf(estate, `${c.resource.address}#system`).length === 0) {
         hits.push(hit(c.resource, `${c.resource.address} has a system-assigned identity that holds no role`, "grant it the data role it needs on the exact target, or turn the identity off"));
       }
       for (const uami of c.userAssigned) {
@@ -117,14 +126,13 @@ export const RULES: readonly Rule[] = [
     }),
   ),
   rule("IG014", "standing-access", "A user-assigned identity that holds roles but is attached to nothing is access nobody uses.", (estate) => {
-    const attached = new Set([...estate.computes.flatMap((c) => c.userAssigned), ...estate.kubeletIdentities, ...estate.federated.map((f) => f.identity ?? "")]);
     return estate.identities
-      .filter((i) => !attached.has(i.address) && grantsOf(estate, i.address).length > 0)
-      .map((i) => hit(i, `${i.address} holds ${grantsOf(estate, i.address).length} role(s) but is attached to no compute or federated workload`, "attach it to the workload that needs the access, or remove it and its grants"));
+      .filter((i) => !estate.usedIdentities.has(i.address) && grantsOf(estate, i.address).length > 0)
+      .map((i) => hit(i, `${i.address} holds ${grantsOf(estate, i.address).length} role(s) but no resource uses it`, "attach it to the workload that needs the access, or remove it and its grants"));
   }),
   rule("IG015", "ambiguous-default-identity", "With several user-assigned identities and no AZURE_CLIENT_ID, the SDK cannot tell which one to use.", (estate) =>
     estate.computes
-      .filter((c) => c.userAssigned.length > 1 && c.resource.type !== "azurerm_kubernetes_cluster" && !(c.settings ?? [{}]).every((s) => s.AZURE_CLIENT_ID))
+      .filter((c) => c.userAssigned.length > 1 && c.settings !== undefined && !c.settings.every((s) => s.AZURE_CLIENT_ID))
       .map((c) => hit(c.resource, `${c.resource.address} carries ${c.userAssigned.length} user-assigned identities and no AZURE_CLIENT_ID`, "set AZURE_CLIENT_ID to the client id of the identity the code uses")),
   ),
   rule("IG016", "slot-differs", "A slot swaps into production: its identity and grants must match its app's.", (estate) =>
@@ -151,7 +159,8 @@ export const RULES: readonly Rule[] = [
   ),
   rule("IG018", "federated-trust", "A federated credential must trust one known issuer for exactly one subject.", (estate, context) =>
     estate.federated.flatMap((f) => {
-      const fromCluster = parseReference(f.issuer)?.attribute === ".oidc_issuer_url";
+      const issuerRef = parseReference(f.issuer);
+      const fromCluster = issuerRef?.attribute === ".oidc_issuer_url" && estate.byAddress.get(issuerRef.address)?.type === "azurerm_kubernetes_cluster";
       const known = fromCluster || f.issuer === GITHUB_ACTIONS_ISSUER || context.knownIssuers.includes(f.issuer);
       return [
         ...(/[*?]/.test(f.subject) || f.subject.trim() === "" ? [hit(f.resource, `federated subject ${JSON.stringify(f.subject)} is a wildcard`, "name exactly one repository and environment, or one namespace and service account")] : []),
@@ -165,6 +174,11 @@ export const RULES: readonly Rule[] = [
       return exposed.length > 0 ? [hit(r, `${r.address} carries secrets in ${exposed.join(", ")}`, "connect through the identity (endpoint-only settings), or reference a Key Vault secret")] : [];
     }),
   ),
+  rule("IG020", "unknown-role", "A role outside the catalog (custom, or given by reference) cannot be judged by any other rule.", (estate) =>
+    estate.assignments
+      .filter((a) => !a.role)
+      .map((a) => hit(a.resource, `${a.resource.address} grants ${JSON.stringify(a.roleWritten)}, which is not a catalogued built-in role`, "use a built-in role from the catalog by its GUID, or suppress with the reason this role is narrow")),
+  ),
 ];
 
 /** The settings of a resource that hold a secret, by where they are. */
@@ -176,8 +190,11 @@ function secretSettings(r: TfResource): string[] {
   };
   for (const [k, v] of Object.entries<unknown>(c.app_settings ?? {})) check(`app_settings.${k}`, v);
   for (const cs of (Array.isArray(c.connection_string) ? c.connection_string : c.connection_string ? [c.connection_string] : []) as Record<string, unknown>[]) {
-    found.push(`connection_string.${cs.name}`);
+    if (!KEY_VAULT_REFERENCE.test(String(cs.value ?? ""))) found.push(`connection_string.${cs.name}`);
   }
+  if (c.storage_account_access_key !== undefined) found.push("storage_account_access_key");
+  if (block(block(c.site_config)?.application_stack)?.docker_registry_password !== undefined) found.push("site_config.application_stack.docker_registry_password");
+  for (const credential of (c.image_registry_credential ?? []) as Record<string, unknown>[]) if (credential.password !== undefined) found.push(`image_registry_credential.${credential.server}.password`);
   for (const container of (c.container ?? []) as Record<string, any>[]) {
     for (const [k, v] of Object.entries<unknown>(container.environment_variables ?? {})) check(`container.${container.name}.${k}`, v);
     for (const k of Object.keys(container.secure_environment_variables ?? {})) found.push(`container.${container.name}.secure_environment_variables.${k}`);
@@ -189,6 +206,7 @@ function secretSettings(r: TfResource): string[] {
   return found;
 }
 
-export function ruleById(id: string): Rule | undefined {
-  return RULES.find((r) => r.id === id);
+/** RBAC Administrator is safe only under a condition that limits which roles it may assign. */
+function limitsRoles(condition: string | undefined): boolean {
+  return !!condition && condition.includes("roleAssignments/write") && condition.includes("RoleDefinitionId");
 }
