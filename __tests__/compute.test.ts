@@ -7,6 +7,7 @@ import { WindowsWebApp } from "@cdktf/provider-azurerm/lib/windows-web-app";
 import { WindowsWebAppSlot } from "@cdktf/provider-azurerm/lib/windows-web-app-slot";
 import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function-app";
 import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
+import { LinuxFunctionAppSlot } from "@cdktf/provider-azurerm/lib/linux-function-app-slot";
 import {
   AppServiceCompute,
   Connections,
@@ -220,7 +221,6 @@ describe("Windows App Service and function host storage", () => {
     });
     const app = only(resourcesOf(stack, "azurerm_linux_function_app"));
     expect(app).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true });
-    expect(app).not.toHaveProperty("storage_account_access_key");
     expect(app.app_settings).toEqual({ ServiceBusConnection__fullyQualifiedNamespace: "bus.servicebus.windows.net" });
     const roles = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => [a.role_definition_id.split("/").pop(), a.scope]);
     expect(roles.sort()).toEqual(
@@ -228,6 +228,26 @@ describe("Windows App Service and function host storage", () => {
         [Roles.StorageBlobDataOwner.guid, id("Microsoft.Storage/storageAccounts", "ingesthost")],
         [Roles.ServiceBusDataReceiver.guid, `${id("Microsoft.ServiceBus/namespaces", "bus")}/queues/ingest`],
       ].sort(),
+    );
+  });
+
+  it("gives a function app's slots the same host storage through their own identities", () => {
+    const stack = testStack();
+    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
+    const slot = new LinuxFunctionAppSlot(stack, "slot", { name: "staging", functionAppId: fn.id, siteConfig: {} });
+    const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
+    new WorkloadIdentity(stack, "ingest", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot], hostStorage })], grants: [] });
+    expect(only(resourcesOf(stack, "azurerm_linux_function_app_slot"))).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true });
+    const owners = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => a.principal_id);
+    expect(owners.sort()).toEqual(["${azurerm_linux_function_app.fn.identity[0].principal_id}", "${azurerm_linux_function_app_slot.slot.identity[0].principal_id}"]);
+  });
+
+  it("refuses host storage through the identity on an app that also sets the account key", () => {
+    const stack = testStack();
+    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {}, storageAccountAccessKey: "not-a-real-key" });
+    const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
+    expect(() => AppServiceCompute.linuxFunctionApp(fn, { hostStorage })).toThrow(
+      '[test/fn] Function app host storage is reached through the identity, but an account key is set too: "storage_account_access_key". Fix: remove storage_account_access_key',
     );
   });
 

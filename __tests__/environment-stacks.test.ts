@@ -30,7 +30,9 @@ describe.each(each)("stack %s", (name, json) => {
       expect(a).not.toHaveProperty("role_definition_name");
       const [, subscription, guid] = /^\/subscriptions\/([0-9a-f-]{36})\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/.exec(a.role_definition_id) ?? [];
       expect(findRoleByGuid(guid ?? "")).toBeDefined();
-      expect(subscription).toBeDefined();
+      // The scope's subscription: the stack's own for its resources, the id's for an existing target.
+      const scopeSubscription = /^\/subscriptions\/([0-9a-f-]{36})/.exec(a.scope)?.[1] ?? json.provider.azurerm[0].subscription_id;
+      expect(subscription).toBe(scopeSubscription);
     }
     expect(new Set(assignments.map((a) => a.name)).size).toBe(assignments.length);
   });

@@ -33,7 +33,6 @@ describe("grant", () => {
       principal_type: "ServicePrincipal",
       description: "api: reads its database password",
     });
-    expect(assignment).not.toHaveProperty("role_definition_name");
   });
 
   it("names the assignment from values known before apply, never the principal id", () => {
@@ -94,6 +93,15 @@ describe("grant", () => {
     expect(only(resourcesOf(stack, "azurerm_role_assignment")).scope).toBe(`/subscriptions/${SUBSCRIPTION}/resourceGroups/batch-rg`);
   });
 
+  it("writes a management-group grant's role id unscoped: a management group has no subscription", () => {
+    const { stack, identity } = setup();
+    ScopeTarget.fromId(stack, "/providers/Microsoft.Management/managementGroups/corp").grant(identity, Roles.Reader, {
+      reason: "inventories the estate",
+      justification: "the inventory job reads every subscription under the group",
+    });
+    expect(only(resourcesOf(stack, "azurerm_role_assignment")).role_definition_id).toBe(`/providers/Microsoft.Authorization/roleDefinitions/${Roles.Reader.guid}`);
+  });
+
   it("offers only the target's own service roles at compile time", () => {
     const { stack, identity } = setup();
     const vault = KeyVaultTarget.fromId(stack, vaultId());
@@ -105,7 +113,11 @@ describe("grant", () => {
     expect(() => storage.grant(identity, Roles.KeyVaultSecretsUser, { reason: "read" })).toThrow(
       /Key Vault Secrets User is a Key Vault role and does nothing on storage account acct/,
     );
-    expect(() => storage.allow(Roles.StorageQueueDataMessageProcessor, "process jobs")).not.toThrow();
+    expect(storage.allow(Roles.StorageQueueDataMessageProcessor, "process jobs")).toEqual({
+      target: storage,
+      role: Roles.StorageQueueDataMessageProcessor,
+      options: { reason: "process jobs" },
+    });
   });
 });
 
