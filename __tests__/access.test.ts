@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
 import {
   AppServiceCompute,
   buildAccessReport,
@@ -138,6 +139,23 @@ describe("access diff", () => {
 
   it("keeps an identity whose address is pinned through a rename", () => {
     expect(diff({ pinDocsAddress: true }, { pinDocsAddress: true, renameDocsConstruct: true }).output).not.toContain("Identity replaced: docs-id");
+  });
+
+  it("tells same-named slots of different apps apart, so a broadening in one is not hidden by the other", () => {
+    const slots = (broaden: boolean) => {
+      const stack = testStack("dev");
+      const account = StorageAccountTarget.fromId(stack, accountId);
+      for (const name of ["shop", "blog"]) {
+        const web = new LinuxWebApp(stack, `${name}-app`, { ...inRg, name, servicePlanId: "/plan", siteConfig: {} });
+        const slot = new LinuxWebAppSlot(stack, `${name}-staging`, { name: "staging", appServiceId: web.id, siteConfig: {} });
+        const role = broaden && name === "blog" ? Roles.StorageBlobDataContributor : Roles.StorageBlobDataReader;
+        new WorkloadIdentity(stack, name, { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxWebApp(web, { slots: [slot] })], grants: [account.container(name).allow(role, "uses documents")] });
+      }
+      return synthFolder(stack);
+    };
+    const result = accessDiff([slots(false), slots(true)]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("| changed | blog/staging | Storage Blob Data Reader → Storage Blob Data Contributor | blob container blog of acct | **broader role** |");
   });
 
   it("flags a destroyed identity and the grants it held", () => {

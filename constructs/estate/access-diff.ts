@@ -54,20 +54,24 @@ function scopeRank(g: ReportGrant): number {
 export function diffAccess(environment: string, baseReport: AccessReport | undefined, headReport: AccessReport | undefined): EnvironmentDiff {
   const base = baseReport ?? EMPTY(environment);
   const head = headReport ?? EMPTY(environment);
+  // Grants are compared by the identity's kind, resource group and name, the target and the role:
+  // stable across construct renames, distinct for same-named identities in different places.
+  const stableIn = (report: AccessReport) => new Map(report.identities.map((i) => [i.key, i.stableKey]));
   const nameIn = (report: AccessReport) => new Map(report.identities.map((i) => [i.key, i.name]));
+  const [baseStable, headStable] = [stableIn(base), stableIn(head)];
   const [baseNames, headNames] = [nameIn(base), nameIn(head)];
-  // Grants are compared by identity name, target and role: stable across construct renames.
-  const keyOf = (names: Map<string, string>) => (g: ReportGrant) => `${names.get(g.identity) ?? g.identity}|${g.target}|${g.roleGuid}`;
-  const baseKeys = new Map(base.grants.map((g) => [keyOf(baseNames)(g), g]));
-  const headKeys = new Map(head.grants.map((g) => [keyOf(headNames)(g), g]));
+  const keyOf = (stable: Map<string, string>) => (g: ReportGrant) => `${stable.get(g.identity) ?? g.identity}|${g.target}|${g.roleGuid}`;
+  const baseKeys = new Map(base.grants.map((g) => [keyOf(baseStable)(g), g]));
+  const headKeys = new Map(head.grants.map((g) => [keyOf(headStable)(g), g]));
   const removed = [...baseKeys].filter(([k]) => !headKeys.has(k)).map(([, g]) => g);
   const added = [...headKeys].filter(([k]) => !baseKeys.has(k)).map(([, g]) => g);
 
   const grants: GrantChange[] = [];
   for (const after of added) {
     const identity = headNames.get(after.identity) ?? after.identity;
-    const sameIdentity = (g: ReportGrant) => (baseNames.get(g.identity) ?? g.identity) === identity;
-    const related = (g: ReportGrant) => g.scope.startsWith(after.scope) || after.scope.startsWith(g.scope);
+    const sameIdentity = (g: ReportGrant) => (baseStable.get(g.identity) ?? g.identity) === (headStable.get(after.identity) ?? after.identity);
+    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+    const related = (g: ReportGrant) => within(g.scope, after.scope) || within(after.scope, g.scope);
     const before =
       removed.find((g) => sameIdentity(g) && g.target === after.target) ??
       removed.find((g) => sameIdentity(g) && g.roleGuid === after.roleGuid) ??

@@ -20,8 +20,10 @@ export interface ReportIdentity {
   /** The Terraform address; for a system-assigned identity `<compute address>#system`. */
   readonly key: string;
   readonly kind: "UserAssigned" | "SystemAssigned" | "ExistingUserAssigned" | "Unresolved";
-  /** Its Azure name (the compute's, for a system-assigned identity). */
+  /** Its Azure name (the compute's, for a system-assigned identity; `app/slot` for a slot's). */
   readonly name: string;
+  /** Names it across renames of its construct: kind, resource group and name. */
+  readonly stableKey: string;
   /** What replaces the principal when it changes: Azure name, resource group, location. */
   readonly replaceKey: string;
   readonly attachedTo: readonly string[];
@@ -109,10 +111,15 @@ function reportIdentity(key: string, estate: EstateModel): ReportIdentity {
   }
   const kind = system ? "SystemAssigned" : resource?.type === "azurerm_user_assigned_identity" ? "UserAssigned" : address.startsWith("data.") ? "ExistingUserAssigned" : "Unresolved";
   const c = resource?.config ?? {};
+  const parent = system ? estate.computes.find((compute) => compute.resource === resource)?.parent : undefined;
+  const name = parent ? `${nameOf(parent, parent.address)}/${nameOf(resource, address)}` : nameOf(resource, address);
+  const group = parseReference(c.resource_group_name ?? parent?.config.resource_group_name);
+  const groupName = group ? nameOf(estate.byAddress.get(group.address), group.address) : String(c.resource_group_name ?? parent?.config.resource_group_name ?? "");
   return {
     key,
     kind,
-    name: nameOf(resource, address),
+    name,
+    stableKey: [kind, groupName, name].join("|"),
     replaceKey: [resource?.type, c.name, c.resource_group_name, c.location].join("|"),
     attachedTo: attachedTo.sort(),
     federatedTrusts,
