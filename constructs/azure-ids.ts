@@ -69,17 +69,13 @@ export class ResourceId {
     return new ResourceId(id, "resource", subscriptionId, resourceGroup, `${namespace}/${types.join("/")}`, names);
   }
 
-  /** Builds a top-level resource id from names, validating the subscription id. */
+  /** Builds a top-level resource id from names, validating the subscription id; `child` goes deeper. */
   static fromNames(where: IConstruct | string, parts: ResourceIdParts): ResourceId {
     requireGuid(where, "subscription id", parts.subscriptionId);
     const [namespace, ...types] = parts.type.split("/");
+    if (types.length !== 1) throw new Error(`fromNames builds top-level resources only, not ${parts.type}: use child() below its parent`);
     const id = `/subscriptions/${parts.subscriptionId}/resourceGroups/${parts.resourceGroup}/providers/${namespace}/${types[0]}/${parts.name}`;
     return new ResourceId(id, "resource", parts.subscriptionId, parts.resourceGroup, parts.type, [parts.name]);
-  }
-
-  static subscription(where: IConstruct | string, subscriptionId: string): ResourceId {
-    requireGuid(where, "subscription id", subscriptionId);
-    return new ResourceId(`/subscriptions/${subscriptionId}`, "subscription", subscriptionId, "", "", []);
   }
 
   private constructor(

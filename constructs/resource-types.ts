@@ -22,6 +22,7 @@ const type = <S extends RoleService>(kind: string, azureType: string, services: 
 });
 
 const STORAGE_SERVICES = ["Storage Blob", "Storage Queue", "Storage Table", "Storage File"] as const;
+export type StorageService = (typeof STORAGE_SERVICES)[number];
 
 export const ResourceTypes = {
   keyVault: type("Key Vault", "Microsoft.KeyVault/vaults", ["Key Vault"], "azurerm_key_vault"),

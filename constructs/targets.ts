@@ -23,7 +23,7 @@ import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./known-
 import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
 import { Grant, GrantOptions, GrantSpec, grantRole } from "./grant";
 import { RoleDefinition, RoleService, Roles } from "./role-catalog";
-import { ResourceTypeInfo, ResourceTypes } from "./resource-types";
+import { ResourceTypeInfo, ResourceTypes, StorageService } from "./resource-types";
 
 export interface ExistingTargetOptions {
   /** The target's tenant; defaults to the stack's. A different tenant makes every grant an error. */
@@ -207,7 +207,6 @@ export class KeyVaultTarget extends targetOfKind<"Key Vault", KeyVault>(Resource
   }
 }
 
-export type StorageService = "Storage Blob" | "Storage Queue" | "Storage Table" | "Storage File";
 type StorageChild = StorageContainer | StorageQueue | StorageShare;
 const storageParent = (r: ChildResource): ParentReference => {
   const c = r as StorageChild | StorageTable;

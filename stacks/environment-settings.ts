@@ -23,7 +23,6 @@ export interface EnvironmentSettings {
   readonly keyVaultPurgeProtection: boolean;
   /** The shared container registry, in the platform team's subscription. */
   readonly sharedRegistryId: string;
-  readonly sharedRegistryLoginServer: string;
   /** The repository whose GitHub environment of the same name deploys this environment. */
   readonly githubRepository: string;
   readonly network: { readonly addressSpace: string; readonly computeSubnet: string };
@@ -51,7 +50,6 @@ const shared = {
     containerName: "tfstate",
   },
   sharedRegistryId: `/subscriptions/${PLATFORM_SUBSCRIPTION_ID}/resourceGroups/platform-shared-rg/providers/Microsoft.ContainerRegistry/registries/contosoplatform`,
-  sharedRegistryLoginServer: "contosoplatform.azurecr.io",
   githubRepository: "contoso/identity-platform",
   adminSshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPC2csYfh7Ihg0TiGHCpx1ifjiw9/RafLxIY3BqHvdXf platform-break-glass",
 } as const;

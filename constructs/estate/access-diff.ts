@@ -1,5 +1,6 @@
 import { AccessReport, ReportGrant, ReportIdentity } from "./access-report";
 import { byKeys } from "../ordering";
+import { tableCell as cell } from "./markdown";
 
 /** What makes a change widen access; any of them makes the diff exit 1. */
 export type Broadening = "broader role" | "broader scope" | "new privileged role" | "new federated trust";
@@ -114,7 +115,6 @@ export function diffAccess(environment: string, baseReport: AccessReport | undef
 }
 
 export const DIFF_MARKER = "<!-- identity-access-diff -->";
-const cell = (text: string) => text.replace(/\|/g, "\\|");
 const scopeOf = (g: ReportGrant) => (g.scopeLevel === "resource" ? g.target : `${g.target} (**${g.scopeLevel}**)`);
 
 /** Markdown for a pull-request comment; the marker lets a workflow update its comment in place. */

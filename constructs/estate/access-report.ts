@@ -1,8 +1,9 @@
 import { TerraformStack } from "cdktf";
 import { findRoleByGuid } from "../role-catalog";
 import { onStackSynthesis } from "./stack-synthesis";
+import { tableCell as cell } from "./markdown";
 import { Construct } from "constructs";
-import { Assignment, block, EstateModel, parseReference, readEstate, Scope, TfResource } from "./estate-model";
+import { Assignment, block, EstateModel, parseReference, PrincipalKind, readEstate, Scope, TfResource } from "./estate-model";
 import { byKeys } from "../ordering";
 
 /**
@@ -19,7 +20,7 @@ export interface AccessReport {
 export interface ReportIdentity {
   /** The Terraform address; for a system-assigned identity `<compute address>#system`. */
   readonly key: string;
-  readonly kind: "UserAssigned" | "SystemAssigned" | "ExistingUserAssigned" | "Unresolved";
+  readonly kind: PrincipalKind;
   /** Its Azure name (the compute's, for a system-assigned identity; `app/slot` for a slot's). */
   readonly name: string;
   /** Names it across renames of its construct: kind, resource group and name. */
@@ -126,7 +127,6 @@ function reportIdentity(key: string, estate: EstateModel): ReportIdentity {
   };
 }
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const level = (g: ReportGrant) => (g.scopeLevel === "resource" ? "resource" : `**${g.scopeLevel}**`);
 
 /** The report for people: identities, then grants per identity. */

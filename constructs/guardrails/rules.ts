@@ -1,4 +1,5 @@
 import { ALL_ROLES, RoleDefinition } from "../role-catalog";
+import { isGuid } from "../azure-ids";
 import { GITHUB_ACTIONS_ISSUER } from "../federation";
 import { Assignment, block, EstateModel, parseReference, TfResource } from "../estate/estate-model";
 
@@ -35,7 +36,6 @@ const suggest = (a: Assignment) => {
 const SECRET_VALUE = /AccountKey=|SharedAccessKey=|SharedAccessSignature=|[?&]sig=|Password=|Pwd=/i;
 const SECRET_ATTRIBUTE = /\.(primary|secondary)_(access_key|connection_string|key|blob_connection_string)|\.client_secret|\.password|\.admin_password|random_password\.[^.]+\.result|azurerm_key_vault_secret\.[^.]+\.value/;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const grantsOf = (estate: EstateModel, key: string) => estate.assignments.filter((a) => a.principal.key === key);
 
 export const RULES: readonly Rule[] = [
@@ -105,7 +105,7 @@ export const RULES: readonly Rule[] = [
   rule("IG012", "nondeterministic-name", "An assignment name must be a UUID from values known before apply, or re-applies fail and plans replace it.", (estate) =>
     estate.assignments.flatMap((a) => {
       const name = typeof a.name === "string" ? a.name : undefined;
-      const deterministic = name !== undefined && (UUID.test(name) || (/^\$\{uuidv5\(/.test(name) && !/principal_id|uuid\(\)|timestamp\(\)/.test(name)));
+      const deterministic = name !== undefined && (isGuid(name) || (/^\$\{uuidv5\(/.test(name) && !/principal_id|uuid\(\)|timestamp\(\)/.test(name)));
       return deterministic ? [] : [hit(a.resource, `${on(a)} has name ${JSON.stringify(a.name ?? null)}`, "name it uuidv5(scope id, role GUID, identity resource id built from names), never from principal_id")];
     }),
   ),

@@ -19,7 +19,7 @@ export class CatalogApi extends Construct {
     super(scope, id);
     const tags = { ...env.tags, workload: "catalog-api" };
     const siteConfig: LinuxWebAppSiteConfig = {
-      applicationStack: { dockerImageName: "catalog-api:1.4.2", dockerRegistryUrl: `https://${env.sharedRegistryLoginServer}` },
+      applicationStack: { dockerImageName: "catalog-api:1.4.2", dockerRegistryUrl: `https://${shared.registryTarget.loginServer}` },
       minimumTlsVersion: "1.2",
       ftpsState: "Disabled",
     };

@@ -28,7 +28,7 @@ export class Checkout extends Construct {
       containerAppEnvironmentId: environment.id,
       revisionMode: "Single",
       template: {
-        container: [{ name: "checkout", image: `${env.sharedRegistryLoginServer}/checkout:2.1.0`, cpu: 0.5, memory: "1Gi" }],
+        container: [{ name: "checkout", image: `${shared.registryTarget.loginServer}/checkout:2.1.0`, cpu: 0.5, memory: "1Gi" }],
         minReplicas: 1,
       },
       tags,
