@@ -18,7 +18,7 @@ const sizes = arg("--workloads", "100,1000,2000").split(",").map(Number);
 const ours = (entry) => ["-r", "./scripts/register-swc.js", entry];
 const template = (entry) => ["-r", "ts-node/register", entry];
 const cases = [
-  { name: "dev, staging, prod", ours: ours("main.ts"), template: template("bench/template-main.ts"), env: {} },
+  { name: "dev, staging, prod (6 stacks)", ours: ours("main.ts"), template: template("bench/template-main.ts"), env: {} },
   ...sizes.map((n) => ({
     name: `${n} workloads`,
     workloads: n,
