@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
@@ -21,7 +20,7 @@ import {
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { main as accessDiff } from "../tools/access-diff";
-import { SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
+import { inRg, SUBSCRIPTION, tempDirs, testStack, vaultId } from "./helpers";
 
 const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
 
@@ -64,13 +63,11 @@ function estate(v: Variant = {}): TerraformStack {
   return stack;
 }
 
-const synthDirs: string[] = [];
-afterAll(() => synthDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs("access-diff-");
 
 /** A synth output folder holding the stack as `cdktf synth` writes it. */
 function synthFolder(stack: TerraformStack): string {
-  const dir = mkdtempSync(join(tmpdir(), "access-diff-"));
-  synthDirs.push(dir);
+  const dir = tempDir();
   mkdirSync(join(dir, "stacks", "dev"), { recursive: true });
   writeFileSync(join(dir, "stacks", "dev", "cdk.tf.json"), JSON.stringify(stack.toTerraform(), null, 2));
   return dir;
@@ -167,8 +164,7 @@ describe("access diff", () => {
   it("refuses unusable input with exit 2 and says which", () => {
     const good = synthFolder(estate());
     expect(accessDiff([good, "/does/not/exist"])).toEqual({ code: 2, output: "access-diff: head folder /does/not/exist does not exist\n" });
-    const empty = mkdtempSync(join(tmpdir(), "access-diff-empty-"));
-    synthDirs.push(empty);
+    const empty = tempDir();
     expect(accessDiff([empty, good])).toEqual({ code: 2, output: expect.stringContaining(`base folder ${empty} holds no synthesized stack`) });
     const broken = synthFolder(estate());
     writeFileSync(join(broken, "stacks", "dev", "cdk.tf.json"), "{ not json");

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
@@ -8,7 +7,7 @@ import { evaluateGuardrails, findingsSarif, GuardrailSuppressions, Roles } from 
 import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
-import { testStack } from "./helpers";
+import { tempDirs, testStack } from "./helpers";
 
 const env = (name: string): EnvironmentSettings => ENVIRONMENTS.find((e) => e.name === name)!;
 
@@ -24,13 +23,8 @@ function withRawOwner(stack: EnvironmentStack): RoleAssignment {
 }
 
 describe("guardrails at synth", () => {
-  const dirs: string[] = [];
-  const app = () => {
-    const dir = mkdtempSync(join(tmpdir(), "guardrails-"));
-    dirs.push(dir);
-    return new App({ outdir: dir });
-  };
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const tempDir = tempDirs("guardrails-");
+  const app = () => new App({ outdir: tempDir() });
 
   it("fails the prod synth on a raw Owner at subscription scope, with the rule id, the address and the fix", () => {
     const a = app();

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AzureContext } from "../constructs";
 
@@ -34,3 +37,17 @@ export const vaultId = (subscription = SUBSCRIPTION) =>
 
 /** Where test resources live. */
 export const inRg = { resourceGroupName: "app-rg", location: "westeurope" };
+
+/**
+ * Temp folders for synth output: `const tempDir = tempDirs("name-")` in a test file's top scope
+ * (or a describe block) gives fresh folders, removed after that scope's tests.
+ */
+export function tempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
+}

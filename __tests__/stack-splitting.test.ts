@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
@@ -9,6 +8,7 @@ import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { shardWorkloads } from "../stacks/workload-shards";
 import { buildGeneratedEstate } from "../bench/generated-estate";
+import { tempDirs } from "./helpers";
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `svc-${i}`);
 
@@ -30,13 +30,8 @@ describe("sharding workloads into stacks", () => {
 });
 
 describe("a split environment", () => {
-  const dirs: string[] = [];
-  const app = () => {
-    const dir = mkdtempSync(join(tmpdir(), "split-"));
-    dirs.push(dir);
-    return new App({ outdir: dir });
-  };
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const tempDir = tempDirs("split-");
+  const app = () => new App({ outdir: tempDir() });
 
   it("synthesizes stacks with their own state keys that share only resource ids", () => {
     const a = app();

@@ -1,18 +1,17 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp } from "../stacks/build-app";
+import { tempDirs } from "./helpers";
 
 // The full app, synthesized as `cdktf synth` does, into temp folders.
 describe("synthesized output", () => {
-  const dirs: string[] = [];
+  const tempDir = tempDirs("identity-grants-synth-");
   const synthInto = (): string => {
-    const dir = mkdtempSync(join(tmpdir(), "identity-grants-synth-"));
-    dirs.push(dir);
+    const dir = tempDir();
     buildApp(dir).synth();
     return dir;
   };
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   it("is byte-identical across runs and output folders, reports included, and names no machine path", () => {
     const [first, second] = [synthInto(), synthInto()];

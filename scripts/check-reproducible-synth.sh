@@ -21,5 +21,5 @@ for env in dev staging prod dev-bootstrap staging-bootstrap prod-bootstrap; do
     if grep -qF -e "$root" -e "$work" "$here"; then echo "machine path in $here"; status=1; fi
   done
 done
-[ "$status" -eq 0 ] && echo "synth reproducible: every file of dev, staging and prod byte-identical in two folders, no machine path"
+[ "$status" -eq 0 ] && echo "synth reproducible: every file of every environment stack byte-identical in two folders, no machine path"
 exit "$status"
