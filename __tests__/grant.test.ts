@@ -4,6 +4,7 @@ import {
   ExistingUserAssignedIdentity,
   grantRole,
   grantsIn,
+  onlyAssignRoles,
   KeyVaultTarget,
   roleAssignmentName,
   RoleDefinition,
@@ -79,7 +80,7 @@ describe("grant", () => {
     const { stack, identity } = setup();
     ScopeTarget.fromId(stack, vaultId()).grant(identity, Roles.RoleBasedAccessControlAdministrator, {
       reason: "assigns Key Vault Secrets User to workloads",
-      condition: { expression: "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})))", summary: "no writes" },
+      condition: onlyAssignRoles([Roles.KeyVaultSecretsUser]),
     });
     const assignment = only(resourcesOf(stack, "azurerm_role_assignment"));
     expect(assignment.condition_version).toBe("2.0");
@@ -143,6 +144,14 @@ describe("grant refuses bad input with path, value and fix", () => {
     const { stack, identity } = setup();
     expect(() => ScopeTarget.fromId(stack, id).grant(identity, Roles.KeyVaultSecretsUser, { reason: "read every vault" })).toThrow(
       `[test/api] Grant of Key Vault Secrets User at ${level} scope reaches every resource below it: "${id}". Fix: grant on the exact resource`,
+    );
+  });
+
+  it("refuses RBAC Administrator under a condition that does not limit which roles it assigns", () => {
+    const { stack, identity } = setup();
+    const condition = { expression: "(@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'x')", summary: "one account" };
+    expect(() => ScopeTarget.fromId(stack, vaultId()).grant(identity, Roles.RoleBasedAccessControlAdministrator, { reason: "assigns roles", condition })).toThrow(
+      /Privileged role Role Based Access Control Administrator requested .*Fix: add an ABAC `condition` that limits which roles it may assign \(onlyAssignRoles\)/,
     );
   });
 

@@ -1,6 +1,11 @@
 import { AbacCondition } from "./grant";
 import { RoleDefinition } from "./role-catalog";
 
+/** RBAC Administrator is safe only under a condition that limits which roles it may assign. */
+export function limitsRoles(condition: string | undefined): boolean {
+  return !!condition && condition.includes("roleAssignments/write") && condition.includes("RoleDefinitionId");
+}
+
 /**
  * Limits role-assignment writes and deletes to the given roles and to service principals: what
  * makes Role Based Access Control Administrator safe to give a deployer (it cannot grant Owner,

@@ -7,6 +7,7 @@ import { findRoleByGuid, RoleDefinition, roleDefinitionId } from "./role-catalog
 import { roleAssignmentName } from "./deterministic-name";
 import type { GrantTarget } from "./targets";
 import { GuardrailSuppressions } from "./guardrails/suppressions";
+import { limitsRoles } from "./abac";
 
 /** The least a justification must say: who needs it and why the narrow role does not do. */
 const MIN_JUSTIFICATION = 20;
@@ -136,13 +137,13 @@ function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDef
       fix: `explain in at least ${MIN_JUSTIFICATION} characters why no narrower role or scope works`,
     });
   }
-  const conditionedAdmin = role.privilegedUnlessConditioned && options.condition !== undefined;
+  const conditionedAdmin = role.privilegedUnlessConditioned && limitsRoles(options.condition?.expression);
   if (role.plane === "privileged" && !conditionedAdmin && !justified) {
     throw new IdentityConfigError(where, {
       problem: `Privileged role ${role.name} requested for workload identity ${identity.node.path}`,
       value: role.name,
       fix: role.privilegedUnlessConditioned
-        ? "add an ABAC `condition` that limits which roles it may assign and to whom, or pass a `justification`"
+        ? "add an ABAC `condition` that limits which roles it may assign (onlyAssignRoles), or pass a `justification`"
         : `grant the narrowest data role on the target instead (${target.services.join(", ")} roles); if the workload truly manages the resource, pass a \`justification\``,
     });
   }
@@ -172,7 +173,7 @@ function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDef
 /** A justified grant carries its justification as the suppression of the guardrails it passes. */
 function recordJustification(assignment: RoleAssignment, role: RoleDefinition, target: GrantTarget<any>, options: GrantOptions): void {
   const ruleIds = [
-    role.plane === "privileged" && !(role.privilegedUnlessConditioned && options.condition) ? "IG001" : "",
+    role.plane === "privileged" && !(role.privilegedUnlessConditioned && limitsRoles(options.condition?.expression)) ? "IG001" : "",
     role.broad ? "IG002" : "",
     target.resourceId.level !== "resource" ? "IG003" : "",
   ].filter(Boolean);

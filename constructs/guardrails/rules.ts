@@ -1,5 +1,6 @@
 import { ALL_ROLES, RoleDefinition } from "../role-catalog";
 import { isGuid } from "../azure-ids";
+import { limitsRoles } from "../abac";
 import { GITHUB_ACTIONS_ISSUER } from "../federation";
 import { Assignment, block, EstateModel, parseReference, TfResource } from "../estate/estate-model";
 
@@ -206,7 +207,3 @@ function secretSettings(r: TfResource): string[] {
   return found;
 }
 
-/** RBAC Administrator is safe only under a condition that limits which roles it may assign. */
-function limitsRoles(condition: string | undefined): boolean {
-  return !!condition && condition.includes("roleAssignments/write") && condition.includes("RoleDefinitionId");
-}
