@@ -8,7 +8,7 @@ import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-name
 import { ServicebusQueue } from "@cdktf/provider-azurerm/lib/servicebus-queue";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
-import { ContainerRegistryTarget, GrantTarget, KeyVaultTarget, ServiceBusNamespaceTarget, StorageAccountTarget } from "../constructs";
+import { ContainerRegistryTarget, GrantTarget, KeyVaultTarget, ServiceBusNamespaceTarget, StorageAccountTarget, UserAssignedIdentityProps } from "../constructs";
 import { EnvironmentSettings, resourceGroupName } from "./environment-settings";
 
 /** The environment's network and the targets its workloads reach: all identity-only. */
@@ -29,9 +29,11 @@ export class SharedResources extends Construct {
   readonly ordersQueue: GrantTarget<"Service Bus">;
   /** The platform team's registry in another subscription, referenced by id. */
   readonly registryTarget: ContainerRegistryTarget;
+  private readonly env: EnvironmentSettings;
 
   constructor(scope: Construct, id: string, env: EnvironmentSettings) {
     super(scope, id);
+    this.env = env;
     const common = { location: env.location, tags: { ...env.tags } };
     this.resourceGroupName = resourceGroupName(env);
     const inGroup = { ...common, resourceGroupName: this.resourceGroupName };
@@ -83,5 +85,19 @@ export class SharedResources extends Construct {
     this.ingestQueue = this.busTarget.queue(ingest);
     this.ordersQueue = this.busTarget.queue(orders);
     this.registryTarget = ContainerRegistryTarget.fromId(this, env.sharedRegistryId);
+  }
+
+  /**
+   * A workload identity as this environment makes them: `<prefix>-<name>` in the environment's
+   * group, protected from destroy where the environment says (a new principal loses every grant).
+   */
+  identity(name: string, tags: Readonly<Record<string, string>>): UserAssignedIdentityProps {
+    return {
+      name: `${this.env.namePrefix}-${name}`,
+      resourceGroupName: this.resourceGroupName,
+      location: this.env.location,
+      tags: { ...tags },
+      preventDestroy: this.env.protectIdentities,
+    };
   }
 }

@@ -44,13 +44,7 @@ export class CatalogApi extends Construct {
     });
     this.access = new WorkloadIdentity(this, "access", {
       workload: "catalog-api",
-      identity: Identity.newUserAssigned({
-        name: `${env.namePrefix}-catalog-api-id`,
-        resourceGroupName: shared.resourceGroupName,
-        location: env.location,
-        tags,
-        preventDestroy: env.protectIdentities,
-      }),
+      identity: Identity.newUserAssigned(shared.identity("catalog-api-id", tags)),
       compute: [AppServiceCompute.linuxWebApp(this.app, { slots: [this.slot] })],
       grants: [
         shared.vaultTarget.allow(Roles.KeyVaultSecretsUser, "reads the catalog database connection secret"),

@@ -35,13 +35,7 @@ export class Checkout extends Construct {
     });
     this.access = new WorkloadIdentity(this, "access", {
       workload: "checkout",
-      identity: Identity.newUserAssigned({
-        name: `${env.namePrefix}-checkout-id`,
-        resourceGroupName: shared.resourceGroupName,
-        location: env.location,
-        tags,
-        preventDestroy: env.protectIdentities,
-      }),
+      identity: Identity.newUserAssigned(shared.identity("checkout-id", tags)),
       compute: [ContainerAppCompute.of(this.app)],
       connections: [Connections.serviceBus("ORDERS_BUS", shared.busTarget)],
       grants: [

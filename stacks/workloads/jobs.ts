@@ -31,13 +31,7 @@ export class Jobs extends Construct {
     });
     this.access = new WorkloadIdentity(this, "access", {
       workload: "jobs",
-      identity: Identity.newUserAssigned({
-        name: `${env.namePrefix}-jobs-id`,
-        resourceGroupName: shared.resourceGroupName,
-        location: env.location,
-        tags,
-        preventDestroy: env.protectIdentities,
-      }),
+      identity: Identity.newUserAssigned(shared.identity("jobs-id", tags)),
       compute: [VirtualMachineCompute.scaleSet(this.scaleSet)],
       grants: [shared.jobsQueue.allow(Roles.StorageQueueDataMessageProcessor, "takes and deletes job messages")],
     });

@@ -18,7 +18,6 @@ export class PlatformAks extends Construct {
     super(scope, id);
     const tags = { ...env.tags, workload: "platform-aks" };
     const inGroup = { resourceGroupName: shared.resourceGroupName, location: env.location, tags };
-    const identity = (name: string) => ({ ...inGroup, name: `${env.namePrefix}-${name}`, preventDestroy: env.protectIdentities });
     this.cluster = new KubernetesCluster(this, "cluster", {
       ...inGroup,
       name: `${env.namePrefix}-aks`,
@@ -30,8 +29,8 @@ export class PlatformAks extends Construct {
     this.identities = new AksClusterIdentity(this, "identities", {
       workload: "platform-aks",
       cluster: this.cluster,
-      controlPlane: identity("aks-id"),
-      kubelet: identity("aks-kubelet-id"),
+      controlPlane: shared.identity("aks-id", tags),
+      kubelet: shared.identity("aks-kubelet-id", tags),
       kubeletGrants: [shared.registryTarget.allow(Roles.AcrPull, "nodes pull workload images")],
     });
 
@@ -50,7 +49,7 @@ export class PlatformAks extends Construct {
       cluster: this.cluster,
       namespace: "orders",
       serviceAccount: "worker",
-      identity: identity("orders-worker-id"),
+      identity: shared.identity("orders-worker-id", tags),
       grants: [KeyVaultTarget.of(ordersVault).allow(Roles.KeyVaultSecretsUser, "reads the order worker's secrets")],
     });
   }
