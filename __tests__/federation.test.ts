@@ -5,6 +5,7 @@ import {
   GitHubDeployer,
   KeyVaultTarget,
   onlyAssignRoles,
+  conditionLimitsRoles,
   resolveInStack,
   Roles,
   ScopeTarget,
@@ -37,13 +38,34 @@ describe("federated trusts", () => {
 });
 
 describe("the ABAC condition for a deployer", () => {
-  it("limits writes and deletes to the listed roles and to service principals", () => {
-    const { expression, summary } = onlyAssignRoles([Roles.KeyVaultSecretsUser, Roles.AcrPull, Roles.AcrPull]);
+  const holder = "0f0f0f0f-0000-4000-8000-00000000d00d";
+  it("limits writes and deletes to the listed roles and to service principals, and never its holder", () => {
+    const { expression, summary } = onlyAssignRoles(holder, [Roles.KeyVaultSecretsUser, Roles.AcrPull, Roles.AcrPull]);
     expect(expression).toBe(
-      "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {4633458b-17de-408a-b874-0445c86b69e6, 7f951dda-4ed3-4680-a7ca-43fe172d538d} AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}))" +
+      "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {4633458b-17de-408a-b874-0445c86b69e6, 7f951dda-4ed3-4680-a7ca-43fe172d538d} AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'} AND @Request[Microsoft.Authorization/roleAssignments:PrincipalId] ForAnyOfAnyValues:GuidNotEquals {0f0f0f0f-0000-4000-8000-00000000d00d}))" +
         " AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {4633458b-17de-408a-b874-0445c86b69e6, 7f951dda-4ed3-4680-a7ca-43fe172d538d} AND @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}))",
     );
-    expect(summary).toBe("may assign only AcrPull, Key Vault Secrets User to service principals");
+    expect(summary).toBe("may assign only AcrPull, Key Vault Secrets User to service principals other than itself");
+    expect(conditionLimitsRoles(expression, holder)).toEqual({ limits: true });
+  });
+
+  it("refuses to delegate a privileged role, or nothing at all", () => {
+    expect(() => onlyAssignRoles(holder, [Roles.AcrPull, Roles.Owner])).toThrow(
+      '[onlyAssignRoles] A condition meant to limit role assignment would allow assigning a privileged role: ["Owner"]. Fix: list only the data and control roles',
+    );
+    expect(() => onlyAssignRoles(holder, [])).toThrow(/needs at least one role/);
+  });
+
+  it("is judged by what it allows, not by what it mentions", () => {
+    const limited = onlyAssignRoles(holder, [Roles.AcrPull]).expression;
+    expect(conditionLimitsRoles(limited, "11111111-0000-4000-8000-000000000000")).toEqual({
+      limits: false,
+      why: "role assignment writes may name the holder itself (11111111-0000-4000-8000-000000000000), so it can grant itself every role it may assign",
+    });
+    const mentionsOnly = "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*') OR ActionMatches{'Microsoft.Authorization/roleAssignments/write'}";
+    expect(conditionLimitsRoles(mentionsOnly, holder).limits).toBe(false);
+    const owner = limited.replace(/7f951dda-4ed3-4680-a7ca-43fe172d538d/g, Roles.Owner.guid);
+    expect(conditionLimitsRoles(owner, holder)).toEqual({ limits: false, why: "role assignment writes may use the privileged Owner" });
   });
 });
 
@@ -79,7 +101,7 @@ describe("GitHubDeployer", () => {
     const { stack } = estate();
     const d = deployer(stack);
     const mine = Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) => a.principal_id === resolveInStack(stack, d.identity.principalId));
-    const condition = onlyAssignRoles([Roles.AcrPull, Roles.KeyVaultSecretsUser]).expression;
+    const condition = onlyAssignRoles(d.identity, [Roles.AcrPull, Roles.KeyVaultSecretsUser]).expression.replace(d.identity.principalId, resolveInStack(stack, d.identity.principalId));
     expect(mine.map((a) => [a.role_definition_id.split("/").pop(), a.scope, a.condition ?? null]).sort()).toEqual(
       [
         [Roles.Contributor.guid, rgId, null],

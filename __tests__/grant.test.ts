@@ -80,7 +80,7 @@ describe("grant", () => {
     const { stack, identity } = setup();
     ScopeTarget.fromId(stack, vaultId()).grant(identity, Roles.RoleBasedAccessControlAdministrator, {
       reason: "assigns Key Vault Secrets User to workloads",
-      condition: onlyAssignRoles([Roles.KeyVaultSecretsUser]),
+      condition: onlyAssignRoles(identity, [Roles.KeyVaultSecretsUser]),
     });
     const assignment = only(resourcesOf(stack, "azurerm_role_assignment"));
     expect(assignment.condition_version).toBe("2.0");
@@ -132,7 +132,7 @@ describe("grant refuses bad input with path, value and fix", () => {
     const { stack, identity } = setup();
     const target = ScopeTarget.fromId(stack, vaultId());
     expect(() => target.grant(identity, role, { reason: "make the 403 go away" })).toThrow(
-      new RegExp(`^\\[test/api\\] Privileged role ${name} requested for workload identity test/api: "${name}"\\. Fix: `),
+      new RegExp(`^\\[test/api\\] IG001 privileged-role: privileged role ${name} for workload identity test/api on /subscriptions/.*/vaults/app-kv: it can (change the resource or )?hand out access.*: "${name}"\\. Fix: `),
     );
   });
 
@@ -143,7 +143,7 @@ describe("grant refuses bad input with path, value and fix", () => {
   ])("refuses a grant at %s scope", (level, id) => {
     const { stack, identity } = setup();
     expect(() => ScopeTarget.fromId(stack, id).grant(identity, Roles.KeyVaultSecretsUser, { reason: "read every vault" })).toThrow(
-      `[test/api] Grant of Key Vault Secrets User at ${level} scope reaches every resource below it: "${id}". Fix: grant on the exact resource`,
+      `[test/api] IG003 broad-scope: Key Vault Secrets User at ${level} scope ${id}: "Key Vault Secrets User". Fix: grant on the exact resource (or sub-resource) the workload uses; if nothing narrower works, pass a \`justification\``,
     );
   });
 
@@ -151,7 +151,7 @@ describe("grant refuses bad input with path, value and fix", () => {
     const { stack, identity } = setup();
     const condition = { expression: "(@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'x')", summary: "one account" };
     expect(() => ScopeTarget.fromId(stack, vaultId()).grant(identity, Roles.RoleBasedAccessControlAdministrator, { reason: "assigns roles", condition })).toThrow(
-      /Privileged role Role Based Access Control Administrator requested .*Fix: add an ABAC `condition` that limits which roles it may assign \(onlyAssignRoles\)/,
+      /IG001 privileged-role: privileged role Role Based Access Control Administrator for workload identity test\/api on .*: it can hand out access, because role assignment writes may use any role: .*Fix: add a condition from onlyAssignRoles\(holder, roles\)/,
     );
   });
 
@@ -168,7 +168,7 @@ describe("grant refuses bad input with path, value and fix", () => {
     const vault = KeyVaultTarget.fromId(stack, vaultId());
     expect(() => vault.grant(identity, Roles.KeyVaultSecretsUser, { reason: " " })).toThrow(/has no reason/);
     expect(() => vault.grant(identity, Roles.KeyVaultSecretsUser, { reason: "read", justification: "needed" })).toThrow(
-      /Justification for Key Vault Secrets User on app-kv is too short: "needed"/,
+      '[test/api] Justification for Key Vault Secrets User on app-kv says nothing: it is shorter than 20 characters: "needed". Fix: explain in words',
     );
   });
 

@@ -5,6 +5,7 @@ import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
 import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
+import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
 import {
   AppServiceCompute,
   evaluateGuardrails,
@@ -19,6 +20,7 @@ import {
 } from "../constructs";
 import { SUBSCRIPTION, TENANT, testStack, vaultId, inRg } from "./helpers";
 
+const PRINCIPAL = "0f0f0f0f-0000-4000-8000-000000000001";
 const roleId = (guid: string) => `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 /** A hand-written assignment, correct unless `config` says otherwise. */
@@ -27,7 +29,7 @@ function raw(stack: TerraformStack, id: string, config: Partial<RoleAssignmentCo
     name: "0d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
     scope: vaultId(),
     roleDefinitionId: roleId(Roles.KeyVaultSecretsUser.guid),
-    principalId: "0f0f0f0f-0000-4000-8000-000000000001",
+    principalId: PRINCIPAL,
     principalType: "ServicePrincipal",
     ...config,
   });
@@ -55,14 +57,14 @@ const CASES: Case[] = [
   {
     ruleId: "IG001",
     bad: (s) => raw(s, "owner", { roleDefinitionId: roleId(Roles.Owner.guid) }),
-    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: onlyAssignRoles([Roles.KeyVaultSecretsUser]).expression, conditionVersion: "2.0" }),
+    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: onlyAssignRoles(PRINCIPAL, [Roles.KeyVaultSecretsUser]).expression, conditionVersion: "2.0" }),
     message: /^privileged role Owner for 0f0f0f0f-0000-4000-8000-000000000001 on \/subscriptions\/.*\/vaults\/app-kv: it can change the resource or hand out access$/,
   },
   {
     ruleId: "IG001",
     about: "RBAC Administrator under a condition that does not limit roles",
     bad: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: "(@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'x')", conditionVersion: "2.0" }),
-    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: onlyAssignRoles([Roles.AcrPull]).expression, conditionVersion: "2.0" }),
+    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: onlyAssignRoles(PRINCIPAL, [Roles.AcrPull]).expression, conditionVersion: "2.0" }),
     message: /^privileged role Role Based Access Control Administrator for /,
   },
   {
@@ -80,7 +82,10 @@ const CASES: Case[] = [
   {
     ruleId: "IG003",
     about: "a subscription scope built from a reference",
-    bad: (s) => raw(s, "sub", { scope: "/subscriptions/${data.azurerm_client_config.current.subscription_id}" }),
+    bad: (s) => {
+      new DataAzurermClientConfig(s, "current");
+      raw(s, "sub", { scope: "/subscriptions/${data.azurerm_client_config.current.subscription_id}" });
+    },
     good: (s) => raw(s, "vault"),
     message: /^Key Vault Secrets User at subscription scope \/subscriptions\/\$\{data\.azurerm_client_config\.current\.subscription_id\}$/,
   },
@@ -281,14 +286,14 @@ const CASES: Case[] = [
     ruleId: "IG019",
     bad: (s) => webApp(s, "app", { appSettings: { STORAGE: "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc==" } }),
     good: (s) => webApp(s, "app", { appSettings: { STORAGE__blobServiceUri: "https://acct.blob.core.windows.net" } }),
-    message: /^azurerm_linux_web_app\.app carries secrets in app_settings\.STORAGE$/,
+    message: /^azurerm_linux_web_app\.app carries secrets in app_settings\.STORAGE \(a storage account key in a connection string\)$/,
   },
   {
     ruleId: "IG019",
     about: "connection strings: a literal one, not a Key Vault reference",
     bad: (s) => webApp(s, "app", { connectionString: [{ name: "Db", type: "SQLAzure", value: "Server=db;Password=hunter2" }] }),
     good: (s) => webApp(s, "app", { connectionString: [{ name: "Db", type: "SQLAzure", value: "@Microsoft.KeyVault(SecretUri=https://app-kv.vault.azure.net/secrets/db/)" }] }),
-    message: /^azurerm_linux_web_app\.app carries secrets in connection_string\.Db$/,
+    message: /^azurerm_linux_web_app\.app carries secrets in connection_string\.Db \(a connection string not from Key Vault\)$/,
   },
   {
     ruleId: "IG020",

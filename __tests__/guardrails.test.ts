@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing } from "cdktf";
+import { Construct } from "constructs";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { evaluateGuardrails, findingsSarif, GuardrailSuppressions, Roles } from "../constructs";
@@ -116,11 +117,48 @@ describe("suppressions", () => {
     expect(evaluateGuardrails(stack, { severity: "error", today: "2026-10-01" })[0].suppression).toBeUndefined();
   });
 
-  it("need a reason of at least ten characters and a real rule id", () => {
+  it("say when they expired", () => {
+    const { stack, app } = appWithKey();
+    GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "identity used only after the Q3 migration", expires: "2026-09-30" }]);
+    expect(evaluateGuardrails(stack, { severity: "error", today: "2026-10-01" })[0].message).toBe(
+      "azurerm_linux_web_app.app has a system-assigned identity that holds no role (its suppression expired on 2026-09-30: identity used only after the Q3 migration)",
+    );
+  });
+
+  it("need a reason in words and a known rule id", () => {
     const { app } = appWithKey();
-    expect(() => GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "later" }])).toThrow('[test/app] Suppression of IG013 needs a reason: "later". Fix: say in at least 10 characters');
-    expect(() => GuardrailSuppressions.add(app, [{ ruleId: "no-grants", reason: "a long enough reason" }])).toThrow(/Suppression names no guardrail rule: "no-grants"/);
-    expect(() => GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "a long enough reason", expires: "30/09/2026" }])).toThrow(/malformed expiry: "30\/09\/2026"/);
+    const add = (s: { ruleId: string; reason: string; expires?: string }) => () => GuardrailSuppressions.add(app, [s]);
+    expect(add({ ruleId: "IG013", reason: "later" })).toThrow('[test/app] Suppression of IG013 needs a reason in words (it is shorter than 10 characters): "later". Fix: say in at least 10 characters');
+    expect(add({ ruleId: "IG013", reason: "a".repeat(20) })).toThrow(/needs a reason in words \(it is mostly one repeated character\)/);
+    expect(add({ ruleId: "IG013", reason: "aaaa bbbb cccc dddd" })).toThrow(/needs a reason in words \(it has fewer than three distinct words\)/);
+    expect(add({ ruleId: "IG013", reason: "needed needed needed" })).toThrow(/fewer than three distinct words/);
+    expect(add({ ruleId: "no-grants", reason: "a long enough reason" })).toThrow(/Suppression names no guardrail rule: "no-grants"/);
+    expect(add({ ruleId: "IG999", reason: "a long enough reason" })).toThrow(/Suppression names no guardrail rule: "IG999"/);
+  });
+
+  it("expire on a real date at most a year ahead", () => {
+    const stack = testStack();
+    GuardrailSuppressions.configure(stack, { today: "2026-11-22" });
+    const app = new LinuxWebApp(stack, "app", { name: "app", resourceGroupName: "rg", location: "westeurope", servicePlanId: "/plan", siteConfig: {} });
+    const add = (expires: string) => () => GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "identity used after the migration", expires }]);
+    expect(add("30/09/2026")).toThrow(/has an expiry that is no date: "30\/09\/2026"/);
+    expect(add("2026-99-99")).toThrow(/has an expiry that is no date: "2026-99-99"/);
+    expect(add("2027-02-29")).toThrow(/has an expiry that is no date/);
+    expect(add("9999-12-31")).toThrow('[test/app] Suppression of IG013 expires more than 365 days after 2026-11-22: "9999-12-31". Fix: pick a date');
+    expect(add("2027-11-23")).toThrow(/expires more than 365 days/);
+    expect(add("2027-11-22")).not.toThrow();
+    GuardrailSuppressions.configure(stack, { today: "2026-11-22", maxExpiryDays: 30 });
+    expect(add("2027-01-01")).toThrow(/expires more than 30 days after 2026-11-22/);
+  });
+
+  it("attach to a construct that owns resources, never a stack or the app", () => {
+    const { stack } = appWithKey();
+    const reason = { ruleId: "IG013", reason: "identity used after the migration" };
+    expect(() => GuardrailSuppressions.add(stack, [reason])).toThrow('[test] Suppressions attach to the construct that owns the resources, not to a stack or the app: "test"');
+    expect(() => GuardrailSuppressions.add(stack.node.root, [reason])).toThrow('[<root>] Suppressions attach to the construct that owns the resources, not to a stack or the app: "<root>"');
+    const empty = new Construct(stack, "empty");
+    GuardrailSuppressions.add(empty, [reason]);
+    expect(empty.node.validate()).toEqual(["[test/empty] Suppressions on a construct that owns no resources: IG013. Fix: add them on the construct that owns the resource the finding names"]);
   });
 
   it("cannot silence a secret in the output", () => {

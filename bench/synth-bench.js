@@ -2,9 +2,13 @@
 // npm run bench [-- --runs 3]
 // Side by side in one run: synth of the three environment stacks and of generated estates of
 // N workloads (an identity on a web app and three grants each, split across stacks), our way and
-// the cdktf init template's way, then `npm test`. Prints a markdown table and the budgets.
+// the cdktf init template's way, the estates also as their floor, then `npm test`. Prints a
+// markdown table and the budgets.
 //   ours:     each file transpiled by swc (scripts/register-swc.js), provider classes imported per resource
 //   template: ts-node type-checking every file it loads, behind the provider package's root import
+//   floor:    the same Terraform JSON from the provider classes alone (bench/floor-estate.ts), loaded
+//             as ours: no guardrails, access report, targets or grant checks, so ours minus floor
+//             is the library's own cost
 const { spawnSync } = require("node:child_process");
 const { mkdtempSync, readFileSync, rmSync } = require("node:fs");
 const { tmpdir, cpus, totalmem } = require("node:os");
@@ -24,6 +28,7 @@ const cases = [
     workloads: n,
     ours: ours("bench/estate-main.ts"),
     template: template("bench/template-estate-main.ts"),
+    floor: ours("bench/floor-estate-main.ts"),
     env: { BENCH_WORKLOADS: String(n) },
   })),
 ];
@@ -53,17 +58,18 @@ function medianOf(args, env) {
   return { seconds: median(samples.map((s) => s.seconds)), mb: median(samples.map((s) => s.mb)) };
 }
 
-const results = cases.map((c) => ({ ...c, mine: medianOf(c.ours, c.env), theirs: medianOf(c.template, c.env) }));
+const results = cases.map((c) => ({ ...c, mine: medianOf(c.ours, c.env), theirs: medianOf(c.template, c.env), base: c.floor && medianOf(c.floor, c.env) }));
 const started = process.hrtime.bigint();
 const test = spawnSync("npm", ["test", "--silent"], { cwd: root, encoding: "utf8", env: { ...process.env, CI: "true" } });
 const testSeconds = Number(process.hrtime.bigint() - started) / 1e9;
 
 const pct = (a, b) => `${((a / b) * 100).toFixed(0)}%`;
 console.log(`Median of ${runs} runs; node ${process.version}; ${cpus().length} cores (${cpus()[0].model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB.\n`);
-console.log("| synth of | ours: wall (s) | ours: peak RSS (MB) | template: wall (s) | template: peak RSS (MB) | time vs template | memory vs template |");
-console.log("|---|---:|---:|---:|---:|---:|---:|");
+console.log("| synth of | ours: wall (s) | ours: peak RSS (MB) | template: wall (s) | template: peak RSS (MB) | floor: wall (s) | time vs template | memory vs template | time vs floor |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of results) {
-  console.log(`| ${r.name} | ${r.mine.seconds.toFixed(2)} | ${r.mine.mb.toFixed(0)} | ${r.theirs.seconds.toFixed(2)} | ${r.theirs.mb.toFixed(0)} | ${pct(r.mine.seconds, r.theirs.seconds)} | ${pct(r.mine.mb, r.theirs.mb)} |`);
+  const floor = r.base ? [r.base.seconds.toFixed(2), pct(r.mine.seconds, r.base.seconds)] : ["–", "–"];
+  console.log(`| ${r.name} | ${r.mine.seconds.toFixed(2)} | ${r.mine.mb.toFixed(0)} | ${r.theirs.seconds.toFixed(2)} | ${r.theirs.mb.toFixed(0)} | ${floor[0]} | ${pct(r.mine.seconds, r.theirs.seconds)} | ${pct(r.mine.mb, r.theirs.mb)} | ${floor[1]} |`);
 }
 
 const byWorkloads = (n) => results.find((r) => r.workloads === n);
@@ -75,6 +81,8 @@ const budgets = [
 if (byWorkloads(1000)) {
   const k = byWorkloads(1000).mine;
   budgets.push(["1000 workloads: at most 10 s and 1 GB", k.seconds <= 10 && k.mb <= 1000, `${k.seconds.toFixed(2)} s, ${k.mb.toFixed(0)} MB`]);
+  const overFloor = k.seconds / byWorkloads(1000).base.seconds;
+  budgets.push(["1000 workloads: at most 1.3 times the floor (raw provider classes, no checks)", overFloor <= 1.3, `${overFloor.toFixed(2)} times`]);
   if (byWorkloads(2000)) {
     const ratio = byWorkloads(2000).mine.seconds / k.seconds;
     budgets.push(["2000 workloads: at most 2.3 times the 1000-workload time", ratio <= 2.3, `${ratio.toFixed(2)} times`]);

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
-import { onlyAssignRoles } from "./abac";
+import { onlyAssignRoles } from "./abac/condition";
 import { FederatedTrust, GITHUB_ACTIONS_ISSUER, GitHubSubject } from "./federation";
 import { Grant, grantRole, grantsIn } from "./grant";
 import { IUserAssignedIdentity } from "./identity";
@@ -55,7 +55,7 @@ export class GitHubDeployer extends Construct {
     const estateGrants = () => props.estate.flatMap((stack) => grantsIn(stack)).filter((g) => g.identity !== this.identity && g.role.plane !== "privileged");
     const estate = estateGrants();
     this.assignableRoles = uniqueBy(estate.map((g) => g.role), (r) => r.guid).sort(byKeys((r) => r.name));
-    const condition = onlyAssignRoles(this.assignableRoles);
+    const condition = onlyAssignRoles(this.identity, this.assignableRoles);
     const outside = uniqueBy(
       estate.map((g) => g.target).filter((t) => !resourceGroup.resourceId.contains(t.resourceId)),
       (t) => t.resourceId.id.toLowerCase(),

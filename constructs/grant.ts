@@ -1,23 +1,19 @@
 import { IConstruct } from "constructs";
-import { TerraformStack } from "cdktf";
+import { ITerraformDependable, TerraformStack } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { IdentityConfigError } from "./errors";
 import { IManagedIdentity } from "./identity";
-import { findRoleByGuid, RoleDefinition, roleDefinitionId } from "./role-catalog";
+import { findRoleByGuid, RoleDefinition, roleDefinitionId, RoleService } from "./role-catalog";
 import { roleAssignmentName } from "./deterministic-name";
-import type { GrantTarget } from "./targets";
+import { ResourceId } from "./azure-ids";
+import { typeInfoByAzureType } from "./resource-types";
 import { GuardrailSuppressions } from "./guardrails/suppressions";
-import { limitsRoles } from "./abac";
+import { AbacCondition } from "./abac/condition";
+import { judgeAssignment } from "./policy/access-policy";
+import { meaninglessTextProblem } from "./policy/meaningful-text";
 
 /** The least a justification must say: who needs it and why the narrow role does not do. */
 const MIN_JUSTIFICATION = 20;
-
-/** An ABAC condition on an assignment (version 2.0), e.g. to limit what RBAC Administrator may assign. */
-export interface AbacCondition {
-  readonly expression: string;
-  /** What the condition allows, in words, for the report. */
-  readonly summary: string;
-}
 
 export interface GrantOptions {
   /** Why the workload needs this access; written into the assignment's description. */
@@ -25,8 +21,9 @@ export interface GrantOptions {
   /** The workload the grant serves; defaults to the identity's construct id. */
   readonly workload?: string;
   /**
-   * Required for a privileged role or a scope broader than one resource: why nothing narrower
-   * works. Without it such a grant is refused.
+   * Required for what the access policy refuses by default (a privileged or broad data role, a
+   * control-plane role on a data service, a scope broader than one resource): why nothing
+   * narrower works. It becomes the suppression of exactly the rules the grant breaks.
    */
   readonly justification?: string;
   readonly condition?: AbacCondition;
@@ -34,9 +31,23 @@ export interface GrantOptions {
   readonly declaredBy?: IConstruct;
 }
 
+/** What a grant needs to know of its target; `GrantTarget` (targets.ts) is the one implementation. */
+export interface GrantScope {
+  readonly kind: string;
+  /** Built from names: hashed into the assignment name, and carrying the subscription. */
+  readonly resourceId: ResourceId;
+  /** What the assignment's `scope` is set to: the resource's `id` reference, or the literal id. */
+  readonly scopeReference: string;
+  readonly services: readonly RoleService[];
+  readonly tenantId: string;
+  readonly label: string;
+  readonly dependsOn: readonly ITerraformDependable[];
+  accepts(role: RoleDefinition): boolean;
+}
+
 /** A typed request for access to one target, to hand to a WorkloadIdentity. */
 export interface GrantSpec {
-  readonly target: GrantTarget<any>;
+  readonly target: GrantScope;
   readonly role: RoleDefinition;
   readonly options: Omit<GrantOptions, "declaredBy" | "workload">;
 }
@@ -46,7 +57,7 @@ export class Grant {
   constructor(
     readonly name: string,
     readonly role: RoleDefinition,
-    readonly target: GrantTarget<any>,
+    readonly target: GrantScope,
     readonly identity: IManagedIdentity,
     readonly assignment: RoleAssignment,
     readonly options: GrantOptions,
@@ -61,14 +72,14 @@ export function grantsIn(stack: TerraformStack): Grant[] {
 }
 
 /**
- * The one place a role assignment is made. It refuses what the product forbids (unknown or
- * privileged roles, another service's role, scopes above one resource) unless justified, names
- * the assignment deterministically, and returns the existing grant when the same
- * (scope, identity, role) is declared again, since Azure would answer a second one with 409.
+ * The one place a role assignment is made. It asks the access policy (the same one the
+ * guardrails ask), refuses what it forbids unless justified, names the assignment
+ * deterministically, and returns the existing grant when the same (scope, identity, role) is
+ * declared again, since Azure would answer a second one with 409.
  */
-export function grantRole(identity: IManagedIdentity, role: RoleDefinition, target: GrantTarget<any>, options: GrantOptions): Grant {
+export function grantRole(identity: IManagedIdentity, role: RoleDefinition, target: GrantScope, options: GrantOptions): Grant {
   const where = options.declaredBy ?? identity;
-  checkGrant(where, identity, role, target, options);
+  const suppressed = checkGrant(where, identity, role, target, options);
 
   const key = [target.resourceId.id, role.guid, identity.principalResourceId.id].join("|").toLowerCase();
   const stack = TerraformStack.of(identity);
@@ -107,13 +118,16 @@ export function grantRole(identity: IManagedIdentity, role: RoleDefinition, targ
     conditionVersion: options.condition ? "2.0" : undefined,
     dependsOn: target.dependsOn.length > 0 ? [...target.dependsOn] : undefined,
   });
-  if (options.justification) recordJustification(assignment, role, target, options);
+  if (suppressed.length > 0) {
+    GuardrailSuppressions.add(assignment, suppressed.map((ruleId) => ({ ruleId, reason: `justified in code: ${options.justification}` })));
+  }
   const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
   grants.set(key, grant);
   return grant;
 }
 
-function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDefinition, target: GrantTarget<any>, options: GrantOptions): void {
+/** Refuses what the policy forbids; returns the rules a justification lets through. */
+function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDefinition, target: GrantScope, options: GrantOptions): string[] {
   const catalogued = findRoleByGuid(role.guid ?? "");
   if (!catalogued || catalogued.name !== role.name) {
     throw new IdentityConfigError(where, {
@@ -129,29 +143,12 @@ function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDef
       fix: "say why the workload needs this access; it becomes the assignment's description",
     });
   }
-  const justified = (options.justification?.trim().length ?? 0) >= MIN_JUSTIFICATION;
-  if (options.justification !== undefined && !justified) {
+  const vague = options.justification === undefined ? undefined : meaninglessTextProblem(options.justification, MIN_JUSTIFICATION);
+  if (vague) {
     throw new IdentityConfigError(where, {
-      problem: `Justification for ${role.name} on ${target.label} is too short`,
+      problem: `Justification for ${role.name} on ${target.label} says nothing: ${vague}`,
       value: options.justification,
-      fix: `explain in at least ${MIN_JUSTIFICATION} characters why no narrower role or scope works`,
-    });
-  }
-  const conditionedAdmin = role.privilegedUnlessConditioned && limitsRoles(options.condition?.expression);
-  if (role.plane === "privileged" && !conditionedAdmin && !justified) {
-    throw new IdentityConfigError(where, {
-      problem: `Privileged role ${role.name} requested for workload identity ${identity.node.path}`,
-      value: role.name,
-      fix: role.privilegedUnlessConditioned
-        ? "add an ABAC `condition` that limits which roles it may assign (onlyAssignRoles), or pass a `justification`"
-        : `grant the narrowest data role on the target instead (${target.services.join(", ")} roles); if the workload truly manages the resource, pass a \`justification\``,
-    });
-  }
-  if (target.resourceId.level !== "resource" && !justified) {
-    throw new IdentityConfigError(where, {
-      problem: `Grant of ${role.name} at ${target.resourceId.level} scope reaches every resource below it`,
-      value: target.resourceId.id,
-      fix: "grant on the exact resource (or sub-resource) the workload uses; if a broad scope is truly needed, pass a `justification`",
+      fix: `explain in words (at least ${MIN_JUSTIFICATION} characters, three distinct words) why no narrower role or scope works`,
     });
   }
   if (!target.accepts(role)) {
@@ -168,16 +165,27 @@ function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDef
       fix: "a managed identity cannot hold a role in another tenant; use a multi-tenant app registration or a federated credential in the target's tenant",
     });
   }
-}
-
-/** A justified grant carries its justification as the suppression of the guardrails it passes. */
-function recordJustification(assignment: RoleAssignment, role: RoleDefinition, target: GrantTarget<any>, options: GrantOptions): void {
-  const ruleIds = [
-    role.plane === "privileged" && !(role.privilegedUnlessConditioned && limitsRoles(options.condition?.expression)) ? "IG001" : "",
-    role.broad ? "IG002" : "",
-    target.resourceId.level !== "resource" ? "IG003" : "",
-  ].filter(Boolean);
-  GuardrailSuppressions.add(assignment, ruleIds.map((ruleId) => ({ ruleId, reason: `justified in code: ${options.justification}` })));
+  const broken = judgeAssignment({
+    role,
+    roleName: role.name,
+    scopeLevel: target.resourceId.level,
+    scopeType: target.resourceId.type ? typeInfoByAzureType(target.resourceId.type) : undefined,
+    scopeLabel: target.resourceId.id,
+    condition: options.condition?.expression,
+    principalId: identity.principalId,
+    principal: "ManagedIdentity",
+    principalLabel: `workload identity ${identity.node.path}`,
+  });
+  const refused = broken.find(({ rule }) => !rule.justifiable || options.justification === undefined);
+  if (refused) {
+    const { rule, verdict } = refused;
+    throw new IdentityConfigError(where, {
+      problem: `${rule.id} ${rule.name}: ${verdict.message}`,
+      value: role.name,
+      fix: rule.justifiable ? `${verdict.fix}; if nothing narrower works, pass a \`justification\` that says why` : verdict.fix,
+    });
+  }
+  return broken.map(({ rule }) => rule.id);
 }
 
 function slug(text: string): string {

@@ -21,7 +21,7 @@ import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
 import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
-import { Grant, GrantOptions, GrantSpec, grantRole } from "./grant";
+import { Grant, GrantOptions, GrantScope, GrantSpec, grantRole } from "./grant";
 import { RoleDefinition, RoleService, Roles } from "./role-catalog";
 import { ResourceTypeInfo, ResourceTypes, StorageService } from "./resource-types";
 
@@ -63,7 +63,7 @@ interface ParentReference {
  * carrying its subscription), the reference Terraform orders the grant after, and the services
  * whose roles mean something on it. `S` makes another service's role a type error.
  */
-export class GrantTarget<S extends RoleService> {
+export class GrantTarget<S extends RoleService> implements GrantScope {
   readonly kind: string;
   readonly resourceId: ResourceId;
   /** What the assignment's `scope` is set to: the resource's `id` reference, or the literal id. */

@@ -1,9 +1,11 @@
-import { AccessReport, ReportGrant, ReportIdentity } from "./access-report";
+import { AccessReport, ConditionSummary, describeValueSet, PermissionSummary, ReportGrant, ReportIdentity } from "./access-report";
+import { ValueSet } from "../abac/analysis";
+import { MANAGED_IDENTITY_KINDS } from "./estate-model";
 import { byKeys } from "../ordering";
 import { tableCell as cell } from "./markdown";
 
 /** What makes a change widen access; any of them makes the diff exit 1. */
-export type Broadening = "broader role" | "broader scope" | "new privileged role" | "new federated trust";
+export type Broadening = "broader role" | "broader scope" | "new privileged role" | "new federated trust" | "principal outside the estate" | "wider condition";
 
 export interface GrantChange {
   readonly kind: "added" | "removed" | "changed";
@@ -11,6 +13,8 @@ export interface GrantChange {
   readonly before?: ReportGrant;
   readonly after?: ReportGrant;
   readonly broadening: readonly Broadening[];
+  /** What a widened condition now allows that it did not: "may assign Storage Blob Data Contributor". */
+  readonly widened?: readonly string[];
 }
 
 export interface IdentityChange {
@@ -40,7 +44,7 @@ const EMPTY = (environment: string): AccessReport => ({ environment, identities:
 
 /** How much a role can do: read < write < all data and its access < change the resource or access. */
 function roleRank(g: ReportGrant): number {
-  if (g.plane === "privileged") return g.condition ? 3 : 4;
+  if (g.plane === "privileged") return g.conditionLimits ? 3 : 4;
   if (g.plane === "data (broad)") return 3;
   return /Contributor|Officer|Writer|Push|Sender|Processor|Operator/.test(g.role) ? 2 : 1;
 }
@@ -51,6 +55,33 @@ function scopeRank(g: ReportGrant): number {
   const subResource = g.scopeLevel === "resource" && g.target.includes(" of ");
   return subResource ? 1 : levels[g.scopeLevel] ?? 2;
 }
+
+/** Values `after` allows that `before` did not, in words; empty when it allows nothing new. */
+function newlyAllowed(before: ValueSet, after: ValueSet, what: string): string[] {
+  if (before.kind === "any" || (after.kind === "only" && after.values.length === 0)) return [];
+  if (after.kind === "any") return [`any ${what}`];
+  if (after.kind === "only") return before.kind === "only" ? after.values.filter((v) => !before.values.includes(v)) : after.values.filter((v) => before.values.includes(v));
+  if (before.kind === "anyExcept") return before.values.filter((v) => !after.values.includes(v));
+  return [describeValueSet(after, what)];
+}
+
+function permissionWidening(verb: string, before: PermissionSummary, after: PermissionSummary): string[] {
+  return [
+    ...newlyAllowed(before.roles, after.roles, "role").map((r) => `may ${verb} ${r}`),
+    ...newlyAllowed(before.principalTypes, after.principalTypes, "principal type").map((t) => `may ${verb} to ${t}`),
+    ...newlyAllowed(before.principalIds, after.principalIds, "principal").map((p) => `may ${verb} to ${p}`),
+  ];
+}
+
+/** What a condition allows after a change that it did not before: roles, principal types, principals. */
+export function conditionWidening(before: ConditionSummary | undefined, after: ConditionSummary | undefined): string[] {
+  if (!before) return [];
+  if (!after) return ["no condition any more"];
+  if (before.parsed && !after.parsed) return ["condition cannot be parsed any more, so it limits nothing"];
+  return [...permissionWidening("assign", before.assign, after.assign), ...permissionWidening("remove", before.remove, after.remove)];
+}
+
+const outsideEstate = (g: ReportGrant) => !MANAGED_IDENTITY_KINDS.has(g.principalKind);
 
 export function diffAccess(environment: string, baseReport: AccessReport | undefined, headReport: AccessReport | undefined): EnvironmentDiff {
   const base = baseReport ?? EMPTY(environment);
@@ -68,6 +99,16 @@ export function diffAccess(environment: string, baseReport: AccessReport | undef
   const added = [...headKeys].filter(([k]) => !baseKeys.has(k)).map(([, g]) => g);
 
   const grants: GrantChange[] = [];
+  // Same identity, target and role: only the condition (or the wording) can have changed.
+  for (const [key, after] of headKeys) {
+    const before = baseKeys.get(key);
+    const widened = before ? conditionWidening(before.conditionAllows, after.conditionAllows) : [];
+    const lostLimit = before?.conditionLimits === true && after.conditionLimits !== true;
+    if (widened.length > 0 || lostLimit) {
+      const identity = headNames.get(after.identity) ?? after.identity;
+      grants.push({ kind: "changed", identity, before, after, broadening: ["wider condition", ...(lostLimit ? (["broader role"] as const) : [])], widened });
+    }
+  }
   for (const after of added) {
     const identity = headNames.get(after.identity) ?? after.identity;
     const sameIdentity = (g: ReportGrant) => (baseStable.get(g.identity) ?? g.identity) === (headStable.get(after.identity) ?? after.identity);
@@ -82,11 +123,15 @@ export function diffAccess(environment: string, baseReport: AccessReport | undef
       const broadening: Broadening[] = [];
       if (roleRank(after) > roleRank(before)) broadening.push("broader role");
       if (scopeRank(after) > scopeRank(before)) broadening.push("broader scope");
-      grants.push({ kind: "changed", identity, before, after, broadening });
+      if (outsideEstate(after) && !outsideEstate(before)) broadening.push("principal outside the estate");
+      const widened = conditionWidening(before.conditionAllows, after.conditionAllows);
+      if (widened.length > 0) broadening.push("wider condition");
+      grants.push({ kind: "changed", identity, before, after, broadening, widened });
     } else {
       const broadening: Broadening[] = [];
       if (roleRank(after) >= 3) broadening.push("new privileged role");
       if (scopeRank(after) >= 3) broadening.push("broader scope");
+      if (outsideEstate(after)) broadening.push("principal outside the estate");
       grants.push({ kind: "added", identity, after, broadening });
     }
   }
@@ -131,7 +176,8 @@ export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
       for (const g of d.grants) {
         const role = g.kind === "changed" && g.before!.role !== g.after!.role ? `${g.before!.role} → ${g.after!.role}` : (g.after ?? g.before)!.role;
         const target = g.kind === "changed" && g.before!.target !== g.after!.target ? `${scopeOf(g.before!)} → ${scopeOf(g.after!)}` : scopeOf((g.after ?? g.before)!);
-        lines.push(`| ${g.kind} | ${cell(g.identity)} | ${cell(role)} | ${cell(target)} | ${g.broadening.map((b) => `**${b}**`).join(", ")} |`);
+        const widened = g.widened && g.widened.length > 0 ? `: ${g.widened.join("; ")}` : "";
+        lines.push(`| ${g.kind} | ${cell(g.identity)} | ${cell(role)} | ${cell(target)} | ${cell(`${g.broadening.map((b) => `**${b}**`).join(", ")}${widened}`)} |`);
       }
       lines.push("");
     }

@@ -3,8 +3,10 @@ import { findRoleByGuid } from "../role-catalog";
 import { onStackSynthesis } from "./stack-synthesis";
 import { tableCell as cell } from "./markdown";
 import { Construct } from "constructs";
-import { Assignment, block, EstateModel, parseReference, PrincipalKind, readEstate, Scope, TfResource } from "./estate-model";
+import { Assignment, block, EstateModel, parseReference, Principal, PrincipalKind, readEstate, Scope, TfResource } from "./estate-model";
 import { byKeys } from "../ordering";
+import { analyzeCondition, AssignmentPermission, ValueSet } from "../abac/analysis";
+import { conditionLimitsRoles } from "../policy/condition-limits";
 
 /**
  * Who can do what where, for reviewers: every identity with what it is attached to and what it
@@ -42,8 +44,26 @@ export interface ReportGrant {
   readonly target: string;
   readonly scopeLevel: string;
   readonly condition?: string;
+  /** For a conditioned grant: what the condition lets the holder assign and remove (role names where catalogued). */
+  readonly conditionAllows?: ConditionSummary;
+  /** Whether the condition provably limits what a privileged role may assign (the policy's test). */
+  readonly conditionLimits?: boolean;
+  /** Who holds the grant: a managed identity of the estate, or a principal it cannot vouch for. */
+  readonly principalKind: PrincipalKind;
   readonly description?: string;
   readonly suppressions: readonly { readonly ruleId: string; readonly reason: string }[];
+}
+
+export interface PermissionSummary {
+  readonly roles: ValueSet;
+  readonly principalTypes: ValueSet;
+  readonly principalIds: ValueSet;
+}
+
+export interface ConditionSummary {
+  readonly parsed: boolean;
+  readonly assign: PermissionSummary;
+  readonly remove: PermissionSummary;
 }
 
 interface SuppressionLocal {
@@ -56,10 +76,11 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
   const estate = readEstate(stackJson);
   const suppressions = (stackJson.locals?.guardrail_suppressions ?? []) as SuppressionLocal[];
   const grants = estate.assignments.map((a) => reportGrant(a, estate, suppressions));
+  const principals = new Map<string, Principal>(estate.assignments.map((a) => [a.principal.key, a.principal]));
   const keys = new Set(grants.map((g) => g.identity));
   for (const identity of estate.identities) keys.add(identity.address);
   for (const compute of estate.computes) if (compute.systemAssigned) keys.add(`${compute.resource.address}#system`);
-  const identities = [...keys].sort().map((key) => reportIdentity(key, estate));
+  const identities = [...keys].sort().map((key) => reportIdentity(key, principals.get(key)?.kind, estate));
   return { environment, identities, grants: [...grants].sort(byKeys((g) => g.identity, (g) => g.target, (g) => g.role)) };
 }
 
@@ -80,11 +101,32 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
     target: describeScope(a.scope, estate),
     scopeLevel: a.scope.level,
     condition: a.condition,
+    ...(a.condition === undefined ? {} : { conditionAllows: summarizeCondition(a.condition), conditionLimits: conditionLimitsRoles(a.condition, a.principal.raw).limits }),
+    principalKind: a.principal.kind,
     description: a.description,
     suppressions: suppressions
       .filter((s) => a.resource.path === s.constructPath || a.resource.path.startsWith(`${s.constructPath}/`))
       .map((s) => ({ ruleId: s.ruleId, reason: s.reason })),
   };
+}
+
+/** Role GUIDs as catalog names, so a reviewer reads "AcrPull", not a GUID. */
+function namedRoles(set: ValueSet): ValueSet {
+  return set.kind === "any" ? set : { kind: set.kind, values: set.values.map((guid) => findRoleByGuid(guid)?.name ?? guid).sort() };
+}
+
+const permission = (p: AssignmentPermission): PermissionSummary => ({ roles: namedRoles(p.roles), principalTypes: p.principalTypes, principalIds: p.principalIds });
+
+function summarizeCondition(condition: string): ConditionSummary {
+  const allows = analyzeCondition(condition);
+  return { parsed: allows.parsed, assign: permission(allows.write), remove: permission(allows.delete) };
+}
+
+/** A value set in words: `AcrPull, Key Vault Secrets User`, `any role`, `any principal except X`. */
+export function describeValueSet(set: ValueSet, what: string): string {
+  if (set.kind === "any") return `any ${what}`;
+  if (set.kind === "anyExcept") return `any ${what} except ${set.values.join(", ")}`;
+  return set.values.length > 0 ? set.values.join(", ") : `no ${what}`;
 }
 
 function describeScope(scope: Scope, estate: EstateModel): string {
@@ -99,7 +141,7 @@ function describeScope(scope: Scope, estate: EstateModel): string {
   return ref.suffix ? `${kind} ${ref.suffix.split("/").pop()} of ${base}` : `${kind} ${base}`;
 }
 
-function reportIdentity(key: string, estate: EstateModel): ReportIdentity {
+function reportIdentity(key: string, principalKind: PrincipalKind | undefined, estate: EstateModel): ReportIdentity {
   const [address, system] = key.split("#");
   const resource = estate.byAddress.get(address);
   const federatedTrusts = estate.federated.filter((f) => f.identity === address).map((f) => ({ issuer: f.issuer, subject: f.subject }));
@@ -110,7 +152,7 @@ function reportIdentity(key: string, estate: EstateModel): ReportIdentity {
     const cluster = estate.computes.find((c) => parseReference(block(c.resource.config.kubelet_identity)?.user_assigned_identity_id)?.address === address);
     attachedTo.push(`kubelet of ${nameOf(cluster?.resource, "an AKS cluster")}`);
   }
-  const kind = system ? "SystemAssigned" : resource?.type === "azurerm_user_assigned_identity" ? "UserAssigned" : address.startsWith("data.") ? "ExistingUserAssigned" : "Unresolved";
+  const kind: PrincipalKind = principalKind ?? (system ? "SystemAssigned" : "UserAssigned");
   const c = resource?.config ?? {};
   const parent = system ? estate.computes.find((compute) => compute.resource === resource)?.parent : undefined;
   const name = parent ? `${nameOf(parent, parent.address)}/${nameOf(resource, address)}` : nameOf(resource, address);
@@ -125,6 +167,14 @@ function reportIdentity(key: string, estate: EstateModel): ReportIdentity {
     attachedTo: attachedTo.sort(),
     federatedTrusts,
   };
+}
+
+function conditionInWords(g: ReportGrant): string {
+  const allows = g.conditionAllows!;
+  if (!allows.parsed) return "condition: cannot be parsed, so it limits nothing";
+  const a = allows.assign;
+  const limits = g.conditionLimits ? "" : " (does **not** limit what it assigns)";
+  return `condition: may assign ${describeValueSet(a.roles, "role")} to ${describeValueSet(a.principalTypes, "principal type")}, principals ${describeValueSet(a.principalIds, "principal")}${limits}`;
 }
 
 const level = (g: ReportGrant) => (g.scopeLevel === "resource" ? "resource" : `**${g.scopeLevel}**`);
@@ -145,7 +195,7 @@ export function renderAccessReport(report: AccessReport): string {
     }
     lines.push("| role | target | scope | why |", "|---|---|---|---|");
     for (const g of grants) {
-      const why = [g.description ?? "", ...(g.condition ? ["condition: limited role assignment"] : []), ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`)];
+      const why = [g.description ?? "", ...(g.conditionAllows ? [conditionInWords(g)] : []), ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`)];
       lines.push(`| ${cell(g.role)} (\`${g.roleGuid}\`) | ${cell(g.target)} | ${level(g)} | ${cell(why.filter(Boolean).join("; "))} |`);
     }
     lines.push("");

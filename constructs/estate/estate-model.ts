@@ -1,4 +1,4 @@
-import { ResourceId, ScopeLevel } from "../azure-ids";
+import { isGuid, ResourceId, ScopeLevel } from "../azure-ids";
 import { findRoleByGuid, lookupRoleByName, RoleDefinition } from "../role-catalog";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
 import { byKeys } from "../ordering";
@@ -25,21 +25,35 @@ export interface Reference {
   readonly suffix: string;
 }
 
-export type PrincipalKind = "UserAssigned" | "SystemAssigned" | "ExistingUserAssigned" | "Unresolved";
+/**
+ * Who an assignment's principal is: a managed identity of the estate (resolved through its
+ * reference), a service principal, user or group by literal object id (typed by
+ * `principal_type`), or `Unknown`: a reference to something that is no principal, or a value only
+ * Terraform knows (a variable, a local, a module output, a function).
+ */
+export type PrincipalKind = "UserAssigned" | "SystemAssigned" | "ExistingUserAssigned" | "ServicePrincipal" | "User" | "Group" | "Unknown";
+
+/** The kinds that are managed identities the estate declares: the only principals its workloads run as. */
+export const MANAGED_IDENTITY_KINDS: ReadonlySet<PrincipalKind> = new Set(["UserAssigned", "SystemAssigned", "ExistingUserAssigned"]);
 
 export interface Principal {
-  /** Stable key: the identity's address, `<compute address>#system`, or the literal object id. */
+  /** Stable key: the identity's address, `<compute address>#system`, or the principal id as written. */
   readonly key: string;
   readonly kind: PrincipalKind;
   /** The identity resource, or the compute whose system-assigned identity it is. */
   readonly resource?: TfResource;
   readonly label: string;
+  /** The principal id as written in the assignment. */
+  readonly raw: string;
+  /** False when the value is one only Terraform knows, so nothing can be judged from it. */
+  readonly verifiable: boolean;
 }
 
 export interface Scope {
   readonly raw: string;
   /** The parsed id, for a literal scope. */
   readonly id?: ResourceId;
+  /** `unknown` when the scope is a value only Terraform knows: it cannot be judged at synth. */
   readonly level: ScopeLevel | "unknown";
   readonly typeInfo?: ResourceTypeInfo;
   /** The stack resource the scope is, or lies inside. */
@@ -54,6 +68,8 @@ export interface Assignment {
   readonly role?: RoleDefinition;
   /** The role as written: id or name. */
   readonly roleWritten: string;
+  /** False when the role is a value only Terraform knows (a variable, a data source...). */
+  readonly roleVerifiable: boolean;
   readonly usesRoleName: boolean;
   readonly unscopedRoleId: boolean;
   readonly principalType?: string;
@@ -83,6 +99,8 @@ export interface FederatedCredential {
 }
 
 export interface EstateModel {
+  /** The stack's Terraform JSON the model was read from. */
+  readonly json: Readonly<Record<string, any>>;
   readonly resources: readonly TfResource[];
   readonly byAddress: ReadonlyMap<string, TfResource>;
   readonly assignments: readonly Assignment[];
@@ -96,6 +114,10 @@ export interface EstateModel {
   readonly usedIdentities: ReadonlySet<string>;
   /** The subscription the stack's azurerm provider deploys into, when it says. */
   readonly subscriptionId?: string;
+  /** Module calls: whatever they assign is not in this JSON, so it is not analysed. */
+  readonly modules: readonly TfResource[];
+  /** Resources that may make role assignments in a way that cannot be read (an azapi type only Terraform knows). */
+  readonly unreadable: readonly TfResource[];
 }
 
 const REFERENCE = /^\$\{((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}(.*)$/;
@@ -159,12 +181,21 @@ export function readEstate(stackJson: Readonly<Record<string, any>>): EstateMode
     }),
   );
   const identityUse = /\$\{azurerm_user_assigned_identity\.([A-Za-z0-9_-]+)\.(id|client_id|principal_id)\}/g;
+  const assignments = resources.flatMap((r) => {
+    const fields = assignmentFields(r);
+    return fields ? [readAssignment(r, fields, byAddress)] : [];
+  });
+  const assigning = new Set(assignments.map((a) => a.resource));
   const usedIdentities = new Set(
     resources
-      .filter((r) => r.type !== "azurerm_role_assignment")
+      .filter((r) => !assigning.has(r))
       .flatMap((r) => [...JSON.stringify(r.config).matchAll(identityUse)].map((m) => `azurerm_user_assigned_identity.${m[1]}`)),
   );
+  const modules = Object.entries<Record<string, any>>(stackJson.module ?? {})
+    .map(([name, config]) => ({ address: `module.${name}`, type: "module", path: config?.["//"]?.metadata?.path ?? `module.${name}`, config }))
+    .sort(byKeys((m) => m.address));
   return {
+    json: stackJson,
     resources,
     byAddress,
     computes,
@@ -172,11 +203,76 @@ export function readEstate(stackJson: Readonly<Record<string, any>>): EstateMode
     usedIdentities,
     subscriptionId: block(stackJson.provider?.azurerm)?.subscription_id,
     identities: resources.filter((r) => r.type === "azurerm_user_assigned_identity"),
-    assignments: resources.filter((r) => r.type === "azurerm_role_assignment").map((r) => readAssignment(r, byAddress)),
+    assignments,
+    modules,
+    unreadable: resources.filter((r) => AZAPI_TYPES.has(r.type) && !isLiteral(r.config.type)),
     federated: resources
       .filter((r) => r.type === "azurerm_federated_identity_credential")
       .map((r) => ({ resource: r, identity: parseReference(r.config.parent_id)?.address, issuer: String(r.config.issuer ?? ""), subject: String(r.config.subject ?? "") })),
   };
+}
+
+/** The arguments of a role assignment, whichever resource makes it. */
+interface AssignmentFields {
+  readonly scope: unknown;
+  readonly roleDefinitionId: unknown;
+  readonly roleDefinitionName?: unknown;
+  readonly principalId: unknown;
+  readonly principalType?: unknown;
+  readonly name?: unknown;
+  readonly condition?: unknown;
+  readonly description?: unknown;
+}
+
+/** Everything that gives a principal a role: plain and PIM (active and eligible) assignments. */
+const ROLE_ASSIGNMENT_TYPES = new Set(["azurerm_role_assignment", "azurerm_pim_active_role_assignment", "azurerm_pim_eligible_role_assignment"]);
+const AZAPI_TYPES = new Set(["azapi_resource", "azapi_update_resource"]);
+const ROLE_ASSIGNMENT_AZURE_TYPE = "microsoft.authorization/roleassignments";
+
+const isLiteral = (value: unknown): value is string => typeof value === "string" && !value.includes("${");
+
+function assignmentFields(r: TfResource): AssignmentFields | undefined {
+  const c = r.config;
+  if (ROLE_ASSIGNMENT_TYPES.has(r.type)) {
+    return {
+      scope: c.scope,
+      roleDefinitionId: c.role_definition_id,
+      roleDefinitionName: c.role_definition_name,
+      principalId: c.principal_id,
+      principalType: c.principal_type,
+      name: r.type === "azurerm_role_assignment" ? c.name : undefined,
+      condition: c.condition,
+      description: c.description ?? c.justification,
+    };
+  }
+  // azapi writes the ARM resource itself: `Microsoft.Authorization/roleAssignments@<api version>`.
+  if (!AZAPI_TYPES.has(r.type) || !isLiteral(c.type) || c.type.split("@")[0].toLowerCase() !== ROLE_ASSIGNMENT_AZURE_TYPE) return undefined;
+  const body = typeof c.body === "string" ? parseJson(c.body) : c.body;
+  const properties: Record<string, unknown> = body && typeof body === "object" ? ((body as Record<string, any>).properties ?? {}) : {};
+  const unknowable = "${unreadable azapi body}";
+  const field = (key: string) => (body && typeof body === "object" ? properties[key] : unknowable);
+  return {
+    scope: r.type === "azapi_resource" ? c.parent_id : parentOfId(c.resource_id),
+    roleDefinitionId: field("roleDefinitionId"),
+    principalId: field("principalId"),
+    principalType: field("principalType"),
+    name: r.type === "azapi_resource" ? c.name : undefined,
+    condition: field("condition"),
+    description: field("description"),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `<scope>/providers/Microsoft.Authorization/roleAssignments/<name>` → `<scope>`. */
+function parentOfId(id: unknown): string | undefined {
+  return isLiteral(id) ? /^(.*)\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/]+$/i.exec(id)?.[1] : undefined;
 }
 
 function readCompute(resource: TfResource, byAddress: ReadonlyMap<string, TfResource>): Compute {
@@ -199,62 +295,119 @@ function readSettings(resource: TfResource): Record<string, string>[] | undefine
   return undefined;
 }
 
-function readAssignment(resource: TfResource, byAddress: ReadonlyMap<string, TfResource>): Assignment {
-  const c = resource.config;
-  const roleId = typeof c.role_definition_id === "string" ? c.role_definition_id : undefined;
-  const roleName = typeof c.role_definition_name === "string" ? c.role_definition_name : undefined;
-  const guid = /roleDefinitions\/([0-9a-f-]{36})$/i.exec(roleId ?? "")?.[1];
-  const description = typeof c.description === "string" ? c.description : undefined;
+function readAssignment(resource: TfResource, f: AssignmentFields, byAddress: ReadonlyMap<string, TfResource>): Assignment {
+  const roleId = typeof f.roleDefinitionId === "string" ? f.roleDefinitionId : undefined;
+  const roleName = typeof f.roleDefinitionName === "string" ? f.roleDefinitionName : undefined;
+  // The GUID names the role in every subscription: a literal GUID is verifiable whatever precedes it.
+  const guid = /\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(roleId ?? "")?.[1];
+  const description = typeof f.description === "string" ? f.description : undefined;
+  const principalType = typeof f.principalType === "string" ? f.principalType : undefined;
   return {
     resource,
-    scope: readScope(String(c.scope ?? ""), byAddress),
-    principal: readPrincipal(c.principal_id, byAddress),
-    role: guid ? findRoleByGuid(guid) : roleName ? lookupRoleByName(roleName) : undefined,
+    scope: readScope(f.scope, byAddress),
+    principal: readPrincipal(f.principalId, principalType, byAddress),
+    role: guid ? findRoleByGuid(guid) : roleName !== undefined && isLiteral(roleName) ? lookupRoleByName(roleName) : undefined,
     roleWritten: roleId ?? roleName ?? "",
+    roleVerifiable: guid !== undefined || (roleId === undefined ? isLiteral(roleName) : isLiteral(roleId)),
     usesRoleName: roleName !== undefined,
     unscopedRoleId: roleId?.startsWith("/providers/") ?? false,
-    principalType: c.principal_type,
-    name: c.name,
-    condition: c.condition,
+    principalType,
+    name: f.name,
+    condition: typeof f.condition === "string" ? f.condition : f.condition === undefined ? undefined : JSON.stringify(f.condition),
     description,
     workload: description?.includes(": ") ? description.slice(0, description.indexOf(": ")) : undefined,
   };
 }
 
-function readScope(raw: string, byAddress: ReadonlyMap<string, TfResource>): Scope {
-  const ref = parseReference(raw);
-  if (ref) {
-    const resource = byAddress.get(ref.address);
-    const base = resource ? typeInfoByTerraformType(resource.type) : undefined;
-    const level = (resource && LEVEL_OF_TYPE[resource.type]) ?? "resource";
-    const azureType = base && ref.suffix ? subResourceType(base.azureType, ref.suffix) : base?.azureType;
-    return { raw, level, resource, typeInfo: azureType ? typeInfoByAzureType(azureType) : undefined, label: `${ref.address}${ref.suffix}` };
-  }
-  try {
-    // A scope built around references ("/subscriptions/${data...subscription_id}") still has a level.
-    const interpolated = raw.includes("${");
-    const id = ResourceId.parse("scope", raw.replace(/\$\{[^}]*\}/g, "00000000-0000-0000-0000-000000000000"));
-    return { raw, id: interpolated ? undefined : id, level: id.level, typeInfo: id.type ? typeInfoByAzureType(id.type) : undefined, label: raw };
-  } catch {
-    return { raw, level: "unknown", label: raw };
-  }
-}
+const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
+/** Attributes that hold one id segment, so a scope may interpolate them between literal segments. */
+const SEGMENT_ATTRIBUTES = new Set([".name", ".subscription_id", ".resource_group_name"]);
 
-/** `Microsoft.Storage/storageAccounts` + `/queueServices/default/queues/jobs` → the queue's type. */
-function subResourceType(azureType: string, suffix: string): string | undefined {
+const unverifiableScope = (raw: string, resource?: TfResource): Scope => ({ raw, level: "unknown", resource, label: raw });
+
+function tryParseId(id: string): ResourceId | undefined {
   try {
-    return ResourceId.parse("scope", `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/${azureType}/x${suffix}`).type;
+    return ResourceId.parse("scope", id);
   } catch {
     return undefined;
   }
 }
 
-function readPrincipal(value: unknown, byAddress: ReadonlyMap<string, TfResource>): Principal {
-  const ref = parseReference(value);
-  if (!ref) return { key: String(value ?? ""), kind: "Unresolved", label: String(value ?? "(none)") };
-  const resource = byAddress.get(ref.address);
-  if (ref.address.startsWith("data.azurerm_user_assigned_identity.")) return { key: ref.address, kind: "ExistingUserAssigned", resource, label: ref.address };
-  if (resource?.type === "azurerm_user_assigned_identity") return { key: ref.address, kind: "UserAssigned", resource, label: ref.address };
-  if (ref.attribute.startsWith(".identity")) return { key: `${ref.address}#system`, kind: "SystemAssigned", resource, label: `${ref.address} (system-assigned)` };
-  return { key: String(value), kind: "Unresolved", resource, label: String(value) };
+/**
+ * A scope's level and type, judged only from what is certain before apply: a literal id, a
+ * resource or data source of the stack whose id has a known shape (`.id`, maybe followed by a
+ * literal sub-resource path), or literal segments around single-segment references to the stack.
+ * Anything else (a variable, a local, a module output, a function) is `unknown`.
+ */
+function readScope(value: unknown, byAddress: ReadonlyMap<string, TfResource>): Scope {
+  const raw = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  if (typeof value !== "string") return unverifiableScope(raw);
+  const ref = parseReference(raw);
+  if (ref) {
+    const resource = byAddress.get(ref.address);
+    const base = resource && ref.attribute === ".id" && !ref.suffix.includes("${") ? placeholderId(resource) : undefined;
+    const id = base === undefined ? undefined : tryParseId(`${base}${ref.suffix}`);
+    if (!id) return unverifiableScope(raw, resource);
+    return { raw, level: id.level, resource, typeInfo: id.type ? typeInfoByAzureType(id.type) : undefined, label: `${ref.address}${ref.suffix}` };
+  }
+  const segments = raw.split("/");
+  const interpolated = segments.filter((segment) => segment.includes("${"));
+  const resolvable = interpolated.every((segment) => {
+    const r = parseReference(segment);
+    return r !== undefined && r.suffix === "" && byAddress.has(r.address) && SEGMENT_ATTRIBUTES.has(r.attribute);
+  });
+  const id = resolvable ? tryParseId(segments.map((segment) => (segment.includes("${") ? ZERO_GUID : segment)).join("/")) : undefined;
+  if (!id) return unverifiableScope(raw);
+  return { raw, id: interpolated.length === 0 ? id : undefined, level: id.level, typeInfo: id.type ? typeInfoByAzureType(id.type) : undefined, label: raw };
+}
+
+/**
+ * An id of the same shape as the resource's: what its `.id` is certain to look like before apply.
+ * Undefined when the shape is not certain (a data source of another kind, a resource outside
+ * any resource group, or another provider's resource, which may stand for any scope).
+ */
+function placeholderId(resource: TfResource): string | undefined {
+  const level = LEVEL_OF_TYPE[resource.type];
+  if (level === "subscription") return `/subscriptions/${ZERO_GUID}`;
+  if (level === "resourceGroup") return `/subscriptions/${ZERO_GUID}/resourceGroups/rg`;
+  if (level === "managementGroup") return "/providers/Microsoft.Management/managementGroups/mg";
+  const managedType = resource.type.replace(/^data\./, "");
+  const info = typeInfoByTerraformType(managedType);
+  if (info) {
+    const [namespace, ...types] = info.azureType.split("/");
+    return `/subscriptions/${ZERO_GUID}/resourceGroups/rg/providers/${namespace}/${types.map((t) => `${t}/x`).join("/")}`;
+  }
+  const inResourceGroup = managedType.startsWith("azurerm_") && resource.config.resource_group_name !== undefined;
+  return inResourceGroup ? `/subscriptions/${ZERO_GUID}/resourceGroups/rg/providers/Unknown.Provider/resources/x` : undefined;
+}
+
+/** Directory objects azuread can name, by the kind of principal they are. */
+const DIRECTORY_KINDS: Readonly<Record<string, PrincipalKind>> = {
+  azuread_user: "User",
+  azuread_group: "Group",
+  azuread_service_principal: "ServicePrincipal",
+};
+
+function readPrincipal(value: unknown, principalType: string | undefined, byAddress: ReadonlyMap<string, TfResource>): Principal {
+  const raw = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  const ref = parseReference(raw);
+  if (ref && ref.suffix === "") {
+    const resource = byAddress.get(ref.address);
+    const kind = resource ? referencedPrincipalKind(resource, ref.attribute) : undefined;
+    if (kind === "SystemAssigned") return { key: `${ref.address}#system`, kind, resource, label: `${ref.address} (system-assigned)`, raw, verifiable: true };
+    if (kind) return { key: ref.address, kind, resource, label: ref.address, raw, verifiable: true };
+    // A reference to a resource that is no principal is wrong, but certain; one to a variable is not.
+    return { key: raw, kind: "Unknown", resource, label: raw, raw, verifiable: resource !== undefined };
+  }
+  if (!isLiteral(raw)) return { key: raw, kind: "Unknown", label: raw, raw, verifiable: false };
+  const typed = isGuid(raw) && (principalType === "ServicePrincipal" || principalType === "User" || principalType === "Group") ? principalType : "Unknown";
+  return { key: raw.toLowerCase(), kind: typed, label: raw, raw, verifiable: true };
+}
+
+function referencedPrincipalKind(resource: TfResource, attribute: string): PrincipalKind | undefined {
+  if (resource.type === "azurerm_user_assigned_identity" && attribute === ".principal_id") return "UserAssigned";
+  if (resource.type === "data.azurerm_user_assigned_identity" && attribute === ".principal_id") return "ExistingUserAssigned";
+  if (COMPUTE_TYPES.has(resource.type) && attribute === ".identity[0].principal_id") return "SystemAssigned";
+  const directory = DIRECTORY_KINDS[resource.type.replace(/^data\./, "")];
+  return directory && attribute === ".object_id" ? directory : undefined;
 }

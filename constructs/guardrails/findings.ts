@@ -1,19 +1,17 @@
 import { TerraformStack } from "cdktf";
 import { readEstate } from "../estate/estate-model";
 import { RULES } from "./rules";
-import { findSuppression, GuardrailSuppressions, RecordedSuppression } from "./suppressions";
+import { findExpiredSuppression, findSuppression, GuardrailSuppressions, RecordedSuppression, SuppressionHorizon, todayOf } from "./suppressions";
 import { byKeys } from "../ordering";
 
 export type Severity = "error" | "warning";
 
 /** How strict an environment is: a default severity, overridden (or turned off) per rule. */
-export interface GuardrailSettings {
+export interface GuardrailSettings extends SuppressionHorizon {
   readonly severity: Severity;
   readonly rules?: Readonly<Record<string, Severity | "off">>;
   /** Token issuers trusted besides GitHub Actions and the stack's own AKS clusters. */
   readonly knownIssuers?: readonly string[];
-  /** The day suppressions' expiry is checked against (YYYY-MM-DD); today in UTC by default. */
-  readonly today?: string;
 }
 
 export interface Finding {
@@ -32,20 +30,24 @@ export interface Finding {
 export function evaluateGuardrails(stack: TerraformStack, settings: GuardrailSettings, stackJson = stack.toTerraform()): Finding[] {
   const estate = readEstate(stackJson);
   const suppressions = GuardrailSuppressions.under(stack);
-  const today = settings.today ?? new Date().toISOString().slice(0, 10);
+  const today = todayOf(settings);
   return RULES.flatMap((rule) => {
-    const severity = settings.rules?.[rule.id] ?? settings.severity;
+    const severity = settings.rules?.[rule.id] ?? (rule.warnOnly ? "warning" : settings.severity);
     if (severity === "off") return [];
-    return rule.check(estate, { knownIssuers: settings.knownIssuers ?? [] }).map((hit) => ({
-      ruleId: rule.id,
-      ruleName: rule.name,
-      severity,
-      constructPath: hit.resource.path,
-      address: hit.resource.address,
-      message: hit.message,
-      fix: hit.fix,
-      suppression: findSuppression(suppressions, rule.id, hit.resource.path, today),
-    }));
+    return rule.check(estate, { knownIssuers: settings.knownIssuers ?? [] }).map((hit) => {
+      const suppression = findSuppression(suppressions, rule.id, hit.resource.path, today);
+      const expired = suppression ? undefined : findExpiredSuppression(suppressions, rule.id, hit.resource.path, today);
+      return {
+        ruleId: rule.id,
+        ruleName: rule.name,
+        severity,
+        constructPath: hit.resource.path,
+        address: hit.resource.address,
+        message: expired ? `${hit.message} (its suppression expired on ${expired.expires}: ${expired.reason})` : hit.message,
+        fix: hit.fix,
+        suppression,
+      };
+    });
   }).sort(byKeys((f) => f.ruleId, (f) => f.address, (f) => f.message));
 }
 

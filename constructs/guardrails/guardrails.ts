@@ -17,6 +17,7 @@ export class Guardrails extends Construct {
     settings: GuardrailSettings,
   ) {
     super(stack, id);
+    GuardrailSuppressions.configure(stack, settings);
     onStackSynthesis(this, (json) => {
       const findings = evaluateGuardrails(stack, settings, json());
       this.annotate(findings);

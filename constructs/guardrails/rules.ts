@@ -1,8 +1,9 @@
-import { ALL_ROLES, RoleDefinition } from "../role-catalog";
 import { isGuid } from "../azure-ids";
-import { limitsRoles } from "../abac";
+import { findSecrets } from "./secret-scan";
+import { byKeys } from "../ordering";
 import { GITHUB_ACTIONS_ISSUER } from "../federation";
-import { Assignment, block, EstateModel, parseReference, TfResource } from "../estate/estate-model";
+import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS, parseReference, TfResource } from "../estate/estate-model";
+import { ACCESS_POLICY, AssignmentFacts, PolicyRule, PrincipalClass } from "../policy/access-policy";
 
 /** One thing a rule found wrong with one resource. */
 export interface RuleHit {
@@ -21,48 +22,55 @@ export interface Rule {
   readonly id: string;
   readonly name: string;
   readonly description: string;
+  /** A rule that can only warn (what it finds is not analysed, rather than wrong), unless set per rule. */
+  readonly warnOnly?: boolean;
   check(estate: EstateModel, context: RuleContext): RuleHit[];
 }
 
 const rule = (id: string, name: string, description: string, check: Rule["check"]): Rule => ({ id, name, description, check });
 const hit = (resource: TfResource, message: string, fix: string): RuleHit => ({ resource, message, fix });
 
+/** An assignment read from the stack, as the access policy judges it. */
+export function factsOf(a: Assignment): AssignmentFacts {
+  const principal: PrincipalClass = MANAGED_IDENTITY_KINDS.has(a.principal.kind) ? "ManagedIdentity" : (a.principal.kind as PrincipalClass);
+  return {
+    role: a.role,
+    roleName: a.role?.name ?? a.roleWritten,
+    scopeLevel: a.scope.level,
+    scopeType: a.scope.typeInfo,
+    scopeLabel: a.scope.label,
+    condition: a.condition,
+    principalId: a.principal.raw,
+    principal,
+    principalLabel: a.principal.label,
+  };
+}
+
+/** The guardrail of one access-policy predicate: the same verdict a grant gets, on every assignment. */
+const policyGuardrail = (policy: PolicyRule): Rule =>
+  rule(policy.id, policy.name, policy.description, (estate) =>
+    estate.assignments.flatMap((a) => {
+      const verdict = policy.judge(factsOf(a));
+      return verdict ? [hit(a.resource, verdict.message, verdict.fix)] : [];
+    }),
+  );
+
 const on = (a: Assignment) => `${a.role?.name ?? a.roleWritten} for ${a.principal.label} on ${a.scope.label}`;
-const dataRolesFor = (a: Assignment): RoleDefinition[] =>
-  ALL_ROLES.filter((r) => r.plane === "data" && !r.broad && (a.scope.typeInfo?.services as readonly string[] | undefined)?.includes(r.service));
-const suggest = (a: Assignment) => {
-  const roles = dataRolesFor(a).map((r) => r.name);
-  return roles.length > 0 ? `grant the narrowest data role that makes the call succeed (${roles.join(", ")})` : "grant the narrowest data role of the target's service";
-};
-const SECRET_VALUE = /AccountKey=|SharedAccessKey=|SharedAccessSignature=|[?&]sig=|Password=|Pwd=/i;
-const SECRET_ATTRIBUTE = /\.(primary|secondary)_(access_key|connection_string|key|blob_connection_string)|\.client_secret|\.password|\.admin_password|random_password\.[^.]+\.result|azurerm_key_vault_secret\.[^.]+\.value/;
-const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/;
 const grantsOf = (estate: EstateModel, key: string) => estate.assignments.filter((a) => a.principal.key === key);
 
+/** What of an assignment only Terraform knows, so no rule can judge it. */
+function unverifiable(a: Assignment): string[] {
+  return [
+    ...(a.scope.level === "unknown" ? [`scope ${JSON.stringify(a.scope.raw)}`] : []),
+    ...(a.roleVerifiable ? [] : [`role ${JSON.stringify(a.roleWritten)}`]),
+    ...(a.principal.verifiable ? [] : [`principal ${JSON.stringify(a.principal.raw)}`]),
+  ];
+}
+const VERIFIABLE_FIX =
+  "write a literal id, or a reference to a resource of this stack (`<resource>.id`, a managed identity's `principal_id`): variables, locals, module outputs, functions and other data sources are known only to Terraform";
+
 export const RULES: readonly Rule[] = [
-  rule("IG001", "privileged-role", "A workload holds Owner, Contributor, User Access Administrator, or RBAC Administrator without a condition.", (estate) =>
-    estate.assignments
-      .filter((a) => a.role?.plane === "privileged" && !(a.role.privilegedUnlessConditioned && limitsRoles(a.condition)))
-      .map((a) => hit(a.resource, `privileged role ${on(a)}: it can change the resource or hand out access`, suggest(a))),
-  ),
-  rule("IG002", "broad-data-role", "A *Data Owner role or Key Vault Administrator: all data plus control of access to it.", (estate) =>
-    estate.assignments.filter((a) => a.role?.broad).map((a) => hit(a.resource, `broad data role ${on(a)}`, suggest(a))),
-  ),
-  rule("IG003", "broad-scope", "A grant at management group, subscription or resource group scope reaches everything below it, now and later.", (estate) =>
-    estate.assignments
-      .filter((a) => a.scope.level !== "resource" && a.scope.level !== "unknown")
-      .map((a) => hit(a.resource, `${a.role?.name ?? a.roleWritten} at ${a.scope.level} scope ${a.scope.label}`, "grant on the exact resource (or sub-resource) the workload uses")),
-  ),
-  rule("IG004", "control-plane-role", "A control-plane role on a target whose service has data-plane roles.", (estate) =>
-    estate.assignments
-      .filter((a) => a.role?.plane === "control" && dataRolesFor(a).length > 0)
-      .map((a) => hit(a.resource, `control-plane role ${on(a)}: it manages the resource but reads no data`, suggest(a))),
-  ),
-  rule("IG005", "role-service-mismatch", "A role of one service on another service's resource does nothing.", (estate) =>
-    estate.assignments
-      .filter((a) => a.role && a.role.service !== "Any resource" && a.scope.typeInfo && !(a.scope.typeInfo.services as readonly string[]).includes(a.role.service))
-      .map((a) => hit(a.resource, `${a.role!.service} role ${on(a)}, a ${a.scope.typeInfo!.kind}: it grants nothing there`, suggest(a))),
-  ),
+  ...ACCESS_POLICY.map(policyGuardrail),
   rule("IG006", "key-vault-access-policies", "A grant on a Key Vault that is not in RBAC mode does nothing.", (estate) =>
     estate.assignments
       .filter((a) => a.role?.plane === "data" && a.scope.resource?.type === "azurerm_key_vault" && a.scope.resource.config.rbac_authorization_enabled !== true && a.scope.resource.config.enable_rbac_authorization !== true)
@@ -84,7 +92,7 @@ export const RULES: readonly Rule[] = [
   }),
   rule("IG009", "missing-principal-type", "Without principal_type = ServicePrincipal, creation races the new identity's directory replication.", (estate) =>
     estate.assignments
-      .filter((a) => a.principalType === undefined || (a.principal.kind !== "Unresolved" && a.principalType !== "ServicePrincipal"))
+      .filter((a) => a.principalType === undefined || (MANAGED_IDENTITY_KINDS.has(a.principal.kind) && a.principalType !== "ServicePrincipal"))
       .map((a) => hit(a.resource, `${on(a)} has principal_type ${JSON.stringify(a.principalType ?? null)}`, 'set principal_type = "ServicePrincipal" for managed identities')),
   ),
   rule("IG010", "role-by-name", "role_definition_name is resolved by a lookup and drifts; the role must be its built-in GUID.", (estate) =>
@@ -169,41 +177,31 @@ export const RULES: readonly Rule[] = [
       ];
     }),
   ),
-  rule("IG019", "secret-in-output", "Keys, SAS tokens, passwords and connection strings in settings are the secrets managed identities replace.", (estate) =>
-    estate.resources.flatMap((r) => {
-      const exposed = secretSettings(r);
-      return exposed.length > 0 ? [hit(r, `${r.address} carries secrets in ${exposed.join(", ")}`, "connect through the identity (endpoint-only settings), or reference a Key Vault secret")] : [];
-    }),
-  ),
+  rule("IG019", "secret-in-output", "Keys, tokens, passwords and connection strings anywhere in the output: the secrets managed identities replace.", (estate) => {
+    const hits = new Map<string, string[]>();
+    for (const secret of findSecrets(estate.json)) hits.set(secret.address, [...(hits.get(secret.address) ?? []), `${secret.where} (${secret.what})`]);
+    return [...hits].map(([address, where]) =>
+      hit(estate.byAddress.get(address) ?? { address, type: address.split(".")[0], path: address, config: {} }, `${address} carries secrets in ${where.join(", ")}`, "connect through the identity (endpoint-only settings), or reference a Key Vault secret; never output a key"),
+    );
+  }),
   rule("IG020", "unknown-role", "A role outside the catalog (custom, or given by reference) cannot be judged by any other rule.", (estate) =>
     estate.assignments
-      .filter((a) => !a.role)
+      .filter((a) => !a.role && a.roleVerifiable)
       .map((a) => hit(a.resource, `${a.resource.address} grants ${JSON.stringify(a.roleWritten)}, which is not a catalogued built-in role`, "use a built-in role from the catalog by its GUID, or suppress with the reason this role is narrow")),
   ),
-];
-
-/** The settings of a resource that hold a secret, by where they are. */
-function secretSettings(r: TfResource): string[] {
-  const c = r.config;
-  const found: string[] = [];
-  const check = (where: string, value: unknown) => {
-    if (typeof value === "string" && (SECRET_VALUE.test(value) || SECRET_ATTRIBUTE.test(value))) found.push(where);
-  };
-  for (const [k, v] of Object.entries<unknown>(c.app_settings ?? {})) check(`app_settings.${k}`, v);
-  for (const cs of (Array.isArray(c.connection_string) ? c.connection_string : c.connection_string ? [c.connection_string] : []) as Record<string, unknown>[]) {
-    if (!KEY_VAULT_REFERENCE.test(String(cs.value ?? ""))) found.push(`connection_string.${cs.name}`);
-  }
-  if (c.storage_account_access_key !== undefined) found.push("storage_account_access_key");
-  if (block(block(c.site_config)?.application_stack)?.docker_registry_password !== undefined) found.push("site_config.application_stack.docker_registry_password");
-  for (const credential of (c.image_registry_credential ?? []) as Record<string, unknown>[]) if (credential.password !== undefined) found.push(`image_registry_credential.${credential.server}.password`);
-  for (const container of (c.container ?? []) as Record<string, any>[]) {
-    for (const [k, v] of Object.entries<unknown>(container.environment_variables ?? {})) check(`container.${container.name}.${k}`, v);
-    for (const k of Object.keys(container.secure_environment_variables ?? {})) found.push(`container.${container.name}.secure_environment_variables.${k}`);
-  }
-  for (const container of (block(c.template)?.container ?? []) as Record<string, any>[]) {
-    for (const e of (container.env ?? []) as Record<string, unknown>[]) check(`template.container.${container.name}.${e.name}`, e.value);
-  }
-  for (const s of (c.secret ?? []) as Record<string, unknown>[]) if (typeof s === "object" && s.value !== undefined) found.push(`secret.${s.name}`);
-  return found;
-}
-
+  rule("IG022", "unverifiable-assignment", "A scope, role or principal that only Terraform knows cannot be judged by any rule, so it is refused.", (estate) => [
+    ...estate.assignments.flatMap((a) => {
+      const unknown = unverifiable(a);
+      return unknown.length > 0 ? [hit(a.resource, `${a.resource.address} has ${unknown.join(", ")}, which cannot be verified at synth`, VERIFIABLE_FIX)] : [];
+    }),
+    ...estate.unreadable.map((r) =>
+      hit(r, `${r.address} creates a resource whose type ${JSON.stringify(r.config.type)} cannot be verified at synth: it may be a role assignment`, "write the azapi resource type as a literal `Namespace/type@version`"),
+    ),
+  ]),
+  {
+    ...rule("IG023", "unanalysed-module", "A module call's role assignments are not in the stack's JSON, so no rule sees them.", (estate) =>
+      estate.modules.map((m) => hit(m, `${m.address} (${String(m.config.source ?? "no source")}) is a module: its role assignments are not analysed`, "make its grants with the constructs of this library, or review the module's assignments by hand")),
+    ),
+    warnOnly: true,
+  },
+].sort(byKeys((r) => r.id));

@@ -1,7 +1,9 @@
 import { IConstruct } from "constructs";
-import { Lazy, TerraformLocal, TerraformStack } from "cdktf";
+import { Lazy, TerraformDataSource, TerraformLocal, TerraformResource, TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../errors";
 import { byKeys } from "../ordering";
+import { meaninglessTextProblem } from "../policy/meaningful-text";
+import { RULES } from "./rules";
 
 /** A reasoned exception to one guardrail rule, on one construct and everything below it. */
 export interface Suppression {
@@ -15,28 +17,68 @@ export interface RecordedSuppression extends Suppression {
   readonly constructPath: string;
 }
 
+/** How far ahead a suppression may expire, and the day that counts as today. */
+export interface SuppressionHorizon {
+  /** YYYY-MM-DD; today in UTC by default. */
+  readonly today?: string;
+  /** Days; 365 by default. An exception nobody has to look at again is a permanent one. */
+  readonly maxExpiryDays?: number;
+}
+
 const MIN_REASON = 10;
+const DEFAULT_MAX_EXPIRY_DAYS = 365;
 /** A secret in the output is never acceptable: there is nothing to weigh it against. */
 export const UNSUPPRESSIBLE = new Set(["IG019"]);
 const byConstruct = new WeakMap<IConstruct, Suppression[]>();
+const horizons = new WeakMap<TerraformStack, SuppressionHorizon>();
+const checkedOwners = new WeakSet<IConstruct>();
+
+const DAY_MS = 86_400_000;
+/** The date as a UTC day number, or undefined when it is no real calendar date. */
+function dayOf(date: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  const time = Date.parse(`${date}T00:00:00Z`);
+  return Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== date ? undefined : time / DAY_MS;
+}
+
+/** Today in UTC, or the day the settings say (tests pin it). */
+export const todayOf = (horizon: SuppressionHorizon): string => horizon.today ?? new Date().toISOString().slice(0, 10);
 
 /**
- * Suppressions in the style of cdk-nag: each names one rule, says why in at least ten characters,
- * and may expire. They are recorded in the synthesized output for reviewers.
+ * Suppressions in the style of cdk-nag: each names one known rule, says why in words, and may
+ * expire within the horizon. They attach to a construct that owns resources (never a stack or
+ * the app, which would silence a rule everywhere), and are recorded in the output for reviewers.
  */
 export const GuardrailSuppressions = {
   add(construct: IConstruct, suppressions: readonly Suppression[]): void {
+    const refuse = (problem: string, value: unknown, fix: string): never => {
+      throw new IdentityConfigError(construct, { problem, value, fix });
+    };
+    if (!construct.node.scope || TerraformStack.isStack(construct)) {
+      refuse("Suppressions attach to the construct that owns the resources, not to a stack or the app", construct.node.path || "<root>", "add the suppression on the workload or resource construct the finding names");
+    }
+    const horizon = horizons.get(TerraformStack.of(construct)) ?? {};
+    const today = todayOf(horizon);
+    const maxDays = horizon.maxExpiryDays ?? DEFAULT_MAX_EXPIRY_DAYS;
     for (const s of suppressions) {
-      const refuse = (problem: string, value: unknown, fix: string): never => {
-        throw new IdentityConfigError(construct, { problem, value, fix });
-      };
-      if (!/^IG\d{3}$/.test(s.ruleId)) refuse("Suppression names no guardrail rule", s.ruleId, "name a rule id such as IG002 (see the README's rule table)");
+      if (!RULES.some((r) => r.id === s.ruleId)) refuse("Suppression names no guardrail rule", s.ruleId ?? null, "name a rule id such as IG002 (see the README's rule table)");
       if (UNSUPPRESSIBLE.has(s.ruleId)) refuse(`${s.ruleId} (secret in the output) cannot be suppressed`, s.ruleId, "remove the secret: reference it from Key Vault or connect through the identity");
-      if ((s.reason ?? "").trim().length < MIN_REASON) refuse(`Suppression of ${s.ruleId} needs a reason`, s.reason ?? null, `say in at least ${MIN_REASON} characters why the finding is acceptable here`);
-      if (s.expires !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(s.expires)) refuse(`Suppression of ${s.ruleId} has a malformed expiry`, s.expires, "write the date as YYYY-MM-DD");
+      const vague = meaninglessTextProblem(s.reason ?? "", MIN_REASON);
+      if (vague) refuse(`Suppression of ${s.ruleId} needs a reason in words (${vague})`, s.reason ?? null, `say in at least ${MIN_REASON} characters and three words why the finding is acceptable here`);
+      if (s.expires !== undefined) {
+        const day = dayOf(s.expires);
+        if (day === undefined) refuse(`Suppression of ${s.ruleId} has an expiry that is no date`, s.expires, "write a real calendar date as YYYY-MM-DD");
+        if (day! - dayOf(today)! > maxDays) refuse(`Suppression of ${s.ruleId} expires more than ${maxDays} days after ${today}`, s.expires, `pick a date by which someone must look again, at most ${maxDays} days ahead`);
+      }
     }
     byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), ...suppressions]);
+    requireResourcesUnder(construct);
     recordIn(TerraformStack.of(construct));
+  },
+
+  /** Sets the day and horizon suppressions of `stack` are checked against (the Guardrails construct does). */
+  configure(stack: TerraformStack, horizon: SuppressionHorizon): void {
+    horizons.set(stack, horizon);
   },
 
   /** The suppressions declared on this construct itself. */
@@ -53,6 +95,18 @@ export const GuardrailSuppressions = {
   },
 };
 
+/** A suppression on a construct with nothing under it silences nothing, or whatever is added there later. */
+function requireResourcesUnder(construct: IConstruct): void {
+  if (checkedOwners.has(construct)) return;
+  checkedOwners.add(construct);
+  construct.node.addValidation({
+    validate: () =>
+      construct.node.findAll().some((c) => c instanceof TerraformResource || c instanceof TerraformDataSource)
+        ? []
+        : [`[${construct.node.path}] Suppressions on a construct that owns no resources: ${GuardrailSuppressions.on(construct).map((s) => s.ruleId).join(", ")}. Fix: add them on the construct that owns the resource the finding names`],
+  });
+}
+
 /** Writes the stack's suppressions into its output as the local `guardrail_suppressions`, for reviewers. */
 function recordIn(stack: TerraformStack): void {
   if (stack.node.tryFindChild(RECORD_ID)) return;
@@ -60,9 +114,14 @@ function recordIn(stack: TerraformStack): void {
 }
 const RECORD_ID = "guardrail-suppressions";
 
+const covers = (s: RecordedSuppression, ruleId: string, path: string) => s.ruleId === ruleId && (path === s.constructPath || path.startsWith(`${s.constructPath}/`));
+
 /** The suppression that covers a finding at `path`, if one applies on `today`. */
 export function findSuppression(all: readonly RecordedSuppression[], ruleId: string, path: string, today: string): RecordedSuppression | undefined {
-  return all.find(
-    (s) => s.ruleId === ruleId && (path === s.constructPath || path.startsWith(`${s.constructPath}/`)) && (s.expires === undefined || s.expires >= today),
-  );
+  return all.find((s) => covers(s, ruleId, path) && (s.expires === undefined || s.expires >= today));
+}
+
+/** A suppression that covered the finding until it expired: the finding says so. */
+export function findExpiredSuppression(all: readonly RecordedSuppression[], ruleId: string, path: string, today: string): RecordedSuppression | undefined {
+  return all.find((s) => covers(s, ruleId, path) && s.expires !== undefined && s.expires < today);
 }
