@@ -27,7 +27,7 @@ import {
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, inRg } from "./helpers";
 
 const id = (type: string, name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg/providers/${type}/${name}`;
-const bus = (stack: TerraformStack) => ServiceBusNamespaceTarget.fromId(stack, id("Microsoft.ServiceBus/namespaces", "bus"));
+const bus = (stack: TerraformStack) => ServiceBusNamespaceTarget.fromId(stack, id("Microsoft.ServiceBus/namespaces", "orders-bus"));
 const registry = (stack: TerraformStack) => ContainerRegistryTarget.fromId(stack, registryId());
 const newIdentity = (name = "app-id") => Identity.newUserAssigned({ name, ...inRg });
 
@@ -117,7 +117,7 @@ describe("Container Apps", () => {
     expect(app.registry).toEqual([{ server: "platformacr.azurecr.io", identity: ref(access.userAssigned!.id) }]);
     expect(app.template.container[0].env).toEqual([
       { name: "AZURE_CLIENT_ID", value: ref(access.userAssigned!.clientId) },
-      { name: "ORDERS__fullyQualifiedNamespace", value: "bus.servicebus.windows.net" },
+      { name: "ORDERS__fullyQualifiedNamespace", value: "orders-bus.servicebus.windows.net" },
       { name: "ORDERS__credential", value: "managedidentity" },
       { name: "ORDERS__clientId", value: ref(access.userAssigned!.clientId) },
     ]);
@@ -221,12 +221,12 @@ describe("Windows App Service and function host storage", () => {
     });
     const app = only(resourcesOf(stack, "azurerm_linux_function_app"));
     expect(app).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true });
-    expect(app.app_settings).toEqual({ ServiceBusConnection__fullyQualifiedNamespace: "bus.servicebus.windows.net" });
+    expect(app.app_settings).toEqual({ ServiceBusConnection__fullyQualifiedNamespace: "orders-bus.servicebus.windows.net" });
     const roles = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => [a.role_definition_id.split("/").pop(), a.scope]);
     expect(roles.sort()).toEqual(
       [
         [Roles.StorageBlobDataOwner.guid, id("Microsoft.Storage/storageAccounts", "ingesthost")],
-        [Roles.ServiceBusDataReceiver.guid, `${id("Microsoft.ServiceBus/namespaces", "bus")}/queues/ingest`],
+        [Roles.ServiceBusDataReceiver.guid, `${id("Microsoft.ServiceBus/namespaces", "orders-bus")}/queues/ingest`],
       ].sort(),
     );
   });

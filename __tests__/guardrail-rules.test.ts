@@ -252,7 +252,7 @@ const CASES: Case[] = [
     good: (s) => {
       const shared = new UserAssignedIdentity(s, "shared", { name: "shared-id", ...inRg });
       const grants = [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")];
-      new WorkloadIdentity(s, "fleet", { identity: Identity.userAssigned(shared), compute: [AppServiceCompute.linuxWebApp(webApp(s, "a")), AppServiceCompute.linuxWebApp(webApp(s, "b"))], grants, workload: "fleet" });
+      new WorkloadIdentity(s, "fleet", { identity: Identity.userAssigned(shared), compute: [AppServiceCompute.linuxWebApp(webApp(s, "fleet-a")), AppServiceCompute.linuxWebApp(webApp(s, "fleet-b"))], grants, workload: "fleet" });
     },
     message: /is shared by billing-app, orders-app, whose grants differ \(billing, orders asked\): each holds all of them$/,
   },

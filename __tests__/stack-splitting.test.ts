@@ -51,10 +51,10 @@ describe("a split environment", () => {
     const a = app();
     const platform = new AzureStack(a, "platform", ENVIRONMENTS[0], "platform");
     const rg = new ResourceGroup(platform, "rg", { name: "rg", location: "westeurope" });
-    const vault = new KeyVault(platform, "vault", { name: "kv", resourceGroupName: rg.name, location: "westeurope", tenantId: ENVIRONMENTS[0].tenantId, skuName: "standard" });
+    const vault = new KeyVault(platform, "vault", { name: "platform-kv", resourceGroupName: rg.name, location: "westeurope", tenantId: ENVIRONMENTS[0].tenantId, skuName: "standard" });
     const workloads = new AzureStack(a, "workloads", ENVIRONMENTS[0], "workloads");
     const identity = new UserAssignedIdentity(workloads, "app", { name: "app-id", resourceGroupName: "rg", location: "westeurope" });
-    KeyVaultTarget.fromId(workloads, "/subscriptions/1a2b3c4d-0000-4000-8000-00000000d001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv").grantSecretsRead(identity, "reads");
+    KeyVaultTarget.fromId(workloads, "/subscriptions/1a2b3c4d-0000-4000-8000-00000000d001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/platform-kv").grantSecretsRead(identity, "reads");
     identity.resource.addOverride("tags", { vault: vault.id });
     expect(() => a.synth()).toThrow(/workloads references another stack through a cross-stack token \(remote state cross-stack-reference-input-platform\)\. Fix: pass the resource id string/);
   });

@@ -30,12 +30,12 @@ function setup() {
 
 describe("targets by resource id", () => {
   it.each([
-    ["App Configuration", () => AppConfigurationTarget, `${rg()}/Microsoft.AppConfiguration/configurationStores/cfg`, Roles.AppConfigurationDataReader],
+    ["App Configuration", () => AppConfigurationTarget, `${rg()}/Microsoft.AppConfiguration/configurationStores/app-config`, Roles.AppConfigurationDataReader],
     ["Cognitive Services", () => CognitiveServicesTarget, `${rg()}/Microsoft.CognitiveServices/accounts/openai`, Roles.CognitiveServicesOpenAIUser],
-    ["Event Hubs", () => EventHubsNamespaceTarget, `${rg()}/Microsoft.EventHub/namespaces/hubs`, Roles.EventHubsDataReceiver],
-    ["Service Bus", () => ServiceBusNamespaceTarget, `${rg()}/Microsoft.ServiceBus/namespaces/bus`, Roles.ServiceBusDataSender],
+    ["Event Hubs", () => EventHubsNamespaceTarget, `${rg()}/Microsoft.EventHub/namespaces/events-hub`, Roles.EventHubsDataReceiver],
+    ["Service Bus", () => ServiceBusNamespaceTarget, `${rg()}/Microsoft.ServiceBus/namespaces/orders-bus`, Roles.ServiceBusDataSender],
     ["Kubernetes Service", () => KubernetesClusterTarget, `${rg()}/Microsoft.ContainerService/managedClusters/aks`, Roles.AksRbacReader],
-    ["Container Registry", () => ContainerRegistryTarget, `${rg(OTHER_SUBSCRIPTION)}/Microsoft.ContainerRegistry/registries/acr`, Roles.AcrPull],
+    ["Container Registry", () => ContainerRegistryTarget, `${rg(OTHER_SUBSCRIPTION)}/Microsoft.ContainerRegistry/registries/platformacr`, Roles.AcrPull],
   ])("grants a %s role on the resource, with the role id in the target's subscription", (_, targetClass, id, role) => {
     const { stack, identity } = setup();
     (targetClass() as any).fromId(stack, id).grant(identity, role, { reason: "uses it" });
@@ -46,9 +46,9 @@ describe("targets by resource id", () => {
 
   it("refuses another service's role on each target at runtime too", () => {
     const { stack, identity } = setup();
-    const bus = ServiceBusNamespaceTarget.fromId(stack, `${rg()}/Microsoft.ServiceBus/namespaces/bus`);
+    const bus = ServiceBusNamespaceTarget.fromId(stack, `${rg()}/Microsoft.ServiceBus/namespaces/orders-bus`);
     expect(() => grantRole(identity, Roles.EventHubsDataSender, bus, { reason: "send" })).toThrow(
-      /Azure Event Hubs Data Sender is a Event Hubs role and does nothing on Service Bus namespace bus/,
+      /Azure Event Hubs Data Sender is a Event Hubs role and does nothing on Service Bus namespace orders-bus/,
     );
   });
 });
@@ -73,17 +73,17 @@ describe("sub-resource targets: the narrowest scope Azure supports", () => {
     vault.secret("db-password").grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads one secret" });
     vault.key("signing").grant(identity, Roles.KeyVaultCryptoUser, { reason: "signs" });
     vault.certificate("tls").grant(identity, Roles.KeyVaultCertificateUser, { reason: "serves tls" });
-    const bus = ServiceBusNamespaceTarget.fromId(stack, `${rg()}/Microsoft.ServiceBus/namespaces/bus`);
+    const bus = ServiceBusNamespaceTarget.fromId(stack, `${rg()}/Microsoft.ServiceBus/namespaces/orders-bus`);
     bus.queue("orders").grant(identity, Roles.ServiceBusDataSender, { reason: "sends" });
     bus.topic("events").grant(identity, Roles.ServiceBusDataReceiver, { reason: "listens" });
-    EventHubsNamespaceTarget.fromId(stack, `${rg()}/Microsoft.EventHub/namespaces/hubs`).eventHub("telemetry").grant(identity, Roles.EventHubsDataSender, { reason: "emits" });
+    EventHubsNamespaceTarget.fromId(stack, `${rg()}/Microsoft.EventHub/namespaces/events-hub`).eventHub("telemetry").grant(identity, Roles.EventHubsDataSender, { reason: "emits" });
     expect(Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => a.scope.split("/providers/")[1]).sort()).toEqual([
-      "Microsoft.EventHub/namespaces/hubs/eventhubs/telemetry",
+      "Microsoft.EventHub/namespaces/events-hub/eventhubs/telemetry",
       "Microsoft.KeyVault/vaults/app-kv/certificates/tls",
       "Microsoft.KeyVault/vaults/app-kv/keys/signing",
       "Microsoft.KeyVault/vaults/app-kv/secrets/db-password",
-      "Microsoft.ServiceBus/namespaces/bus/queues/orders",
-      "Microsoft.ServiceBus/namespaces/bus/topics/events",
+      "Microsoft.ServiceBus/namespaces/orders-bus/queues/orders",
+      "Microsoft.ServiceBus/namespaces/orders-bus/topics/events",
     ]);
   });
 
@@ -95,7 +95,7 @@ describe("sub-resource targets: the narrowest scope Azure supports", () => {
     // @ts-expect-error a queue role on a blob container
     account.container("images").allow(Roles.StorageQueueDataReader, "read");
     // @ts-expect-error a Service Bus role on an event hub
-    EventHubsNamespaceTarget.fromId(stack, `${rg()}/Microsoft.EventHub/namespaces/hubs`).eventHub("t").allow(Roles.ServiceBusDataSender, "send");
+    EventHubsNamespaceTarget.fromId(stack, `${rg()}/Microsoft.EventHub/namespaces/events-hub`).eventHub("t").allow(Roles.ServiceBusDataSender, "send");
     expect(account.queue("jobs").services).toEqual(["Storage Queue"]);
   });
 
@@ -127,9 +127,9 @@ describe("sub-resource targets: the narrowest scope Azure supports", () => {
   it("refuses a Service Bus queue of another namespace", () => {
     const { stack } = setup();
     const ns = (name: string) => new ServicebusNamespace(stack, name, { name, resourceGroupName: "rg", location: "westeurope", sku: "Standard" });
-    const [mine, theirs] = [ns("mine"), ns("theirs")];
+    const [mine, theirs] = [ns("mine-ns"), ns("theirs-ns")];
     const queue = new ServicebusQueue(stack, "q", { name: "orders", namespaceId: theirs.id });
-    expect(() => ServiceBusNamespaceTarget.of(mine).queue(queue)).toThrow(/Service Bus queue does not belong to Service Bus namespace mine/);
+    expect(() => ServiceBusNamespaceTarget.of(mine).queue(queue)).toThrow(/Service Bus queue does not belong to Service Bus namespace mine-ns/);
   });
 
   it("refuses a sub-resource id outside its parent", () => {

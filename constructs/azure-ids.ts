@@ -1,6 +1,7 @@
 import { IConstruct } from "constructs";
 import { Token } from "cdktf";
 import { IdentityConfigError } from "./errors";
+import { idTextProblem, nameRuleFor, RESOURCE_GROUP_NAME } from "./azure-names";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -34,8 +35,13 @@ export interface ResourceIdParts {
  * Built from names (known before apply) or parsed from an existing resource's id string.
  */
 export class ResourceId {
-  /** Parses an id string; a malformed id is an error naming `where`. */
+  /** Parses an id string; a malformed id, or a name Azure would refuse, is an error naming `where`. */
   static parse(where: IConstruct | string, id: string): ResourceId {
+    return requireAzureNames(where, ResourceId.parseShape(where, id));
+  }
+
+  /** Parses an id's structure only (levels, types, names), without Azure's rules for each name. */
+  static parseShape(where: IConstruct | string, id: string): ResourceId {
     const bad = (why: string, fix: string): never => {
       throw new IdentityConfigError(where, { problem: `Malformed Azure resource id (${why})`, value: id, fix });
     };
@@ -45,6 +51,8 @@ export class ResourceId {
       bad("it must be a literal string, not a Terraform reference", "pass the id string, or a construct from this stack");
     }
     if (!id.startsWith("/") || id.endsWith("/") || id.includes("//")) bad("it must start with / and have no empty segment", example);
+    const textProblem = idTextProblem(id);
+    if (textProblem) bad(textProblem, "copy the id exactly as Azure prints it: plain ASCII, no spaces, no `.` or `..` segments");
     const segments = id.slice(1).split("/");
     const mg = /^providers$/i.test(segments[0] ?? "") && /^Microsoft\.Management$/i.test(segments[1] ?? "") && /^managementGroups$/i.test(segments[2] ?? "");
     if (mg && segments.length === 4) return new ResourceId(id, "managementGroup", "", "", "Microsoft.Management/managementGroups", [segments[3]]);
@@ -75,7 +83,7 @@ export class ResourceId {
     const [namespace, ...types] = parts.type.split("/");
     if (types.length !== 1) throw new Error(`fromNames builds top-level resources only, not ${parts.type}: use child() below its parent`);
     const id = `/subscriptions/${parts.subscriptionId}/resourceGroups/${parts.resourceGroup}/providers/${namespace}/${types[0]}/${parts.name}`;
-    return new ResourceId(id, "resource", parts.subscriptionId, parts.resourceGroup, parts.type, [parts.name]);
+    return requireAzureNames(where, new ResourceId(id, "resource", parts.subscriptionId, parts.resourceGroup, parts.type, [parts.name]));
   }
 
   private constructor(
@@ -125,4 +133,27 @@ export class ResourceId {
   toString(): string {
     return this.id;
   }
+}
+
+/**
+ * Checks every name in the id against Azure's naming rule for its type (and the resource group's
+ * rule), so a name Azure would refuse, or one that would change the id's shape (`../keys/master`,
+ * whitespace, unicode), fails at synth with the rule to follow. Names only Terraform knows are
+ * left to Azure.
+ */
+export function requireAzureNames(where: IConstruct | string, resourceId: ResourceId): ResourceId {
+  const [namespace, ...types] = resourceId.type.split("/");
+  const checks = [
+    ...(resourceId.resourceGroup ? [{ name: resourceId.resourceGroup, rule: RESOURCE_GROUP_NAME }] : []),
+    ...resourceId.names.map((name, i) => ({ name, rule: nameRuleFor(`${namespace}/${types.slice(0, i + 1).join("/")}`) })),
+  ];
+  for (const { name, rule } of checks) {
+    if (!rule || Token.isUnresolved(name) || rule.test(name)) continue;
+    throw new IdentityConfigError(where, {
+      problem: `${rule.kind[0].toUpperCase()}${rule.kind.slice(1)} name breaks Azure's naming rule`,
+      value: name,
+      fix: `use ${rule.rule}`,
+    });
+  }
+  return resourceId;
 }

@@ -3,10 +3,11 @@ import { Token } from "cdktf";
 import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
 import { IdentityConfigError } from "./errors";
 import { IUserAssignedIdentity } from "./identity";
+import { nameRuleFor } from "./azure-names";
 
 export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
 export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
-const CREDENTIAL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,119}$/;
+const CREDENTIAL_NAME = nameRuleFor("Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials")!;
 
 export interface FederatedTrustProps {
   readonly identity: IUserAssignedIdentity;
@@ -37,7 +38,7 @@ export class FederatedTrust extends Construct {
       refuse("Federated credential subject must name exactly one workload, without wildcards", props.subject, "name one repository and environment (repo:org/repo:environment:prod) or one namespace and service account");
     }
     if (!CREDENTIAL_NAME.test(props.name)) {
-      refuse("Federated credential name breaks Azure's naming rule", props.name, "use 3-120 characters: letters, digits, '-' and '_', starting with a letter or digit");
+      refuse("Federated credential name breaks Azure's naming rule", props.name, `use ${CREDENTIAL_NAME.rule}`);
     }
     this.credential = new FederatedIdentityCredential(this, "credential", {
       name: props.name,

@@ -16,7 +16,7 @@ import { AppConfiguration } from "@cdktf/provider-azurerm/lib/app-configuration"
 import { CognitiveAccount } from "@cdktf/provider-azurerm/lib/cognitive-account";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { ResourceId, requireGuid } from "./azure-ids";
+import { requireAzureNames, ResourceId, requireGuid } from "./azure-ids";
 import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
 import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./known-values";
@@ -121,7 +121,7 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
     }
     const name = typeof child === "string" ? child : knownName(child, child.nameInput ?? "");
     if (typeof child !== "string") this.checkParent(kind, child, parentOf(child));
-    const resourceId = this.resourceId.child(kind.path, name);
+    const resourceId = requireAzureNames(typeof child === "string" ? this.label : child, this.resourceId.child(kind.path, name));
     return new GrantTarget({
       ...common,
       resourceId,

@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import { UserAssignedIdentity as AzUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { DataAzurermUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity";
-import { Token } from "cdktf";
 import { ResourceId, requireGuid } from "./azure-ids";
 import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
@@ -9,8 +8,6 @@ import { knownName } from "./known-values";
 import { IUserAssignedIdentity } from "./identity";
 import { ResourceTypes } from "./resource-types";
 
-/** Azure's rule for user-assigned identity names, as the Azure Verified Modules enforce it. */
-const IDENTITY_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
 const IDENTITY_TYPE = ResourceTypes.userAssignedIdentity.azureType;
 
 export interface UserAssignedIdentityProps {
@@ -43,13 +40,6 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
 
   constructor(scope: Construct, id: string, props: UserAssignedIdentityProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.name) && !IDENTITY_NAME.test(props.name)) {
-      throw new IdentityConfigError(this, {
-        problem: "User-assigned identity name breaks Azure's naming rule",
-        value: props.name,
-        fix: "use 3-128 characters: letters, digits, '-' and '_', starting with a letter or digit",
-      });
-    }
     const context = AzureContext.of(this);
     this.resource = new AzUserAssignedIdentity(this, "identity", {
       name: props.name,

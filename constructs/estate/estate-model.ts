@@ -327,7 +327,7 @@ const unverifiableScope = (raw: string, resource?: TfResource): Scope => ({ raw,
 
 function tryParseId(id: string): ResourceId | undefined {
   try {
-    return ResourceId.parse("scope", id);
+    return ResourceId.parseShape("scope", id);
   } catch {
     return undefined;
   }
