@@ -8,6 +8,7 @@ import { roleAssignmentName } from "./deterministic-name";
 import { ResourceId } from "./azure-ids";
 import { typeInfoByAzureType } from "./resource-types";
 import { GuardrailSuppressions } from "./guardrails/suppressions";
+import { requireSameStack } from "./known-values";
 import { AbacCondition } from "./abac/condition";
 import { judgeAssignment } from "./policy/access-policy";
 import { meaninglessTextProblem } from "./policy/meaningful-text";
@@ -42,6 +43,8 @@ export interface GrantScope {
   readonly tenantId: string;
   readonly label: string;
   readonly dependsOn: readonly ITerraformDependable[];
+  /** The stack whose resource the target is, when it is one (its `id` is then a token of that stack). */
+  readonly home?: IConstruct;
   accepts(role: RoleDefinition): boolean;
 }
 
@@ -79,6 +82,9 @@ export function grantsIn(stack: TerraformStack): Grant[] {
  */
 export function grantRole(identity: IManagedIdentity, role: RoleDefinition, target: GrantScope, options: GrantOptions): Grant {
   const where = options.declaredBy ?? identity;
+  const byId = "pass it to this stack by resource id (ExistingUserAssignedIdentity, <Target>.fromId), so each stack plans on its own";
+  requireSameStack(where, `Identity ${identity.node.path}`, identity, byId);
+  if (target.home) requireSameStack(where, `Target ${target.label}`, target.home, byId);
   const suppressed = checkGrant(where, identity, role, target, options);
 
   const key = [target.resourceId.id, role.guid, identity.principalResourceId.id].join("|").toLowerCase();

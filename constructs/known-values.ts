@@ -67,3 +67,13 @@ export function resourceIdOf(resource: NamedResource, type: string, kind: string
   }
   return ResourceId.fromNames(resource, { subscriptionId: AzureContext.of(resource).subscriptionId, resourceGroup, type, name });
 }
+
+/**
+ * Refuses a construct of another stack: a token crossing stacks becomes a remote-state read, so
+ * one stack's plan would wait for another's deploy (or cdktf fails with a raw provider error).
+ */
+export function requireSameStack(where: IConstruct, what: string, other: IConstruct, fix: string): void {
+  const [mine, theirs] = [TerraformStack.of(where), TerraformStack.of(other)];
+  if (mine === theirs) return;
+  throw new IdentityConfigError(where, { problem: `${what} belongs to stack ${theirs.node.id}, not to this stack ${mine.node.id}`, value: other.node.path, fix });
+}

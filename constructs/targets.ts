@@ -41,6 +41,8 @@ export interface TargetInit<S extends RoleService> {
   readonly label: string;
   /** Resources the assignment must wait for, when the scope is built from a parent's reference. */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /** The stack resource the target is built from, if any. */
+  readonly home?: IConstruct;
 }
 
 /** A sub-resource kind, and its path below the parent up to the child's name (`queueServices/default/queues`). */
@@ -72,6 +74,7 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
   readonly tenantId: string;
   readonly label: string;
   readonly dependsOn: readonly ITerraformDependable[];
+  readonly home?: IConstruct;
 
   constructor(init: TargetInit<S>) {
     this.kind = init.kind;
@@ -81,6 +84,7 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
     this.tenantId = init.tenantId;
     this.label = init.label;
     this.dependsOn = init.dependsOn ?? [];
+    this.home = init.home;
   }
 
   accepts(role: RoleDefinition): boolean {
@@ -106,7 +110,7 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
     child: string | ChildResource,
     parentOf: (resource: ChildResource) => ParentReference = () => ({}),
   ): GrantTarget<C> {
-    const common = { kind: kind.kind, services: kind.services, tenantId: this.tenantId };
+    const common = { kind: kind.kind, services: kind.services, tenantId: this.tenantId, home: this.home };
     if (typeof child === "string" && child.startsWith("/")) {
       const resourceId = ResourceId.parse(this.label, child);
       const expected = this.resourceId.child(kind.path, resourceId.name);
@@ -148,7 +152,7 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
 /** The init for a target that is a resource of this stack: id from its names, scope from its `id`. */
 function fromStackResource<S extends RoleService>({ kind, azureType, services }: ResourceTypeInfo<S>, resource: NamedResource): TargetInit<S> {
   const resourceId = resourceIdOf(resource, azureType, kind);
-  return { kind, resourceId, scopeReference: resource.id, services, tenantId: AzureContext.of(resource).tenantId, label: resourceId.name };
+  return { kind, resourceId, scopeReference: resource.id, services, tenantId: AzureContext.of(resource).tenantId, label: resourceId.name, home: resource };
 }
 
 /** The init for an existing resource given by id, possibly in another subscription of the tenant. */
@@ -306,6 +310,7 @@ export class ManagedIdentityTarget extends GrantTarget<"Managed Identity"> {
       services: ResourceTypes.userAssignedIdentity.services,
       tenantId: identity.tenantId,
       label: identity.principalResourceId.name,
+      home: identity,
     });
   }
 }
@@ -339,6 +344,7 @@ export class ScopeTarget extends GrantTarget<RoleService> {
       services: ["Any resource"],
       tenantId: context.tenantId,
       label: name,
+      home: group,
     });
   }
 

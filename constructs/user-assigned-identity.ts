@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
 import { UserAssignedIdentity as AzUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { DataAzurermUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity";
 import { ResourceId, requireGuid } from "./azure-ids";
@@ -28,6 +29,25 @@ export interface UserAssignedIdentityProps {
   readonly logicalId?: string;
 }
 
+const pins = new WeakMap<TerraformStack, Map<string, string>>();
+
+/** Pins the identity's address; a second identity pinned to the same address would replace the first in the output. */
+function pin(identity: UserAssignedIdentity, logicalId: string): void {
+  const stack = TerraformStack.of(identity);
+  const taken = pins.get(stack) ?? new Map<string, string>();
+  pins.set(stack, taken);
+  const holder = taken.get(logicalId);
+  if (holder) {
+    throw new IdentityConfigError(identity, {
+      problem: `Two identities are pinned to one Terraform address (the other is ${holder}): one would silently replace the other`,
+      value: logicalId,
+      fix: "give each identity its own `logicalId`",
+    });
+  }
+  taken.set(logicalId, identity.node.path);
+  identity.resource.overrideLogicalId(logicalId);
+}
+
 /** A new user-assigned identity whose resource id is known from its names before apply. */
 export class UserAssignedIdentity extends Construct implements IUserAssignedIdentity {
   readonly kind = "UserAssigned" as const;
@@ -48,7 +68,7 @@ export class UserAssignedIdentity extends Construct implements IUserAssignedIden
       tags: props.tags,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
-    if (props.logicalId) this.resource.overrideLogicalId(props.logicalId);
+    if (props.logicalId) pin(this, props.logicalId);
     this.id = this.resource.id;
     this.principalId = this.resource.principalId;
     this.clientId = this.resource.clientId;

@@ -1,4 +1,4 @@
-import { Construct } from "constructs";
+import { Construct, IConstruct } from "constructs";
 import { AttachableCompute } from "./compute/attachable-compute";
 import { connectionSettings, IdentityConnection } from "./connections";
 import { IdentityConfigError } from "./errors";
@@ -7,7 +7,7 @@ import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from 
 import { Roles } from "./role-catalog";
 import { ContainerRegistryTarget } from "./targets";
 import { UserAssignedIdentity, UserAssignedIdentityProps } from "./user-assigned-identity";
-import { dependOn } from "./known-values";
+import { dependOn, requireSameStack } from "./known-values";
 
 /** Which identity the workload's compute runs as. */
 export type IdentityChoice =
@@ -50,7 +50,7 @@ export class WorkloadIdentity extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadIdentityProps) {
     super(scope, id);
     const workload = props.workload ?? id;
-    const attached = this.attach(props.identity, props.compute.flatMap((c) => [c, ...c.slots]));
+    const attached = this.attach(props.identity, this.computesOnce(props.compute.flatMap((c) => [c, ...c.slots])));
     this.userAssigned = attached.userAssigned;
 
     const grant = (identity: IManagedIdentity, spec: GrantSpec) =>
@@ -74,6 +74,23 @@ export class WorkloadIdentity extends Construct {
     }
   }
 
+  /** Each compute (or slot) once, in this stack: a repeat would attach and grant twice. */
+  private computesOnce(computes: readonly AttachableCompute[]): readonly AttachableCompute[] {
+    const seen = new Set<IConstruct>();
+    for (const compute of computes) {
+      if (seen.has(compute.resource)) {
+        throw new IdentityConfigError(this, {
+          problem: "The same compute is listed twice",
+          value: compute.resource.node.path,
+          fix: "list each compute once; an App Service's slots come with it through `slots`",
+        });
+      }
+      seen.add(compute.resource);
+      requireSameStack(this, `Compute ${compute.resource.node.path}`, compute.resource, "declare the WorkloadIdentity in the stack of its computes");
+    }
+    return computes;
+  }
+
   private attach(choice: IdentityChoice, computes: readonly AttachableCompute[]) {
     if (choice.type === "SystemAssigned") {
       const pairs = computes.map((compute) => ({
@@ -86,6 +103,7 @@ export class WorkloadIdentity extends Construct {
       return { pairs, principals: pairs.map((p) => p.identity), userAssigned: undefined };
     }
     const identity = choice.type === "UserAssigned" ? choice.identity : new UserAssignedIdentity(this, "identity", choice.props);
+    requireSameStack(this, `Identity ${identity.node.path}`, identity, "pass it to this stack by resource id (ExistingUserAssignedIdentity), so each stack plans on its own");
     for (const compute of computes) compute.attachUserAssigned(identity);
     return { pairs: computes.map((compute) => ({ compute, identity })), principals: [identity], userAssigned: identity };
   }

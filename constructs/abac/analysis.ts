@@ -8,8 +8,8 @@ import { ConditionNode, ConditionValue, parseCondition } from "./parser";
 
 export type ValueSet =
   | { readonly kind: "any" } // unconstrained
-  | { readonly kind: "only"; readonly values: readonly string[] } // exactly these (sorted, lower-cased GUIDs; canonical principal types)
-  | { readonly kind: "anyExcept"; readonly values: readonly string[] };
+  | { readonly kind: "only"; readonly values: readonly string[] } // exactly these
+  | { readonly kind: "anyExcept"; readonly values: readonly string[] }; // values sorted: GUIDs lower-cased, known principal types canonical (others lower-cased), interpolations verbatim
 
 export interface AssignmentPermission {
   readonly roles: ValueSet;

@@ -1,0 +1,242 @@
+/**
+ * Every way around the access policy that worked before it was one policy: each now fails the
+ * prod synth with the rule that catches it, and warns in dev where the rule only warns there.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Construct } from "constructs";
+import { App, TerraformStack, TerraformLocal, TerraformOutput, TerraformProvider, TerraformResource, TerraformVariable } from "cdktf";
+import { RoleAssignment, RoleAssignmentConfig } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { PimActiveRoleAssignment } from "@cdktf/provider-azurerm/lib/pim-active-role-assignment";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { AppServiceCompute, Identity, KeyVaultTarget, onlyAssignRoles, Roles, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
+import { AzureStack } from "../stacks/azure-stack";
+import { ENVIRONMENTS } from "../stacks/environment-settings";
+import { inRg, tempDirs } from "./helpers";
+
+const settings = (name: string) => ({ ...ENVIRONMENTS.find((e) => e.name === name)!, guardrails: { ...ENVIRONMENTS.find((e) => e.name === name)!.guardrails, today: "2026-11-22" } });
+const SUB = ENVIRONMENTS.find((e) => e.name === "prod")!.subscriptionId;
+const USER = "0f0f0f0f-0000-4000-8000-0000000000a1";
+const vaultId = `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.KeyVault/vaults/app-kv`;
+const roleId = (guid: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+/** A correct hand-written assignment to a managed identity of the stack, unless `config` says otherwise. */
+function raw(stack: Construct, id: string, config: Partial<RoleAssignmentConfig> = {}): RoleAssignment {
+  const identity = new UserAssignedIdentity(stack, `${id}-identity`, { name: `${id}-id`, ...inRg });
+  return new RoleAssignment(stack, id, {
+    name: "0d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+    scope: vaultId,
+    roleDefinitionId: roleId(Roles.KeyVaultSecretsUser.guid),
+    principalId: identity.principalId,
+    principalType: "ServicePrincipal",
+    ...config,
+  });
+}
+
+/** RBAC Administrator on the vault for a managed identity of the stack, under `condition(holder principal id)`. */
+function rbacAdmin(stack: Construct, condition: (holder: UserAssignedIdentity) => string): void {
+  const holder = new UserAssignedIdentity(stack, "deployer", { name: "deployer-id", ...inRg });
+  new RoleAssignment(stack, "admin", {
+    name: "1d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+    scope: vaultId,
+    roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid),
+    principalId: holder.principalId,
+    principalType: "ServicePrincipal",
+    condition: condition(holder),
+    conditionVersion: "2.0",
+  });
+}
+const portalCondition = (holder: UserAssignedIdentity) => onlyAssignRoles(holder, [Roles.AcrPull]).expression;
+
+/** A web app granted Key Vault Secrets User through the constructs: the assignment an override then bends. */
+function workloadGrant(stack: Construct): RoleAssignment {
+  const app = new LinuxWebApp(stack, "app", { ...inRg, name: "orders-web", servicePlanId: "/plan", siteConfig: {} });
+  const access = new WorkloadIdentity(stack, "orders", {
+    identity: Identity.newUserAssigned({ name: "orders-id", ...inRg }),
+    compute: [AppServiceCompute.linuxWebApp(app)],
+    grants: [KeyVaultTarget.fromId(stack, vaultId).allow(Roles.KeyVaultSecretsUser, "reads secrets")],
+  });
+  return access.grants[0].assignment;
+}
+
+class AzapiProvider extends TerraformProvider {
+  constructor(scope: Construct) {
+    super(scope, "azapi", { terraformResourceType: "azapi", terraformGeneratorMetadata: { providerName: "azapi" } });
+  }
+  protected override synthesizeAttributes() {
+    return {};
+  }
+}
+
+/** A hand-written azapi resource (a `Microsoft.Authorization/roleAssignments` one unless `config` says otherwise). */
+function azapi(scope: Construct, id: string, config: Record<string, unknown>): void {
+  const stack = TerraformStack.of(scope);
+  const provider = (stack.node.tryFindChild("azapi") as TerraformProvider | undefined) ?? new AzapiProvider(stack);
+  const resource = new TerraformResource(scope, id, { terraformResourceType: "azapi_resource", terraformGeneratorMetadata: { providerName: "azapi" }, provider });
+  for (const [key, value] of Object.entries({ type: "Microsoft.Authorization/roleAssignments@2022-04-01", name: "2d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c", ...config })) resource.addOverride(key, value);
+}
+
+interface Bypass {
+  readonly name: string;
+  readonly build: (stack: Construct) => void;
+  /** `IGxxx name at address: message` as the synth error prints it. */
+  readonly error: RegExp;
+}
+
+const BYPASSES: Bypass[] = [
+  {
+    name: "RBAC Administrator under a condition that lists Owner",
+    build: (s) => rbacAdmin(s, (h) => portalCondition(h).replace(/7f951dda-4ed3-4680-a7ca-43fe172d538d/g, Roles.Owner.guid)),
+    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*because role assignment writes may use the privileged Owner/,
+  },
+  {
+    name: "RBAC Administrator under a condition that only mentions roleAssignments/write and RoleDefinitionId",
+    build: (s) => rbacAdmin(s, () => "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*'))"),
+    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*because role assignment writes may use any role/,
+  },
+  {
+    name: "RBAC Administrator that may assign anything but Owner",
+    build: (s) => rbacAdmin(s, () => `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/*'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${Roles.Owner.guid}}))`),
+    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*may use any role except 8e3af657-a8ff-443c-a75c-2fe8c4bcb635/,
+  },
+  {
+    name: "RBAC Administrator limited on write but free to delete",
+    build: (s) => rbacAdmin(s, (h) => portalCondition(h).split(" AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'")[0]),
+    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*because role assignment deletes may use any role/,
+  },
+  {
+    name: "a deployer whose condition lets it grant itself",
+    build: (s) => rbacAdmin(s, () => portalCondition(new UserAssignedIdentity(s, "someone-else", { name: "other-id", ...inRg }))),
+    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*writes may name the holder itself/,
+  },
+  {
+    name: "RBAC Administrator under a condition that cannot be parsed",
+    build: (s) => rbacAdmin(s, (h) => `${portalCondition(h)} OR`),
+    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*the condition cannot be parsed/,
+  },
+  {
+    name: "an override that points a construct's grant at a user",
+    build: (s) => {
+      const assignment = workloadGrant(s);
+      assignment.addOverride("principal_type", "User");
+      assignment.addOverride("principal_id", USER);
+    },
+    error: /IG021 non-workload-principal at azurerm_role_assignment\.orders_identity_key-vault-secrets-user-on-app-kv_[0-9A-F]+: Key Vault Secrets User for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\/.*\/vaults\/app-kv is held by a user/,
+  },
+  {
+    name: "a hand-written assignment to a group",
+    build: (s) => raw(s, "group", { principalId: USER, principalType: "Group" }),
+    error: /IG021 non-workload-principal at azurerm_role_assignment\.group: .* is held by a group/,
+  },
+  {
+    name: "a principal id that is an identity's client id, not its principal",
+    build: (s) => {
+      const identity = new UserAssignedIdentity(s, "confused", { name: "confused-id", ...inRg });
+      raw(s, "client", { principalId: identity.clientId });
+    },
+    error: /IG021 non-workload-principal at azurerm_role_assignment\.client: .* is held by a principal that is no managed identity of the estate/,
+  },
+  {
+    name: "a scope from a variable that defaults to the subscription",
+    build: (s) => raw(s, "var-scope", { scope: new TerraformVariable(s, "scope", { type: "string", default: `/subscriptions/${SUB}` }).stringValue }),
+    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.var-scope: azurerm_role_assignment\.var-scope has scope "\$\{var\.scope\}", which cannot be verified at synth/,
+  },
+  {
+    name: "a scope from a local",
+    build: (s) => raw(s, "local-scope", { scope: new TerraformLocal(s, "scope", `/subscriptions/${SUB}`).asString }),
+    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.local-scope: .*scope "\$\{local\.scope\}"/,
+  },
+  {
+    name: "a scope from a module output",
+    build: (s) => raw(s, "module-scope", { scope: "${module.network.scope_id}" }),
+    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.module-scope: .*scope "\$\{module\.network\.scope_id\}"/,
+  },
+  {
+    name: "a scope built by a function around a variable",
+    build: (s) => raw(s, "function-scope", { scope: '${join("", ["/subscriptions/", var.sub])}' }),
+    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.function-scope: .*cannot be verified at synth/,
+  },
+  {
+    name: "a literal id followed by an interpolated suffix",
+    build: (s) => raw(s, "suffix-scope", { scope: `/subscriptions/${SUB}/resourceGroups/\${var.rest}` }),
+    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.suffix-scope/,
+  },
+  {
+    name: "a role from a variable",
+    build: (s) => raw(s, "var-role", { roleDefinitionId: "${var.role_id}" }),
+    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.var-role: .*role "\$\{var\.role_id\}", which cannot be verified/,
+  },
+  {
+    name: "a principal from a data source of another kind",
+    build: (s) => raw(s, "caller", { principalId: "${data.azurerm_client_config.current.object_id}" }),
+    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.caller: .*principal "\$\{data\.azurerm_client_config\.current\.object_id\}"/,
+  },
+  {
+    name: "an Owner assignment to a user made through azapi",
+    build: (s) => azapi(s, "azapi-owner", { parent_id: `/subscriptions/${SUB}`, body: { properties: { roleDefinitionId: roleId(Roles.Owner.guid), principalId: USER, principalType: "User" } } }),
+    error: /IG001 privileged-role at azapi_resource\.azapi-owner: privileged role Owner for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\/[0-9a-f-]+: it can change/,
+  },
+  {
+    name: "an azapi resource whose type only Terraform knows",
+    build: (s) => azapi(s, "azapi-any", { type: "${var.resource_type}", parent_id: `/subscriptions/${SUB}` }),
+    error: /IG022 unverifiable-assignment at azapi_resource\.azapi-any: azapi_resource\.azapi-any creates a resource whose type "\$\{var\.resource_type\}" cannot be verified at synth: it may be a role assignment/,
+  },
+  {
+    name: "a PIM active assignment of Owner",
+    build: (s) => new PimActiveRoleAssignment(s, "pim-owner", { scope: `/subscriptions/${SUB}`, roleDefinitionId: roleId(Roles.Owner.guid), principalId: USER }),
+    error: /IG001 privileged-role at azurerm_pim_active_role_assignment\.pim-owner: privileged role Owner for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\//,
+  },
+  {
+    name: "a literal password in a setting named like a secret",
+    build: (s) => new LinuxWebApp(s, "legacy", { ...inRg, name: "legacy-web", servicePlanId: "/plan", siteConfig: {}, appSettings: { DB_PASSWORD: "hunter2-but-longer" } }),
+    error: /IG019 secret-in-output at azurerm_linux_web_app\.legacy: azurerm_linux_web_app\.legacy carries secrets in app_settings\.DB_PASSWORD/,
+  },
+  {
+    name: "a GitHub token in a tag",
+    build: (s) => new UserAssignedIdentity(s, "tagged", { name: "tagged-id", ...inRg, tags: { note: `ghp_${"x1".repeat(18)}` } }),
+    error: /IG019 secret-in-output at azurerm_user_assigned_identity\.tagged_identity_[0-9A-F]+: .*tags\.note \(a GitHub token\)/,
+  },
+  {
+    name: "an output of a storage key",
+    build: (s) => {
+      const account = new StorageAccount(s, "account", { ...inRg, name: "legacyacct", accountTier: "Standard", accountReplicationType: "LRS" });
+      new TerraformOutput(s, "key", { value: account.primaryAccessKey, sensitive: true }).overrideLogicalId("storage_key");
+    },
+    error: /IG019 secret-in-output at output\.storage_key: output\.storage_key carries secrets in value/,
+  },
+];
+
+describe("every known bypass of the access policy", () => {
+  const tempDir = tempDirs("bypasses-");
+  const synthesize = (environment: string, build: (stack: Construct) => void) => {
+    const app = new App({ outdir: tempDir(), stackTraces: false });
+    build(new AzureStack(app, environment, settings(environment), environment));
+    app.synth();
+    return app;
+  };
+
+  it.each(BYPASSES)("fails the prod synth: $name", ({ build, error }) => {
+    expect(() => synthesize("prod", build)).toThrow(error);
+  });
+
+  it("only warns in dev, and reports each one", () => {
+    const app = synthesize("dev", (stack) => {
+      for (const [i, bypass] of BYPASSES.entries()) bypass.build(new Construct(stack, `case-${i}`));
+    });
+    const report = JSON.parse(readFileSync(join(app.outdir, "stacks", "dev", "guardrails.json"), "utf8"));
+    const raised = new Set(report.findings.filter((f: { severity: string }) => f.severity === "warning").map((f: { ruleId: string }) => f.ruleId));
+    // Besides the rules above: the cases' side effects (the same user granted twice, the overridden
+    // workload's identity left with nothing, hand-written grants to identities nothing uses).
+    expect([...raised].sort()).toEqual(["IG001", "IG003", "IG008", "IG009", "IG012", "IG013", "IG014", "IG019", "IG021", "IG022"]);
+    expect(report.findings.filter((f: { severity: string }) => f.severity !== "warning")).toEqual([]);
+  });
+
+  it("warns, even in prod, that a module's assignments are not analysed", () => {
+    const app = synthesize("prod", (stack) => TerraformStack.of(stack).addOverride("module.network", { source: "./modules/network" }));
+    const report = JSON.parse(readFileSync(join(app.outdir, "stacks", "prod", "guardrails.json"), "utf8"));
+    expect(report.findings).toEqual([
+      expect.objectContaining({ ruleId: "IG023", severity: "warning", address: "module.network", message: "module.network (./modules/network) is a module: its role assignments are not analysed" }),
+    ]);
+  });
+});
