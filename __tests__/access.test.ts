@@ -11,6 +11,8 @@ import {
   Identity,
   KeyVaultTarget,
   renderAccessReport,
+  onlyAssignRoles,
+  RoleDefinition,
   Roles,
   ScopeTarget,
   StorageAccountTarget,
@@ -33,6 +35,10 @@ interface Variant {
   dropDocs?: boolean;
   privileged?: boolean;
   trust?: boolean;
+  /** An override that moves the orders grant to a user. */
+  ordersToUser?: boolean;
+  /** The docs identity may assign these roles on the account, under onlyAssignRoles. */
+  delegates?: readonly RoleDefinition[];
 }
 
 /** A small estate, varied the way pull requests vary it. */
@@ -41,11 +47,15 @@ function estate(v: Variant = {}): TerraformStack {
   const vault = KeyVaultTarget.fromId(stack, vaultId());
   const account = StorageAccountTarget.fromId(stack, accountId);
   const app = (name: string) => new LinuxWebApp(stack, `${name}-app`, { ...inRg, name, servicePlanId: "/plan", siteConfig: {} });
-  new WorkloadIdentity(stack, "orders", {
+  const orders = new WorkloadIdentity(stack, "orders", {
     identity: Identity.systemAssigned(),
     compute: [AppServiceCompute.linuxWebApp(app("orders"))],
     grants: v.dropOrdersGrant ? [] : [vault.allow(Roles.KeyVaultSecretsUser, "reads secrets")],
   });
+  if (v.ordersToUser) {
+    orders.grants[0].assignment.addOverride("principal_type", "User");
+    orders.grants[0].assignment.addOverride("principal_id", "0f0f0f0f-0000-4000-8000-0000000000a1");
+  }
   if (v.dropDocs) return stack;
   const identity: UserAssignedIdentityProps = { name: "docs-id", ...inRg, ...(v.pinDocsAddress ? { logicalId: "docs-id" } : {}) };
   const docs = new WorkloadIdentity(stack, v.renameDocsConstruct ? "documents" : "docs", {
@@ -59,6 +69,10 @@ function estate(v: Variant = {}): TerraformStack {
       ...(v.privileged ? [ScopeTarget.fromId(stack, `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg`).allow(Roles.Contributor, "rebuilds", { justification: "nightly rebuild of the data resource group" })] : []),
     ],
   });
+  if (v.delegates) {
+    const holder = docs.userAssigned!;
+    ScopeTarget.fromId(stack, accountId).grant(holder, Roles.RoleBasedAccessControlAdministrator, { reason: "hands out access to the account", condition: onlyAssignRoles(holder, v.delegates) });
+  }
   if (v.trust) new FederatedTrust(stack, "ci", { identity: docs.userAssigned!, issuer: GITHUB_ACTIONS_ISSUER, subject: "repo:contoso/docs:environment:dev", name: "github-dev" });
   return stack;
 }
@@ -86,6 +100,32 @@ describe("access report", () => {
       ["Storage Blob Data Reader", Roles.StorageBlobDataReader.guid, "blob container docs of acct", "resource", []],
       ["Contributor", Roles.Contributor.guid, "resourceGroup data-rg (/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/data-rg)", "resourceGroup", ["IG001", "IG003"]],
     ]);
+  });
+
+  it("says, per conditioned grant, what its condition lets it assign, and to whom", () => {
+    const report = buildAccessReport("dev", estate({ delegates: [Roles.StorageBlobDataReader, Roles.AcrPull] }).toTerraform());
+    const admin = report.grants.find((g) => g.role === Roles.RoleBasedAccessControlAdministrator.name)!;
+    expect(admin).toMatchObject({
+      conditionLimits: true,
+      principalKind: "UserAssigned",
+      conditionAllows: {
+        parsed: true,
+        assign: { roles: { kind: "only", values: ["AcrPull", "Storage Blob Data Reader"] }, principalTypes: { kind: "only", values: ["ServicePrincipal"] }, principalIds: { kind: "anyExcept", values: ["${azurerm_user_assigned_identity.docs_identity_48D272C2.principal_id}"] } },
+        remove: { roles: { kind: "only", values: ["AcrPull", "Storage Blob Data Reader"] }, principalTypes: { kind: "only", values: ["ServicePrincipal"] }, principalIds: { kind: "any" } },
+      },
+    });
+    expect(renderAccessReport(report)).toContain(
+      "condition: may assign AcrPull, Storage Blob Data Reader to ServicePrincipal, never to ${azurerm_user_assigned_identity.docs_identity_48D272C2.principal_id}",
+    );
+  });
+
+  it("names who holds each grant: a managed identity of the estate, or a user it cannot vouch for", () => {
+    const kinds = (v: Variant) => buildAccessReport("dev", estate(v).toTerraform()).grants.map((g) => [g.role, g.principalKind]);
+    expect(kinds({})).toEqual([
+      ["Key Vault Secrets User", "SystemAssigned"],
+      ["Storage Blob Data Reader", "UserAssigned"],
+    ]);
+    expect(kinds({ ordersToUser: true })[0]).toEqual(["Key Vault Secrets User", "User"]);
   });
 
   it("resolves references to the resources they name", () => {
@@ -126,6 +166,22 @@ describe("access diff", () => {
     expect(result.code).toBe(1);
     expect(result.output).toContain("**new privileged role**, **broader scope**");
     expect(result.output).toContain("Federated trust added: docs-id trusts `repo:contoso/docs:environment:dev` from https://token.actions.githubusercontent.com (**new federated trust**)");
+  });
+
+  it("labels a grant moved to a user as a principal outside the estate, and exits 1", () => {
+    const result = diff({}, { ordersToUser: true });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("| added | 0f0f0f0f-0000-4000-8000-0000000000a1 | Key Vault Secrets User | Key Vault app-kv | **principal outside the estate** |");
+    expect(result.output).toContain("| removed | orders | Key Vault Secrets User | Key Vault app-kv |  |");
+  });
+
+  it("labels a condition that now allows another role as a wider condition, naming the role, and exits 1", () => {
+    const result = diff({ delegates: [Roles.AcrPull] }, { delegates: [Roles.AcrPull, Roles.StorageBlobDataOwner] });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      "| changed | docs-id | Role Based Access Control Administrator | storage account acct | **wider condition**: may assign Storage Blob Data Owner; may remove Storage Blob Data Owner |",
+    );
+    expect(diff({ delegates: [Roles.AcrPull, Roles.StorageBlobDataOwner] }, { delegates: [Roles.AcrPull] }).code).toBe(0);
   });
 
   it("flags an identity whose address disappears on a rename: it is replaced, and its grants with it", () => {

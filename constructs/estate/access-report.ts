@@ -174,7 +174,9 @@ function conditionInWords(g: ReportGrant): string {
   if (!allows.parsed) return "condition: cannot be parsed, so it limits nothing";
   const a = allows.assign;
   const limits = g.conditionLimits ? "" : " (does **not** limit what it assigns)";
-  return `condition: may assign ${describeValueSet(a.roles, "role")} to ${describeValueSet(a.principalTypes, "principal type")}, principals ${describeValueSet(a.principalIds, "principal")}${limits}`;
+  const ids = a.principalIds;
+  const who = ids.kind === "anyExcept" ? `, never to ${ids.values.join(", ")}` : ids.kind === "only" ? `, only to ${describeValueSet(ids, "principal")}` : "";
+  return `condition: may assign ${describeValueSet(a.roles, "role")} to ${describeValueSet(a.principalTypes, "principal type")}${who}${limits}`;
 }
 
 const level = (g: ReportGrant) => (g.scopeLevel === "resource" ? "resource" : `**${g.scopeLevel}**`);
