@@ -5,6 +5,7 @@ import {
   grantRole,
   grantsIn,
   onlyAssignRoles,
+  GuardrailSuppressions,
   KeyVaultTarget,
   roleAssignmentName,
   RoleDefinition,
@@ -152,6 +153,35 @@ describe("grant refuses bad input with path, value and fix", () => {
     const condition = { expression: "(@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'x')", summary: "one account" };
     expect(() => ScopeTarget.fromId(stack, vaultId()).grant(identity, Roles.RoleBasedAccessControlAdministrator, { reason: "assigns roles", condition })).toThrow(
       /IG001 privileged-role: privileged role Role Based Access Control Administrator for workload identity test\/api on .*: it can hand out access, because role assignment writes may use any role: .*Fix: add a condition from onlyAssignRoles\(holder, roles\)/,
+    );
+  });
+
+  it("refuses a broad data role without a justification, as the guardrails would, and records exactly the rules a justification passes", () => {
+    const { stack, identity } = setup();
+    const account = StorageAccountTarget.fromId(stack, `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct`);
+    expect(() => account.grant(identity, Roles.StorageBlobDataOwner, { reason: "owns the account" })).toThrow(
+      /^\[test\/api\] IG002 broad-data-role: broad data role Storage Blob Data Owner for workload identity test\/api on \/subscriptions\/.*\/acct: "Storage Blob Data Owner"\. Fix: grant the narrowest data role/,
+    );
+    const grant = account.grant(identity, Roles.StorageBlobDataOwner, { reason: "owns the account", justification: "the Functions host creates its own containers and leases" });
+    expect(GuardrailSuppressions.on(grant.assignment).map((s) => s.ruleId)).toEqual(["IG002"]);
+  });
+
+  it("refuses a control-plane role where the target's service has data roles, even through a plain scope", () => {
+    const { stack, identity } = setup();
+    expect(() => ScopeTarget.fromId(stack, vaultId()).grant(identity, Roles.Reader, { reason: "reads the vault" })).toThrow(/IG004 control-plane-role: control-plane role Reader for workload identity test\/api on .*: it manages the resource but reads no data/);
+    expect(() => ScopeTarget.fromId(stack, vaultId()).grant(identity, Roles.AcrPull, { reason: "pulls", justification: "there is a registry behind this vault, trust me" })).toThrow(
+      /IG005 role-service-mismatch: Container Registry role AcrPull for workload identity test\/api on .*, a Key Vault: it grants nothing there: "AcrPull"\. Fix: grant the narrowest data role that makes the call succeed \(Key Vault Secrets User/,
+    );
+  });
+
+  it.each([
+    ["twenty a's", "a".repeat(20), "it is mostly one repeated character"],
+    ["one word repeated", "needed needed needed needed", "it has fewer than three distinct words"],
+    ["letters that are no words", "aaaa bbbb cccc dddd eeee", "it has fewer than three distinct words"],
+  ])("refuses a justification of %s for Owner at subscription scope", (_, justification, why) => {
+    const { stack, identity } = setup();
+    expect(() => ScopeTarget.fromId(stack, `/subscriptions/${SUBSCRIPTION}`).grant(identity, Roles.Owner, { reason: "runs everything", justification })).toThrow(
+      `[test/api] Justification for Owner on ${SUBSCRIPTION} says nothing: ${why}: ${JSON.stringify(justification)}. Fix: explain in words`,
     );
   });
 

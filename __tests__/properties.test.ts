@@ -14,6 +14,8 @@ import {
   Identity,
   IdentityConfigError,
   KeyVaultTarget,
+  readEstate,
+  RULES,
   Roles,
   ScopeTarget,
   StorageAccountTarget,
@@ -129,6 +131,58 @@ describe("any estate built through the public API", () => {
         expect(Testing.synth(a.stack)).toBe(Testing.synth(b.stack));
       }),
       { numRuns: 25 },
+    );
+  });
+});
+
+/** Every shape a principal id takes in Terraform JSON, with who it is and whether synth can know. */
+const PRINCIPALS: ReadonlyArray<{ readonly value: string; readonly type?: string; readonly workload: boolean; readonly verifiable: boolean }> = [
+  { value: "${azurerm_user_assigned_identity.app.principal_id}", type: "ServicePrincipal", workload: true, verifiable: true },
+  { value: "${data.azurerm_user_assigned_identity.existing.principal_id}", type: "ServicePrincipal", workload: true, verifiable: true },
+  { value: "${azurerm_linux_web_app.web.identity[0].principal_id}", type: "ServicePrincipal", workload: true, verifiable: true },
+  { value: "0f0f0f0f-0000-4000-8000-00000000000a", type: "ServicePrincipal", workload: true, verifiable: true },
+  { value: "0f0f0f0f-0000-4000-8000-00000000000b", type: "User", workload: false, verifiable: true },
+  { value: "0f0f0f0f-0000-4000-8000-00000000000c", type: "Group", workload: false, verifiable: true },
+  { value: "0f0f0f0f-0000-4000-8000-00000000000d", workload: false, verifiable: true },
+  { value: "${azurerm_user_assigned_identity.app.client_id}", type: "ServicePrincipal", workload: false, verifiable: true },
+  { value: "${azurerm_key_vault.vault.id}", type: "ServicePrincipal", workload: false, verifiable: true },
+  { value: "${var.principal}", type: "ServicePrincipal", workload: false, verifiable: false },
+  { value: "${local.principal}", type: "ServicePrincipal", workload: false, verifiable: false },
+  { value: "${module.identity.principal_id}", type: "ServicePrincipal", workload: false, verifiable: false },
+  { value: "${data.azurerm_client_config.current.object_id}", type: "ServicePrincipal", workload: false, verifiable: false },
+  { value: "${lower(var.principal)}", type: "ServicePrincipal", workload: false, verifiable: false },
+];
+
+describe("any principal written into an assignment", () => {
+  const base = {
+    resource: {
+      azurerm_user_assigned_identity: { app: { name: "app-id", resource_group_name: "app-rg", location: "westeurope" } },
+      azurerm_linux_web_app: { web: { name: "web", resource_group_name: "app-rg", identity: [{ type: "SystemAssigned" }] } },
+      azurerm_key_vault: { vault: { name: "app-kv", resource_group_name: "app-rg", rbac_authorization_enabled: true } },
+    },
+    data: { azurerm_user_assigned_identity: { existing: { name: "old-id", resource_group_name: "app-rg" } } },
+  };
+
+  it("is judged: data and privileged roles only for workload principals, and nothing only Terraform knows", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...PRINCIPALS), fc.constantFrom(Roles.KeyVaultSecretsUser, Roles.Owner, Roles.ManagedIdentityOperator), (principal, role) => {
+        const json = structuredClone(base) as Record<string, any>;
+        json.resource.azurerm_role_assignment = {
+          grant: {
+            name: "0d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+            scope: "${azurerm_key_vault.vault.id}",
+            role_definition_id: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${role.guid}`,
+            principal_id: principal.value,
+            ...(principal.type ? { principal_type: principal.type } : {}),
+          },
+        };
+        const estate = readEstate(json);
+        const fired = new Set(RULES.flatMap((rule) => (rule.check(estate, { knownIssuers: [] }).length > 0 ? [rule.id] : [])));
+        expect(fired.has("IG021")).toBe(!principal.workload && role.plane !== "control");
+        expect(fired.has("IG022")).toBe(!principal.verifiable);
+        expect(fired.has("IG001")).toBe(role === Roles.Owner);
+      }),
+      { numRuns: 60 },
     );
   });
 });

@@ -1,3 +1,4 @@
+import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
 import { StorageTable } from "@cdktf/provider-azurerm/lib/storage-table";
@@ -17,7 +18,7 @@ import {
   StorageAccountTarget,
   UserAssignedIdentity,
 } from "../constructs";
-import { only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
+import { only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
 
 const rg = (sub = SUBSCRIPTION) => `/subscriptions/${sub}/resourceGroups/data-rg/providers`;
 const accountId = `${rg()}/Microsoft.Storage/storageAccounts/acct`;
@@ -140,5 +141,32 @@ describe("sub-resource targets: the narrowest scope Azure supports", () => {
     );
     const inside = `${accountId}/queueServices/default/queues/jobs`;
     expect(StorageAccountTarget.fromId(stack, accountId).queue(inside).resourceId.id).toBe(inside);
+  });
+});
+
+describe("names Azure would refuse never reach an id", () => {
+  const vault = () => KeyVaultTarget.fromId(testStack(), vaultId());
+  const account = () => StorageAccountTarget.fromId(testStack(), accountId);
+
+  it.each([
+    ["a secret named ../keys/master", () => vault().secret("../keys/master"), /\[app-kv\] Key Vault secret name breaks Azure's naming rule: "\.\.\/keys\/master"\. Fix: use 1-127 characters/],
+    ["a 300-character container", () => account().container("c".repeat(300)), /\[acct\] Blob container name breaks Azure's naming rule: "c{300}"\. Fix: use 3-63 characters/],
+    ["a queue with trailing whitespace", () => account().queue("jobs "), /\[acct\] Storage queue name breaks Azure's naming rule: "jobs "/],
+    ["a table with a space", () => account().table("my table"), /\[acct\] Storage table name breaks Azure's naming rule: "my table"/],
+    ["a unicode share", () => account().fileShare("café"), /\[acct\] File share name breaks Azure's naming rule: "café"/],
+    ["a Service Bus queue with a slash", () => ServiceBusNamespaceTarget.fromId(testStack(), `${rg()}/Microsoft.ServiceBus/namespaces/orders-bus`).queue("a/b"), /Service Bus queue name breaks Azure's naming rule: "a\/b"/],
+    ["an uppercase storage account by id", () => StorageAccountTarget.fromId(testStack(), `${rg()}/Microsoft.Storage/storageAccounts/Accounts`), /Storage account name breaks Azure's naming rule: "Accounts"/],
+    ["a registry with a hyphen by id", () => ContainerRegistryTarget.fromId(testStack(), `${rg()}/Microsoft.ContainerRegistry/registries/platform-acr`), /Container registry name breaks Azure's naming rule: "platform-acr"/],
+    ["a dot segment inside an id", () => KeyVaultTarget.fromId(testStack(), `${vaultId()}/secrets/../keys/master`), /Malformed Azure resource id \(it has a "\.\." segment/],
+    ["whitespace inside an id", () => KeyVaultTarget.fromId(testStack(), `${vaultId()} `), /Malformed Azure resource id \(it contains a space/],
+    ["a resource group name with a trailing period", () => KeyVaultTarget.fromId(testStack(), vaultId().replace("app-rg", "app-rg.")), /Resource group name breaks Azure's naming rule: "app-rg\."/],
+  ])("refuses %s, naming the rule", (_, make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  it("refuses a stack resource whose literal name Azure would refuse", () => {
+    const stack = testStack();
+    const kv = new KeyVault(stack, "vault", { name: "kv--bad", resourceGroupName: "rg", location: "westeurope", tenantId: TENANT, skuName: "standard" });
+    expect(() => KeyVaultTarget.of(kv)).toThrow('[test/vault] Key Vault name breaks Azure\'s naming rule: "kv--bad". Fix: use 3-24 characters');
   });
 });

@@ -100,7 +100,7 @@ export class ResourceId {
 
   /** The last name in the id: the resource's (or sub-resource's) own name. */
   get name(): string {
-    return this.names[this.names.length - 1] ?? this.resourceGroup ?? this.subscriptionId;
+    return this.names[this.names.length - 1] ?? (this.resourceGroup || this.subscriptionId);
   }
 
   /** A sub-resource of this one, e.g. `child("blobServices/default/containers", "images")`. */
