@@ -6,6 +6,8 @@ import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot"
 import {
   AppServiceCompute,
   buildAccessReport,
+  diffAccess,
+  UserAssignedIdentity,
   FederatedTrust,
   GITHUB_ACTIONS_ISSUER,
   Identity,
@@ -182,6 +184,26 @@ describe("access diff", () => {
       "| changed | docs-id | Role Based Access Control Administrator | storage account acct | **wider condition**: may assign Storage Blob Data Owner; may remove Storage Blob Data Owner |",
     );
     expect(diff({ delegates: [Roles.AcrPull, Roles.StorageBlobDataOwner] }, { delegates: [Roles.AcrPull] }).code).toBe(0);
+  });
+
+  it("treats a condition on Owner as no limit, and a swap to another role of the same rank as new access", () => {
+    const stack = (role: RoleDefinition) => {
+      const s = testStack("dev");
+      const holder = new UserAssignedIdentity(s, "ops", { name: "ops-id", ...inRg });
+      ScopeTarget.fromId(s, vaultId()).grant(holder, role, { reason: "operates the vault", condition: onlyAssignRoles(holder, [Roles.KeyVaultSecretsUser]), justification: "the operator rotates every access policy of this vault" });
+      return s;
+    };
+    const escalated = diffAccess("dev", buildAccessReport("dev", stack(Roles.RoleBasedAccessControlAdministrator).toTerraform()), buildAccessReport("dev", stack(Roles.Owner).toTerraform()));
+    expect(escalated.grants.map((g) => [g.kind, g.broadening])).toEqual([["changed", ["broader role"]]]);
+    const swap = diffAccess("dev", buildAccessReport("dev", estate({}).toTerraform()), buildAccessReport("dev", estate({ docsRole: "contributor-on-account" }).toTerraform()));
+    expect(swap.broadens).toBe(true);
+    const kv = (role: RoleDefinition) => {
+      const s = testStack("dev");
+      KeyVaultTarget.fromId(s, vaultId()).grant(new UserAssignedIdentity(s, "app", { name: "app-id", ...inRg }), role as RoleDefinition<"Key Vault">, { reason: "reads the vault" });
+      return buildAccessReport("dev", s.toTerraform());
+    };
+    expect(diffAccess("dev", kv(Roles.KeyVaultReader), kv(Roles.KeyVaultSecretsUser)).grants.map((g) => g.broadening)).toEqual([["other role"]]);
+    expect(diffAccess("dev", kv(Roles.KeyVaultSecretsUser), kv(Roles.KeyVaultCryptoUser)).broadens).toBe(true);
   });
 
   it("flags an identity whose address disappears on a rename: it is replaced, and its grants with it", () => {

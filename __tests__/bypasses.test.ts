@@ -10,7 +10,7 @@ import { RoleAssignment, RoleAssignmentConfig } from "@cdktf/provider-azurerm/li
 import { PimActiveRoleAssignment } from "@cdktf/provider-azurerm/lib/pim-active-role-assignment";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { AppServiceCompute, Identity, KeyVaultTarget, onlyAssignRoles, Roles, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
+import { AppServiceCompute, Identity, KeyVaultTarget, onlyAssignRoles, onStackSynthesis, Roles, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { inRg, tempDirs } from "./helpers";
@@ -69,13 +69,15 @@ class AzapiProvider extends TerraformProvider {
   }
 }
 
-/** A hand-written azapi resource (a `Microsoft.Authorization/roleAssignments` one unless `config` says otherwise). */
-function azapi(scope: Construct, id: string, config: Record<string, unknown>): void {
+/** A hand-written azapi resource of `type` (an `azapi_resource` role assignment unless told otherwise). */
+function azapiOf(scope: Construct, type: string, id: string, config: Record<string, unknown>): void {
   const stack = TerraformStack.of(scope);
   const provider = (stack.node.tryFindChild("azapi") as TerraformProvider | undefined) ?? new AzapiProvider(stack);
-  const resource = new TerraformResource(scope, id, { terraformResourceType: "azapi_resource", terraformGeneratorMetadata: { providerName: "azapi" }, provider });
-  for (const [key, value] of Object.entries({ type: "Microsoft.Authorization/roleAssignments@2022-04-01", name: "2d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c", ...config })) resource.addOverride(key, value);
+  const resource = new TerraformResource(scope, id, { terraformResourceType: type, terraformGeneratorMetadata: { providerName: "azapi" }, provider });
+  for (const [key, value] of Object.entries(config)) resource.addOverride(key, value);
 }
+const azapi = (scope: Construct, id: string, config: Record<string, unknown>) =>
+  azapiOf(scope, "azapi_resource", id, { type: "Microsoft.Authorization/roleAssignments@2022-04-01", name: "2d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c", ...config });
 
 interface Bypass {
   readonly name: string;
@@ -84,7 +86,51 @@ interface Bypass {
   readonly error: RegExp;
 }
 
+/** A hand-written azurerm resource of any type, with its arguments as overrides. */
+function anyResource(scope: Construct, type: string, id: string, config: Record<string, unknown>): TerraformResource {
+  const resource = new TerraformResource(scope, id, { terraformResourceType: type, terraformGeneratorMetadata: { providerName: "azurerm" } });
+  for (const [key, value] of Object.entries(config)) resource.addOverride(key, value);
+  return resource;
+}
+const ownerTemplate = JSON.stringify({
+  resources: [{ type: "Microsoft.Authorization/roleAssignments", apiVersion: "2022-04-01", name: "[guid(subscription().id)]", properties: { roleDefinitionId: roleId(Roles.Owner.guid), principalId: USER, principalType: "User" } }],
+});
+
 const BYPASSES: Bypass[] = [
+  {
+    name: "an Owner assignment inside a template deployment",
+    build: (s) => anyResource(s, "azurerm_subscription_template_deployment", "template", { name: "bootstrap", location: "westeurope", template_content: ownerTemplate }),
+    error: /IG022 unverifiable-assignment at azurerm_subscription_template_deployment\.template: azurerm_subscription_template_deployment\.template grants access or runs commands in a way no rule reads/,
+  },
+  {
+    name: "a Key Vault access policy for a user",
+    build: (s) => anyResource(s, "azurerm_key_vault_access_policy", "policy", { key_vault_id: vaultId, tenant_id: ENVIRONMENTS[0].tenantId, object_id: USER, secret_permissions: ["Get", "List"] }),
+    error: /IG022 unverifiable-assignment at azurerm_key_vault_access_policy\.policy: .*grants access or runs commands in a way no rule reads/,
+  },
+  {
+    name: "a role assignment PUT through an azapi action",
+    build: (s) =>
+      azapiOf(s, "azapi_resource_action", "put-owner", { type: "Microsoft.Authorization/roleAssignments@2022-04-01", method: "PUT", resource_id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/2d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c` }),
+    error: /IG022 unverifiable-assignment at azapi_resource_action\.put-owner: .*grants access or runs commands in a way no rule reads/,
+  },
+  {
+    name: "a provisioner that runs az role assignment create",
+    build: (s) => anyResource(s, "azurerm_resource_group", "rg-with-provisioner", { name: "side-rg", location: "westeurope", provisioner: [{ "local-exec": { command: "az role assignment create --role Owner" } }] }),
+    error: /IG022 unverifiable-assignment at azurerm_resource_group\.rg-with-provisioner/,
+  },
+  {
+    name: "an identity of another environment, read through another provider",
+    build: (s) => {
+      raw(s, "other-env", { principalId: "${data.azurerm_user_assigned_identity.dev-jobs.principal_id}" });
+      TerraformStack.of(s).addOverride("data.azurerm_user_assigned_identity.dev-jobs", { name: "contoso-dev-jobs-id", resource_group_name: "contoso-dev-rg", provider: "azurerm.dev" });
+    },
+    error: /IG021 non-workload-principal at azurerm_role_assignment\.other-env: .* is held by a principal that is no managed identity of the estate/,
+  },
+  {
+    name: "Managed Identity Contributor on a workload identity for a user",
+    build: (s) => raw(s, "impersonate", { scope: `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/orders-id`, roleDefinitionId: roleId(Roles.ManagedIdentityContributor.guid), principalId: USER, principalType: "User" }),
+    error: /IG021 non-workload-principal at azurerm_role_assignment\.impersonate: Managed Identity Contributor for 0f0f0f0f-0000-4000-8000-0000000000a1 .* is held by a user/,
+  },
   {
     name: "RBAC Administrator under a condition that lists Owner",
     build: (s) => rbacAdmin(s, (h) => portalCondition(h).replace(/7f951dda-4ed3-4680-a7ca-43fe172d538d/g, Roles.Owner.guid)),
@@ -238,5 +284,27 @@ describe("every known bypass of the access policy", () => {
     expect(report.findings).toEqual([
       expect.objectContaining({ ruleId: "IG023", severity: "warning", address: "module.network", message: "module.network (./modules/network) is a module: its role assignments are not analysed" }),
     ]);
+  });
+
+  it("reads resources written in Terraform's list form of JSON", () => {
+    const owner = { scope: `/subscriptions/${SUB}`, role_definition_id: roleId(Roles.Owner.guid), principal_id: USER, principal_type: "User", name: "3d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c" };
+    expect(() => synthesize("prod", (stack) => TerraformStack.of(stack).addOverride("resource", [{ azurerm_role_assignment: { listed: owner } }]))).toThrow(
+      /IG001 privileged-role at azurerm_role_assignment\.listed: privileged role Owner/,
+    );
+  });
+
+  it("does not read a scope segment whose referenced name would reshape the id", () => {
+    expect(() =>
+      synthesize("prod", (stack) => {
+        anyResource(stack, "azurerm_resource_group", "dots", { name: "../../../..", location: "westeurope" });
+        raw(stack, "dotted", { scope: `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.KeyVault/vaults/\${azurerm_resource_group.dots.name}` });
+      }),
+    ).toThrow(/IG022 unverifiable-assignment at azurerm_role_assignment\.dotted/);
+  });
+
+  it("refuses a synthesis hook that writes a Terraform file beside the stack, which the guardrails never read", () => {
+    expect(() => synthesize("prod", (stack) => onStackSynthesis(new Construct(stack, "extra"), () => ({ "zz-extra.tf.json": "{}" })))).toThrow(
+      "[prod/extra] A synthesis hook may not write zz-extra.tf.json: Terraform would load it unchecked",
+    );
   });
 });

@@ -104,7 +104,7 @@ describe("suppressions", () => {
 
   it("silence one rule on one construct with a reason, and are recorded in the output", () => {
     const { stack, app } = appWithKey();
-    GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "identity used only after the Q3 migration" }]);
+    GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "identity used only after the Q3 migration", expires: "2027-03-31" }]);
     const [finding] = evaluateGuardrails(stack, { severity: "error" });
     expect(finding).toMatchObject({ ruleId: "IG013", suppression: { constructPath: "test/app", reason: "identity used only after the Q3 migration" } });
     expect(findingsSarif("test", [finding]).includes('"justification": "identity used only after the Q3 migration"')).toBe(true);
@@ -134,6 +134,9 @@ describe("suppressions", () => {
     expect(add({ ruleId: "IG013", reason: "needed needed needed" })).toThrow(/fewer than three distinct words/);
     expect(add({ ruleId: "no-grants", reason: "a long enough reason" })).toThrow(/Suppression names no guardrail rule: "no-grants"/);
     expect(add({ ruleId: "IG999", reason: "a long enough reason" })).toThrow(/Suppression names no guardrail rule: "IG999"/);
+    expect(add({ ruleId: "IG013", reason: "identity used after the migration" })).toThrow(
+      '[test/app] Suppression of IG013 never expires: null. Fix: add `expires` (YYYY-MM-DD, at most 365 days ahead)',
+    );
   });
 
   it("expire on a real date at most a year ahead", () => {
@@ -151,9 +154,19 @@ describe("suppressions", () => {
     expect(add("2027-01-01")).toThrow(/expires more than 30 days after 2026-11-22/);
   });
 
+  it("match the construct that made the resource, not a path written into the JSON", () => {
+    const { stack, app } = appWithKey();
+    GuardrailSuppressions.add(app, [{ ruleId: "IG001", reason: "legacy app keeps its rights until the move", expires: "2027-03-31" }]);
+    const owner = new RoleAssignment(stack, "hidden", { name: "5b1f3c2e-7a4d-5e6f-8a9b-0c1d2e3f4a5b", scope: "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg", roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}`, principalId: "0f0f0f0f-0000-4000-8000-0000000000a1", principalType: "User" });
+    owner.addOverride("//.metadata.path", "test/app");
+    const finding = evaluateGuardrails(stack, { severity: "error", today: "2026-11-22" }).find((f) => f.ruleId === "IG001")!;
+    expect(finding).toMatchObject({ constructPath: "test/hidden", address: "azurerm_role_assignment.hidden" });
+    expect(finding.suppression).toBeUndefined();
+  });
+
   it("attach to a construct that owns resources, never a stack or the app", () => {
     const { stack } = appWithKey();
-    const reason = { ruleId: "IG013", reason: "identity used after the migration" };
+    const reason = { ruleId: "IG013", reason: "identity used after the migration", expires: "2027-03-31" };
     expect(() => GuardrailSuppressions.add(stack, [reason])).toThrow('[test] Suppressions attach to the construct that owns the resources, not to a stack or the app: "test"');
     expect(() => GuardrailSuppressions.add(stack.node.root, [reason])).toThrow('[<root>] Suppressions attach to the construct that owns the resources, not to a stack or the app: "<root>"');
     const empty = new Construct(stack, "empty");

@@ -163,7 +163,7 @@ describe("any principal written into an assignment", () => {
     data: { azurerm_user_assigned_identity: { existing: { name: "old-id", resource_group_name: "app-rg" } } },
   };
 
-  it("is judged: data and privileged roles only for workload principals, and nothing only Terraform knows", () => {
+  it("is judged: data, privileged and identity-operating roles only for workload principals, and nothing only Terraform knows", () => {
     fc.assert(
       fc.property(fc.constantFrom(...PRINCIPALS), fc.constantFrom(Roles.KeyVaultSecretsUser, Roles.Owner, Roles.ManagedIdentityOperator), (principal, role) => {
         const json = structuredClone(base) as Record<string, any>;
@@ -178,7 +178,7 @@ describe("any principal written into an assignment", () => {
         };
         const estate = readEstate(json);
         const fired = new Set(RULES.flatMap((rule) => (rule.check(estate, { knownIssuers: [] }).length > 0 ? [rule.id] : [])));
-        expect(fired.has("IG021")).toBe(!principal.workload && role.plane !== "control");
+        expect(fired.has("IG021")).toBe(!principal.workload);
         expect(fired.has("IG022")).toBe(!principal.verifiable);
         expect(fired.has("IG001")).toBe(role === Roles.Owner);
       }),

@@ -288,3 +288,20 @@ describe("findSecrets: deterministic order", () => {
     expect(findSecrets(backward)).toEqual(findSecrets(forward));
   });
 });
+
+describe("secret attributes in any accessor form", () => {
+  it.each([
+    ['${lookup(azurerm_storage_account.s, "primary_access_key")}'],
+    ['${(azurerm_storage_account.s)["primary_access_key"]}'],
+    ["${azurerm_cosmosdb_account.c.primary_sql_connection_string}"],
+    ["${azurerm_kubernetes_cluster.k.kube_admin_config[0].client_key}"],
+    ["${azuread_application_password.p.value}"],
+    ["${azurerm_log_analytics_workspace.w.primary_shared_key}"],
+  ])("finds %s in an output and in a tag", (expression) => {
+    const hits = findSecrets({ output: { leak: { value: expression } }, resource: { azurerm_resource_group: { rg: { name: "rg", tags: { note: expression } } } } });
+    expect(hits.map((h) => [h.address, h.where])).toEqual([
+      ["azurerm_resource_group.rg", "tags.note"],
+      ["output.leak", "value"],
+    ]);
+  });
+});

@@ -124,9 +124,7 @@ export function grantRole(identity: IManagedIdentity, role: RoleDefinition, targ
     conditionVersion: options.condition ? "2.0" : undefined,
     dependsOn: target.dependsOn.length > 0 ? [...target.dependsOn] : undefined,
   });
-  if (suppressed.length > 0) {
-    GuardrailSuppressions.add(assignment, suppressed.map((ruleId) => ({ ruleId, reason: `justified in code: ${options.justification}` })));
-  }
+  if (suppressed.length > 0) GuardrailSuppressions.justify(assignment, suppressed, options.justification!);
   const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
   grants.set(key, grant);
   return grant;

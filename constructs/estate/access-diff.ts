@@ -5,7 +5,7 @@ import { byKeys } from "../ordering";
 import { tableCell as cell } from "./markdown";
 
 /** What makes a change widen access; any of them makes the diff exit 1. */
-export type Broadening = "broader role" | "broader scope" | "new privileged role" | "new federated trust" | "principal outside the estate" | "wider condition";
+export type Broadening = "broader role" | "other role" | "broader scope" | "new privileged role" | "new federated trust" | "principal outside the estate" | "wider condition";
 
 export interface GrantChange {
   readonly kind: "added" | "removed" | "changed";
@@ -122,6 +122,8 @@ export function diffAccess(environment: string, baseReport: AccessReport | undef
       removed.splice(removed.indexOf(before), 1);
       const broadening: Broadening[] = [];
       if (roleRank(after) > roleRank(before)) broadening.push("broader role");
+      // Roles of one rank reach different data (secrets, keys, certificates): a swap is new access.
+      else if (roleRank(after) === roleRank(before) && after.roleGuid !== before.roleGuid) broadening.push("other role");
       if (scopeRank(after) > scopeRank(before)) broadening.push("broader scope");
       if (outsideEstate(after) && !outsideEstate(before)) broadening.push("principal outside the estate");
       const widened = conditionWidening(before.conditionAllows, after.conditionAllows);

@@ -101,7 +101,8 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
     target: describeScope(a.scope, estate),
     scopeLevel: a.scope.level,
     condition: a.condition,
-    ...(a.condition === undefined ? {} : { conditionAllows: summarizeCondition(a.condition), conditionLimits: conditionLimitsRoles(a.condition, a.principal.raw).limits }),
+    // A condition limits only role assignment: it makes RBAC Administrator safe, never Owner.
+    ...(a.condition === undefined ? {} : { conditionAllows: summarizeCondition(a.condition), conditionLimits: a.role?.privilegedUnlessConditioned === true && conditionLimitsRoles(a.condition, a.principal.raw).limits }),
     principalKind: a.principal.kind,
     description: a.description,
     suppressions: suppressions

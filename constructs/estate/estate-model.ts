@@ -1,4 +1,5 @@
 import { isGuid, ResourceId, ScopeLevel } from "../azure-ids";
+import { idTextProblem } from "../azure-names";
 import { findRoleByGuid, lookupRoleByName, RoleDefinition } from "../role-catalog";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
 import { byKeys } from "../ordering";
@@ -155,6 +156,15 @@ const LEVEL_OF_TYPE: Readonly<Record<string, ScopeLevel>> = {
   "data.azurerm_management_group": "managementGroup",
 };
 
+/**
+ * The labelled entries of a block: Terraform's JSON syntax also accepts a list of objects at every
+ * level (`"resource": [{ ... }, { ... }]`), and a reader that skipped lists would see nothing.
+ */
+function blockEntries(value: unknown): [string, any][] {
+  if (Array.isArray(value)) return value.flatMap((item) => blockEntries(item));
+  return value && typeof value === "object" ? Object.entries(value) : [];
+}
+
 /** A block as cdktf writes it: an object, or a list of one. */
 export function block(value: unknown): Record<string, any> | undefined {
   const first = Array.isArray(value) ? value[0] : value;
@@ -164,8 +174,8 @@ export function block(value: unknown): Record<string, any> | undefined {
 export function readEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
   const resources: TfResource[] = [];
   for (const [mode, prefix] of [["resource", ""], ["data", "data."]] as const) {
-    for (const [type, byName] of Object.entries<Record<string, any>>(stackJson[mode] ?? {})) {
-      for (const [name, config] of Object.entries<Record<string, any>>(byName)) {
+    for (const [type, byName] of blockEntries(stackJson[mode])) {
+      for (const [name, config] of blockEntries(byName)) {
         const address = `${prefix}${type}.${name}`;
         resources.push({ address, type: `${prefix}${type}`, path: config?.["//"]?.metadata?.path ?? address, config });
       }
@@ -205,7 +215,7 @@ export function readEstate(stackJson: Readonly<Record<string, any>>): EstateMode
     identities: resources.filter((r) => r.type === "azurerm_user_assigned_identity"),
     assignments,
     modules,
-    unreadable: resources.filter((r) => AZAPI_TYPES.has(r.type) && !isLiteral(r.config.type)),
+    unreadable: resources.filter((r) => grantsUnread(r)),
     federated: resources
       .filter((r) => r.type === "azurerm_federated_identity_credential")
       .map((r) => ({ resource: r, identity: parseReference(r.config.parent_id)?.address, issuer: String(r.config.issuer ?? ""), subject: String(r.config.subject ?? "") })),
@@ -230,6 +240,26 @@ const AZAPI_TYPES = new Set(["azapi_resource", "azapi_update_resource"]);
 const ROLE_ASSIGNMENT_AZURE_TYPE = "microsoft.authorization/roleassignments";
 
 const isLiteral = (value: unknown): value is string => typeof value === "string" && !value.includes("${");
+
+/**
+ * Resources that grant access, or run arbitrary deployments or commands, in a form no rule reads:
+ * refused (IG022) rather than passed unseen. Template deployments and azapi actions can carry any
+ * role assignment; access policies, Cosmos DB and Lighthouse grants, directory roles and
+ * federated credentials outside the library give access the policy never judges.
+ */
+const UNREAD_GRANTING_TYPES = /_template_deployment$|_role_assignment$|_role_definition$|_principal_assignment$|_access_policy(_assignment)?$|^azurerm_lighthouse_|^azuread_(directory_role|app_role|group_member|application_federated_identity_credential)|^azapi_(resource_action|data_plane_resource)$|^data\.external$/;
+const UNREAD_AZAPI_TYPES = /^microsoft\.(authorization|resources\/deployments|managedservices)\/|\/(accesspolicies|roleassignments|sqlroleassignments|federatedidentitycredentials)$/;
+
+function grantsUnread(r: TfResource): boolean {
+  if (ROLE_ASSIGNMENT_TYPES.has(r.type)) return false;
+  if (r.config.provisioner !== undefined || (r.type === "azurerm_key_vault" && r.config.access_policy !== undefined)) return true;
+  if (AZAPI_TYPES.has(r.type)) {
+    if (!isLiteral(r.config.type)) return true;
+    const azureType = r.config.type.split("@")[0].toLowerCase();
+    return azureType !== ROLE_ASSIGNMENT_AZURE_TYPE && UNREAD_AZAPI_TYPES.test(azureType);
+  }
+  return UNREAD_GRANTING_TYPES.test(r.type);
+}
 
 function assignmentFields(r: TfResource): AssignmentFields | undefined {
   const c = r.config;
@@ -354,11 +384,18 @@ function readScope(value: unknown, byAddress: ReadonlyMap<string, TfResource>): 
   const interpolated = segments.filter((segment) => segment.includes("${"));
   const resolvable = interpolated.every((segment) => {
     const r = parseReference(segment);
-    return r !== undefined && r.suffix === "" && byAddress.has(r.address) && SEGMENT_ATTRIBUTES.has(r.attribute);
+    const resource = r && r.suffix === "" && SEGMENT_ATTRIBUTES.has(r.attribute) ? byAddress.get(r.address) : undefined;
+    return resource !== undefined && /^(data\.)?azurerm_/.test(resource.type) && plainSegment(resource, r!.attribute);
   });
   const id = resolvable ? tryParseId(segments.map((segment) => (segment.includes("${") ? ZERO_GUID : segment)).join("/")) : undefined;
   if (!id) return unverifiableScope(raw);
   return { raw, id: interpolated.length === 0 ? id : undefined, level: id.level, typeInfo: id.type ? typeInfoByAzureType(id.type) : undefined, label: raw };
+}
+
+/** The referenced attribute, when literal in the stack, is one id segment with nothing that reshapes an id. */
+function plainSegment(resource: TfResource, attribute: string): boolean {
+  const value = resource.config[attribute.slice(1)];
+  return !isLiteral(value) || (!value.includes("/") && idTextProblem(`/${value}`) === undefined);
 }
 
 /**
@@ -406,7 +443,8 @@ function readPrincipal(value: unknown, principalType: string | undefined, byAddr
 
 function referencedPrincipalKind(resource: TfResource, attribute: string): PrincipalKind | undefined {
   if (resource.type === "azurerm_user_assigned_identity" && attribute === ".principal_id") return "UserAssigned";
-  if (resource.type === "data.azurerm_user_assigned_identity" && attribute === ".principal_id") return "ExistingUserAssigned";
+  // Read through another provider alias, it is another subscription's (another environment's) identity.
+  if (resource.type === "data.azurerm_user_assigned_identity" && attribute === ".principal_id") return resource.config.provider === undefined ? "ExistingUserAssigned" : undefined;
   if (COMPUTE_TYPES.has(resource.type) && attribute === ".identity[0].principal_id") return "SystemAssigned";
   const directory = DIRECTORY_KINDS[resource.type.replace(/^data\./, "")];
   return directory && attribute === ".object_id" ? directory : undefined;

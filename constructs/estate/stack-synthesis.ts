@@ -12,6 +12,7 @@ export type SynthesisFiles = Readonly<Record<string, string>> | void;
 // cdktf's own hook for constructs that take part in synthesis (TerraformAsset uses it): it runs
 // after Aspects and validations, and before annotations are collected and the stack is written.
 const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
+const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/i;
 const rendered = new WeakMap<TerraformStack, { session: ISynthesisSession; json: Record<string, any> }>();
 
 /**
@@ -30,7 +31,11 @@ export function onStackSynthesis(host: IConstruct, hook: (json: StackJson) => Sy
       return fresh;
     };
     const dir = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
-    for (const [name, text] of Object.entries(hook(json) ?? {})) writeFileSync(join(dir, name), text);
+    for (const [name, text] of Object.entries(hook(json) ?? {})) {
+      // Terraform loads every .tf, .tf.json and .tfvars file beside the stack: only cdk.tf.json is checked.
+      if (TERRAFORM_FILE.test(name) || name.includes("/")) throw new Error(`[${host.node.path}] A synthesis hook may not write ${name}: Terraform would load it unchecked`);
+      writeFileSync(join(dir, name), text);
+    }
   };
   Object.defineProperty(host, CUSTOM_SYNTHESIS, { value: { onSynthesize }, enumerable: false });
 }

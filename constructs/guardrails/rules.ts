@@ -195,7 +195,9 @@ export const RULES: readonly Rule[] = [
       return unknown.length > 0 ? [hit(a.resource, `${a.resource.address} has ${unknown.join(", ")}, which cannot be verified at synth`, VERIFIABLE_FIX)] : [];
     }),
     ...estate.unreadable.map((r) =>
-      hit(r, `${r.address} creates a resource whose type ${JSON.stringify(r.config.type)} cannot be verified at synth: it may be a role assignment`, "write the azapi resource type as a literal `Namespace/type@version`"),
+      typeof r.config.type === "string" && r.config.type.includes("${")
+        ? hit(r, `${r.address} creates a resource whose type ${JSON.stringify(r.config.type)} cannot be verified at synth: it may be a role assignment`, "write the azapi resource type as a literal `Namespace/type@version`")
+        : hit(r, `${r.address} grants access or runs commands in a way no rule reads`, "grant through this library's constructs (azurerm_role_assignment to a managed identity); keep deployments, access policies and provisioners out of the estate's stacks"),
     ),
   ]),
   {

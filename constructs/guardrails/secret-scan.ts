@@ -38,9 +38,13 @@ const CREDENTIAL_FORMATS: readonly { readonly what: string; readonly pattern: Re
 
 /** SQL-style connection strings carry their password inline; the other connection-string secrets are formats above. */
 const CONNECTION_STRING_PASSWORD = /(?:Password|Pwd)=/i;
-/** Attributes whose value is a secret: referencing one copies the secret where it is referenced. `default_` covers Service Bus and Event Hubs namespaces, `\w*password` covers `admin_password`, `administrator_login_password`. */
+/**
+ * Attributes whose value is a secret: referencing one copies the secret where it is referenced,
+ * whether as `.x`, `["x"]` or `lookup(r, "x")`. `default_` covers Service Bus and Event Hubs
+ * namespaces, `\w*password` covers `admin_password` and `administrator_login_password`.
+ */
 const SECRET_ATTRIBUTE =
-  /\.(?:default_)?(?:primary|secondary)_(?:access_key|connection_string|blob_connection_string|key)\b|\.(?:client_secret|\w*password|kube_config_raw|kube_admin_config_raw|kube_config)\b|\brandom_password\.[^.}\s]+\.result\b|\bazurerm_key_vault_secret\.[^.}\s]+\.value\b|\btls_private_key\.[^.}\s]+\.private_key_pem\b|azurerm_storage_account(?:_blob_container)?_sas\.[^.}\s]+\.sas\b/;
+  /(?:\.|")(?:(?:default_)?(?:primary|secondary)_(?:access_key|connection_string|blob_connection_string|sql_connection_string|key|shared_key|master_key|readonly_key)|client_secret|client_key|\w*password|kube_config_raw|kube_admin_config_raw|kube_config|kube_admin_config)\b|\brandom_password\.[^.}\s]+\.result\b|\bazurerm_key_vault_secret\.[^.}\s]+\.value\b|\bazuread_(?:application|service_principal)_password\.[^.}\s]+\.value\b|\btls_private_key\.[^.}\s]+\.private_key_pem\b|azurerm_storage_account(?:_blob_container)?_sas\.[^.}\s]+\.sas\b/;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/;
 /** Functions' identity-based connections: `<connection>__credential = managedidentity` names how to sign in, not a secret. */
 const MANAGED_IDENTITY = /^managedidentity$/i;

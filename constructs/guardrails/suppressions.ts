@@ -9,7 +9,11 @@ import { RULES } from "./rules";
 export interface Suppression {
   readonly ruleId: string;
   readonly reason: string;
-  /** ISO date (YYYY-MM-DD) after which the suppression no longer applies. */
+  /**
+   * ISO date (YYYY-MM-DD) after which the suppression no longer applies: required, at most the
+   * horizon ahead, so every exception is looked at again. (A grant's `justification` is the one
+   * exception without one: it lives in the code that makes the grant, and changes with it.)
+   */
   readonly expires?: string;
 }
 
@@ -51,29 +55,12 @@ export const todayOf = (horizon: SuppressionHorizon): string => horizon.today ??
  */
 export const GuardrailSuppressions = {
   add(construct: IConstruct, suppressions: readonly Suppression[]): void {
-    const refuse = (problem: string, value: unknown, fix: string): never => {
-      throw new IdentityConfigError(construct, { problem, value, fix });
-    };
-    if (!construct.node.scope || TerraformStack.isStack(construct)) {
-      refuse("Suppressions attach to the construct that owns the resources, not to a stack or the app", construct.node.path || "<root>", "add the suppression on the workload or resource construct the finding names");
-    }
-    const horizon = horizons.get(TerraformStack.of(construct)) ?? {};
-    const today = todayOf(horizon);
-    const maxDays = horizon.maxExpiryDays ?? DEFAULT_MAX_EXPIRY_DAYS;
-    for (const s of suppressions) {
-      if (!RULES.some((r) => r.id === s.ruleId)) refuse("Suppression names no guardrail rule", s.ruleId ?? null, "name a rule id such as IG002 (see the README's rule table)");
-      if (UNSUPPRESSIBLE.has(s.ruleId)) refuse(`${s.ruleId} (secret in the output) cannot be suppressed`, s.ruleId, "remove the secret: reference it from Key Vault or connect through the identity");
-      const vague = meaninglessTextProblem(s.reason ?? "", MIN_REASON);
-      if (vague) refuse(`Suppression of ${s.ruleId} needs a reason in words (${vague})`, s.reason ?? null, `say in at least ${MIN_REASON} characters and three words why the finding is acceptable here`);
-      if (s.expires !== undefined) {
-        const day = dayOf(s.expires);
-        if (day === undefined) refuse(`Suppression of ${s.ruleId} has an expiry that is no date`, s.expires, "write a real calendar date as YYYY-MM-DD");
-        if (day! - dayOf(today)! > maxDays) refuse(`Suppression of ${s.ruleId} expires more than ${maxDays} days after ${today}`, s.expires, `pick a date by which someone must look again, at most ${maxDays} days ahead`);
-      }
-    }
-    byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), ...suppressions]);
-    requireResourcesUnder(construct);
-    recordIn(TerraformStack.of(construct));
+    record(construct, suppressions, { requireExpiry: true });
+  },
+
+  /** A grant's justification, recorded as the suppression of the rules it passes; it expires with the code. */
+  justify(assignment: IConstruct, ruleIds: readonly string[], justification: string): void {
+    record(assignment, ruleIds.map((ruleId) => ({ ruleId, reason: `justified in code: ${justification}` })), { requireExpiry: false });
   },
 
   /** Sets the day and horizon suppressions of `stack` are checked against (the Guardrails construct does). */
@@ -94,6 +81,36 @@ export const GuardrailSuppressions = {
       .sort(byKeys((s) => s.constructPath, (s) => s.ruleId));
   },
 };
+
+/** Checks and records suppressions on `construct`; `add` and `justify` differ only in what they require first. */
+function record(construct: IConstruct, suppressions: readonly Suppression[], { requireExpiry }: { readonly requireExpiry: boolean }): void {
+  const refuse = (problem: string, value: unknown, fix: string): never => {
+    throw new IdentityConfigError(construct, { problem, value, fix });
+  };
+  if (!construct.node.scope || TerraformStack.isStack(construct)) {
+    refuse("Suppressions attach to the construct that owns the resources, not to a stack or the app", construct.node.path || "<root>", "add the suppression on the workload or resource construct the finding names");
+  }
+  const horizon = horizons.get(TerraformStack.of(construct)) ?? {};
+  const today = todayOf(horizon);
+  const maxDays = horizon.maxExpiryDays ?? DEFAULT_MAX_EXPIRY_DAYS;
+  for (const s of suppressions) {
+    if (!RULES.some((r) => r.id === s.ruleId)) refuse("Suppression names no guardrail rule", s.ruleId ?? null, "name a rule id such as IG002 (see the README's rule table)");
+    if (UNSUPPRESSIBLE.has(s.ruleId)) refuse(`${s.ruleId} (secret in the output) cannot be suppressed`, s.ruleId, "remove the secret: reference it from Key Vault or connect through the identity");
+    const vague = meaninglessTextProblem(s.reason ?? "", MIN_REASON);
+    if (vague) refuse(`Suppression of ${s.ruleId} needs a reason in words (${vague})`, s.reason ?? null, `say in at least ${MIN_REASON} characters and three words why the finding is acceptable here`);
+    if (s.expires === undefined && requireExpiry) {
+      refuse(`Suppression of ${s.ruleId} never expires`, null, `add \`expires\` (YYYY-MM-DD, at most ${maxDays} days ahead): the day someone must look at the exception again`);
+    }
+    if (s.expires !== undefined) {
+      const day = dayOf(s.expires);
+      if (day === undefined) refuse(`Suppression of ${s.ruleId} has an expiry that is no date`, s.expires, "write a real calendar date as YYYY-MM-DD");
+      if (day! - dayOf(today)! > maxDays) refuse(`Suppression of ${s.ruleId} expires more than ${maxDays} days after ${today}`, s.expires, `pick a date by which someone must look again, at most ${maxDays} days ahead`);
+    }
+  }
+  byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), ...suppressions]);
+  requireResourcesUnder(construct);
+  recordIn(TerraformStack.of(construct));
+}
 
 /** A suppression on a construct with nothing under it silences nothing, or whatever is added there later. */
 function requireResourcesUnder(construct: IConstruct): void {

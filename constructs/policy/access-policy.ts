@@ -98,10 +98,11 @@ const WORKLOAD_PRINCIPALS: ReadonlySet<PrincipalClass> = new Set(["ManagedIdenti
 const nonWorkloadPrincipal = policyRule(
   "IG021",
   "non-workload-principal",
-  "Data-plane and privileged roles go to workload identities only: never to a user, a group, or a principal the estate cannot name.",
+  "Data-plane, privileged and identity-operating roles go to workload identities only: never to a user, a group, or a principal the estate cannot name.",
   false,
   (f) => {
-    const reaches = f.role === undefined || f.role.plane === "data" || f.role.plane === "privileged";
+    // Operating a managed identity (or writing its federated credentials) is acting as it: all its data access.
+    const reaches = f.role === undefined || f.role.plane === "data" || f.role.plane === "privileged" || f.role.service === "Managed Identity";
     if (WORKLOAD_PRINCIPALS.has(f.principal) || !reaches) return undefined;
     const who = f.principal === "Unknown" ? "a principal that is no managed identity of the estate" : `a ${f.principal.toLowerCase()}`;
     return {
