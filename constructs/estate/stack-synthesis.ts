@@ -28,6 +28,7 @@ export function onStackSynthesis(host: IConstruct, hook: (json: StackJson) => Sy
       if (cached?.session === session) return cached.json;
       const fresh = stack.toTerraform();
       rendered.set(stack, { session, json: fresh });
+      reuseOnce(stack, fresh);
       return fresh;
     };
     const dir = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
@@ -38,4 +39,22 @@ export function onStackSynthesis(host: IConstruct, hook: (json: StackJson) => Sy
     }
   };
   Object.defineProperty(host, CUSTOM_SYNTHESIS, { value: { onSynthesize }, enumerable: false });
+}
+
+/**
+ * cdktf renders the stack again to write cdk.tf.json right after the custom-synthesis step, with
+ * nothing in between that changes it (cdktf/lib/synthesize/synthesizer.js): hand that call the
+ * rendering the hooks just made, which saves a second token resolution of the whole stack. The
+ * override lives only for that synchronous synth: a microtask removes it whatever happens.
+ */
+function reuseOnce(stack: TerraformStack, json: Record<string, any>): void {
+  const restore = () => delete (stack as { toTerraform?: unknown }).toTerraform;
+  Object.defineProperty(stack, "toTerraform", {
+    configurable: true,
+    value: () => {
+      restore();
+      return json;
+    },
+  });
+  queueMicrotask(restore);
 }
