@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
-import { App, AzurermBackend, TerraformStack } from "cdktf";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { App, TerraformStack } from "cdktf";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
@@ -10,6 +9,7 @@ import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-settings";
+import { configureAzure } from "../stacks/azure-provider";
 
 /**
  * The floor for the generated estate (bench/generated-estate.ts): the same stacks and the same
@@ -82,24 +82,10 @@ const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
 const STORAGE_QUEUE_DATA_MESSAGE_PROCESSOR = "8a0f0c08-91a1-4084-bc3d-661d67233fed";
 
-/** A stack with its provider and backend, as stacks/azure-stack.ts writes them, and nothing else. */
+/** A stack with its provider and backend, as AzureStack configures them, and nothing else. */
 function floorStack(app: App, id: string, settings: EnvironmentSettings, stateKey: string): TerraformStack {
   const stack = new TerraformStack(app, id);
-  new AzurermProvider(stack, "azurerm", {
-    features: [{}],
-    subscriptionId: settings.subscriptionId,
-    tenantId: settings.tenantId,
-    storageUseAzuread: true,
-  });
-  new AzurermBackend(stack, {
-    subscriptionId: settings.state.subscriptionId,
-    tenantId: settings.tenantId,
-    resourceGroupName: settings.state.resourceGroupName,
-    storageAccountName: settings.state.storageAccountName,
-    containerName: settings.state.containerName,
-    key: `identity-grants/${stateKey}.tfstate`,
-    useAzureadAuth: true,
-  });
+  configureAzure(stack, settings, stateKey);
   return stack;
 }
 

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
-import { Annotations, AzurermBackend, TerraformStack } from "cdktf";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { Annotations, TerraformStack } from "cdktf";
 import { AzureContext, Guardrails, onStackSynthesis, reportAccessOnSynth } from "../constructs";
 import { EnvironmentSettings } from "./environment-settings";
+import { configureAzure } from "./azure-provider";
 
 /**
  * A stack of one environment, with its own state key: provider and backend sign in with Entra ID
@@ -23,22 +23,7 @@ export class AzureStack extends TerraformStack {
     new Guardrails(this, "guardrails", settings.guardrails);
     reportAccessOnSynth(this);
 
-    new AzurermProvider(this, "azurerm", {
-      features: [{}],
-      subscriptionId: settings.subscriptionId,
-      tenantId: settings.tenantId,
-      // Storage accounts here refuse shared keys, so the provider's data-plane calls use Entra ID.
-      storageUseAzuread: true,
-    });
-    new AzurermBackend(this, {
-      subscriptionId: settings.state.subscriptionId,
-      tenantId: settings.tenantId,
-      resourceGroupName: settings.state.resourceGroupName,
-      storageAccountName: settings.state.storageAccountName,
-      containerName: settings.state.containerName,
-      key: `identity-grants/${stateKey}.tfstate`,
-      useAzureadAuth: true,
-    });
+    configureAzure(this, settings, stateKey);
 
     // A cross-stack token becomes a remote-state read of the other stack's outputs: this stack's
     // plan then needs the other one deployed first. Deploy order alone is `addDependency`.
