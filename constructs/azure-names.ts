@@ -276,6 +276,9 @@ function describeBadChar(ch: string): string | undefined {
   return undefined;
 }
 
+const PLAIN_ID = /^[\x21-\x7e]*$/;
+const RESHAPING = /[#?\\%]/;
+
 /** Why `id` cannot be an Azure resource id segment-wise: `..` or `.` segments, whitespace, control characters, non-ASCII characters, or undefined when fine. */
 export function idTextProblem(id: string): string | undefined {
   // A dot segment is resolved away by every URL parser (new URL, HTTP clients, proxies): the id
@@ -286,6 +289,8 @@ export function idTextProblem(id: string): string | undefined {
     const after = dot > 0 && segments[dot - 1] ? ` after "${segments[dot - 1]}"` : "";
     return `it has a "${segments[dot]}" segment${after}: URL resolution removes it, so the id would name a different resource than it spells`;
   }
+  // Nearly every id is printable ASCII without a URL-reshaping character: skip the per-character scan.
+  if (PLAIN_ID.test(id) && !RESHAPING.test(id)) return undefined;
   let index = 0;
   for (const ch of id) {
     const bad = describeBadChar(ch);

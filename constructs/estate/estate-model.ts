@@ -171,7 +171,18 @@ export function block(value: unknown): Record<string, any> | undefined {
   return first && typeof first === "object" ? (first as Record<string, any>) : undefined;
 }
 
+const estates = new WeakMap<object, EstateModel>();
+
+/** The estate of a rendered stack; the guardrails and the access report of one synth share it. */
 export function readEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
+  const cached = estates.get(stackJson);
+  if (cached) return cached;
+  const estate = buildEstate(stackJson);
+  estates.set(stackJson, estate);
+  return estate;
+}
+
+function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
   const resources: TfResource[] = [];
   for (const [mode, prefix] of [["resource", ""], ["data", "data."]] as const) {
     for (const [type, byName] of blockEntries(stackJson[mode])) {
