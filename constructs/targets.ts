@@ -32,18 +32,12 @@ export interface ExistingTargetOptions {
   readonly label?: string;
 }
 
-export interface TargetInit<S extends RoleService> {
-  readonly kind: string;
-  readonly resourceId: ResourceId;
-  readonly scopeReference: string;
+/** What a target is made from: its `GrantScope` facts, with the services typed and nothing to wait for by default. */
+export type TargetInit<S extends RoleService> = Omit<GrantScope, "accepts" | "services" | "dependsOn"> & {
   readonly services: readonly S[];
-  readonly tenantId: string;
-  readonly label: string;
   /** Resources the assignment must wait for, when the scope is built from a parent's reference. */
   readonly dependsOn?: readonly ITerraformDependable[];
-  /** The stack resource the target is built from, if any. */
-  readonly home?: IConstruct;
-}
+};
 
 /** A sub-resource kind, and its path below the parent up to the child's name (`queueServices/default/queues`). */
 interface ChildKind<C extends RoleService> extends ResourceTypeInfo<C> {
