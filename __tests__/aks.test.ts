@@ -13,7 +13,7 @@ import { only, registryId, resourcesOf, testStack, vaultId } from "./helpers";
 
 const inRg = { resourceGroupName: "aks-rg", location: "westeurope" };
 const cluster = (stack: TerraformStack, extra: Partial<ConstructorParameters<typeof KubernetesCluster>[2]> = {}) =>
-  new KubernetesCluster(stack, "cluster", { ...inRg, name: "aks", dnsPrefix: "aks", defaultNodePool: { name: "system", vmSize: "Standard_B2s", nodeCount: 1 }, ...extra });
+  new KubernetesCluster(stack, "cluster", { ...inRg, name: "aks", dnsPrefix: "aks", defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v5", nodeCount: 2 }, ...extra });
 
 describe("AKS cluster identities", () => {
   it("sets one user-assigned control-plane identity, the kubelet identity with AcrPull, and workload identity", () => {

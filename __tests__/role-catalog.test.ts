@@ -36,6 +36,8 @@ const PUBLISHED: ReadonlyArray<[string, string, "data" | "control" | "privileged
   ["Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "control"],
   ["Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830", "control"],
   ["Managed Identity Contributor", "e40ec5ca-96e0-45a2-b4ff-59039f2c2b59", "control"],
+  ["Network Contributor", "4d97b98b-1d4f-4787-a291-c67834d212e7", "platform"],
+  ["Private DNS Zone Contributor", "b12aa53e-6015-4669-85d0-8515ebb3ae7f", "platform"],
   ["Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c", "privileged"],
   ["Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "privileged"],
   ["User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "privileged"],

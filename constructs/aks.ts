@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
+import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { IdentityConfigError } from "./errors";
 import { FederatedTrust } from "./federation";
 import { Grant, GrantSpec, grantRole } from "./grant";
@@ -8,6 +9,7 @@ import { IUserAssignedIdentity } from "./identity";
 import { dependOn, resolveInStack } from "./known-values";
 import { Roles } from "./role-catalog";
 import { ManagedIdentityTarget } from "./targets";
+import { applyAksDeploySettings, aksPlatformScopes } from "./aks-platform";
 import { UserAssignedChoice, useOrCreateIdentity } from "./user-assigned-identity";
 
 export interface AksClusterIdentityProps {
@@ -20,14 +22,23 @@ export interface AksClusterIdentityProps {
   /** The nodes' identity, which pulls images: give it AcrPull through `kubeletGrants`. */
   readonly kubelet?: UserAssignedChoice;
   readonly kubeletGrants?: readonly GrantSpec[];
+  /**
+   * Node pools added beside the default one: their subnets need the control plane's Network
+   * Contributor too, and a `System` pool must meet the same minimums as the default pool.
+   */
+  readonly nodePools?: readonly KubernetesClusterNodePool[];
   readonly workload?: string;
 }
 
 /**
  * An AKS cluster's identities: a user-assigned control-plane identity, an optional kubelet
  * identity with its grants (AcrPull on the registry), and the OIDC issuer and workload identity
- * that AksWorkloadIdentity federates pods through. The control plane gets Managed Identity
- * Operator on the kubelet identity, which AKS needs to assign it to the nodes.
+ * that AksWorkloadIdentity federates pods through. The control plane gets what AKS needs and
+ * cannot assign itself: Managed Identity Operator on the kubelet identity, Network Contributor on
+ * every subnet the cluster uses and Private DNS Zone Contributor on its own private DNS zone, all
+ * before the cluster is created. It also sets what Microsoft documents as needed for a cluster
+ * that deploys and stays planned: explicit upgrade settings, Azure CNI overlay, and a system pool
+ * of at least two nodes with four vCPUs that are not B-series.
  */
 export class AksClusterIdentity extends Construct {
   readonly controlPlane?: IUserAssignedIdentity;
@@ -51,9 +62,10 @@ export class AksClusterIdentity extends Construct {
     }
     cluster.oidcIssuerEnabled = true;
     cluster.workloadIdentityEnabled = true;
+    applyAksDeploySettings(this, cluster, props.nodePools ?? []);
 
     const workload = props.workload ?? id;
-    const grants: Grant[] = [];
+    const grants: Grant[] = this.platformGrants(cluster, props.nodePools ?? [], workload);
     if (props.kubelet && this.controlPlane) {
       const kubelet = useOrCreateIdentity(this, "kubelet", props.kubelet);
       this.kubelet = kubelet;
@@ -74,8 +86,29 @@ export class AksClusterIdentity extends Construct {
       });
     }
     this.grants = grants;
-    // AKS refuses a kubelet identity its control plane cannot yet assign, and nodes pull at once.
-    for (const g of grants.filter((g) => g.role === Roles.ManagedIdentityOperator || g.role === Roles.AcrPull)) dependOn(cluster, g.assignment);
+    // AKS refuses a kubelet identity its control plane cannot yet assign, nodes pull at once, and
+    // a cluster whose identity cannot join its subnet fails to create.
+    for (const g of grants.filter((g) => g.role === Roles.ManagedIdentityOperator || g.role === Roles.AcrPull || g.role.plane === "platform")) {
+      dependOn(cluster, g.assignment);
+      for (const pool of props.nodePools ?? []) dependOn(pool, g.assignment);
+    }
+  }
+
+  /** The control plane's roles on the subnets and private DNS zone the cluster is configured with. */
+  private platformGrants(cluster: KubernetesCluster, nodePools: readonly KubernetesClusterNodePool[], workload: string): Grant[] {
+    const scopes = aksPlatformScopes(this, cluster, nodePools);
+    if (scopes.length === 0) return [];
+    if (!this.controlPlane) {
+      throw new IdentityConfigError(this, {
+        problem: "The cluster uses its own subnet or private DNS zone, but its identity is system-assigned",
+        value: scopes.map((s) => s.target.resourceId.id),
+        fix: "pass `controlPlane` (a user-assigned identity): its Network Contributor on the subnet must exist before the cluster, and a system-assigned identity exists only once the cluster does",
+      });
+    }
+    const controlPlane = this.controlPlane;
+    return scopes.map(({ target, role, use }) =>
+      grantRole(controlPlane, role, target, { reason: `AKS control plane: ${use}`, platformUse: use, workload, declaredBy: this }),
+    );
   }
 
   private useControlPlane(cluster: KubernetesCluster, identity: IUserAssignedIdentity): void {

@@ -188,6 +188,31 @@ const ROWS: readonly RuleRow[] = [
     text: "letters, digits, underscores and hyphens; starts and ends with a letter or digit",
   },
   {
+    types: ["Microsoft.Network/virtualNetworks"],
+    kind: "virtual network",
+    min: 2,
+    max: 64,
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/,
+    text: "letters, digits, underscores, periods and hyphens; starts with a letter or digit, ends with a letter, digit or underscore",
+  },
+  {
+    types: ["Microsoft.Network/virtualNetworks/subnets"],
+    kind: "subnet",
+    min: 1,
+    max: 80,
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9_])?$/,
+    text: "letters, digits, underscores, periods and hyphens; starts with a letter or digit, ends with a letter, digit or underscore",
+  },
+  {
+    // Labels of letters, digits, underscores and hyphens, separated by periods (a DNS name).
+    types: ["Microsoft.Network/privateDnsZones"],
+    kind: "private DNS zone",
+    min: 1,
+    max: 253,
+    pattern: /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)+$/,
+    text: "DNS labels of letters, digits, underscores and hyphens (at most 63 each) separated by periods",
+  },
+  {
     // The same rule user-assigned-identity.ts enforces: ^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$.
     types: ["Microsoft.ManagedIdentity/userAssignedIdentities"],
     kind: "user-assigned identity",

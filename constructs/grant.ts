@@ -28,6 +28,11 @@ export interface GrantOptions {
    */
   readonly justification?: string;
   readonly condition?: AbacCondition;
+  /**
+   * For a platform role: what the compute's platform needs it for (`node subnet of AKS cluster x`).
+   * Compute constructs set it; the guardrails check it again against the compute's configuration.
+   */
+  readonly platformUse?: string;
   /** The construct that asked for the grant, named in errors. Defaults to the identity. */
   readonly declaredBy?: IConstruct;
 }
@@ -179,6 +184,7 @@ function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDef
     principalId: identity.principalId,
     principal: "ManagedIdentity",
     principalLabel: `workload identity ${identity.node.path}`,
+    platformUse: options.platformUse,
   });
   const refused = broken.find(({ rule }) => !rule.justifiable || options.justification === undefined);
   if (refused) {

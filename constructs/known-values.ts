@@ -22,6 +22,16 @@ export function knownName(scope: IConstruct, value: string): string {
   return typeof literal === "string" && !Token.isUnresolved(literal) ? literal : value;
 }
 
+const ID_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.id\}$/;
+
+/** The resource of this stack whose `id` the value is exactly (`${azurerm_subnet.x.id}`), if any. */
+export function resourceOfIdReference(scope: IConstruct, value: string): TerraformResource | undefined {
+  if (!Token.isUnresolved(value)) return undefined;
+  const stack = TerraformStack.of(scope);
+  const match = ID_REFERENCE.exec(resolveInStack(stack, value));
+  return match ? resourceAt(stack, `${match[1]}.${match[2]}`) : undefined;
+}
+
 const addressIndex = new WeakMap<TerraformStack, Map<string, TerraformResource>>();
 
 /** Resources by Terraform address; re-indexed on a miss, so a large stack is walked rarely. */

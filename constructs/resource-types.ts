@@ -43,6 +43,8 @@ export const ResourceTypes = {
   appConfiguration: type("App Configuration store", "Microsoft.AppConfiguration/configurationStores", ["App Configuration"], "azurerm_app_configuration"),
   cognitiveAccount: type("Cognitive Services account", "Microsoft.CognitiveServices/accounts", ["Cognitive Services"], "azurerm_cognitive_account"),
   kubernetesCluster: type("AKS cluster", "Microsoft.ContainerService/managedClusters", ["Kubernetes Service"], "azurerm_kubernetes_cluster"),
+  subnet: type("subnet", "Microsoft.Network/virtualNetworks/subnets", ["Network"], "azurerm_subnet"),
+  privateDnsZone: type("private DNS zone", "Microsoft.Network/privateDnsZones", ["Network"], "azurerm_private_dns_zone"),
   userAssignedIdentity: type("user-assigned identity", "Microsoft.ManagedIdentity/userAssignedIdentities", ["Managed Identity"], "azurerm_user_assigned_identity"),
 } as const;
 

@@ -15,14 +15,17 @@ export type RoleService =
   | "Cognitive Services"
   | "Kubernetes Service"
   | "Managed Identity"
+  | "Network"
   | "Any resource";
 
 /**
  * - `data`: reaches the service's data (secrets, blobs, messages), not the resource itself;
  * - `control`: manages or reads the resource through Azure Resource Manager;
+ * - `platform`: what a platform's own identity needs to run a compute (AKS joining its nodes to a
+ *   subnet); held only by that identity, on what that compute is configured to use;
  * - `privileged`: can change the resource or hand out access; refused for workloads unless justified.
  */
-export type RolePlane = "data" | "control" | "privileged";
+export type RolePlane = "data" | "control" | "platform" | "privileged";
 
 export interface RoleDefinition<S extends RoleService = RoleService> {
   readonly name: string;
@@ -89,6 +92,9 @@ export const Roles = {
   Reader: role("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "Any resource", "control"),
   ManagedIdentityOperator: role("Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830", "Managed Identity", "control"),
   ManagedIdentityContributor: role("Managed Identity Contributor", "e40ec5ca-96e0-45a2-b4ff-59039f2c2b59", "Managed Identity", "control"),
+  // Platform roles, checked against the built-in roles page: AKS's control plane on its own subnet and private DNS zone.
+  NetworkContributor: role("Network Contributor", "4d97b98b-1d4f-4787-a291-c67834d212e7", "Network", "platform"),
+  PrivateDnsZoneContributor: role("Private DNS Zone Contributor", "b12aa53e-6015-4669-85d0-8515ebb3ae7f", "Network", "platform"),
   Contributor: role("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c", "Any resource", "privileged"),
   Owner: role("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Any resource", "privileged"),
   UserAccessAdministrator: role("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "Any resource", "privileged"),

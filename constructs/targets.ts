@@ -16,6 +16,8 @@ import { AppConfiguration } from "@cdktf/provider-azurerm/lib/app-configuration"
 import { CognitiveAccount } from "@cdktf/provider-azurerm/lib/cognitive-account";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
+import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { requireAzureNames, ResourceId, requireGuid } from "./azure-ids";
 import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
@@ -293,6 +295,28 @@ export class CognitiveServicesTarget extends targetOfKind<"Cognitive Services", 
 
 /** An AKS cluster, for the Kubernetes RBAC data roles. */
 export class KubernetesClusterTarget extends targetOfKind<"Kubernetes Service", KubernetesCluster>(ResourceTypes.kubernetesCluster) {}
+
+/** A subnet, for the platform role a compute's own identity needs to join it (Network Contributor). */
+export class SubnetTarget extends GrantTarget<"Network"> {
+  static of(subnet: Subnet): SubnetTarget {
+    const network = ResourceId.fromNames(subnet, {
+      subscriptionId: AzureContext.of(subnet).subscriptionId,
+      resourceGroup: knownName(subnet, subnet.resourceGroupNameInput ?? ""),
+      type: "Microsoft.Network/virtualNetworks",
+      name: knownName(subnet, subnet.virtualNetworkNameInput ?? ""),
+    });
+    const resourceId = requireAzureNames(subnet, network.child("subnets", knownName(subnet, subnet.nameInput ?? "")));
+    const { kind, services } = ResourceTypes.subnet;
+    return new SubnetTarget({ kind, resourceId, scopeReference: subnet.id, services, tenantId: AzureContext.of(subnet).tenantId, label: resourceId.name, home: subnet });
+  }
+
+  static fromId(scope: IConstruct, id: string, options?: ExistingTargetOptions): SubnetTarget {
+    return new SubnetTarget(fromExistingId(ResourceTypes.subnet, scope, id, options));
+  }
+}
+
+/** A private DNS zone, for the platform role a compute's own identity needs to write its records. */
+export class PrivateDnsZoneTarget extends targetOfKind<"Network", PrivateDnsZone>(ResourceTypes.privateDnsZone) {}
 
 /** A user-assigned identity as a target, for the control-plane roles on it (Managed Identity Operator). */
 export class ManagedIdentityTarget extends GrantTarget<"Managed Identity"> {

@@ -28,7 +28,8 @@ export interface EnvironmentSettings {
   readonly network: { readonly addressSpace: string; readonly computeSubnet: string };
   readonly vmSize: string;
   readonly jobsInstances: number;
-  readonly aksNodeCount: number;
+  /** The AKS system pool: Microsoft supports at least 2 nodes of at least 4 vCPUs, not B-series. */
+  readonly aksSystemPool: { readonly vmSize: string; readonly nodeCount: number };
   /** Production fails synth on a finding; dev warns. Settable per rule. */
   readonly guardrails: GuardrailSettings;
   /** Public key of the break-glass admin: VMs accept no password. */
@@ -69,7 +70,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     network: { addressSpace: "10.10.0.0/16", computeSubnet: "10.10.1.0/24" },
     vmSize: "Standard_B2s",
     jobsInstances: 1,
-    aksNodeCount: 1,
+    aksSystemPool: { vmSize: "Standard_D4ds_v5", nodeCount: 2 },
     guardrails: { severity: "warning" },
   },
   {
@@ -86,7 +87,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     network: { addressSpace: "10.20.0.0/16", computeSubnet: "10.20.1.0/24" },
     vmSize: "Standard_B2s",
     jobsInstances: 2,
-    aksNodeCount: 2,
+    aksSystemPool: { vmSize: "Standard_D4ds_v5", nodeCount: 2 },
     guardrails: { severity: "error" },
   },
   {
@@ -103,7 +104,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     network: { addressSpace: "10.30.0.0/16", computeSubnet: "10.30.1.0/24" },
     vmSize: "Standard_D2s_v5",
     jobsInstances: 3,
-    aksNodeCount: 3,
+    aksSystemPool: { vmSize: "Standard_D8ds_v5", nodeCount: 3 },
     guardrails: { severity: "error" },
   },
 ];

@@ -50,6 +50,8 @@ export interface ReportGrant {
   readonly conditionLimits?: boolean;
   /** Who holds the grant: a managed identity of the estate, or a principal it cannot vouch for. */
   readonly principalKind: PrincipalKind;
+  /** A platform grant: what a compute of the stack needs it for (`node subnet of AKS cluster x`). */
+  readonly platformUse?: string;
   readonly description?: string;
   readonly suppressions: readonly { readonly ruleId: string; readonly reason: string }[];
 }
@@ -104,6 +106,7 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
     // A condition limits only role assignment: it makes RBAC Administrator safe, never Owner.
     ...(a.condition === undefined ? {} : { conditionAllows: summarizeCondition(a.condition), conditionLimits: a.role?.privilegedUnlessConditioned === true && conditionLimitsRoles(a.condition, a.principal.raw).limits }),
     principalKind: a.principal.kind,
+    ...(a.platformUse === undefined ? {} : { platformUse: a.platformUse }),
     description: a.description,
     suppressions: suppressions
       .filter((s) => a.resource.path === s.constructPath || a.resource.path.startsWith(`${s.constructPath}/`))
@@ -198,7 +201,8 @@ export function renderAccessReport(report: AccessReport): string {
     }
     lines.push("| role | target | scope | why |", "|---|---|---|---|");
     for (const g of grants) {
-      const why = [g.description ?? "", ...(g.conditionAllows ? [conditionInWords(g)] : []), ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`)];
+      const platform = g.platformUse === undefined ? [] : [`**platform grant**: the ${g.platformUse}`];
+      const why = [...platform, g.description ?? "", ...(g.conditionAllows ? [conditionInWords(g)] : []), ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`)];
       lines.push(`| ${cell(g.role)} (\`${g.roleGuid}\`) | ${cell(g.target)} | ${level(g)} | ${cell(why.filter(Boolean).join("; "))} |`);
     }
     lines.push("");

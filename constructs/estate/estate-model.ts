@@ -79,6 +79,8 @@ export interface Assignment {
   readonly description?: string;
   /** The workload that asked for it, from the description our constructs write (`workload: reason`). */
   readonly workload?: string;
+  /** What a compute of the stack needs this for, when its platform identity holds it on what it uses. */
+  readonly platformUse?: string;
 }
 
 export interface Compute {
@@ -202,9 +204,13 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
     }),
   );
   const identityUse = /\$\{azurerm_user_assigned_identity\.([A-Za-z0-9_-]+)\.(id|client_id|principal_id)\}/g;
+  const uses = platformUses(resources);
   const assignments = resources.flatMap((r) => {
     const fields = assignmentFields(r);
-    return fields ? [readAssignment(r, fields, byAddress)] : [];
+    if (!fields) return [];
+    const a = readAssignment(r, fields, byAddress);
+    const use = uses.get(platformUseKey(a.principal.key, a.scope.raw));
+    return [use ? { ...a, platformUse: use } : a];
   });
   const assigning = new Set(assignments.map((a) => a.resource));
   const usedIdentities = new Set(
@@ -427,6 +433,32 @@ function placeholderId(resource: TfResource): string | undefined {
   }
   const inResourceGroup = managedType.startsWith("azurerm_") && resource.config.resource_group_name !== undefined;
   return inResourceGroup ? `/subscriptions/${ZERO_GUID}/resourceGroups/rg/providers/Unknown.Provider/resources/x` : undefined;
+}
+
+const platformUseKey = (principal: string, scope: string) => `${principal}|${scope.toLowerCase()}`;
+
+/**
+ * What each AKS cluster's control plane needs, read from its configuration: its user-assigned
+ * identity on every subnet its nodes, pods or API server use (Network Contributor) and on its
+ * private DNS zone. Keyed by principal and scope as written, so only the cluster's own identity on
+ * exactly those resources counts.
+ */
+function platformUses(resources: readonly TfResource[]): Map<string, string> {
+  const uses = new Map<string, string>();
+  for (const cluster of resources.filter((r) => r.type === "azurerm_kubernetes_cluster")) {
+    const name = `AKS cluster ${isLiteral(cluster.config.name) ? cluster.config.name : cluster.address}`;
+    const pools = [block(cluster.config.default_node_pool), ...resources.filter((r) => r.type === "azurerm_kubernetes_cluster_node_pool" && parseReference(r.config.kubernetes_cluster_id)?.address === cluster.address).map((r) => r.config)];
+    const scopes: [unknown, string][] = [
+      ...pools.flatMap((pool): [unknown, string][] => [[pool?.vnet_subnet_id, `node subnet of ${name}`], [pool?.pod_subnet_id, `pod subnet of ${name}`]]),
+      [block(cluster.config.api_server_access_profile)?.subnet_id, `API server subnet of ${name}`],
+      [cluster.config.private_dns_zone_id, `private DNS zone of ${name}`],
+    ];
+    const identities = ((block(cluster.config.identity)?.identity_ids ?? []) as unknown[]).flatMap((id) => parseReference(id)?.address ?? []);
+    for (const identity of identities) {
+      for (const [scope, use] of scopes) if (typeof scope === "string" && !/^(system|none)$/i.test(scope)) uses.set(platformUseKey(identity, scope), use);
+    }
+  }
+  return uses;
 }
 
 /** Directory objects azuread can name, by the kind of principal they are. */

@@ -43,6 +43,7 @@ export function factsOf(a: Assignment): AssignmentFacts {
     principalId: a.principal.raw,
     principal,
     principalLabel: a.principal.label,
+    platformUse: a.platformUse,
   };
 }
 

@@ -23,6 +23,11 @@ export interface AssignmentFacts {
   readonly principalId: string;
   readonly principal: PrincipalClass;
   readonly principalLabel: string;
+  /**
+   * What the assignment lets a platform do, when a compute is configured to need exactly it:
+   * the compute's platform identity on a resource it uses (`node subnet of AKS cluster x`).
+   */
+  readonly platformUse?: string;
 }
 
 export interface Verdict {
@@ -112,8 +117,30 @@ const nonWorkloadPrincipal = policyRule(
   },
 );
 
+const platformRoleOutsideUse = policyRule(
+  "IG024",
+  "platform-role-outside-platform-use",
+  "A platform role (Network Contributor, Private DNS Zone Contributor) held by anything but a compute's platform identity, on anything but what that compute is configured to use.",
+  true,
+  (f) =>
+    f.role?.plane === "platform" && f.platformUse === undefined
+      ? {
+          message: `platform role ${subject(f)}: no compute of the stack runs its platform as this principal on this resource`,
+          fix: "let the compute's construct grant it (AksClusterIdentity grants its control plane on the subnets and DNS zone the cluster uses), or grant a data role",
+        }
+      : undefined,
+);
+
 /** The access policy: every predicate that decides whether an assignment is allowed. */
-export const ACCESS_POLICY: readonly PolicyRule[] = [privilegedRole, broadDataRole, broadScope, controlPlaneRole, roleServiceMismatch, nonWorkloadPrincipal];
+export const ACCESS_POLICY: readonly PolicyRule[] = [
+  privilegedRole,
+  broadDataRole,
+  broadScope,
+  controlPlaneRole,
+  roleServiceMismatch,
+  nonWorkloadPrincipal,
+  platformRoleOutsideUse,
+];
 
 /** What the policy finds wrong with one assignment, rule by rule. */
 export function judgeAssignment(facts: AssignmentFacts): { readonly rule: PolicyRule; readonly verdict: Verdict }[] {

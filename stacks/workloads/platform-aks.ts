@@ -6,8 +6,10 @@ import { EnvironmentSettings } from "../environment-settings";
 import { SharedResources } from "../shared-resources";
 
 /**
- * The platform's AKS cluster: its nodes pull from the shared registry as the kubelet identity,
- * and the `orders/worker` pods read their own vault's secrets through workload identity.
+ * The platform's AKS cluster on the environment's compute subnet: its control plane joins the
+ * nodes to that subnet (AksClusterIdentity grants it Network Contributor there, before the
+ * cluster), its nodes pull from the shared registry as the kubelet identity, and the
+ * `orders/worker` pods read their own vault's secrets through workload identity.
  */
 export class PlatformAks extends Construct {
   readonly cluster: KubernetesCluster;
@@ -24,7 +26,7 @@ export class PlatformAks extends Construct {
       dnsPrefix: `${env.namePrefix}-aks`,
       localAccountDisabled: true,
       azureActiveDirectoryRoleBasedAccessControl: { azureRbacEnabled: true, tenantId: env.tenantId },
-      defaultNodePool: { name: "system", vmSize: env.vmSize, nodeCount: env.aksNodeCount, vnetSubnetId: shared.computeSubnet.id },
+      defaultNodePool: { name: "system", vmSize: env.aksSystemPool.vmSize, nodeCount: env.aksSystemPool.nodeCount, vnetSubnetId: shared.computeSubnet.id },
     });
     this.identities = new AksClusterIdentity(this, "identities", {
       workload: "platform-aks",
