@@ -8,6 +8,7 @@ import { WindowsWebAppSlot } from "@cdktf/provider-azurerm/lib/windows-web-app-s
 import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function-app";
 import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
 import { LinuxFunctionAppSlot } from "@cdktf/provider-azurerm/lib/linux-function-app-slot";
+import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import {
   AppServiceCompute,
   Connections,
@@ -209,37 +210,103 @@ describe("Windows App Service and function host storage", () => {
     }
   });
 
-  it("connects a function app to its host storage through the identity, with the one role the host needs", () => {
+  it("connects a system-assigned function app's host to its storage through a user-assigned host identity, granted before the app", () => {
     const stack = testStack();
-    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
+    const plan = new ServicePlan(stack, "plan", { ...inRg, name: "plan", osType: "Linux", skuName: "S1" });
+    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: plan.id, siteConfig: {} });
     const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
-    new WorkloadIdentity(stack, "ingest", {
+    const access = new WorkloadIdentity(stack, "ingest", {
       identity: Identity.systemAssigned(),
       compute: [AppServiceCompute.linuxFunctionApp(fn, { hostStorage })],
       connections: [Connections.serviceBus("ServiceBusConnection", bus(stack))],
       grants: [bus(stack).queue("ingest").allow(Roles.ServiceBusDataReceiver, "trigger receives")],
     });
+    const host = only(resourcesOf(stack, "azurerm_user_assigned_identity"));
+    expect(host).toMatchObject({ name: "ingest-host-id", resource_group_name: "app-rg", location: "westeurope" });
+    const hostRef = (attribute: string) => `\${azurerm_user_assigned_identity.ingest_platform-identity-fn_identity_${/_([0-9A-F]+)$/.exec(Object.keys(resourcesOf(stack, "azurerm_user_assigned_identity"))[0])![1]}.${attribute}}`;
     const app = only(resourcesOf(stack, "azurerm_linux_function_app"));
-    expect(app).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true });
-    expect(app.app_settings).toEqual({ ServiceBusConnection__fullyQualifiedNamespace: "orders-bus.servicebus.windows.net" });
-    const roles = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => [a.role_definition_id.split("/").pop(), a.scope]);
-    expect(roles.sort()).toEqual(
+    expect(app).toMatchObject({
+      storage_account_name: "ingesthost",
+      storage_uses_managed_identity: true,
+      identity: { type: "SystemAssigned, UserAssigned", identity_ids: [hostRef("id")] },
+      site_config: { always_on: true },
+    });
+    // The trigger still runs as the app's own identity: no AZURE_CLIENT_ID, no clientId on the connection.
+    expect(app.app_settings).toEqual({
+      AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__clientId: hostRef("client_id"),
+      ServiceBusConnection__fullyQualifiedNamespace: "orders-bus.servicebus.windows.net",
+    });
+    const assignments = Object.entries(resourcesOf(stack, "azurerm_role_assignment"));
+    expect(assignments.map(([, a]) => [a.role_definition_id.split("/").pop(), a.scope, a.principal_id]).sort()).toEqual(
       [
-        [Roles.StorageBlobDataOwner.guid, id("Microsoft.Storage/storageAccounts", "ingesthost")],
-        [Roles.ServiceBusDataReceiver.guid, `${id("Microsoft.ServiceBus/namespaces", "orders-bus")}/queues/ingest`],
+        [Roles.StorageBlobDataOwner.guid, id("Microsoft.Storage/storageAccounts", "ingesthost"), hostRef("principal_id")],
+        [Roles.ServiceBusDataReceiver.guid, `${id("Microsoft.ServiceBus/namespaces", "orders-bus")}/queues/ingest`, "${azurerm_linux_function_app.fn.identity[0].principal_id}"],
       ].sort(),
     );
+    const owner = assignments.find(([, a]) => a.role_definition_id.endsWith(Roles.StorageBlobDataOwner.guid))![0];
+    expect(app.depends_on).toEqual([`azurerm_role_assignment.${owner}`]);
+    expect(access.principals.map((p) => p.kind)).toEqual(["SystemAssigned"]);
   });
 
-  it("gives a function app's slots the same host storage through their own identities", () => {
+  it("gives a function app's slots the same host identity and storage grant, and their own system identities", () => {
     const stack = testStack();
     const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
     const slot = new LinuxFunctionAppSlot(stack, "slot", { name: "staging", functionAppId: fn.id, siteConfig: {} });
     const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
-    new WorkloadIdentity(stack, "ingest", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot], hostStorage })], grants: [] });
-    expect(only(resourcesOf(stack, "azurerm_linux_function_app_slot"))).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true });
-    const owners = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => a.principal_id);
-    expect(owners.sort()).toEqual(["${azurerm_linux_function_app.fn.identity[0].principal_id}", "${azurerm_linux_function_app_slot.slot.identity[0].principal_id}"]);
+    new WorkloadIdentity(stack, "ingest", {
+      identity: Identity.systemAssigned(),
+      compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot], hostStorage, hostIdentity: { name: "ingest-host", ...inRg } })],
+      grants: [],
+    });
+    const slotJson = only(resourcesOf(stack, "azurerm_linux_function_app_slot"));
+    expect(slotJson).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true, identity: { type: "SystemAssigned, UserAssigned" } });
+    expect(only(resourcesOf(stack, "azurerm_user_assigned_identity")).name).toBe("ingest-host");
+    const owner = only(resourcesOf(stack, "azurerm_role_assignment"));
+    expect(owner.principal_id).toMatch(/^\$\{azurerm_user_assigned_identity\..*\.principal_id\}$/);
+    expect(slotJson.identity.identity_ids).toEqual(only(resourcesOf(stack, "azurerm_linux_function_app")).identity.identity_ids);
+    expect(slotJson.depends_on).toEqual(only(resourcesOf(stack, "azurerm_linux_function_app")).depends_on);
+  });
+
+  it("keeps a function app on a Dedicated plan awake, leaves scaling plans alone, and refuses triggers that would never fire", () => {
+    const app = (sku: string, siteConfig = {}) => {
+      const stack = testStack();
+      const plan = new ServicePlan(stack, "plan", { ...inRg, name: "plan", osType: "Linux", skuName: sku });
+      const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: plan.id, siteConfig });
+      const make = () =>
+        new WorkloadIdentity(stack, "ingest", {
+          identity: Identity.systemAssigned(),
+          compute: [AppServiceCompute.linuxFunctionApp(fn)],
+          connections: [Connections.serviceBus("ServiceBusConnection", bus(stack))],
+          grants: [],
+        });
+      return { stack, make };
+    };
+    for (const sku of ["B1", "S1", "P1v3", "P2mv3", "I1v2"]) {
+      const { stack, make } = app(sku);
+      make();
+      expect(only(resourcesOf(stack, "azurerm_linux_function_app")).site_config).toEqual({ always_on: true });
+    }
+    for (const sku of ["Y1", "EP1", "FC1"]) {
+      const { stack, make } = app(sku);
+      make();
+      expect(only(resourcesOf(stack, "azurerm_linux_function_app")).site_config).toEqual({});
+    }
+    expect(app("S1", { alwaysOn: false }).make).toThrow(
+      '[test/fn] The function app runs on a Dedicated plan (S1) with always_on = false, so the host idles and triggers on ServiceBusConnection never fire: {"always_on":false,"sku":"S1"}. Fix: remove always_on = false',
+    );
+  });
+
+  it("asks for always_on when the plan is not one of the stack's, and trusts it when set", () => {
+    const stack = testStack();
+    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: id("Microsoft.Web/serverFarms", "shared-plan"), siteConfig: {} });
+    const connect = (compute: AppServiceCompute) => () =>
+      new WorkloadIdentity(stack, `ingest-${compute.resource.node.id}`, { identity: Identity.systemAssigned(), compute: [compute], connections: [Connections.serviceBus("Bus", bus(stack))], grants: [] });
+    expect(connect(AppServiceCompute.linuxFunctionApp(fn))).toThrow(
+      /^\[test\/fn\] The function app's plan cannot be told apart as Dedicated or scaling \(plan \/subscriptions\/.*\/serverFarms\/shared-plan\).*Fix: set site_config.always_on: true on a Dedicated/,
+    );
+    const other = new LinuxFunctionApp(stack, "fn2", { ...inRg, name: "ingest2", servicePlanId: id("Microsoft.Web/serverFarms", "shared-plan"), siteConfig: { alwaysOn: false } });
+    expect(connect(AppServiceCompute.linuxFunctionApp(other))).not.toThrow();
   });
 
   it("refuses host storage through the identity on an app that also sets the account key", () => {
@@ -253,7 +320,7 @@ describe("Windows App Service and function host storage", () => {
 
   it("names the user-assigned identity for host storage and connections", () => {
     const stack = testStack();
-    const fn = new WindowsFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
+    const fn = new WindowsFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: { alwaysOn: true } });
     const access = new WorkloadIdentity(stack, "ingest", {
       identity: newIdentity(),
       compute: [AppServiceCompute.windowsFunctionApp(fn, { hostStorage: StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost")) })],
@@ -269,6 +336,12 @@ describe("Windows App Service and function host storage", () => {
       Jobs__credential: "managedidentity",
       Jobs__clientId: clientId,
     });
+    // A user-assigned workload identity holds the host's grant itself, made before the app.
+    const owner = only(resourcesOf(stack, "azurerm_role_assignment"));
+    expect(owner.principal_id).toBe(resolveInStack(stack, access.userAssigned!.principalId));
+    expect(only(resourcesOf(stack, "azurerm_windows_function_app")).depends_on).toEqual([
+      `azurerm_role_assignment.${Object.keys(resourcesOf(stack, "azurerm_role_assignment"))[0]}`,
+    ]);
   });
 
   it("refuses registry pull on a Windows function app, which runs no containers", () => {

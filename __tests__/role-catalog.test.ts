@@ -1,7 +1,7 @@
-import { ALL_ROLES, findRoleByGuid, lookupRole, roleDefinitionId, Roles } from "../constructs";
+import { ALL_ROLES, findRoleByGuid, lookupRole, roleDefinitionId, RolePlane, Roles } from "../constructs";
 
 // The built-in roles and GUIDs from the project's facts document (Azure built-in roles list).
-const PUBLISHED: ReadonlyArray<[string, string, "data" | "control" | "privileged"]> = [
+const PUBLISHED: ReadonlyArray<[string, string, RolePlane]> = [
   ["Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6", "data"],
   ["Key Vault Secrets Officer", "b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "data"],
   ["Key Vault Certificate User", "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba", "data"],

@@ -20,6 +20,7 @@ export type { ConditionAllows, AssignmentPermission, ValueSet } from "./abac/ana
 export * from "./policy/access-policy";
 export { conditionLimitsRoles } from "./policy/condition-limits";
 export * from "./aks";
+export { requiredResourceProviders } from "./platform/azure-resource-types";
 export * from "./github-deployer";
 export * from "./compute/identity-block";
 export * from "./compute/virtual-machine";

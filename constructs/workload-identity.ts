@@ -6,7 +6,7 @@ import { Grant, GrantSpec, grantRole } from "./grant";
 import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from "./identity";
 import { Roles } from "./role-catalog";
 import { ContainerRegistryTarget } from "./targets";
-import { UserAssignedIdentity, UserAssignedIdentityProps } from "./user-assigned-identity";
+import { UserAssignedIdentity, UserAssignedIdentityProps, useOrCreateIdentity } from "./user-assigned-identity";
 import { dependOn, requireSameStack } from "./known-values";
 
 /** Which identity the workload's compute runs as. */
@@ -56,8 +56,13 @@ export class WorkloadIdentity extends Construct {
     const grant = (identity: IManagedIdentity, spec: GrantSpec) =>
       grantRole(identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this });
     const grants: Grant[] = [];
+    const platformIdentities = new Map<object, IUserAssignedIdentity>();
     for (const { compute, identity } of attached.pairs) {
-      grants.push(...compute.platformGrants.map((spec) => grant(identity, spec)));
+      const platform = this.platformIdentity(compute, identity, platformIdentities);
+      const platformGrants = compute.platformGrants.map((spec) => grant(platform, spec));
+      // The platform reads these at the compute's first start (the Functions host its storage), and caches a 403.
+      for (const g of platformGrants) dependOn(compute.resource, g.assignment);
+      grants.push(...platformGrants);
       this.connect(compute, identity, props.connections ?? []);
     }
     this.principals = attached.principals;
@@ -108,8 +113,23 @@ export class WorkloadIdentity extends Construct {
     return { pairs: computes.map((compute) => ({ compute, identity })), principals: [identity], userAssigned: identity };
   }
 
+  /**
+   * Who holds the compute's platform grants: the workload's user-assigned identity, which exists
+   * before the compute, or, for a system-assigned workload, a user-assigned identity of the
+   * platform's own (one per app and its slots).
+   */
+  private platformIdentity(compute: AttachableCompute, identity: IManagedIdentity, made: Map<object, IUserAssignedIdentity>): IManagedIdentity {
+    const need = compute.platformIdentity;
+    if (!need || identity.kind === "UserAssigned") return identity;
+    const platform = made.get(need.key) ?? useOrCreateIdentity(this, `platform-identity-${compute.resource.node.id}`, need.choice);
+    made.set(need.key, platform);
+    need.use(platform);
+    return platform;
+  }
+
   private connect(compute: AttachableCompute, identity: IManagedIdentity, connections: readonly IdentityConnection[]): void {
     if (connections.length === 0) return;
+    compute.acceptConnections?.(connections.map((c) => c.name));
     if (!compute.setEnvironment) {
       throw new IdentityConfigError(compute.resource, {
         problem: "This compute has no app settings to carry identity-based connections",

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Annotations, TerraformStack } from "cdktf";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { AzureContext, Guardrails, onStackSynthesis, reportAccessOnSynth } from "../constructs";
 import { EnvironmentSettings } from "./environment-settings";
 import { configureAzure } from "./azure-provider";
@@ -12,6 +13,8 @@ import { configureAzure } from "./azure-provider";
  * `cdktf deploy` runs the stacks in parallel (in `addDependency` order).
  */
 export class AzureStack extends TerraformStack {
+  readonly provider: AzurermProvider;
+
   constructor(
     scope: Construct,
     id: string,
@@ -23,7 +26,7 @@ export class AzureStack extends TerraformStack {
     new Guardrails(this, "guardrails", settings.guardrails);
     reportAccessOnSynth(this);
 
-    configureAzure(this, settings, stateKey);
+    this.provider = configureAzure(this, settings, stateKey);
 
     // A cross-stack token becomes a remote-state read of the other stack's outputs: this stack's
     // plan then needs the other one deployed first. Deploy order alone is `addDependency`.

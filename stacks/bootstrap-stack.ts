@@ -1,15 +1,16 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { GitHubDeployer, ScopeTarget, StorageAccountTarget } from "../constructs";
+import { GitHubDeployer, requiredResourceProviders, ScopeTarget, StorageAccountTarget } from "../constructs";
 import { AzureStack } from "./azure-stack";
 import { EnvironmentSettings, resourceGroupName } from "./environment-settings";
 
 /**
  * What a platform admin applies once per environment, before any pipeline runs: the environment's
- * resource group and the GitHub deployer with its rights. The pipeline never applies this stack,
- * so it cannot widen its own rights; a change here (a workload needing a new role) is reviewed and
- * applied by an admin.
+ * resource group, the GitHub deployer with its rights, and the registration of every resource
+ * provider the environment's resources need (registering needs subscription rights the pipeline
+ * never gets). The pipeline never applies this stack, so it cannot widen its own rights; a change
+ * here (a workload needing a new role or a new kind of resource) is reviewed and applied by an admin.
  */
 export class BootstrapStack extends AzureStack {
   readonly resourceGroup: ResourceGroup;
@@ -36,5 +37,10 @@ export class BootstrapStack extends AzureStack {
         `/subscriptions/${state.subscriptionId}/resourceGroups/${state.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${state.storageAccountName}`,
       ).container(state.containerName),
     });
+    // The provider registers them when it starts, before any resource (this stack's identity
+    // needs Microsoft.ManagedIdentity): idempotent, and a destroy never unregisters them, where an
+    // azurerm_resource_provider_registration fails on a namespace that is already registered and
+    // unregisters it on destroy.
+    this.provider.resourceProvidersToRegister = requiredResourceProviders(this, [this, ...estate]);
   }
 }

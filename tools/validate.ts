@@ -81,8 +81,10 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
   }
   const output = args.values.output!;
   if (!args.values["no-synth"]) {
-    const synth = spawnSync("npx", ["cdktf", "synth", "--output", output], { stdio: "inherit", env: { ...env, CHECKPOINT_DISABLE: "1" } });
+    // Captured, not streamed: the spinner and CLI warnings are noise unless synth fails.
+    const synth = spawnSync("npx", ["cdktf", "synth", "--output", output], { env: { ...env, CHECKPOINT_DISABLE: "1" }, encoding: "utf8", maxBuffer: 64 << 20 });
     if (synth.status !== 0) {
+      out.error(`${synth.stdout ?? ""}${synth.stderr ?? ""}`.trim());
       out.error(`validate: npx cdktf synth failed (${synth.error?.message ?? `exit ${synth.status}`}); fix the synth error above first`);
       return 1;
     }

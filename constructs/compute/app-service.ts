@@ -1,4 +1,4 @@
-import { IResolvable } from "cdktf";
+import { IResolvable, Token } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
 import { WindowsWebApp } from "@cdktf/provider-azurerm/lib/windows-web-app";
@@ -8,13 +8,15 @@ import { LinuxFunctionAppSlot } from "@cdktf/provider-azurerm/lib/linux-function
 import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function-app";
 import { WindowsFunctionAppSlot } from "@cdktf/provider-azurerm/lib/windows-function-app-slot";
 import { ResourceId } from "../azure-ids";
+import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import { IdentityConfigError } from "../errors";
 import { GrantSpec } from "../grant";
-import { NamedResource, resourceIdOf } from "../known-values";
+import { NamedResource, resolveInStack, resourceIdOf, resourceOfIdReference } from "../known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import { Roles } from "../role-catalog";
 import type { StorageAccountTarget } from "../targets";
-import { AttachableCompute } from "./attachable-compute";
+import type { UserAssignedChoice } from "../user-assigned-identity";
+import { AttachableCompute, PlatformIdentityNeed } from "./attachable-compute";
 import { HasIdentityBlock, mergeIdentity, mergeSettings } from "./identity-block";
 
 /** What web apps, function apps and their slots share, across the azurerm resource classes. */
@@ -26,7 +28,11 @@ interface AppServiceResource extends HasIdentityBlock {
   readonly keyVaultReferenceIdentityIdInput?: string;
   keyVaultReferenceIdentityId: string;
 }
-interface AppServiceSite extends AppServiceResource, NamedResource {}
+interface AppServiceSite extends AppServiceResource, NamedResource {
+  readonly locationInput?: string;
+  readonly tagsInput?: Record<string, string>;
+  readonly servicePlanIdInput?: string;
+}
 /** Sites that can run a container, whose site config selects the identity that pulls it. */
 interface ContainerSiteConfig {
   readonly siteConfig: {
@@ -38,6 +44,8 @@ interface FunctionHost extends AppServiceResource {
   readonly storageAccountAccessKeyInput?: string;
   storageAccountName: string;
   storageUsesManagedIdentity: boolean | IResolvable;
+  readonly servicePlanIdInput?: string;
+  readonly siteConfig: { readonly alwaysOnInput?: boolean | IResolvable; alwaysOn: boolean | IResolvable };
 }
 
 export interface FunctionAppOptions<Slot> {
@@ -50,6 +58,12 @@ export interface FunctionAppOptions<Slot> {
    * their own grants on it as well.
    */
   readonly hostStorage?: StorageAccountTarget;
+  /**
+   * Who the host reaches its storage as when the workload's identity is system-assigned (which
+   * exists only once the app does: the host's first start would get 403 and keep failing).
+   * Defaults to a new user-assigned identity `<app name>-host-id` beside the app, shared by its slots.
+   */
+  readonly hostIdentity?: UserAssignedChoice;
 }
 
 const SITES = "Microsoft.Web/sites";
@@ -70,11 +84,11 @@ export class AppServiceCompute implements AttachableCompute {
   }
 
   static linuxFunctionApp(app: LinuxFunctionApp, options: FunctionAppOptions<LinuxFunctionAppSlot> = {}): AppServiceCompute {
-    return AppServiceCompute.site(app, options.slots ?? [], { containers: true, hostStorage: options.hostStorage, functions: true });
+    return AppServiceCompute.site(app, options.slots ?? [], { containers: true, functions: functionsOf(app, options) });
   }
 
   static windowsFunctionApp(app: WindowsFunctionApp, options: FunctionAppOptions<WindowsFunctionAppSlot> = {}): AppServiceCompute {
-    return AppServiceCompute.site(app, options.slots ?? [], { containers: false, hostStorage: options.hostStorage, functions: true });
+    return AppServiceCompute.site(app, options.slots ?? [], { containers: false, functions: functionsOf(app, options) });
   }
 
   /** A slot gets what its app gets: a function app's slots run the same host on the same storage. */
@@ -85,6 +99,9 @@ export class AppServiceCompute implements AttachableCompute {
   }
 
   readonly platformGrants: readonly GrantSpec[];
+  readonly platformIdentity?: PlatformIdentityNeed;
+  /** The plan's kind, for a function app: a Dedicated plan idles the host unless `always_on` is set. */
+  private readonly plan?: PlanKind;
 
   private constructor(
     readonly resource: AppServiceResource,
@@ -92,7 +109,8 @@ export class AppServiceCompute implements AttachableCompute {
     readonly slots: readonly AppServiceCompute[],
     private readonly kind: SiteKind,
   ) {
-    const storage = kind.hostStorage;
+    const functions = kind.functions;
+    const storage = functions?.hostStorage;
     this.platformGrants = storage
       ? [
           storage.allow(Roles.StorageBlobDataOwner, "Functions host storage: keys, timers and singleton leases", {
@@ -100,8 +118,9 @@ export class AppServiceCompute implements AttachableCompute {
           }),
         ]
       : [];
-    if (storage && kind.functions) {
-      const host = resource as FunctionHost;
+    if (!functions) return;
+    const host = resource as FunctionHost;
+    if (storage) {
       if (host.storageAccountAccessKeyInput !== undefined) {
         throw new IdentityConfigError(resource, {
           problem: "Function app host storage is reached through the identity, but an account key is set too",
@@ -111,7 +130,37 @@ export class AppServiceCompute implements AttachableCompute {
       }
       host.storageAccountName = storage.resourceId.name;
       host.storageUsesManagedIdentity = true;
+      this.platformIdentity = { key: functions, choice: functions.hostIdentity, use: (identity) => this.useHostIdentity(identity) };
     }
+    this.plan = planKind(resource, host.servicePlanIdInput ?? functions.planId);
+    // Microsoft: on an App Service plan, Always On keeps the host running; without it only HTTP wakes it.
+    if (this.plan.kind === "dedicated" && host.siteConfig.alwaysOnInput === undefined) host.siteConfig.alwaysOn = true;
+  }
+
+  /** A trigger's connection is read by a host that must be running: on a Dedicated plan, `always_on`. */
+  readonly acceptConnections = (names: readonly string[]): void => {
+    if (!this.plan || names.length === 0) return;
+    const alwaysOn = (this.resource as FunctionHost).siteConfig.alwaysOnInput;
+    if (this.plan.kind === "dedicated" && alwaysOn === false) {
+      throw new IdentityConfigError(this.resource, {
+        problem: `The function app runs on a Dedicated plan (${this.plan.sku}) with always_on = false, so the host idles and triggers on ${names.join(", ")} never fire`,
+        value: { always_on: false, sku: this.plan.sku },
+        fix: "remove always_on = false (the construct sets it true), or move the app to a Consumption, Flex or Elastic Premium plan, which wakes it for its triggers",
+      });
+    }
+    if (this.plan.kind === "unknown" && alwaysOn === undefined) {
+      throw new IdentityConfigError(this.resource, {
+        problem: `The function app's plan cannot be told apart as Dedicated or scaling (${this.plan.sku}), so whether its triggers on ${names.join(", ")} fire depends on always_on, which is unset`,
+        value: this.plan.sku,
+        fix: "set site_config.always_on: true on a Dedicated (App Service) plan, false on Consumption, Flex or Elastic Premium",
+      });
+    }
+  };
+
+  /** The host reaches its storage as this identity: attached beside the app's own. */
+  private useHostIdentity(identity: IUserAssignedIdentity): void {
+    mergeIdentity(this.resource, false, [identity.id]);
+    this.setEnvironment({ [`${HOST_STORAGE}__credential`]: "managedidentity", [`${HOST_STORAGE}__clientId`]: identity.clientId });
   }
 
   enableSystemAssigned(): string {
@@ -122,7 +171,7 @@ export class AppServiceCompute implements AttachableCompute {
   attachUserAssigned(identity: IUserAssignedIdentity): void {
     mergeIdentity(this.resource, false, [identity.id]);
     // The host reaches its storage as the system-assigned identity unless told which one to use.
-    const hostStorage: Record<string, string> = this.kind.hostStorage
+    const hostStorage: Record<string, string> = this.kind.functions?.hostStorage
       ? { [`${HOST_STORAGE}__credential`]: "managedidentity", [`${HOST_STORAGE}__clientId`]: identity.clientId }
       : {};
     this.setEnvironment({ AZURE_CLIENT_ID: identity.clientId, ...hostStorage });
@@ -151,7 +200,40 @@ export class AppServiceCompute implements AttachableCompute {
 
 interface SiteKind {
   readonly containers: boolean;
+  /** Function apps and their slots: one object for an app and its slots, the key of their host identity. */
+  readonly functions?: FunctionsKind;
+}
+
+interface FunctionsKind {
   readonly hostStorage?: StorageAccountTarget;
-  /** Function apps and their slots, whose host storage can go through the identity. */
-  readonly functions?: boolean;
+  readonly hostIdentity: UserAssignedChoice;
+  /** The app's plan, which its slots run on unless they name their own. */
+  readonly planId?: string;
+}
+
+function functionsOf(app: AppServiceSite, options: FunctionAppOptions<unknown>): FunctionsKind {
+  const hostIdentity = options.hostIdentity ?? {
+    name: `${resourceIdOf(app, SITES, "Function app").name}-host-id`,
+    resourceGroupName: app.resourceGroupNameInput ?? "",
+    location: app.locationInput ?? "",
+    tags: app.tagsInput === undefined ? undefined : { ...app.tagsInput },
+  };
+  return { hostStorage: options.hostStorage, hostIdentity, planId: app.servicePlanIdInput };
+}
+
+/** Where the platform wakes a function app for its triggers, and where only Always On keeps it running. */
+const SCALING_SKUS = /^(Y1|FC1|EP[1-3]|WS[1-3])$/i;
+const DEDICATED_SKUS = /^(B[1-3]|S[1-3]|P[1-3]|P[0-5]m?v[2-4]|I[1-3]|I[1-6]m?v2)$/i;
+
+interface PlanKind {
+  readonly kind: "dedicated" | "scaling" | "unknown";
+  readonly sku: string;
+}
+
+/** The plan's kind, from the SKU of a plan of this stack; any other plan is `unknown`. */
+function planKind(where: AppServiceResource, planId: string | undefined): PlanKind {
+  const plan = planId === undefined ? undefined : resourceOfIdReference(where, planId);
+  const sku = plan instanceof ServicePlan ? plan.skuNameInput : undefined;
+  if (sku === undefined || Token.isUnresolved(sku)) return { kind: "unknown", sku: `plan ${planId === undefined ? "unset" : resolveInStack(where, planId)}` };
+  return { kind: SCALING_SKUS.test(sku) ? "scaling" : DEDICATED_SKUS.test(sku) ? "dedicated" : "unknown", sku };
 }

@@ -4,6 +4,20 @@ import { GrantSpec } from "../grant";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import { HasIdentityBlock, mergeIdentity } from "./identity-block";
 import type { ContainerRegistryTarget } from "../targets";
+import type { UserAssignedChoice } from "../user-assigned-identity";
+
+/**
+ * A user-assigned identity the platform itself runs as, when the workload's identity is
+ * system-assigned: such an identity exists only once the compute does, too late for what the
+ * platform reads at its first start (a Functions host's storage).
+ */
+export interface PlatformIdentityNeed {
+  /** The same for an app and its slots: one identity, and one set of grants, serves them all. */
+  readonly key: object;
+  readonly choice: UserAssignedChoice;
+  /** Attaches it and tells the platform to use it. */
+  use(identity: IUserAssignedIdentity): void;
+}
 
 /** A compute resource a WorkloadIdentity can give an identity to. */
 export interface AttachableCompute {
@@ -13,8 +27,12 @@ export interface AttachableCompute {
   readonly resourceId: ResourceId;
   /** Parts that carry their own identity block and must hold the same access (App Service slots). */
   readonly slots: readonly AttachableCompute[];
-  /** Access the platform itself needs to run the compute (a function app's host storage). */
+  /**
+   * Access the platform itself needs to run the compute (a function app's host storage): granted
+   * before the compute exists, to the workload's user-assigned identity or to `platformIdentity`.
+   */
   readonly platformGrants: readonly GrantSpec[];
+  readonly platformIdentity?: PlatformIdentityNeed;
   /** Turns on the system-assigned identity, keeping any user-assigned ones; returns its principal id. */
   enableSystemAssigned(): string;
   /** Adds the identity to `identity_ids` and wires what the platform needs to use it. */
@@ -24,6 +42,8 @@ export interface AttachableCompute {
    * has no such settings (VMs): the code there is configured by other means.
    */
   readonly setEnvironment?: (settings: Readonly<Record<string, string>>) => void;
+  /** Checks that the platform runs what reads these connections (Functions triggers need a host that stays awake). */
+  readonly acceptConnections?: (names: readonly string[]) => void;
   /** Makes the platform pull container images with this identity instead of registry credentials. */
   pullImagesWith(identity: IManagedIdentity, registry: ContainerRegistryTarget): void;
 }

@@ -1,3 +1,6 @@
+import { IConstruct } from "constructs";
+import { TerraformResource, TerraformStack } from "cdktf";
+import { IdentityConfigError } from "../errors";
 import { ResourceTypes } from "../resource-types";
 
 /**
@@ -58,4 +61,23 @@ export const REGISTERED_BY_DEFAULT: ReadonlySet<string> = new Set(["Microsoft.Au
 /** The namespace of a Terraform resource type, or undefined when the table does not know it. */
 export function resourceProviderOf(terraformType: string): string | undefined {
   return AZURE_TYPE_OF_TERRAFORM[terraformType]?.split("/")[0];
+}
+
+/**
+ * The resource providers the stacks' resources need registered in their subscription, sorted:
+ * derived from what the stacks declare, so a new kind of resource cannot be forgotten. A resource
+ * type the table does not know is an error naming it, not a silent first-deploy failure.
+ */
+export function requiredResourceProviders(where: IConstruct, stacks: readonly TerraformStack[]): string[] {
+  const types = new Set(stacks.flatMap((stack) => stack.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource).map((r) => r.terraformResourceType)));
+  const unknown = [...types].filter((t) => resourceProviderOf(t) === undefined).sort();
+  if (unknown.length > 0) {
+    throw new IdentityConfigError(where, {
+      problem: "The stacks declare resource types whose resource provider is not known, so the bootstrap cannot register it",
+      value: unknown,
+      fix: "add each type and its Azure type (Namespace/type) to AZURE_TYPE_OF_TERRAFORM in constructs/platform/azure-resource-types.ts",
+    });
+  }
+  const namespaces = [...types].map((t) => resourceProviderOf(t)!).filter((ns) => !REGISTERED_BY_DEFAULT.has(ns));
+  return [...new Set(namespaces)].sort();
 }

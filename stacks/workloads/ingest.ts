@@ -6,8 +6,11 @@ import { EnvironmentSettings } from "../environment-settings";
 import { SharedResources } from "../shared-resources";
 
 /**
- * A Function App triggered by a Service Bus queue, with no connection string anywhere: its host
- * storage and its trigger both connect through the app's system-assigned identity.
+ * A Function App triggered by a Service Bus queue, with no connection string anywhere. Its trigger
+ * connects as the app's system-assigned identity; its host reaches its storage as a user-assigned
+ * identity of its own, whose grant exists before the app (the host reads storage at its first
+ * start, before a system-assigned identity could hold any role). On the environment's Dedicated
+ * plan, the construct turns on Always On, without which the Service Bus trigger never fires.
  */
 export class Ingest extends Construct {
   readonly app: LinuxFunctionApp;
@@ -42,7 +45,7 @@ export class Ingest extends Construct {
     this.access = new WorkloadIdentity(this, "access", {
       workload: "ingest",
       identity: Identity.systemAssigned(),
-      compute: [AppServiceCompute.linuxFunctionApp(this.app, { hostStorage: StorageAccountTarget.of(hostStorage) })],
+      compute: [AppServiceCompute.linuxFunctionApp(this.app, { hostStorage: StorageAccountTarget.of(hostStorage), hostIdentity: shared.identity("ingest-host-id", tags) })],
       connections: [Connections.serviceBus("ServiceBusConnection", shared.busTarget)],
       grants: [shared.ingestQueue.allow(Roles.ServiceBusDataReceiver, "its trigger receives and completes ingest messages")],
     });

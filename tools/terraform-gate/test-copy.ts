@@ -60,12 +60,20 @@ function hclString(value: string): string {
   return JSON.stringify(value).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
 }
 
+/** An HCL value, aligned as `terraform fmt` aligns it (a multi-line value ends a run of `=`). */
 function hclValue(value: MockValue, indent: string): string {
   if (typeof value === "string") return hclString(value);
   const inner = `${indent}  `;
-  const lines = Object.keys(value)
-    .sort()
-    .map((key) => `${inner}${key} = ${hclValue(value[key], inner)}`);
+  const keys = Object.keys(value).sort();
+  const lines: string[] = [];
+  for (let i = 0; i < keys.length; ) {
+    let end = i;
+    while (end < keys.length && typeof value[keys[end]] === "string") end++;
+    const run = end > i ? keys.slice(i, end) : [keys[i]];
+    const width = Math.max(...run.map((k) => k.length));
+    for (const key of run) lines.push(`${inner}${key.padEnd(width)} = ${hclValue(value[key], inner)}`);
+    i += run.length;
+  }
   return `{\n${lines.join("\n")}\n${indent}}`;
 }
 
