@@ -297,6 +297,15 @@ describe("Windows App Service and function host storage", () => {
     );
   });
 
+  it("keeps a slot on its app's Dedicated plan awake too", () => {
+    const stack = testStack();
+    const plan = new ServicePlan(stack, "plan", { ...inRg, name: "plan", osType: "Linux", skuName: "P1v3" });
+    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: plan.id, siteConfig: {} });
+    const slot = new LinuxFunctionAppSlot(stack, "slot", { name: "staging", functionAppId: fn.id, siteConfig: {} });
+    new WorkloadIdentity(stack, "ingest", { identity: newIdentity(), compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot] })], connections: [Connections.serviceBus("Bus", bus(stack))], grants: [] });
+    expect(only(resourcesOf(stack, "azurerm_linux_function_app_slot")).site_config).toEqual({ always_on: true });
+  });
+
   it("asks for always_on when the plan is not one of the stack's, and trusts it when set", () => {
     const stack = testStack();
     const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: id("Microsoft.Web/serverFarms", "shared-plan"), siteConfig: {} });
