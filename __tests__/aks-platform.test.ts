@@ -3,6 +3,7 @@ import { KubernetesCluster, KubernetesClusterConfig } from "@cdktf/provider-azur
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import {
   AksClusterIdentity,
   buildAccessReport,
@@ -107,7 +108,7 @@ describe("AKS platform grants", () => {
       { tenantId: OTHER_TENANT, principalId: "0f0f0f0f-0000-4000-8000-000000000001", clientId: "0f0f0f0f-0000-4000-8000-000000000002" },
     );
     expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: foreign })).toThrow(
-      /^\[test\/identities\] subnet aks-nodes is in tenant .*, but the identity lives in tenant 12345678-1234-4234-8234-123456789abc: .*Fix: a managed identity cannot hold a role in another tenant/,
+      /^\[test\/identities\] The control-plane identity lives in tenant 12345678-1234-4234-8234-123456789abc, but the cluster's node subnet of AKS cluster aks is in tenant aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee: no role can be granted across tenants: ".*\/subnets\/aks-nodes"\. Fix: use a control-plane identity of the subnet's tenant/,
     );
   });
 
@@ -143,6 +144,88 @@ describe("AKS platform grants", () => {
   });
 });
 
+describe("AKS platform uses are judged from what the cluster really uses", () => {
+  /** A web app's identity holding Network Contributor on a database subnet, through `setup`'s decoy. */
+  function attempt(setup: (stack: TerraformStack, identity: UserAssignedIdentity, subnet: Subnet) => void) {
+    const stack = testStack();
+    const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
+    const subnet = new Subnet(stack, "db", { name: "db", resourceGroupName: "aks-rg", virtualNetworkName: "aks-vnet", addressPrefixes: ["10.1.1.0/24"] });
+    setup(stack, identity, subnet);
+    new RoleAssignment(stack, "sneaky", {
+      name: "6f1c2d3e-0000-4000-8000-000000000002",
+      scope: subnet.id,
+      roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.NetworkContributor.guid}`,
+      principalId: identity.principalId,
+      principalType: "ServicePrincipal",
+      description: "app: needs the network",
+    });
+    return evaluateGuardrails(stack, { severity: "error" }).filter((f) => f.ruleId === "IG024").map((f) => f.address);
+  }
+
+  it("refuses a decoy cluster that may never exist (count = 0)", () => {
+    const found = attempt((stack, identity, subnet) => {
+      const decoy = clusterOn(stack, { vnetSubnetId: subnet.id }, { identity: { type: "UserAssigned", identityIds: [identity.id] } });
+      decoy.count = 0;
+    });
+    expect(found).toEqual(["azurerm_role_assignment.sneaky"]);
+  });
+
+  it("refuses a cluster that names two identities, or an identity a compute also runs as", () => {
+    const other = (stack: TerraformStack) => new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
+    expect(attempt((stack, identity, subnet) => clusterOn(stack, { vnetSubnetId: subnet.id }, { identity: { type: "UserAssigned", identityIds: [other(stack).id, identity.id] } }))).toEqual([
+      "azurerm_role_assignment.sneaky",
+    ]);
+    expect(
+      attempt((stack, identity, subnet) => {
+        clusterOn(stack, { vnetSubnetId: subnet.id }, { identity: { type: "UserAssigned", identityIds: [identity.id] } });
+        new LinuxWebApp(stack, "web", { ...inRg, name: "web", servicePlanId: "/plan", siteConfig: {}, identity: { type: "UserAssigned", identityIds: [identity.id] } });
+      }),
+    ).toEqual(["azurerm_role_assignment.sneaky"]);
+  });
+
+  it("refuses a platform role held by a user, which no justification lets through", () => {
+    const stack = testStack();
+    const subnet = subnetOf(stack);
+    new RoleAssignment(stack, "person", {
+      name: "6f1c2d3e-0000-4000-8000-000000000003",
+      scope: subnet.id,
+      roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.NetworkContributor.guid}`,
+      principalId: "0f0f0f0f-0000-4000-8000-000000000009",
+      principalType: "User",
+    });
+    expect(evaluateGuardrails(stack, { severity: "error" }).map((f) => f.ruleId)).toEqual(["IG021", "IG024"]);
+    const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
+    expect(() =>
+      grantRole(identity, Roles.NetworkContributor, SubnetTarget.of(subnet), { reason: "wants the network", justification: "the team says it really needs to change routes here" }),
+    ).toThrow(/IG024 platform-role-outside-platform-use/);
+  });
+
+  it("refuses an existing control-plane identity on a custom subnet, and a node pool of another cluster", () => {
+    const stack = testStack();
+    const existing = new ExistingUserAssignedIdentity(stack, "cp", `/subscriptions/${SUBSCRIPTION}/resourceGroups/aks-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-cp`, {
+      principalId: "0f0f0f0f-0000-4000-8000-000000000001",
+      clientId: "0f0f0f0f-0000-4000-8000-000000000002",
+    });
+    expect(() => new AksClusterIdentity(stack, "identities", { cluster: clusterOn(stack, { vnetSubnetId: SUBNET_ID }), controlPlane: existing })).toThrow(
+      /^\[test\/identities\] The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: .*Fix: pass identity props as `controlPlane`/,
+    );
+    const other = testStack();
+    const aks = clusterOn(other);
+    const foreign = new KubernetesClusterNodePool(other, "pool", { name: "user", kubernetesClusterId: "${azurerm_kubernetes_cluster.elsewhere.id}", vmSize: "Standard_D4ds_v5", nodeCount: 1 });
+    expect(() => new AksClusterIdentity(other, "identities", { cluster: aks, nodePools: [foreign] })).toThrow(
+      '[test/identities] Node pool test/pool belongs to another cluster: "${azurerm_kubernetes_cluster.elsewhere.id}". Fix: pass only node pools',
+    );
+  });
+
+  it("gives a Spot pool no max_surge, which AKS refuses for Spot", () => {
+    const stack = testStack();
+    const aks = clusterOn(stack);
+    const spot = new KubernetesClusterNodePool(stack, "spot", { name: "spot", kubernetesClusterId: aks.id, vmSize: "Standard_D4ds_v5", nodeCount: 1, priority: "Spot" });
+    new AksClusterIdentity(stack, "identities", { cluster: aks, nodePools: [spot] });
+    expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster_node_pool")).upgrade_settings).toBeUndefined();
+  });
+});
+
 describe("AKS deploy settings", () => {
   it("sets explicit upgrade settings and Azure CNI overlay when none are given", () => {
     const stack = testStack();
@@ -171,7 +254,22 @@ describe("AKS deploy settings", () => {
     const stack = testStack();
     const aks = clusterOn(stack, { vmSize, nodeCount });
     expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks })).toThrow(message);
-    expect(() => new AksClusterIdentity(testStack(), "identities", { cluster: clusterOn(testStack()) })).not.toThrow();
+  });
+
+  it.each([
+    ["Standard_D4ds_v5", true],
+    ["standard_d4ds_v5", true],
+    ["Standard_DS3_v2", true],
+    ["Standard_D3_v2", true],
+    ["Standard_G2", true],
+    ["Standard_D4plds_v5", true],
+    ["Standard_NC4as_T4_v3", true],
+    ["Standard_E4-2ds_v5", false],
+    ["Standard_D11_v2", false],
+    ["Standard_DS11_v2", false],
+    ["Standard_D2s_v3", false],
+  ])("judges %s by its real vCPUs (enough: %s)", (vmSize, enough) => {
+    expect(systemPoolProblem({ vmSize, nodeCount: 2 }) === undefined).toBe(enough);
   });
 
   it("judges an autoscaled pool by its minimum, and an added System pool like the default one", () => {

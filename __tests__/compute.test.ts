@@ -257,13 +257,14 @@ describe("Windows App Service and function host storage", () => {
     new WorkloadIdentity(stack, "ingest", {
       identity: Identity.systemAssigned(),
       compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot], hostStorage, hostIdentity: { name: "ingest-host", ...inRg } })],
-      grants: [],
+      grants: [bus(stack).queue("ingest").allow(Roles.ServiceBusDataReceiver, "trigger receives")],
     });
     const slotJson = only(resourcesOf(stack, "azurerm_linux_function_app_slot"));
     expect(slotJson).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true, identity: { type: "SystemAssigned, UserAssigned" } });
     expect(only(resourcesOf(stack, "azurerm_user_assigned_identity")).name).toBe("ingest-host");
-    const owner = only(resourcesOf(stack, "azurerm_role_assignment"));
-    expect(owner.principal_id).toMatch(/^\$\{azurerm_user_assigned_identity\..*\.principal_id\}$/);
+    const owners = Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) => a.role_definition_id.endsWith(Roles.StorageBlobDataOwner.guid));
+    expect(owners).toHaveLength(1);
+    expect(owners[0].principal_id).toMatch(/^\$\{azurerm_user_assigned_identity\..*\.principal_id\}$/);
     expect(slotJson.identity.identity_ids).toEqual(only(resourcesOf(stack, "azurerm_linux_function_app")).identity.identity_ids);
     expect(slotJson.depends_on).toEqual(only(resourcesOf(stack, "azurerm_linux_function_app")).depends_on);
   });
@@ -294,6 +295,15 @@ describe("Windows App Service and function host storage", () => {
     }
     expect(app("S1", { alwaysOn: false }).make).toThrow(
       '[test/fn] The function app runs on a Dedicated plan (S1) with always_on = false, so the host idles and triggers on ServiceBusConnection never fire: {"always_on":false,"sku":"S1"}. Fix: remove always_on = false',
+    );
+  });
+
+  it("refuses a system-assigned workload whose only grant is the host's storage, which would leave its identity holding nothing", () => {
+    const stack = testStack();
+    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
+    const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
+    expect(() => new WorkloadIdentity(stack, "ingest", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxFunctionApp(fn, { hostStorage })], grants: [] })).toThrow(
+      '[test/ingest] The workload\'s system-assigned identity would hold nothing: its only grant, host storage, goes to the host\'s user-assigned identity: ["test/fn"]. Fix: use Identity.newUserAssigned',
     );
   });
 

@@ -77,6 +77,9 @@ describe("resource providers to register", () => {
     expect(requiredResourceProviders(stack, [stack])).toEqual([]);
     new LogAnalyticsWorkspace(stack, "logs", { name: "logs", resourceGroupName: "rg", location: "westeurope" });
     expect(requiredResourceProviders(stack, [stack])).toEqual(["Microsoft.OperationalInsights"]);
+    // Other providers' resources (a wait for RBAC propagation) are no Azure resource type.
+    new TerraformResource(stack, "wait", { terraformResourceType: "time_sleep" });
+    expect(requiredResourceProviders(stack, [stack])).toEqual(["Microsoft.OperationalInsights"]);
   });
 
   it("refuse a resource type whose namespace is unknown, naming it", () => {

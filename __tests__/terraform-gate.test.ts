@@ -254,6 +254,14 @@ exit 0
     expect(existsSync(folder)).toBe(false); // the test copy's temp folder is removed
   });
 
+  it("fails instead of skipping when CI requires the provider (a registry outage must not let a deploy through)", () => {
+    const { env } = fakeTerraform("offline");
+    const { code, text } = run(["--no-synth", "--output", synthDir, "--require-provider"], env);
+    expect(code).toBe(1);
+    expect(text).toContain("validate: failed — terraform init could not install hashicorp/azurerm 4.55.0 (no registry access)");
+    expect(text).not.toContain("skipped");
+  });
+
   it("runs init, validate and test in the test copy and prints a line per stack", () => {
     const { env, log } = fakeTerraform("ok");
     const { code, text } = run(["--no-synth", "--output", synthDir], env);

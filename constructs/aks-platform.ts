@@ -69,7 +69,15 @@ const unknowable = (where: IConstruct, value: string, use: string, expected: str
 /** Microsoft's minimums for a system node pool: AKS runs its own pods there. */
 const SYSTEM_POOL = { nodes: 2, vcpus: 4 };
 /** `Standard_D4ds_v5` → family D, 4 vCPUs; a constrained size `Standard_E8-4ds_v5` has 4 active vCPUs. */
-const VM_SIZE = /^Standard_([A-Z]+)(\d+)(?:-(\d+))?[a-z]*(?:_[A-Za-z0-9]+)*$/;
+const VM_SIZE = /^Standard_([A-Z]+)(\d+)(?:-(\d+))?([a-z]*)((?:_[A-Za-z0-9]+)*)$/i;
+/** Before v3, D/DS and G/GS size numbers are not vCPU counts (Standard_DS3_v2 has 4, Standard_D11_v2 has 2). */
+const LEGACY_VCPUS: Readonly<Record<string, number>> = { D1: 1, D2: 2, D3: 4, D4: 8, D5: 16, D11: 2, D12: 4, D13: 8, D14: 16, D15: 20, G1: 2, G2: 4, G3: 8, G4: 16, G5: 32 };
+
+function vcpusOf([, family, number, active, , versions]: RegExpExecArray): number {
+  if (active !== undefined) return Number(active);
+  const legacy = /^(D|DS|G|GS)$/i.test(family) && !/_v([3-9]|\d\d)/i.test(versions) ? LEGACY_VCPUS[`${family[0].toUpperCase()}${number}`] : undefined;
+  return legacy ?? Number(number);
+}
 
 interface NodePoolSettings {
   readonly vmSize?: string;
@@ -82,9 +90,9 @@ interface NodePoolSettings {
 export function systemPoolProblem(pool: NodePoolSettings): string | undefined {
   const size = pool.vmSize === undefined || Token.isUnresolved(pool.vmSize) ? undefined : VM_SIZE.exec(pool.vmSize);
   if (!size) return `its VM size ${pool.vmSize ?? "(unset)"} is not a literal Azure size name, so its vCPUs cannot be checked`;
-  const [, family, vcpus, active] = size;
-  if (family.startsWith("B")) return `${pool.vmSize} is a B-series (burstable) size, which AKS does not support for system pools`;
-  if (Number(active ?? vcpus) < SYSTEM_POOL.vcpus) return `${pool.vmSize} has ${active ?? vcpus} vCPUs, below the ${SYSTEM_POOL.vcpus} a system pool needs`;
+  if (/^B/i.test(size[1])) return `${pool.vmSize} is a B-series (burstable) size, which AKS does not support for system pools`;
+  const vcpus = vcpusOf(size);
+  if (vcpus < SYSTEM_POOL.vcpus) return `${pool.vmSize} has ${vcpus} vCPUs, below the ${SYSTEM_POOL.vcpus} a system pool needs`;
   const nodes = pool.autoScaling === true ? pool.minCount : pool.nodeCount;
   const which = pool.autoScaling === true ? "min_count" : "node_count";
   if (nodes === undefined || Token.isUnresolved(nodes) || nodes < SYSTEM_POOL.nodes) return `its ${which} is ${nodes ?? "unset"}, below the ${SYSTEM_POOL.nodes} nodes a system pool needs`;
@@ -117,5 +125,6 @@ export function applyAksDeploySettings(where: IConstruct, cluster: KubernetesClu
       });
     }
   }
-  for (const p of nodePools) if (p.upgradeSettingsInput === undefined) p.putUpgradeSettings({ maxSurge: "10%" });
+  // AKS refuses max_surge on Spot pools.
+  for (const p of nodePools) if (p.upgradeSettingsInput === undefined && p.priorityInput !== "Spot") p.putUpgradeSettings({ maxSurge: "10%" });
 }

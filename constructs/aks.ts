@@ -10,7 +10,7 @@ import { dependOn, resolveInStack } from "./known-values";
 import { Roles } from "./role-catalog";
 import { ManagedIdentityTarget } from "./targets";
 import { applyAksDeploySettings, aksPlatformScopes } from "./aks-platform";
-import { UserAssignedChoice, useOrCreateIdentity } from "./user-assigned-identity";
+import { UserAssignedChoice, UserAssignedIdentity, useOrCreateIdentity } from "./user-assigned-identity";
 
 export interface AksClusterIdentityProps {
   readonly cluster: KubernetesCluster;
@@ -62,6 +62,15 @@ export class AksClusterIdentity extends Construct {
     }
     cluster.oidcIssuerEnabled = true;
     cluster.workloadIdentityEnabled = true;
+    for (const pool of props.nodePools ?? []) {
+      if (resolveInStack(this, pool.kubernetesClusterIdInput ?? "") !== resolveInStack(this, cluster.id)) {
+        throw new IdentityConfigError(this, {
+          problem: `Node pool ${pool.node.path} belongs to another cluster`,
+          value: resolveInStack(this, pool.kubernetesClusterIdInput ?? ""),
+          fix: "pass only node pools whose kubernetes_cluster_id is this cluster's id",
+        });
+      }
+    }
     applyAksDeploySettings(this, cluster, props.nodePools ?? []);
 
     const workload = props.workload ?? id;
@@ -106,6 +115,21 @@ export class AksClusterIdentity extends Construct {
       });
     }
     const controlPlane = this.controlPlane;
+    const foreign = scopes.find((s) => s.target.tenantId.toLowerCase() !== controlPlane.tenantId.toLowerCase());
+    if (foreign) {
+      throw new IdentityConfigError(this, {
+        problem: `The control-plane identity lives in tenant ${controlPlane.tenantId}, but the cluster's ${foreign.use} is in tenant ${foreign.target.tenantId}: no role can be granted across tenants`,
+        value: foreign.target.resourceId.id,
+        fix: "use a control-plane identity of the subnet's tenant (pass identity props to create one)",
+      });
+    }
+    if (!(controlPlane instanceof UserAssignedIdentity)) {
+      throw new IdentityConfigError(this, {
+        problem: "The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: the cluster names it by a literal id the guardrails cannot tie to its principal, so its platform grants would be refused",
+        value: controlPlane.principalResourceId.id,
+        fix: "pass identity props as `controlPlane`, so the identity is created in this stack with its grants before the cluster",
+      });
+    }
     return scopes.map(({ target, role, use }) =>
       grantRole(controlPlane, role, target, { reason: `AKS control plane: ${use}`, platformUse: use, workload, declaredBy: this }),
     );

@@ -50,7 +50,15 @@ export class WorkloadIdentity extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadIdentityProps) {
     super(scope, id);
     const workload = props.workload ?? id;
-    const attached = this.attach(props.identity, this.computesOnce(props.compute.flatMap((c) => [c, ...c.slots])));
+    const computes = props.compute.flatMap((c) => [c, ...c.slots]);
+    if (props.identity.type === "SystemAssigned" && props.grants.length === 0 && (props.connections ?? []).length === 0 && computes.some((c) => c.platformIdentity)) {
+      throw new IdentityConfigError(this, {
+        problem: "The workload's system-assigned identity would hold nothing: its only grant, host storage, goes to the host's user-assigned identity",
+        value: computes.map((c) => c.resource.node.path),
+        fix: "use Identity.newUserAssigned (one identity for the host and the code), or list the grants the code needs",
+      });
+    }
+    const attached = this.attach(props.identity, this.computesOnce(computes));
     this.userAssigned = attached.userAssigned;
 
     const grant = (identity: IManagedIdentity, spec: GrantSpec) =>

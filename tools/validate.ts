@@ -1,8 +1,10 @@
-// npm run validate -- [--no-synth] [--output <synth folder>] [stack ...]
+// npm run validate -- [--no-synth] [--output <synth folder>] [--require-provider] [stack ...]
 // The Terraform gate without cloud credentials: synthesizes, then runs each stack's test copy
 // through `terraform init -backend=false`, `terraform validate` and a `terraform test` apply
 // against a mocked azurerm. Exit 0: passed, or skipped because terraform or the azurerm plugin is
-// unavailable here; 1: a stack failed; 2: bad arguments or no synthesized stack.
+// unavailable here (unless --require-provider, as CI passes: a registry outage must not let a
+// deploy through ungated); 1: a stack failed or was skipped under --require-provider; 2: bad
+// arguments or no synthesized stack.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { azurermRequirement, classifyInitFailure, makeTestCopy, preventDestroyProblem, renderGateHcl } from "./terraform-gate/test-copy";
 
-const USAGE = "usage: npm run validate -- [--no-synth] [--output <synth folder, default cdktf.out>] [stack ...]";
+const USAGE = "usage: npm run validate -- [--no-synth] [--output <synth folder, default cdktf.out>] [--require-provider] [stack ...]";
 const REVIEWERS = "the reviewers run this gate with the real provider";
 
 export interface Output {
@@ -71,7 +73,11 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
   try {
     args = parseArgs({
       args: [...argv],
-      options: { "no-synth": { type: "boolean", default: false }, output: { type: "string", default: "cdktf.out" } },
+      options: {
+        "no-synth": { type: "boolean", default: false },
+        output: { type: "string", default: "cdktf.out" },
+        "require-provider": { type: "boolean", default: false },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -121,6 +127,10 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
     const outcome = gateStack(name, stack, copies.get(name)!, env, out);
     if (typeof outcome === "object") {
       // Every stack would fail the same way: one line for the run, not one per stack.
+      if (args.values["require-provider"]) {
+        out.error(`validate: failed — ${outcome.skipped}, and --require-provider was given`);
+        return 1;
+      }
       out.log(`validate: skipped — ${outcome.skipped}`);
       break;
     }

@@ -1,6 +1,6 @@
 import { isGuid, ResourceId, ScopeLevel } from "../azure-ids";
 import { idTextProblem } from "../azure-names";
-import { findRoleByGuid, lookupRoleByName, RoleDefinition } from "../role-catalog";
+import { findRoleByGuid, lookupRoleByName, RoleDefinition, Roles } from "../role-catalog";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
 import { byKeys } from "../ordering";
 
@@ -204,12 +204,20 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
     }),
   );
   const identityUse = /\$\{azurerm_user_assigned_identity\.([A-Za-z0-9_-]+)\.(id|client_id|principal_id)\}/g;
-  const uses = platformUses(resources);
+  // An identity that computes, kubelets or federated workloads also run as is no control plane only.
+  const otherUses = new Set([
+    ...computes.filter((c) => c.resource.type !== "azurerm_kubernetes_cluster").flatMap((c) => c.userAssigned),
+    ...kubeletIdentities,
+    ...resources.filter((r) => r.type === "azurerm_federated_identity_credential").flatMap((r) => parseReference(r.config.parent_id)?.address ?? []),
+  ]);
+  const uses = platformUses(resources, otherUses);
   const assignments = resources.flatMap((r) => {
     const fields = assignmentFields(r);
     if (!fields) return [];
     const a = readAssignment(r, fields, byAddress);
-    const use = uses.get(platformUseKey(a.principal.key, a.scope.raw));
+    // A platform use is of a subnet or a private DNS zone: the role's own service, at resource level.
+    const onItsKind = a.role?.service === "Network" && a.scope.level === "resource" && a.scope.typeInfo?.services.includes("Network");
+    const use = onItsKind ? uses.get(platformUseKey(a.principal.key, a.role!.guid, a.scope.raw)) : undefined;
     return [use ? { ...a, platformUse: use } : a];
   });
   const assigning = new Set(assignments.map((a) => a.resource));
@@ -435,27 +443,43 @@ function placeholderId(resource: TfResource): string | undefined {
   return inResourceGroup ? `/subscriptions/${ZERO_GUID}/resourceGroups/rg/providers/Unknown.Provider/resources/x` : undefined;
 }
 
-const platformUseKey = (principal: string, scope: string) => `${principal}|${scope.toLowerCase()}`;
+/** Terraform addresses are case-sensitive; literal ids are not. */
+const platformUseKey = (principal: string, roleGuid: string, scope: string) => `${principal}|${roleGuid}|${scope.startsWith("${") ? scope : scope.toLowerCase()}`;
+
+/** What an AKS cluster uses, and the platform role its control plane needs on each. */
+const AKS_USES: readonly { readonly field: (config: Record<string, any> | undefined) => unknown; readonly role: RoleDefinition; readonly use: string }[] = [
+  { field: (pool) => pool?.vnet_subnet_id, role: Roles.NetworkContributor, use: "node subnet" },
+  { field: (pool) => pool?.pod_subnet_id, role: Roles.NetworkContributor, use: "pod subnet" },
+];
 
 /**
- * What each AKS cluster's control plane needs, read from its configuration: its user-assigned
+ * What each AKS cluster's control plane needs, read from its configuration: its one user-assigned
  * identity on every subnet its nodes, pods or API server use (Network Contributor) and on its
- * private DNS zone. Keyed by principal and scope as written, so only the cluster's own identity on
- * exactly those resources counts.
+ * private DNS zone (Private DNS Zone Contributor). Keyed by principal, role and scope as written,
+ * so only that identity, with that role, on exactly those resources counts. A cluster or pool
+ * that may not exist (count, for_each) counts for nothing, and neither does an identity the
+ * estate also uses for anything but a control plane.
  */
-function platformUses(resources: readonly TfResource[]): Map<string, string> {
+function platformUses(resources: readonly TfResource[], otherUses: ReadonlySet<string>): Map<string, string> {
   const uses = new Map<string, string>();
-  for (const cluster of resources.filter((r) => r.type === "azurerm_kubernetes_cluster")) {
+  const certain = (r: TfResource) => r.config.count === undefined && r.config.for_each === undefined;
+  for (const cluster of resources.filter((r) => r.type === "azurerm_kubernetes_cluster" && certain(r))) {
     const name = `AKS cluster ${isLiteral(cluster.config.name) ? cluster.config.name : cluster.address}`;
-    const pools = [block(cluster.config.default_node_pool), ...resources.filter((r) => r.type === "azurerm_kubernetes_cluster_node_pool" && parseReference(r.config.kubernetes_cluster_id)?.address === cluster.address).map((r) => r.config)];
-    const scopes: [unknown, string][] = [
-      ...pools.flatMap((pool): [unknown, string][] => [[pool?.vnet_subnet_id, `node subnet of ${name}`], [pool?.pod_subnet_id, `pod subnet of ${name}`]]),
-      [block(cluster.config.api_server_access_profile)?.subnet_id, `API server subnet of ${name}`],
-      [cluster.config.private_dns_zone_id, `private DNS zone of ${name}`],
+    const pools = [
+      block(cluster.config.default_node_pool),
+      ...resources.filter((r) => r.type === "azurerm_kubernetes_cluster_node_pool" && certain(r) && parseReference(r.config.kubernetes_cluster_id)?.address === cluster.address).map((r) => r.config),
     ];
-    const identities = ((block(cluster.config.identity)?.identity_ids ?? []) as unknown[]).flatMap((id) => parseReference(id)?.address ?? []);
-    for (const identity of identities) {
-      for (const [scope, use] of scopes) if (typeof scope === "string" && !/^(system|none)$/i.test(scope)) uses.set(platformUseKey(identity, scope), use);
+    const scopes: [unknown, RoleDefinition, string][] = [
+      ...pools.flatMap((pool) => AKS_USES.map(({ field, role, use }): [unknown, RoleDefinition, string] => [field(pool), role, use])),
+      [block(cluster.config.api_server_access_profile)?.subnet_id, Roles.NetworkContributor, "API server subnet"],
+      [cluster.config.private_dns_zone_id, Roles.PrivateDnsZoneContributor, "private DNS zone"],
+    ];
+    const identity = block(cluster.config.identity);
+    const ids = (identity?.identity_ids ?? []) as unknown[];
+    const address = ids.length === 1 && identity?.type === "UserAssigned" ? parseReference(ids[0])?.address : undefined;
+    if (address === undefined || otherUses.has(address)) continue;
+    for (const [scope, role, use] of scopes) {
+      if (typeof scope === "string" && !/^(system|none)$/i.test(scope)) uses.set(platformUseKey(address, role.guid, scope), `${use} of ${name}`);
     }
   }
   return uses;

@@ -69,7 +69,16 @@ export function resourceProviderOf(terraformType: string): string | undefined {
  * type the table does not know is an error naming it, not a silent first-deploy failure.
  */
 export function requiredResourceProviders(where: IConstruct, stacks: readonly TerraformStack[]): string[] {
-  const types = new Set(stacks.flatMap((stack) => stack.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource).map((r) => r.terraformResourceType)));
+  // Only azurerm resources are Azure resources of a namespace (time_sleep, random_uuid... are not).
+  const types = new Set(
+    stacks.flatMap((stack) =>
+      stack.node
+        .findAll()
+        .filter((c): c is TerraformResource => c instanceof TerraformResource)
+        .map((r) => r.terraformResourceType)
+        .filter((t) => t.startsWith("azurerm_")),
+    ),
+  );
   const unknown = [...types].filter((t) => resourceProviderOf(t) === undefined).sort();
   if (unknown.length > 0) {
     throw new IdentityConfigError(where, {

@@ -103,11 +103,11 @@ const WORKLOAD_PRINCIPALS: ReadonlySet<PrincipalClass> = new Set(["ManagedIdenti
 const nonWorkloadPrincipal = policyRule(
   "IG021",
   "non-workload-principal",
-  "Data-plane, privileged and identity-operating roles go to workload identities only: never to a user, a group, or a principal the estate cannot name.",
+  "Data-plane, platform, privileged and identity-operating roles go to workload identities only: never to a user, a group, or a principal the estate cannot name.",
   false,
   (f) => {
     // Operating a managed identity (or writing its federated credentials) is acting as it: all its data access.
-    const reaches = f.role === undefined || f.role.plane === "data" || f.role.plane === "privileged" || f.role.service === "Managed Identity";
+    const reaches = f.role === undefined || f.role.plane !== "control" || f.role.service === "Managed Identity";
     if (WORKLOAD_PRINCIPALS.has(f.principal) || !reaches) return undefined;
     const who = f.principal === "Unknown" ? "a principal that is no managed identity of the estate" : `a ${f.principal.toLowerCase()}`;
     return {
@@ -121,7 +121,7 @@ const platformRoleOutsideUse = policyRule(
   "IG024",
   "platform-role-outside-platform-use",
   "A platform role (Network Contributor, Private DNS Zone Contributor) held by anything but a compute's platform identity, on anything but what that compute is configured to use.",
-  true,
+  false,
   (f) =>
     f.role?.plane === "platform" && f.platformUse === undefined
       ? {
