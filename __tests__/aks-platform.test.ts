@@ -11,6 +11,7 @@ import {
   ExistingUserAssignedIdentity,
   grantRole,
   resolveInStack,
+  roleAssignmentName,
   Roles,
   SubnetTarget,
   UserAssignedIdentity,
@@ -35,6 +36,17 @@ function clusterOn(stack: TerraformStack, pool: Partial<KubernetesClusterConfig[
     ...extra,
   });
 }
+
+/** A hand-written Network Contributor assignment, as someone might add beside the constructs. */
+const handWrittenNetworkContributor = (stack: TerraformStack, id: string, scope: string, principalId: string, extra: { principalType?: string; description?: string } = {}) =>
+  new RoleAssignment(stack, id, {
+    name: roleAssignmentName(scope, Roles.NetworkContributor.guid, id),
+    scope,
+    roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.NetworkContributor.guid}`,
+    principalId,
+    principalType: extra.principalType ?? "ServicePrincipal",
+    description: extra.description,
+  });
 
 const networkGrants = (stack: TerraformStack) =>
   Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) => a.role_definition_id.endsWith(Roles.NetworkContributor.guid));
@@ -131,14 +143,7 @@ describe("AKS platform grants", () => {
     // A hand-written one, even claiming the AKS description, is judged from what the cluster really uses.
     const aks = clusterOn(stack, { vnetSubnetId: subnet.id });
     new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: { name: "aks-id", ...inRg } });
-    new RoleAssignment(stack, "sneaky", {
-      name: "6f1c2d3e-0000-4000-8000-000000000001",
-      scope: subnet.id,
-      roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.NetworkContributor.guid}`,
-      principalId: identity.principalId,
-      principalType: "ServicePrincipal",
-      description: "platform: AKS control plane: node subnet of AKS cluster aks",
-    });
+    handWrittenNetworkContributor(stack, "sneaky", subnet.id, identity.principalId, { description: "platform: AKS control plane: node subnet of AKS cluster aks" });
     const ig024 = evaluateGuardrails(stack, { severity: "error" }).filter((f) => f.ruleId === "IG024");
     expect(ig024.map((f) => f.address)).toEqual(["azurerm_role_assignment.sneaky"]);
   });
@@ -151,14 +156,7 @@ describe("AKS platform uses are judged from what the cluster really uses", () =>
     const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
     const subnet = new Subnet(stack, "db", { name: "db", resourceGroupName: "aks-rg", virtualNetworkName: "aks-vnet", addressPrefixes: ["10.1.1.0/24"] });
     setup(stack, identity, subnet);
-    new RoleAssignment(stack, "sneaky", {
-      name: "6f1c2d3e-0000-4000-8000-000000000002",
-      scope: subnet.id,
-      roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.NetworkContributor.guid}`,
-      principalId: identity.principalId,
-      principalType: "ServicePrincipal",
-      description: "app: needs the network",
-    });
+    handWrittenNetworkContributor(stack, "sneaky", subnet.id, identity.principalId, { description: "app: needs the network" });
     return evaluateGuardrails(stack, { severity: "error" }).filter((f) => f.ruleId === "IG024").map((f) => f.address);
   }
 
@@ -186,13 +184,7 @@ describe("AKS platform uses are judged from what the cluster really uses", () =>
   it("refuses a platform role held by a user, which no justification lets through", () => {
     const stack = testStack();
     const subnet = subnetOf(stack);
-    new RoleAssignment(stack, "person", {
-      name: "6f1c2d3e-0000-4000-8000-000000000003",
-      scope: subnet.id,
-      roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.NetworkContributor.guid}`,
-      principalId: "0f0f0f0f-0000-4000-8000-000000000009",
-      principalType: "User",
-    });
+    handWrittenNetworkContributor(stack, "person", subnet.id, "0f0f0f0f-0000-4000-8000-000000000009", { principalType: "User" });
     expect(evaluateGuardrails(stack, { severity: "error" }).map((f) => f.ruleId)).toEqual(["IG021", "IG024"]);
     const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
     expect(() =>
