@@ -56,31 +56,19 @@ interface ParentReference {
   readonly name?: string;
 }
 
+/** The class's fields are `GrantScope`'s, declared once there; this interface merges them into it. */
+export interface GrantTarget<S extends RoleService> extends Omit<GrantScope, "services" | "accepts"> {
+  readonly services: readonly S[];
+}
+
 /**
  * Something roles can be granted on: its id built from names (hashed into assignment names and
  * carrying its subscription), the reference Terraform orders the grant after, and the services
  * whose roles mean something on it. `S` makes another service's role a type error.
  */
 export class GrantTarget<S extends RoleService> implements GrantScope {
-  readonly kind: string;
-  readonly resourceId: ResourceId;
-  /** What the assignment's `scope` is set to: the resource's `id` reference, or the literal id. */
-  readonly scopeReference: string;
-  readonly services: readonly S[];
-  readonly tenantId: string;
-  readonly label: string;
-  readonly dependsOn: readonly ITerraformDependable[];
-  readonly home?: IConstruct;
-
   constructor(init: TargetInit<S>) {
-    this.kind = init.kind;
-    this.resourceId = init.resourceId;
-    this.scopeReference = init.scopeReference;
-    this.services = init.services;
-    this.tenantId = init.tenantId;
-    this.label = init.label;
-    this.dependsOn = init.dependsOn ?? [];
-    this.home = init.home;
+    Object.assign(this, { ...init, dependsOn: init.dependsOn ?? [] });
   }
 
   accepts(role: RoleDefinition): boolean {
