@@ -3,24 +3,9 @@ import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
-import {
-  AppServiceCompute,
-  buildAccessReport,
-  diffAccess,
-  UserAssignedIdentity,
-  FederatedTrust,
-  GITHUB_ACTIONS_ISSUER,
-  Identity,
-  KeyVaultTarget,
-  renderAccessReport,
-  onlyAssignRoles,
-  RoleDefinition,
-  Roles,
-  ScopeTarget,
-  StorageAccountTarget,
-  UserAssignedIdentityProps,
-  WorkloadIdentity,
-} from "../constructs";
+import { AppServiceCompute, buildAccessReport, diffAccess, UserAssignedIdentity, FederatedTrust, Identity, KeyVaultTarget, onlyAssignRoles, RoleDefinition, Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentityProps, WorkloadIdentity } from "../constructs";
+import { renderAccessReport } from "../constructs/estate/access-report";
+import { GITHUB_ACTIONS_ISSUER } from "../constructs/federation";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { main as accessDiff } from "../tools/access-diff";
@@ -248,5 +233,23 @@ describe("access diff", () => {
     writeFileSync(join(broken, "stacks", "dev", "cdk.tf.json"), "{ not json");
     expect(accessDiff([good, broken])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: head stack .*cdk\.tf\.json is not readable Terraform JSON: /) });
     expect(accessDiff([good]).code).toBe(2);
+  });
+
+  it("refuses a misspelt or unknown flag with exit 2, naming it, with the usage line, instead of ignoring it", () => {
+    const [base, head] = [synthFolder(estate()), synthFolder(estate({ docsRole: "contributor-on-account" }))];
+    const usage = "usage: npm run access-diff -- <base synth folder> <head synth folder> [--allow-broadening]\n";
+    expect(accessDiff([base, head, "--allow-broadning"])).toEqual({ code: 2, output: `access-diff: unknown flag --allow-broadning\n${usage}` });
+    expect(accessDiff(["--verbose", base, head])).toEqual({ code: 2, output: `access-diff: unknown flag --verbose\n${usage}` });
+    expect(accessDiff([base, head, "-a"])).toEqual({ code: 2, output: `access-diff: unknown flag -a\n${usage}` });
+    expect(accessDiff([base, head, "--allow-broadening=yes"])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: Option '--allow-broadening' does not take an argument\nusage: /) });
+    // The flag is still honoured wherever it stands.
+    expect(accessDiff(["--allow-broadening", base, head]).code).toBe(0);
+  });
+
+  it("refuses anything but exactly two folders with exit 2 and the usage line", () => {
+    const good = synthFolder(estate());
+    expect(accessDiff([])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: missing the base folder\nusage: npm run access-diff -- /) });
+    expect(accessDiff([good, "--allow-broadening"])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: missing the head folder\nusage: /) });
+    expect(accessDiff([good, good, good])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: expected two folders, got 3: .*\nusage: /) });
   });
 });

@@ -4,18 +4,11 @@ import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernete
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
-import {
-  AksClusterIdentity,
-  buildAccessReport,
-  evaluateGuardrails,
-  ExistingUserAssignedIdentity,
-  grantRole,
-  resolveInStack,
-  roleAssignmentName,
-  Roles,
-  SubnetTarget,
-  UserAssignedIdentity,
-} from "../constructs";
+import { Identity, AksClusterIdentity, buildAccessReport, ExistingUserAssignedIdentity, Roles, SubnetTarget, UserAssignedIdentity } from "../constructs";
+import { roleAssignmentName } from "../constructs/deterministic-name";
+import { grantRole } from "../constructs/grant";
+import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { resolveInStack } from "../constructs/known-values";
 import { systemPoolProblem } from "../constructs/aks-platform";
 import { OTHER_TENANT, only, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
 
@@ -56,7 +49,7 @@ describe("AKS platform grants", () => {
     const stack = testStack();
     const subnet = subnetOf(stack);
     const aks = clusterOn(stack, { vnetSubnetId: subnet.id });
-    const identities = new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: { name: "aks-id", ...inRg }, workload: "platform" });
+    const identities = new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }), workload: "platform" });
     const ref = (v: string) => resolveInStack(stack, v);
 
     const grant = only(Object.fromEntries(networkGrants(stack).map((g) => [g.name, g])));
@@ -75,7 +68,7 @@ describe("AKS platform grants", () => {
   it("marks the grant as a platform grant in the access report, and no guardrail objects", () => {
     const stack = testStack();
     const aks = clusterOn(stack, { vnetSubnetId: subnetOf(stack).id });
-    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: { name: "aks-id", ...inRg } });
+    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) });
     const json = JSON.parse(Testing.synth(stack));
     const grant = buildAccessReport("test", json).grants.find((g) => g.role === "Network Contributor")!;
     expect(grant).toMatchObject({ plane: "platform", platformUse: "node subnet of AKS cluster aks" });
@@ -87,7 +80,7 @@ describe("AKS platform grants", () => {
     const poolSubnet = subnetOf(stack);
     const aks = clusterOn(stack, { vnetSubnetId: SUBNET_ID }, { privateClusterEnabled: true, privateDnsZoneId: ZONE_ID });
     const pool = new KubernetesClusterNodePool(stack, "user-pool", { name: "user", kubernetesClusterId: aks.id, vmSize: "Standard_D4ds_v5", nodeCount: 1, vnetSubnetId: poolSubnet.id });
-    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: { name: "aks-id", ...inRg }, nodePools: [pool] });
+    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }), nodePools: [pool] });
     const grants = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => [a.role_definition_id.split("/").pop(), a.scope]);
     expect(grants).toEqual(
       expect.arrayContaining([
@@ -119,7 +112,7 @@ describe("AKS platform grants", () => {
       `/subscriptions/${SUBSCRIPTION}/resourceGroups/other-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/foreign-id`,
       { tenantId: OTHER_TENANT, principalId: "0f0f0f0f-0000-4000-8000-000000000001", clientId: "0f0f0f0f-0000-4000-8000-000000000002" },
     );
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: foreign })).toThrow(
+    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.userAssigned(foreign) })).toThrow(
       /^\[test\/identities\] The control-plane identity lives in tenant 12345678-1234-4234-8234-123456789abc, but the cluster's node subnet of AKS cluster aks is in tenant aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee: no role can be granted across tenants: ".*\/subnets\/aks-nodes"\. Fix: use a control-plane identity of the subnet's tenant/,
     );
   });
@@ -128,7 +121,7 @@ describe("AKS platform grants", () => {
     const stack = testStack();
     const variable = new TerraformVariable(stack, "subnet_id", { type: "string" });
     const aks = clusterOn(stack, { vnetSubnetId: variable.stringValue });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: { name: "aks-id", ...inRg } })).toThrow(
+    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) })).toThrow(
       '[test/identities] The node subnet of AKS cluster aks is a value only Terraform knows, so the control plane cannot be granted on it before the cluster exists: "${var.subnet_id}". Fix: pass a subnet of this stack',
     );
   });
@@ -142,7 +135,7 @@ describe("AKS platform grants", () => {
     );
     // A hand-written one, even claiming the AKS description, is judged from what the cluster really uses.
     const aks = clusterOn(stack, { vnetSubnetId: subnet.id });
-    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: { name: "aks-id", ...inRg } });
+    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) });
     handWrittenNetworkContributor(stack, "sneaky", subnet.id, identity.principalId, { description: "platform: AKS control plane: node subnet of AKS cluster aks" });
     const ig024 = evaluateGuardrails(stack, { severity: "error" }).filter((f) => f.ruleId === "IG024");
     expect(ig024.map((f) => f.address)).toEqual(["azurerm_role_assignment.sneaky"]);
@@ -198,7 +191,7 @@ describe("AKS platform uses are judged from what the cluster really uses", () =>
       principalId: "0f0f0f0f-0000-4000-8000-000000000001",
       clientId: "0f0f0f0f-0000-4000-8000-000000000002",
     });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: clusterOn(stack, { vnetSubnetId: SUBNET_ID }), controlPlane: existing })).toThrow(
+    expect(() => new AksClusterIdentity(stack, "identities", { cluster: clusterOn(stack, { vnetSubnetId: SUBNET_ID }), controlPlane: Identity.userAssigned(existing) })).toThrow(
       /^\[test\/identities\] The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: .*Fix: pass identity props as `controlPlane`/,
     );
     const other = testStack();

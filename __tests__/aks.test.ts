@@ -1,14 +1,7 @@
 import { TerraformStack, Testing } from "cdktf";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
-import {
-  AksClusterIdentity,
-  AksWorkloadIdentity,
-  ContainerRegistryTarget,
-  KeyVaultTarget,
-  resolveInStack,
-  Roles,
-  UserAssignedIdentity,
-} from "../constructs";
+import { Identity, AksClusterIdentity, AksWorkloadIdentity, ContainerRegistryTarget, KeyVaultTarget, Roles, UserAssignedIdentity } from "../constructs";
+import { resolveInStack } from "../constructs/known-values";
 import { only, registryId, resourcesOf, testStack, vaultId } from "./helpers";
 
 const inRg = { resourceGroupName: "aks-rg", location: "westeurope" };
@@ -21,8 +14,8 @@ describe("AKS cluster identities", () => {
     const aks = cluster(stack);
     const identities = new AksClusterIdentity(stack, "identities", {
       cluster: aks,
-      controlPlane: { name: "aks-id", ...inRg },
-      kubelet: { name: "aks-kubelet-id", ...inRg },
+      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+      kubelet: Identity.newUserAssigned({ name: "aks-kubelet-id", ...inRg }),
       kubeletGrants: [ContainerRegistryTarget.fromId(stack, registryId()).allow(Roles.AcrPull, "nodes pull images")],
     });
     const ref = (v: string) => resolveInStack(stack, v);
@@ -51,7 +44,7 @@ describe("AKS cluster identities", () => {
     const stack = testStack();
     const other = new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
     const aks = cluster(stack, { identity: { type: "UserAssigned", identityIds: [other.id] } });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: { name: "aks-id", ...inRg } })).toThrow(
+    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) })).toThrow(
       /^\[test\/cluster\] An AKS cluster takes exactly one user-assigned identity, and this one has another already: \["\$\{azurerm_user_assigned_identity\.other_identity_[0-9A-F]+\.id\}"\]\. Fix: /,
     );
   });
@@ -59,7 +52,7 @@ describe("AKS cluster identities", () => {
   it("refuses a kubelet identity without a user-assigned cluster identity", () => {
     const stack = testStack();
     const aks = cluster(stack, { identity: { type: "SystemAssigned" } });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, kubelet: { name: "kubelet-id", ...inRg } })).toThrow(
+    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, kubelet: Identity.newUserAssigned({ name: "kubelet-id", ...inRg }) })).toThrow(
       '[test/identities] A kubelet identity needs a user-assigned cluster identity: "SystemAssigned". Fix: pass `controlPlane`',
     );
   });
@@ -75,7 +68,7 @@ describe("AKS workload identity", () => {
   function withCluster() {
     const stack = testStack();
     const aks = cluster(stack);
-    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: { name: "aks-id", ...inRg } });
+    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) });
     return { stack, aks };
   }
 
@@ -85,7 +78,7 @@ describe("AKS workload identity", () => {
       cluster: aks,
       namespace: "orders",
       serviceAccount: "worker",
-      identity: { name: "orders-worker-id", ...inRg },
+      identity: Identity.newUserAssigned({ name: "orders-worker-id", ...inRg }),
       grants: [KeyVaultTarget.fromId(stack, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads its secrets")],
     });
     const ref = (v: string) => resolveInStack(stack, v);
@@ -105,14 +98,14 @@ describe("AKS workload identity", () => {
   it("refuses a cluster that issues no workload identity tokens", () => {
     const stack = testStack();
     expect(
-      () => new AksWorkloadIdentity(stack, "worker", { cluster: cluster(stack), namespace: "orders", serviceAccount: "worker", identity: { name: "w-id", ...inRg }, grants: [] }),
+      () => new AksWorkloadIdentity(stack, "worker", { cluster: cluster(stack), namespace: "orders", serviceAccount: "worker", identity: Identity.newUserAssigned({ name: "w-id", ...inRg }), grants: [] }),
     ).toThrow(/^\[test\/worker\] The cluster does not issue workload identity tokens: .*Fix: give the cluster an AksClusterIdentity first/);
   });
 
   it.each([["namespace", "orders-*"], ["service account", "Worker"]])("refuses a %s that is not one Kubernetes name", (what, value) => {
     const { stack, aks } = withCluster();
     const names = what === "namespace" ? { namespace: value, serviceAccount: "worker" } : { namespace: "orders", serviceAccount: value };
-    expect(() => new AksWorkloadIdentity(stack, "worker", { cluster: aks, ...names, identity: { name: "w-id", ...inRg }, grants: [] })).toThrow(
+    expect(() => new AksWorkloadIdentity(stack, "worker", { cluster: aks, ...names, identity: Identity.newUserAssigned({ name: "w-id", ...inRg }), grants: [] })).toThrow(
       `[test/worker] Kubernetes ${what} is not a DNS-1123 label: "${value}"`,
     );
   });

@@ -2,17 +2,9 @@ import { TerraformStack } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
 import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
-import {
-  AppServiceCompute,
-  ContainerRegistryTarget,
-  Identity,
-  KeyVaultTarget,
-  roleAssignmentName,
-  Roles,
-  UserAssignedIdentity,
-  WorkloadIdentity,
-  resolveInStack,
-} from "../constructs";
+import { AppServiceCompute, ContainerRegistryTarget, Identity, KeyVaultTarget, Roles, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
+import { roleAssignmentName } from "../constructs/deterministic-name";
+import { resolveInStack } from "../constructs/known-values";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
 
 function webApp(stack: TerraformStack, props: Partial<ConstructorParameters<typeof LinuxWebApp>[2]> = {}) {

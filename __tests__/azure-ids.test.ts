@@ -1,4 +1,5 @@
-import { ResourceId, requireGuid } from "../constructs";
+import { ResourceId } from "../constructs";
+import { requireGuid } from "../constructs/azure-ids";
 import { SUBSCRIPTION, vaultId } from "./helpers";
 
 describe("ResourceId", () => {

@@ -10,7 +10,8 @@ import { RoleAssignment, RoleAssignmentConfig } from "@cdktf/provider-azurerm/li
 import { PimActiveRoleAssignment } from "@cdktf/provider-azurerm/lib/pim-active-role-assignment";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { AppServiceCompute, Identity, KeyVaultTarget, onlyAssignRoles, onStackSynthesis, Roles, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
+import { AppServiceCompute, Identity, KeyVaultTarget, onlyAssignRoles, Roles, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
+import { onStackSynthesis } from "../constructs/estate/stack-synthesis";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { inRg, tempDirs } from "./helpers";

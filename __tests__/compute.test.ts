@@ -9,22 +9,9 @@ import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function
 import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
 import { LinuxFunctionAppSlot } from "@cdktf/provider-azurerm/lib/linux-function-app-slot";
 import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
-import {
-  AppServiceCompute,
-  Connections,
-  ContainerAppCompute,
-  ContainerGroupCompute,
-  ContainerRegistryTarget,
-  Identity,
-  resolveInStack,
-  roleAssignmentName,
-  Roles,
-  ServiceBusNamespaceTarget,
-  StorageAccountTarget,
-  UserAssignedIdentity,
-  VirtualMachineCompute,
-  WorkloadIdentity,
-} from "../constructs";
+import { AppServiceCompute, Connections, ContainerAppCompute, ContainerGroupCompute, ContainerRegistryTarget, Identity, Roles, ServiceBusNamespaceTarget, StorageAccountTarget, UserAssignedIdentity, VirtualMachineCompute, WorkloadIdentity } from "../constructs";
+import { roleAssignmentName } from "../constructs/deterministic-name";
+import { resolveInStack } from "../constructs/known-values";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, inRg } from "./helpers";
 
 const id = (type: string, name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg/providers/${type}/${name}`;
@@ -256,7 +243,7 @@ describe("Windows App Service and function host storage", () => {
     const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
     new WorkloadIdentity(stack, "ingest", {
       identity: Identity.systemAssigned(),
-      compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot], hostStorage, hostIdentity: { name: "ingest-host", ...inRg } })],
+      compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot], hostStorage, hostIdentity: Identity.newUserAssigned({ name: "ingest-host", ...inRg }) })],
       grants: [bus(stack).queue("ingest").allow(Roles.ServiceBusDataReceiver, "trigger receives")],
     });
     const slotJson = only(resourcesOf(stack, "azurerm_linux_function_app_slot"));

@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { findRoleByGuid } from "../constructs";
+import { findRoleByGuid } from "../constructs/role-catalog";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
@@ -74,18 +74,44 @@ describe("environments differ where teams differ", () => {
   });
 
   it("grants the shared registry in the platform subscription, not the environment's", () => {
-    for (const json of ENVIRONMENTS.map((e) => synthesized.get(e.name)!)) {
+    for (const env of ENVIRONMENTS) {
+      const json = synthesized.get(env.name)!;
       const acrPull = resources(json, "azurerm_role_assignment").filter((a) => a.role_definition_id.endsWith("7f951dda-4ed3-4680-a7ca-43fe172d538d"));
       expect(acrPull.map((a) => a.description).sort()).toEqual([
+        "aks: nodes pull workload images",
         "catalog-api: pulls the catalog-api image",
         "checkout: pulls the checkout image",
-        "platform-aks: nodes pull workload images",
+        ...(env.name === "dev" ? ["load-generator: pulls the load generator image"] : []),
       ]);
       for (const a of acrPull) {
         expect(a.role_definition_id).toContain(ENVIRONMENTS[0].sharedRegistryId.split("/")[2]);
         expect(a.scope).toBe(ENVIRONMENTS[0].sharedRegistryId);
       }
     }
+  });
+
+  it("runs an optional workload only in the environments whose settings name it", () => {
+    const groups = (env: string) => resources(synthesized.get(env)!, "azurerm_container_group").map((g) => g.tags.workload);
+    expect(groups("dev")).toEqual(["load-generator"]);
+    expect(groups("staging")).toEqual([]);
+    expect(groups("prod")).toEqual([]);
+  });
+
+  it("refuses an extra workload that is not registered as optional, naming the ones that are", () => {
+    const settings = { ...ENVIRONMENTS[0], extraWorkloads: ["load-genrator"] };
+    expect(() => new EnvironmentStack(Testing.app(), settings)).toThrow(
+      '[dev] Environment dev names workloads that are not optional workloads: ["load-genrator"]. Fix: list names of OPTIONAL_WORKLOADS in stacks/workloads/index.ts (load-generator), or register the workload there',
+    );
+  });
+
+  it("names a workload once: its construct id gives its tags, resource names, identity names and grant descriptions", () => {
+    const json = synthesized.get("dev")!;
+    const [checkout] = resources(json, "azurerm_container_app");
+    expect(checkout.name).toBe("contoso-dev-checkout");
+    expect(checkout.tags.workload).toBe("checkout");
+    expect(resources(json, "azurerm_user_assigned_identity").map((i) => i.name)).toContain("contoso-dev-checkout-id");
+    const checkoutGrants = resources(json, "azurerm_role_assignment").filter((a) => a.description.startsWith("checkout: "));
+    expect(checkoutGrants).toHaveLength(2);
   });
 
   it("gives each environment its own names and SKUs", () => {

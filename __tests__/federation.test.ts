@@ -1,17 +1,7 @@
 import { TerraformStack } from "cdktf";
-import {
-  ContainerRegistryTarget,
-  FederatedTrust,
-  GitHubDeployer,
-  KeyVaultTarget,
-  onlyAssignRoles,
-  conditionLimitsRoles,
-  resolveInStack,
-  Roles,
-  ScopeTarget,
-  StorageAccountTarget,
-  UserAssignedIdentity,
-} from "../constructs";
+import { Identity, ContainerRegistryTarget, FederatedTrust, GitHubDeployer, KeyVaultTarget, onlyAssignRoles, Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentity } from "../constructs";
+import { resolveInStack } from "../constructs/known-values";
+import { conditionLimitsRoles } from "../constructs/policy/condition-limits";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
 const rgId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg`;
@@ -73,13 +63,13 @@ describe("GitHubDeployer", () => {
   function estate() {
     const stack = testStack();
     const app = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
-    KeyVaultTarget.fromId(stack, vaultId()).grantSecretsRead(app, "reads secrets");
-    ContainerRegistryTarget.fromId(stack, registryId()).grantPull(app, "pulls images");
+    KeyVaultTarget.fromId(stack, vaultId()).grant(app, Roles.KeyVaultSecretsUser, { reason: "reads secrets" });
+    ContainerRegistryTarget.fromId(stack, registryId()).grant(app, Roles.AcrPull, { reason: "pulls images" });
     return { stack, app };
   }
   const deployer = (stack: TerraformStack) =>
     new GitHubDeployer(stack, "deployer", {
-      identity: { name: "deploy-id", ...inRg },
+      identity: Identity.newUserAssigned({ name: "deploy-id", ...inRg }),
       repository: "contoso/platform",
       environment: "prod",
       resourceGroup: ScopeTarget.fromId(stack, rgId),
@@ -119,7 +109,7 @@ describe("GitHubDeployer", () => {
     const { stack } = estate();
     const d = deployer(stack);
     const other = new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
-    ContainerRegistryTarget.fromId(stack, registryId()).grantPull(other, "pulls images too");
+    ContainerRegistryTarget.fromId(stack, registryId()).grant(other, Roles.AcrPull, { reason: "pulls images too" });
     expect(d.node.validate()).toEqual([]);
   });
 
@@ -132,7 +122,7 @@ describe("GitHubDeployer", () => {
 
   it("refuses a repository that is not owner/name", () => {
     const stack = testStack();
-    expect(() => new GitHubDeployer(stack, "deployer", { identity: { name: "deploy-id", ...inRg }, repository: "contoso", environment: "prod", resourceGroup: ScopeTarget.fromId(stack, rgId), estate: [stack] })).toThrow(
+    expect(() => new GitHubDeployer(stack, "deployer", { identity: Identity.newUserAssigned({ name: "deploy-id", ...inRg }), repository: "contoso", environment: "prod", resourceGroup: ScopeTarget.fromId(stack, rgId), estate: [stack] })).toThrow(
       '[test/deployer] GitHub repository must be owner/name: "contoso"',
     );
   });

@@ -1,19 +1,7 @@
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
-import {
-  ContainerRegistryTarget,
-  ExistingUserAssignedIdentity,
-  grantRole,
-  grantsIn,
-  onlyAssignRoles,
-  GuardrailSuppressions,
-  KeyVaultTarget,
-  roleAssignmentName,
-  RoleDefinition,
-  Roles,
-  ScopeTarget,
-  StorageAccountTarget,
-  UserAssignedIdentity,
-} from "../constructs";
+import { ContainerRegistryTarget, ExistingUserAssignedIdentity, onlyAssignRoles, GuardrailSuppressions, KeyVaultTarget, RoleDefinition, Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentity } from "../constructs";
+import { roleAssignmentName } from "../constructs/deterministic-name";
+import { grantRole, grantsIn } from "../constructs/grant";
 import { only, OTHER_SUBSCRIPTION, OTHER_TENANT, registryId, resourcesOf, SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
 
 function setup() {
@@ -25,7 +13,7 @@ function setup() {
 describe("grant", () => {
   it("writes one assignment with a subscription-scoped role id, ServicePrincipal and a description", () => {
     const { stack, identity } = setup();
-    KeyVaultTarget.fromId(stack, vaultId()).grantSecretsRead(identity, "reads its database password");
+    KeyVaultTarget.fromId(stack, vaultId()).grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads its database password" });
     const assignment = only(resourcesOf(stack, "azurerm_role_assignment"));
     expect(assignment).toEqual({
       name: roleAssignmentName(vaultId(), Roles.KeyVaultSecretsUser.guid, identity.principalResourceId.id),
@@ -39,7 +27,7 @@ describe("grant", () => {
 
   it("names the assignment from values known before apply, never the principal id", () => {
     const { stack, identity } = setup();
-    const grant = ContainerRegistryTarget.fromId(stack, registryId()).grantPull(identity, "pulls images");
+    const grant = ContainerRegistryTarget.fromId(stack, registryId()).grant(identity, Roles.AcrPull, { reason: "pulls images" });
     const builtFromNames = `/subscriptions/${SUBSCRIPTION}/resourceGroups/id-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/api-id`;
     expect(grant.name).toBe(roleAssignmentName(registryId(), Roles.AcrPull.guid, builtFromNames));
     expect(grant.name).not.toContain("TOKEN");
@@ -47,7 +35,7 @@ describe("grant", () => {
 
   it("uses the target's subscription in the role id for a cross-subscription grant", () => {
     const { stack, identity } = setup();
-    ContainerRegistryTarget.fromId(stack, registryId(OTHER_SUBSCRIPTION)).grantPull(identity, "pulls images");
+    ContainerRegistryTarget.fromId(stack, registryId(OTHER_SUBSCRIPTION)).grant(identity, Roles.AcrPull, { reason: "pulls images" });
     const assignment = only(resourcesOf(stack, "azurerm_role_assignment"));
     expect(assignment.role_definition_id).toBe(`/subscriptions/${OTHER_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.AcrPull.guid}`);
   });
@@ -55,7 +43,7 @@ describe("grant", () => {
   it("scopes a grant on a stack resource to its id reference, named from its names", () => {
     const { stack, identity } = setup();
     const vault = new KeyVault(stack, "vault", { name: "app-kv", resourceGroupName: "app-rg", location: "westeurope", tenantId: TENANT, skuName: "standard" });
-    const grant = KeyVaultTarget.of(vault).grantSecretsRead(identity, "reads secrets");
+    const grant = KeyVaultTarget.of(vault).grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads secrets" });
     expect(grant.name).toBe(roleAssignmentName(vaultId(), Roles.KeyVaultSecretsUser.guid, identity.principalResourceId.id));
     expect(only(resourcesOf(stack, "azurerm_role_assignment")).scope).toBe("${azurerm_key_vault.vault.id}");
   });
@@ -63,8 +51,8 @@ describe("grant", () => {
   it("makes the same grant declared twice one assignment", () => {
     const { stack, identity } = setup();
     const registry = ContainerRegistryTarget.fromId(stack, registryId());
-    const first = registry.grantPull(identity, "pulls images");
-    const again = ContainerRegistryTarget.fromId(stack, registryId().toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/")).grantPull(identity, "pulls images too");
+    const first = registry.grant(identity, Roles.AcrPull, { reason: "pulls images" });
+    const again = ContainerRegistryTarget.fromId(stack, registryId().toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/")).grant(identity, Roles.AcrPull, { reason: "pulls images too" });
     expect(again).toBe(first);
     expect(Object.keys(resourcesOf(stack, "azurerm_role_assignment"))).toHaveLength(1);
     expect(grantsIn(stack)).toEqual([first]);
@@ -74,7 +62,7 @@ describe("grant", () => {
     const { stack, identity } = setup();
     const sameById = new ExistingUserAssignedIdentity(stack, "same", identity.principalResourceId.id);
     const registry = ContainerRegistryTarget.fromId(stack, registryId());
-    expect(registry.grantPull(sameById, "pulls")).toBe(registry.grantPull(identity, "pulls"));
+    expect(registry.grant(sameById, Roles.AcrPull, { reason: "pulls" })).toBe(registry.grant(identity, Roles.AcrPull, { reason: "pulls" }));
   });
 
   it("allows RBAC Administrator with an ABAC condition at resource scope", () => {
@@ -212,7 +200,7 @@ describe("grant refuses bad input with path, value and fix", () => {
   it("refuses a grant on a target in another tenant", () => {
     const { stack, identity } = setup();
     const foreign = KeyVaultTarget.fromId(stack, vaultId(OTHER_SUBSCRIPTION), { tenantId: OTHER_TENANT });
-    expect(() => foreign.grantSecretsRead(identity, "read partner secrets")).toThrow(
+    expect(() => foreign.grant(identity, Roles.KeyVaultSecretsUser, { reason: "read partner secrets" })).toThrow(
       new RegExp(`Key Vault app-kv is in tenant ${OTHER_TENANT}, but the identity lives in tenant ${TENANT}.*Fix: a managed identity cannot hold a role in another tenant`),
     );
   });

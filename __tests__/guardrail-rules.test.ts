@@ -6,18 +6,9 @@ import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
 import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
-import {
-  AppServiceCompute,
-  evaluateGuardrails,
-  Identity,
-  KeyVaultTarget,
-  ManagedIdentityTarget,
-  onlyAssignRoles,
-  Roles,
-  StorageAccountTarget,
-  UserAssignedIdentity,
-  WorkloadIdentity,
-} from "../constructs";
+import { AppServiceCompute, Identity, KeyVaultTarget, onlyAssignRoles, Roles, StorageAccountTarget, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
+import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { ManagedIdentityTarget } from "../constructs/targets";
 import { SUBSCRIPTION, TENANT, testStack, vaultId, inRg } from "./helpers";
 
 const PRINCIPAL = "0f0f0f0f-0000-4000-8000-000000000001";
@@ -327,7 +318,7 @@ describe("guardrails see what is written around the constructs", () => {
   it("catches an override on a grant the constructs made (an escape hatch)", () => {
     const stack = testStack();
     const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
-    const grant = KeyVaultTarget.fromId(stack, vaultId()).grantSecretsRead(identity, "reads secrets");
+    const grant = KeyVaultTarget.fromId(stack, vaultId()).grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads secrets" });
     grant.assignment.addOverride("role_definition_id", `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}`);
     const ids = evaluateGuardrails(stack, { severity: "error" }).map((f) => f.ruleId);
     expect(ids).toEqual(expect.arrayContaining(["IG001", "IG011"]));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
-import { AzureContext } from "../constructs";
+import { AzureContext } from "../constructs/azure-context";
 
 export const SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
 export const OTHER_SUBSCRIPTION = "99999999-8888-4777-8666-555555555555";

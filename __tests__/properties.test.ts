@@ -3,33 +3,18 @@ import { TerraformStack, Testing } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
 import { ContainerApp } from "@cdktf/provider-azurerm/lib/container-app";
-import {
-  ACCESS_POLICY,
-  AppServiceCompute,
-  AttachableCompute,
-  ContainerAppCompute,
-  ContainerRegistryTarget,
-  evaluateGuardrails,
-  GrantSpec,
-  Identity,
-  IdentityConfigError,
-  KeyVaultTarget,
-  readEstate,
-  RULES,
-  Roles,
-  ScopeTarget,
-  StorageAccountTarget,
-  UserAssignedIdentity,
-  VirtualMachineCompute,
-  WorkloadIdentity,
-} from "../constructs";
+import { AppServiceCompute, AttachableCompute, ContainerAppCompute, ContainerRegistryTarget, GrantRequest, Identity, IdentityConfigError, KeyVaultTarget, Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentity, VirtualMachineCompute, WorkloadIdentity } from "../constructs";
+import { readEstate } from "../constructs/estate/estate-model";
+import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { RULES } from "../constructs/guardrails/rules";
+import { ACCESS_POLICY } from "../constructs/policy/access-policy";
 import { registryId, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
 const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
 const justification = "the batch job rebuilds the whole group every night";
 
 /** Every way a workload may ask for access through the public API, the refused ones included. */
-const GRANTS: ReadonlyArray<(s: TerraformStack) => GrantSpec> = [
+const GRANTS: ReadonlyArray<(s: TerraformStack) => GrantRequest> = [
   (s) => KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads secrets"),
   (s) => StorageAccountTarget.fromId(s, accountId).container("docs").allow(Roles.StorageBlobDataReader, "reads docs"),
   (s) => StorageAccountTarget.fromId(s, accountId).queue("jobs").allow(Roles.StorageQueueDataMessageProcessor, "works jobs"),

@@ -1,4 +1,5 @@
-import { ALL_ROLES, findRoleByGuid, lookupRole, roleDefinitionId, RolePlane, Roles } from "../constructs";
+import { Roles } from "../constructs";
+import { ALL_ROLES, findRoleByGuid, lookupRole, roleDefinitionId, RolePlane } from "../constructs/role-catalog";
 
 // The built-in roles and GUIDs from the project's facts document (Azure built-in roles list).
 const PUBLISHED: ReadonlyArray<[string, string, RolePlane]> = [

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { App } from "cdktf";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
-import { KeyVaultTarget, UserAssignedIdentity } from "../constructs";
+import { Roles, KeyVaultTarget, UserAssignedIdentity } from "../constructs";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { shardWorkloads } from "../stacks/workload-shards";
@@ -54,7 +54,7 @@ describe("a split environment", () => {
     const vault = new KeyVault(platform, "vault", { name: "platform-kv", resourceGroupName: rg.name, location: "westeurope", tenantId: ENVIRONMENTS[0].tenantId, skuName: "standard" });
     const workloads = new AzureStack(a, "workloads", ENVIRONMENTS[0], "workloads");
     const identity = new UserAssignedIdentity(workloads, "app", { name: "app-id", resourceGroupName: "rg", location: "westeurope" });
-    KeyVaultTarget.fromId(workloads, "/subscriptions/1a2b3c4d-0000-4000-8000-00000000d001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/platform-kv").grantSecretsRead(identity, "reads");
+    KeyVaultTarget.fromId(workloads, "/subscriptions/1a2b3c4d-0000-4000-8000-00000000d001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/platform-kv").grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads" });
     identity.resource.addOverride("tags", { vault: vault.id });
     expect(() => a.synth()).toThrow(/workloads references another stack through a cross-stack token \(remote state cross-stack-reference-input-platform\)\. Fix: pass the resource id string/);
   });

@@ -4,20 +4,9 @@ import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
 import { StorageTable } from "@cdktf/provider-azurerm/lib/storage-table";
 import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-namespace";
 import { ServicebusQueue } from "@cdktf/provider-azurerm/lib/servicebus-queue";
-import {
-  AppConfigurationTarget,
-  CognitiveServicesTarget,
-  ContainerRegistryTarget,
-  EventHubsNamespaceTarget,
-  grantRole,
-  KeyVaultTarget,
-  KubernetesClusterTarget,
-  roleAssignmentName,
-  Roles,
-  ServiceBusNamespaceTarget,
-  StorageAccountTarget,
-  UserAssignedIdentity,
-} from "../constructs";
+import { AppConfigurationTarget, CognitiveServicesTarget, ContainerRegistryTarget, EventHubsNamespaceTarget, KeyVaultTarget, KubernetesClusterTarget, Roles, ServiceBusNamespaceTarget, StorageAccountTarget, UserAssignedIdentity } from "../constructs";
+import { roleAssignmentName } from "../constructs/deterministic-name";
+import { grantRole } from "../constructs/grant";
 import { only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
 
 const rg = (sub = SUBSCRIPTION) => `/subscriptions/${sub}/resourceGroups/data-rg/providers`;

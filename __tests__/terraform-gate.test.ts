@@ -301,10 +301,20 @@ exit 0
 
   it("refuses a misspelt flag, an unknown stack and an empty folder with exit 2", () => {
     const { env } = fakeTerraform("ok");
-    expect(run(["--no-synt"], env)).toMatchObject({ code: 2, text: expect.stringMatching(/Unknown option '--no-synt'[\s\S]*usage: npm run validate/) });
+    expect(run(["--no-synt"], env)).toMatchObject({ code: 2, text: expect.stringMatching(/^validate: unknown flag --no-synt\nusage: npm run validate/) });
     expect(run(["--no-synth", "--output", synthDir, "qa"], env)).toMatchObject({ code: 2, text: expect.stringContaining('unknown stack "qa"; synthesized stacks: dev, prod') });
     const empty = temp("gate-nothing-");
     mkdirSync(join(empty, "stacks"));
     expect(run(["--no-synth", "--output", empty], env)).toMatchObject({ code: 2, text: expect.stringContaining("no synthesized stack") });
+  });
+
+  it("refuses a misspelt --require-provider with exit 2 before running anything, instead of gating without it", () => {
+    const { env, log } = fakeTerraform("offline");
+    const usage = "usage: npm run validate -- [--no-synth] [--output <synth folder, default cdktf.out>] [--require-provider] [stack ...]";
+    expect(run(["--no-synth", "--output", synthDir, "--require-provder"], env)).toEqual({ code: 2, text: `validate: unknown flag --require-provder\n${usage}` });
+    expect(existsSync(log)).toBe(false); // terraform never ran: the typo cannot turn a required gate into a skip
+    expect(run(["--no-synth", "--outptu", synthDir], env)).toEqual({ code: 2, text: `validate: unknown flag --outptu\n${usage}` });
+    expect(run(["--no-synth", "--output"], env)).toMatchObject({ code: 2, text: expect.stringMatching(/^validate: Option '--output <value>' argument missing\nusage: /) });
+    expect(run(["--no-synth=false", "--output", synthDir], env)).toMatchObject({ code: 2, text: expect.stringMatching(/^validate: Option '--no-synth' does not take an argument\nusage: /) });
   });
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --runs 3]
+// npm run bench [-- --runs 3 --workloads 100,1000,2000]
 // Side by side in one run: synth of the three environment stacks and of generated estates of
 // N workloads (an identity on a web app and three grants each, split across stacks), our way and
 // the cdktf init template's way, the estates also as their floor, then `npm test`. Prints a
@@ -13,11 +13,32 @@ const { spawnSync } = require("node:child_process");
 const { mkdtempSync, readFileSync, rmSync } = require("node:fs");
 const { tmpdir, cpus, totalmem } = require("node:os");
 const { join, resolve } = require("node:path");
+const { parseArgs } = require("node:util");
 
 const root = resolve(__dirname, "..");
-const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
-const runs = Number(arg("--runs", "3"));
-const sizes = arg("--workloads", "100,1000,2000").split(",").map(Number);
+const USAGE = "usage: npm run bench -- [--runs <runs per case, default 3>] [--workloads <estate sizes, default 100,1000,2000>]";
+/** Exit 2 with the usage on a misspelt flag or a bad value, before any synth runs. */
+function usageError(problem) {
+  process.stderr.write(`synth-bench: ${problem}\n${USAGE}\n`);
+  process.exit(2);
+}
+let values;
+try {
+  ({ values } = parseArgs({
+    options: { runs: { type: "string", default: "3" }, workloads: { type: "string", default: "100,1000,2000" } },
+    allowPositionals: false,
+    strict: true,
+  }));
+} catch (e) {
+  if (typeof e.code !== "string" || !e.code.startsWith("ERR_PARSE_ARGS_")) throw e;
+  const unknown = e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /^Unknown option '([^']*)'/.exec(e.message) : null;
+  usageError(unknown ? `unknown flag ${unknown[1]}` : e.message);
+}
+const positiveInteger = (text) => /^[1-9][0-9]*$/.test(text.trim());
+if (!positiveInteger(values.runs)) usageError(`--runs must be a positive whole number, not "${values.runs}"`);
+if (!values.workloads.split(",").every(positiveInteger)) usageError(`--workloads must be positive whole numbers separated by commas, not "${values.workloads}"`);
+const runs = Number(values.runs);
+const sizes = values.workloads.split(",").map(Number);
 
 const ours = (entry) => ["-r", "./scripts/register-swc.js", entry];
 const template = (entry) => ["-r", "ts-node/register", entry];

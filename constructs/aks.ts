@@ -4,13 +4,14 @@ import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { IdentityConfigError } from "./errors";
 import { FederatedTrust } from "./federation";
-import { Grant, GrantSpec, grantRole } from "./grant";
+import { Grant, GrantRequest, grantRole } from "./grant";
 import { IUserAssignedIdentity } from "./identity";
 import { dependOn, resolveInStack } from "./known-values";
 import { Roles } from "./role-catalog";
 import { ManagedIdentityTarget } from "./targets";
 import { applyAksDeploySettings, aksPlatformScopes } from "./aks-platform";
-import { UserAssignedChoice, UserAssignedIdentity, useOrCreateIdentity } from "./user-assigned-identity";
+import { UserAssignedIdentity } from "./user-assigned-identity";
+import { UserAssignedIdentityChoice, userAssignedIdentityOf } from "./identity-choice";
 
 export interface AksClusterIdentityProps {
   readonly cluster: KubernetesCluster;
@@ -18,10 +19,10 @@ export interface AksClusterIdentityProps {
    * The cluster's own identity (control plane). AKS takes exactly one user-assigned identity;
    * without one the cluster keeps a system-assigned identity and cannot take a kubelet identity.
    */
-  readonly controlPlane?: UserAssignedChoice;
+  readonly controlPlane?: UserAssignedIdentityChoice;
   /** The nodes' identity, which pulls images: give it AcrPull through `kubeletGrants`. */
-  readonly kubelet?: UserAssignedChoice;
-  readonly kubeletGrants?: readonly GrantSpec[];
+  readonly kubelet?: UserAssignedIdentityChoice;
+  readonly kubeletGrants?: readonly GrantRequest[];
   /**
    * Node pools added beside the default one: their subnets need the control plane's Network
    * Contributor too, and a `System` pool must meet the same minimums as the default pool.
@@ -49,7 +50,7 @@ export class AksClusterIdentity extends Construct {
     super(scope, id);
     const { cluster } = props;
     if (props.controlPlane) {
-      this.controlPlane = useOrCreateIdentity(this, "control-plane", props.controlPlane);
+      this.controlPlane = userAssignedIdentityOf(this, "control-plane", props.controlPlane);
       this.useControlPlane(cluster, this.controlPlane);
     } else if (props.kubelet) {
       throw new IdentityConfigError(this, {
@@ -76,7 +77,7 @@ export class AksClusterIdentity extends Construct {
     const workload = props.workload ?? id;
     const grants: Grant[] = this.platformGrants(cluster, props.nodePools ?? [], workload);
     if (props.kubelet && this.controlPlane) {
-      const kubelet = useOrCreateIdentity(this, "kubelet", props.kubelet);
+      const kubelet = userAssignedIdentityOf(this, "kubelet", props.kubelet);
       this.kubelet = kubelet;
       cluster.putKubeletIdentity({ clientId: kubelet.clientId, objectId: kubelet.principalId, userAssignedIdentityId: kubelet.id });
       grants.push(
@@ -152,8 +153,8 @@ export interface AksWorkloadIdentityProps {
   readonly cluster: KubernetesCluster;
   readonly namespace: string;
   readonly serviceAccount: string;
-  readonly identity: UserAssignedChoice;
-  readonly grants: readonly GrantSpec[];
+  readonly identity: UserAssignedIdentityChoice;
+  readonly grants: readonly GrantRequest[];
   readonly workload?: string;
 }
 
@@ -189,7 +190,7 @@ export class AksWorkloadIdentity extends Construct {
         fix: "give the cluster an AksClusterIdentity first (it enables the OIDC issuer and workload identity)",
       });
     }
-    this.identity = useOrCreateIdentity(this, "identity", props.identity);
+    this.identity = userAssignedIdentityOf(this, "identity", props.identity);
     new FederatedTrust(this, "trust", {
       identity: this.identity,
       issuer: cluster.oidcIssuerUrl,

@@ -6,11 +6,11 @@ import { Grant, grantRole, grantsIn } from "./grant";
 import { IUserAssignedIdentity } from "./identity";
 import { RoleDefinition, Roles } from "./role-catalog";
 import { GrantTarget, ScopeTarget } from "./targets";
-import { UserAssignedChoice, useOrCreateIdentity } from "./user-assigned-identity";
+import { UserAssignedIdentityChoice, userAssignedIdentityOf } from "./identity-choice";
 import { byKeys } from "./ordering";
 
 export interface GitHubDeployerProps {
-  readonly identity: UserAssignedChoice;
+  readonly identity: UserAssignedIdentityChoice;
   /** The one repository trusted, `owner/name`. */
   readonly repository: string;
   /** The one GitHub environment trusted; protect it with required reviewers for production. */
@@ -43,7 +43,7 @@ export class GitHubDeployer extends Construct {
 
   constructor(scope: Construct, id: string, props: GitHubDeployerProps) {
     super(scope, id);
-    this.identity = useOrCreateIdentity(this, "identity", props.identity);
+    this.identity = userAssignedIdentityOf(this, "identity", props.identity);
     this.trust = new FederatedTrust(this, "github", {
       identity: this.identity,
       issuer: GITHUB_ACTIONS_ISSUER,

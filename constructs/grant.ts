@@ -54,7 +54,7 @@ export interface GrantScope {
 }
 
 /** A typed request for access to one target, to hand to a WorkloadIdentity. */
-export interface GrantSpec {
+export interface GrantRequest {
   readonly target: GrantScope;
   readonly role: RoleDefinition;
   readonly options: Omit<GrantOptions, "declaredBy" | "workload">;

@@ -1,35 +1,68 @@
-// The library's public surface. Provider classes are imported per resource inside each file.
-export * from "./errors";
-export * from "./azure-ids";
-export * from "./azure-context";
-export * from "./role-catalog";
-export * from "./deterministic-name";
-export * from "./identity";
-export * from "./user-assigned-identity";
-export * from "./grant";
-export * from "./targets";
-export * from "./compute/attachable-compute";
-export * from "./compute/app-service";
-export * from "./workload-identity";
-export * from "./known-values";
-export * from "./connections";
-export * from "./federation";
-export * from "./abac/condition";
-export { analyzeCondition } from "./abac/analysis";
-export type { ConditionAllows, AssignmentPermission, ValueSet } from "./abac/analysis";
-export * from "./policy/access-policy";
-export { conditionLimitsRoles } from "./policy/condition-limits";
-export * from "./aks";
+// The library's public API. Everything not exported here is internal and may change in any release.
+
+// Identities: who a compute, pod or pipeline runs as.
+export { Identity } from "./identity-choice";
+export type { IdentityChoice, SystemAssignedChoice, UserAssignedIdentityChoice } from "./identity-choice";
+export type { IManagedIdentity, IUserAssignedIdentity } from "./identity";
+export { ExistingUserAssignedIdentity, UserAssignedIdentity } from "./user-assigned-identity";
+export type { ExistingUserAssignedIdentityProps, UserAssignedIdentityProps } from "./user-assigned-identity";
+
+// Roles, targets and grants: `target.allow(role, reason)` asks, `target.grant(identity, role, options)` grants now.
+export { Roles } from "./role-catalog";
+export type { RoleDefinition, RoleService } from "./role-catalog";
+export { ResourceId } from "./azure-ids";
+export type { Grant, GrantOptions, GrantRequest } from "./grant";
+export {
+  AppConfigurationTarget,
+  CognitiveServicesTarget,
+  ContainerRegistryTarget,
+  EventHubsNamespaceTarget,
+  KeyVaultTarget,
+  KubernetesClusterTarget,
+  PrivateDnsZoneTarget,
+  ScopeTarget,
+  ServiceBusNamespaceTarget,
+  StorageAccountTarget,
+  SubnetTarget,
+} from "./targets";
+export type { ExistingTargetOptions, GrantTarget } from "./targets";
+
+// Compute adapters: what a WorkloadIdentity attaches its identity to.
+export { AppServiceCompute } from "./compute/app-service";
+export type { FunctionAppOptions } from "./compute/app-service";
+export { ContainerAppCompute } from "./compute/container-app";
+export { ContainerGroupCompute } from "./compute/container-group";
+export { VirtualMachineCompute } from "./compute/virtual-machine";
+export type { AttachableCompute } from "./compute/attachable-compute";
+
+// The one unit: identity, attachment, grants and wiring.
+export { WorkloadIdentity } from "./workload-identity";
+export type { WorkloadIdentityProps } from "./workload-identity";
+export { Connections } from "./connections";
+export type { IdentityConnection } from "./connections";
+
+// AKS: the cluster's own identities and pods through workload identity.
+export { AksClusterIdentity, AksWorkloadIdentity } from "./aks";
+export type { AksClusterIdentityProps, AksWorkloadIdentityProps } from "./aks";
+
+// Federation and the deployer: pipelines with no stored secret.
+export { FederatedTrust, GitHubSubject } from "./federation";
+export type { FederatedTrustProps } from "./federation";
+export { GitHubDeployer } from "./github-deployer";
+export type { GitHubDeployerProps } from "./github-deployer";
+
+// Policy and guardrails: one call per stack; suppressions with reasons; conditions; registrations.
+export { configureIdentityStack } from "./identity-stack";
+export type { IdentityStackOptions } from "./identity-stack";
+export { GuardrailSuppressions } from "./guardrails/suppressions";
+export type { GuardrailSettings } from "./guardrails/findings";
+export { onlyAssignRoles } from "./abac/condition";
+export type { AbacCondition } from "./abac/condition";
 export { requiredResourceProviders } from "./platform/azure-resource-types";
-export * from "./github-deployer";
-export * from "./compute/identity-block";
-export * from "./compute/virtual-machine";
-export * from "./compute/container-app";
-export * from "./compute/container-group";
-export * from "./resource-types";
-export * from "./estate/estate-model";
-export * from "./estate/access-report";
-export * from "./estate/access-diff";
-export * from "./estate/stack-synthesis";
-export * from "./guardrails";
-export * from "./ordering";
+export { IdentityConfigError } from "./errors";
+
+// Reports: who gains what, for people and for pull requests.
+export { buildAccessReport } from "./estate/access-report";
+export type { AccessReport } from "./estate/access-report";
+export { diffAccess, renderAccessDiff } from "./estate/access-diff";
+export type { EnvironmentDiff } from "./estate/access-diff";

@@ -23,8 +23,8 @@ import { AzureContext } from "./azure-context";
 import { IdentityConfigError } from "./errors";
 import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
-import { Grant, GrantOptions, GrantScope, GrantSpec, grantRole } from "./grant";
-import { RoleDefinition, RoleService, Roles } from "./role-catalog";
+import { Grant, GrantOptions, GrantScope, GrantRequest, grantRole } from "./grant";
+import { RoleDefinition, RoleService } from "./role-catalog";
 import { ResourceTypeInfo, ResourceTypes, StorageService } from "./resource-types";
 
 export interface ExistingTargetOptions {
@@ -81,57 +81,57 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
   }
 
   /** A grant request for a WorkloadIdentity's `grants`. */
-  allow(role: RoleDefinition<S>, reason: string, extra: Omit<GrantOptions, "reason" | "declaredBy" | "workload"> = {}): GrantSpec {
+  allow(role: RoleDefinition<S>, reason: string, extra: Omit<GrantOptions, "reason" | "declaredBy" | "workload"> = {}): GrantRequest {
     return { target: this, role, options: { ...extra, reason } };
-  }
-
-  /**
-   * A sub-resource, the narrowest scope Azure supports: by name, by its id (which must lie inside
-   * this resource), or as a resource of this stack (which must name this resource as its parent).
-   */
-  protected child<C extends RoleService>(
-    kind: ChildKind<C>,
-    child: string | ChildResource,
-    parentOf: (resource: ChildResource) => ParentReference = () => ({}),
-  ): GrantTarget<C> {
-    const common = { kind: kind.kind, services: kind.services, tenantId: this.tenantId, home: this.home };
-    if (typeof child === "string" && child.startsWith("/")) {
-      const resourceId = ResourceId.parse(this.label, child);
-      const expected = this.resourceId.child(kind.path, resourceId.name);
-      if (resourceId.id.toLowerCase() !== expected.id.toLowerCase()) {
-        throw new IdentityConfigError(this.label, {
-          problem: `${kind.kind} id does not belong to ${this.kind} ${this.label}`,
-          value: child,
-          fix: `pass the id of a ${kind.kind} under ${this.resourceId.id}/${kind.path}, or grant on its own parent`,
-        });
-      }
-      return new GrantTarget({ ...common, resourceId, scopeReference: resourceId.id, label: `${this.label}-${resourceId.name}` });
-    }
-    const name = typeof child === "string" ? child : knownName(child, child.nameInput ?? "");
-    if (typeof child !== "string") this.checkParent(kind, child, parentOf(child));
-    const resourceId = requireAzureNames(typeof child === "string" ? this.label : child, this.resourceId.child(kind.path, name));
-    return new GrantTarget({
-      ...common,
-      resourceId,
-      scopeReference: `${this.scopeReference}/${kind.path}/${name}`,
-      label: `${this.label}-${name}`,
-      dependsOn: typeof child === "string" ? this.dependsOn : [...this.dependsOn, child as unknown as ITerraformDependable],
-    });
-  }
-
-  private checkParent(kind: ChildKind<RoleService>, child: ChildResource, parent: ParentReference): void {
-    const byId = parent.id !== undefined && resolveInStack(child, parent.id).toLowerCase() === resolveInStack(child, this.scopeReference).toLowerCase();
-    const byName = parent.name !== undefined && knownName(child, parent.name).toLowerCase() === this.resourceId.name.toLowerCase();
-    if (!byId && !byName) {
-      throw new IdentityConfigError(child, {
-        problem: `${kind.kind} does not belong to ${this.kind} ${this.label}`,
-        value: parent.id !== undefined ? resolveInStack(child, parent.id) : parent.name ?? null,
-        fix: `grant on the ${this.kind} that holds this ${kind.kind}, or pass a ${kind.kind} of ${this.label}`,
-      });
-    }
   }
 }
 
+/**
+ * A sub-resource, the narrowest scope Azure supports: by name, by its id (which must lie inside
+ * this resource), or as a resource of this stack (which must name this resource as its parent).
+ */
+function childTarget<C extends RoleService>(
+  parent: GrantTarget<RoleService>,
+  kind: ChildKind<C>,
+  child: string | ChildResource,
+  parentOf: (resource: ChildResource) => ParentReference = () => ({}),
+): GrantTarget<C> {
+  const common = { kind: kind.kind, services: kind.services, tenantId: parent.tenantId, home: parent.home };
+  if (typeof child === "string" && child.startsWith("/")) {
+    const resourceId = ResourceId.parse(parent.label, child);
+    const expected = parent.resourceId.child(kind.path, resourceId.name);
+    if (resourceId.id.toLowerCase() !== expected.id.toLowerCase()) {
+      throw new IdentityConfigError(parent.label, {
+        problem: `${kind.kind} id does not belong to ${parent.kind} ${parent.label}`,
+        value: child,
+        fix: `pass the id of a ${kind.kind} under ${parent.resourceId.id}/${kind.path}, or grant on its own parent`,
+      });
+    }
+    return new GrantTarget({ ...common, resourceId, scopeReference: resourceId.id, label: `${parent.label}-${resourceId.name}` });
+  }
+  const name = typeof child === "string" ? child : knownName(child, child.nameInput ?? "");
+  if (typeof child !== "string") checkParent(parent, kind, child, parentOf(child));
+  const resourceId = requireAzureNames(typeof child === "string" ? parent.label : child, parent.resourceId.child(kind.path, name));
+  return new GrantTarget({
+    ...common,
+    resourceId,
+    scopeReference: `${parent.scopeReference}/${kind.path}/${name}`,
+    label: `${parent.label}-${name}`,
+    dependsOn: typeof child === "string" ? parent.dependsOn : [...parent.dependsOn, child as unknown as ITerraformDependable],
+  });
+}
+
+function checkParent(parent: GrantTarget<RoleService>, kind: ChildKind<RoleService>, child: ChildResource, reference: ParentReference): void {
+  const byId = reference.id !== undefined && resolveInStack(child, reference.id).toLowerCase() === resolveInStack(child, parent.scopeReference).toLowerCase();
+  const byName = reference.name !== undefined && knownName(child, reference.name).toLowerCase() === parent.resourceId.name.toLowerCase();
+  if (!byId && !byName) {
+    throw new IdentityConfigError(child, {
+      problem: `${kind.kind} does not belong to ${parent.kind} ${parent.label}`,
+      value: reference.id !== undefined ? resolveInStack(child, reference.id) : reference.name ?? null,
+      fix: `grant on the ${parent.kind} that holds this ${kind.kind}, or pass a ${kind.kind} of ${parent.label}`,
+    });
+  }
+}
 
 /** The init for a target that is a resource of this stack: id from its names, scope from its `id`. */
 function fromStackResource<S extends RoleService>({ kind, azureType, services }: ResourceTypeInfo<S>, resource: NamedResource): TargetInit<S> {
@@ -158,12 +158,17 @@ function fromExistingId<S extends RoleService>(
   return { kind, resourceId, scopeReference: resourceId.id, services, tenantId, label: options.label ?? resourceId.name };
 }
 
-/**
- * The base of a target class for one kind of resource: `of(resource)` for a resource of this
- * stack, `fromId(scope, id)` for an existing one. Subclasses add sub-resources and intent-level
- * grant methods.
- */
-function targetOfKind<S extends RoleService, R extends NamedResource>(kind: ResourceTypeInfo<S>) {
+/** The class side of a target for one kind of resource `R`, whose roles are those of `S`. */
+export interface TargetClass<S extends RoleService, R extends NamedResource> {
+  new (init: TargetInit<S>): GrantTarget<S>;
+  /** A resource of this stack: its id from its names, the assignment ordered after it. */
+  of<T>(this: new (init: TargetInit<S>) => T, resource: R): T;
+  /** An existing resource by id, possibly in another subscription of the tenant. */
+  fromId<T>(this: new (init: TargetInit<S>) => T, scope: IConstruct, id: string, options?: ExistingTargetOptions): T;
+}
+
+/** The base of a target class for one kind of resource; subclasses add its sub-resources. */
+function targetOfKind<S extends RoleService, R extends NamedResource>(kind: ResourceTypeInfo<S>): TargetClass<S, R> {
   return class extends GrantTarget<S> {
     static of<T>(this: new (init: TargetInit<S>) => T, resource: R): T {
       return new this(fromStackResource(kind, resource));
@@ -177,21 +182,21 @@ function targetOfKind<S extends RoleService, R extends NamedResource>(kind: Reso
 
 /** A Key Vault in RBAC mode, or one secret, key or certificate in it; only Key Vault data roles apply. */
 export class KeyVaultTarget extends targetOfKind<"Key Vault", KeyVault>(ResourceTypes.keyVault) {
+  /** The vault's URI, which SDK clients and Key Vault references use. */
+  get vaultUri(): string {
+    return `https://${this.resourceId.name}.vault.azure.net/`;
+  }
+
   secret(name: string): GrantTarget<"Key Vault"> {
-    return this.child(childKind(ResourceTypes.keyVaultSecret, "secrets"), name);
+    return childTarget(this, childKind(ResourceTypes.keyVaultSecret, "secrets"), name);
   }
 
   key(name: string): GrantTarget<"Key Vault"> {
-    return this.child(childKind(ResourceTypes.keyVaultKey, "keys"), name);
+    return childTarget(this, childKind(ResourceTypes.keyVaultKey, "keys"), name);
   }
 
   certificate(name: string): GrantTarget<"Key Vault"> {
-    return this.child(childKind(ResourceTypes.keyVaultCertificate, "certificates"), name);
-  }
-
-  /** Read secret values (Key Vault Secrets User). */
-  grantSecretsRead(identity: IManagedIdentity, reason: string): Grant {
-    return this.grant(identity, Roles.KeyVaultSecretsUser, { reason });
+    return childTarget(this, childKind(ResourceTypes.keyVaultCertificate, "certificates"), name);
   }
 }
 
@@ -203,30 +208,30 @@ const storageParent = (r: ChildResource): ParentReference => {
 
 /** A storage account, or one of its blob containers, queues, tables or file shares. */
 export class StorageAccountTarget extends targetOfKind<StorageService, StorageAccount>(ResourceTypes.storageAccount) {
+  /** The blob endpoint, which SDK clients connect to with the identity. */
+  get blobServiceUri(): string {
+    return `https://${this.resourceId.name}.blob.core.windows.net`;
+  }
+
   /** The queue endpoint, for identity-based connections that take a service URI. */
   get queueServiceUri(): string {
     return `https://${this.resourceId.name}.queue.core.windows.net`;
   }
 
   container(container: string | StorageContainer): GrantTarget<"Storage Blob"> {
-    return this.child(childKind(ResourceTypes.blobContainer, "blobServices/default/containers"), container, storageParent);
+    return childTarget(this, childKind(ResourceTypes.blobContainer, "blobServices/default/containers"), container, storageParent);
   }
 
   queue(queue: string | StorageQueue): GrantTarget<"Storage Queue"> {
-    return this.child(childKind(ResourceTypes.storageQueue, "queueServices/default/queues"), queue, storageParent);
+    return childTarget(this, childKind(ResourceTypes.storageQueue, "queueServices/default/queues"), queue, storageParent);
   }
 
   table(table: string | StorageTable): GrantTarget<"Storage Table"> {
-    return this.child(childKind(ResourceTypes.storageTable, "tableServices/default/tables"), table, storageParent);
+    return childTarget(this, childKind(ResourceTypes.storageTable, "tableServices/default/tables"), table, storageParent);
   }
 
   fileShare(share: string | StorageShare): GrantTarget<"Storage File"> {
-    return this.child(childKind(ResourceTypes.fileShare, "fileServices/default/fileshares"), share, storageParent);
-  }
-
-  /** Read blobs (Storage Blob Data Reader). */
-  grantBlobRead(identity: IManagedIdentity, reason: string): Grant {
-    return this.grant(identity, Roles.StorageBlobDataReader, { reason });
+    return childTarget(this, childKind(ResourceTypes.fileShare, "fileServices/default/fileshares"), share, storageParent);
   }
 }
 
@@ -235,11 +240,6 @@ export class ContainerRegistryTarget extends targetOfKind<"Container Registry", 
   /** The registry's login server, which platforms pull from. */
   get loginServer(): string {
     return `${this.resourceId.name.toLowerCase()}.azurecr.io`;
-  }
-
-  /** Pull images (AcrPull). */
-  grantPull(identity: IManagedIdentity, reason: string): Grant {
-    return this.grant(identity, Roles.AcrPull, { reason });
   }
 }
 
@@ -253,11 +253,11 @@ export class ServiceBusNamespaceTarget extends targetOfKind<"Service Bus", Servi
   }
 
   queue(queue: string | ServicebusQueue): GrantTarget<"Service Bus"> {
-    return this.child(childKind(ResourceTypes.serviceBusQueue, "queues"), queue, namespaceParent);
+    return childTarget(this, childKind(ResourceTypes.serviceBusQueue, "queues"), queue, namespaceParent);
   }
 
   topic(topic: string | ServicebusTopic): GrantTarget<"Service Bus"> {
-    return this.child(childKind(ResourceTypes.serviceBusTopic, "topics"), topic, namespaceParent);
+    return childTarget(this, childKind(ResourceTypes.serviceBusTopic, "topics"), topic, namespaceParent);
   }
 }
 
@@ -268,7 +268,7 @@ export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", Eventhu
   }
 
   eventHub(hub: string | Eventhub): GrantTarget<"Event Hubs"> {
-    return this.child(childKind(ResourceTypes.eventHub, "eventhubs"), hub, (r) => ({
+    return childTarget(this, childKind(ResourceTypes.eventHub, "eventhubs"), hub, (r) => ({
       id: (r as Eventhub).namespaceIdInput,
       name: (r as Eventhub).namespaceNameInput,
     }));

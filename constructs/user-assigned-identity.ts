@@ -134,11 +134,3 @@ export class ExistingUserAssignedIdentity extends Construct implements IUserAssi
     this.clientId = props.clientId ?? data.clientId;
   }
 }
-
-/** An identity to share, or the settings of one to create. */
-export type UserAssignedChoice = IUserAssignedIdentity | UserAssignedIdentityProps;
-
-/** The identity given, or a new one created under `scope` as `id`. */
-export function useOrCreateIdentity(scope: Construct, id: string, choice: UserAssignedChoice): IUserAssignedIdentity {
-  return "principalId" in choice ? choice : new UserAssignedIdentity(scope, id, choice);
-}

@@ -2,34 +2,19 @@ import { Construct, IConstruct } from "constructs";
 import { AttachableCompute } from "./compute/attachable-compute";
 import { connectionSettings, IdentityConnection } from "./connections";
 import { IdentityConfigError } from "./errors";
-import { Grant, GrantSpec, grantRole } from "./grant";
+import { Grant, GrantRequest, grantRole } from "./grant";
 import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from "./identity";
 import { Roles } from "./role-catalog";
 import { ContainerRegistryTarget } from "./targets";
-import { UserAssignedIdentity, UserAssignedIdentityProps, useOrCreateIdentity } from "./user-assigned-identity";
+import { IdentityChoice, userAssignedIdentityOf } from "./identity-choice";
 import { dependOn, requireSameStack } from "./known-values";
-
-/** Which identity the workload's compute runs as. */
-export type IdentityChoice =
-  | { readonly type: "SystemAssigned" }
-  | { readonly type: "UserAssigned"; readonly identity: IUserAssignedIdentity }
-  | { readonly type: "NewUserAssigned"; readonly props: UserAssignedIdentityProps };
-
-export const Identity = {
-  /** Each compute (and each slot) gets its own principal, deleted with it. */
-  systemAssigned: (): IdentityChoice => ({ type: "SystemAssigned" }),
-  /** Share an identity made elsewhere (another workload's, or an existing one by id). */
-  userAssigned: (identity: IUserAssignedIdentity): IdentityChoice => ({ type: "UserAssigned", identity }),
-  /** Create a user-assigned identity for this workload, shared by all its computes. */
-  newUserAssigned: (props: UserAssignedIdentityProps): IdentityChoice => ({ type: "NewUserAssigned", props }),
-};
 
 export interface WorkloadIdentityProps {
   readonly identity: IdentityChoice;
   /** The computes that run as the identity; an App Service's slots come with it. */
   readonly compute: readonly AttachableCompute[];
   /** The access the workload needs, as `target.allow(role, reason)`. */
-  readonly grants: readonly GrantSpec[];
+  readonly grants: readonly GrantRequest[];
   /** Identity-based connections the code reads from its settings (Functions triggers, SDK clients). */
   readonly connections?: readonly IdentityConnection[];
   /** The workload's name in assignment descriptions; defaults to the construct id. */
@@ -61,7 +46,7 @@ export class WorkloadIdentity extends Construct {
     const attached = this.attach(props.identity, this.computesOnce(computes));
     this.userAssigned = attached.userAssigned;
 
-    const grant = (identity: IManagedIdentity, spec: GrantSpec) =>
+    const grant = (identity: IManagedIdentity, spec: GrantRequest) =>
       grantRole(identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this });
     const grants: Grant[] = [];
     const platformIdentities = new Map<object, IUserAssignedIdentity>();
@@ -115,7 +100,7 @@ export class WorkloadIdentity extends Construct {
       }));
       return { pairs, principals: pairs.map((p) => p.identity), userAssigned: undefined };
     }
-    const identity = choice.type === "UserAssigned" ? choice.identity : new UserAssignedIdentity(this, "identity", choice.props);
+    const identity = userAssignedIdentityOf(this, "identity", choice);
     requireSameStack(this, `Identity ${identity.node.path}`, identity, "pass it to this stack by resource id (ExistingUserAssignedIdentity), so each stack plans on its own");
     for (const compute of computes) compute.attachUserAssigned(identity);
     return { pairs: computes.map((compute) => ({ compute, identity })), principals: [identity], userAssigned: identity };
@@ -129,7 +114,7 @@ export class WorkloadIdentity extends Construct {
   private platformIdentity(compute: AttachableCompute, identity: IManagedIdentity, made: Map<object, IUserAssignedIdentity>): IManagedIdentity {
     const need = compute.platformIdentity;
     if (!need || identity.kind === "UserAssigned") return identity;
-    const platform = made.get(need.key) ?? useOrCreateIdentity(this, `platform-identity-${compute.resource.node.id}`, need.choice);
+    const platform = made.get(need.key) ?? userAssignedIdentityOf(this, `platform-identity-${compute.resource.node.id}`, need.choice);
     made.set(need.key, platform);
     need.use(platform);
     return platform;

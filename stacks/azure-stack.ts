@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
-import { Annotations, TerraformStack } from "cdktf";
+import { TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { AzureContext, Guardrails, onStackSynthesis, reportAccessOnSynth } from "../constructs";
+import { configureIdentityStack } from "../constructs";
 import { EnvironmentSettings } from "./environment-settings";
 import { configureAzure } from "./azure-provider";
 
@@ -22,20 +22,11 @@ export class AzureStack extends TerraformStack {
     stateKey: string,
   ) {
     super(scope, id);
-    AzureContext.register(this, { subscriptionId: settings.subscriptionId, tenantId: settings.tenantId });
-    new Guardrails(this, "guardrails", settings.guardrails);
-    reportAccessOnSynth(this);
-
-    this.provider = configureAzure(this, settings, stateKey);
-
-    // A cross-stack token becomes a remote-state read of the other stack's outputs: this stack's
-    // plan then needs the other one deployed first. Deploy order alone is `addDependency`.
-    onStackSynthesis(new Construct(this, "cross-stack-check"), (json) => {
-      for (const name of Object.keys(json().data?.terraform_remote_state ?? {})) {
-        Annotations.of(this).addError(
-          `${id} references another stack through a cross-stack token (remote state ${name}). Fix: pass the resource id string (built from names) instead, so each stack plans on its own`,
-        );
-      }
+    configureIdentityStack(this, {
+      subscriptionId: settings.subscriptionId,
+      tenantId: settings.tenantId,
+      guardrails: settings.guardrails,
     });
+    this.provider = configureAzure(this, settings, stateKey);
   }
 }

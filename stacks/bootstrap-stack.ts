@@ -1,7 +1,14 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { GitHubDeployer, requiredResourceProviders, ScopeTarget, StorageAccountTarget } from "../constructs";
+import {
+  GitHubDeployer,
+  Identity,
+  requiredResourceProviders,
+  ResourceId,
+  ScopeTarget,
+  StorageAccountTarget,
+} from "../constructs";
 import { AzureStack } from "./azure-stack";
 import { EnvironmentSettings, resourceGroupName } from "./environment-settings";
 
@@ -20,22 +27,25 @@ export class BootstrapStack extends AzureStack {
     super(scope, `${settings.name}-bootstrap`, settings, `${settings.name}-bootstrap`);
     this.resourceGroup = new ResourceGroup(this, "rg", { name: resourceGroupName(settings), location: settings.location, tags: { ...settings.tags } });
     const state = settings.state;
+    const stateAccount = ResourceId.fromNames(this, {
+      subscriptionId: state.subscriptionId,
+      resourceGroup: state.resourceGroupName,
+      type: "Microsoft.Storage/storageAccounts",
+      name: state.storageAccountName,
+    });
     this.deployer = new GitHubDeployer(this, "deployer", {
-      identity: {
+      identity: Identity.newUserAssigned({
         name: `${settings.namePrefix}-deployer-id`,
         resourceGroupName: this.resourceGroup.name,
         location: settings.location,
         tags: { ...settings.tags, workload: "deployer" },
         preventDestroy: settings.protectIdentities,
-      },
+      }),
       repository: settings.githubRepository,
       environment: settings.name,
       resourceGroup: ScopeTarget.ofResourceGroup(this.resourceGroup),
       estate,
-      stateContainer: StorageAccountTarget.fromId(
-        this,
-        `/subscriptions/${state.subscriptionId}/resourceGroups/${state.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/${state.storageAccountName}`,
-      ).container(state.containerName),
+      stateContainer: StorageAccountTarget.fromId(this, stateAccount.id).container(state.containerName),
     });
     // The provider registers them when it starts, before any resource (this stack's identity
     // needs Microsoft.ManagedIdentity): idempotent, and a destroy never unregisters them, where an

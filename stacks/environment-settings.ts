@@ -30,6 +30,11 @@ export interface EnvironmentSettings {
   readonly jobsInstances: number;
   /** The AKS system pool: Microsoft supports at least 2 nodes of at least 4 vCPUs, not B-series. */
   readonly aksSystemPool: { readonly vmSize: string; readonly nodeCount: number };
+  /**
+   * Workloads of `OPTIONAL_WORKLOADS` (stacks/workloads/index.ts) this environment runs besides
+   * the ones every environment runs, by name.
+   */
+  readonly extraWorkloads?: readonly string[];
   /** Production fails synth on a finding; dev warns. Settable per rule. */
   readonly guardrails: GuardrailSettings;
   /** Public key of the break-glass admin: VMs accept no password. */
@@ -71,6 +76,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     vmSize: "Standard_B2s",
     jobsInstances: 1,
     aksSystemPool: { vmSize: "Standard_D4ds_v5", nodeCount: 2 },
+    extraWorkloads: ["load-generator"],
     guardrails: { severity: "warning" },
   },
   {

@@ -1,35 +1,37 @@
 import { Construct } from "constructs";
+import { IdentityConfigError } from "../constructs";
 import { AzureStack } from "./azure-stack";
 import { EnvironmentSettings } from "./environment-settings";
 import { SharedResources } from "./shared-resources";
-import { OrdersWeb } from "./workloads/orders-web";
-import { CatalogApi } from "./workloads/catalog-api";
-import { Jobs } from "./workloads/jobs";
-import { ReportsVm } from "./workloads/reports-vm";
-import { Ingest } from "./workloads/ingest";
-import { Checkout } from "./workloads/checkout";
-import { PlatformAks } from "./workloads/platform-aks";
+import { Workload, WorkloadClass } from "./workload";
+import { OPTIONAL_WORKLOADS, WORKLOADS } from "./workloads";
 
-/** One environment in one stack: the shared targets and the sample workloads. The pipeline applies it. */
+/** One environment in one stack: the shared targets and the environment's workloads. The pipeline applies it. */
 export class EnvironmentStack extends AzureStack {
   readonly shared: SharedResources;
-  readonly ordersWeb: OrdersWeb;
-  readonly catalogApi: CatalogApi;
-  readonly jobs: Jobs;
-  readonly reportsVm: ReportsVm;
-  readonly ingest: Ingest;
-  readonly checkout: Checkout;
-  readonly platformAks: PlatformAks;
+  /** The environment's workloads, by name. */
+  readonly workloads: ReadonlyMap<string, Workload>;
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
     super(scope, settings.name, settings, settings.name);
     this.shared = new SharedResources(this, "shared", settings);
-    this.ordersWeb = new OrdersWeb(this, "orders-web", settings, this.shared);
-    this.catalogApi = new CatalogApi(this, "catalog-api", settings, this.shared);
-    this.jobs = new Jobs(this, "jobs", settings, this.shared);
-    this.reportsVm = new ReportsVm(this, "reports-vm", settings, this.shared);
-    this.ingest = new Ingest(this, "ingest", settings, this.shared);
-    this.checkout = new Checkout(this, "checkout", settings, this.shared);
-    this.platformAks = new PlatformAks(this, "platform-aks", settings, this.shared);
+    const context = { env: settings, shared: this.shared };
+    this.workloads = new Map(
+      Object.entries(workloadsOf(this, settings)).map(([name, Class]) => [name, new Class(this, name, context)]),
+    );
   }
+}
+
+/** Every environment's workloads, and the optional ones its settings name. */
+function workloadsOf(stack: Construct, settings: EnvironmentSettings): Record<string, WorkloadClass> {
+  const extra = settings.extraWorkloads ?? [];
+  const unknown = extra.filter((name) => !Object.hasOwn(OPTIONAL_WORKLOADS, name));
+  if (unknown.length > 0) {
+    throw new IdentityConfigError(stack, {
+      problem: `Environment ${settings.name} names workloads that are not optional workloads`,
+      value: unknown,
+      fix: `list names of OPTIONAL_WORKLOADS in stacks/workloads/index.ts (${Object.keys(OPTIONAL_WORKLOADS).join(", ")}), or register the workload there`,
+    });
+  }
+  return { ...WORKLOADS, ...Object.fromEntries(extra.map((name) => [name, OPTIONAL_WORKLOADS[name]])) };
 }

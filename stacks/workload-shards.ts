@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { compareText } from "../constructs";
+
 
 export interface ShardingOptions<T> {
   readonly name: (workload: T) => string;
@@ -30,6 +30,11 @@ export function shardWorkloads<T>(workloads: readonly T[], options: ShardingOpti
     shards.set(`${team}-${index}`, shard);
   }
   return [...shards.values()]
-    .sort((a, b) => compareText(a.team, b.team) || a.index - b.index)
+    .sort((a, b) => byCodeUnits(a.team, b.team) || a.index - b.index)
     .map((s) => ({ name: `${s.team}-${s.index + 1}`, workloads: s.workloads }));
+}
+
+/** The same order on every machine: `localeCompare` depends on the machine's ICU data. */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

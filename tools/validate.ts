@@ -68,6 +68,14 @@ function readStacks(output: string, wanted: readonly string[]): Map<string, Json
   return new Map(chosen.map((n) => [n, JSON.parse(readFileSync(join(root, n, "cdk.tf.json"), "utf8")) as Json]));
 }
 
+/** parseArgs's complaint, naming the flag, without its hint about `--` (meant for positionals that start with a dash). */
+function argumentError(e: unknown): string {
+  const { code, message } = e as NodeJS.ErrnoException;
+  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS_")) throw e;
+  const unknown = code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? /^Unknown option '([^']*)'/.exec(message) : null;
+  return unknown ? `unknown flag ${unknown[1]}` : message;
+}
+
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out: Output = console): number {
   let args;
   try {
@@ -82,7 +90,7 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
       strict: true,
     });
   } catch (e) {
-    out.error(`validate: ${(e as Error).message}\n${USAGE}`);
+    out.error(`validate: ${argumentError(e)}\n${USAGE}`);
     return 2;
   }
   const output = args.values.output!;

@@ -10,12 +10,12 @@ import { WindowsFunctionAppSlot } from "@cdktf/provider-azurerm/lib/windows-func
 import { ResourceId } from "../azure-ids";
 import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import { IdentityConfigError } from "../errors";
-import { GrantSpec } from "../grant";
+import { GrantRequest } from "../grant";
 import { NamedResource, resolveInStack, resourceIdOf, resourceOfIdReference } from "../known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import { Roles } from "../role-catalog";
 import type { StorageAccountTarget } from "../targets";
-import type { UserAssignedChoice } from "../user-assigned-identity";
+import { Identity, UserAssignedIdentityChoice } from "../identity-choice";
 import { AttachableCompute, PlatformIdentityNeed } from "./attachable-compute";
 import { HasIdentityBlock, mergeIdentity, mergeSettings } from "./identity-block";
 
@@ -63,7 +63,7 @@ export interface FunctionAppOptions<Slot> {
    * exists only once the app does: the host's first start would get 403 and keep failing).
    * Defaults to a new user-assigned identity `<app name>-host-id` beside the app, shared by its slots.
    */
-  readonly hostIdentity?: UserAssignedChoice;
+  readonly hostIdentity?: UserAssignedIdentityChoice;
 }
 
 const SITES = "Microsoft.Web/sites";
@@ -98,7 +98,7 @@ export class AppServiceCompute implements AttachableCompute {
     return new AppServiceCompute(app, id, slotComputes, kind);
   }
 
-  readonly platformGrants: readonly GrantSpec[];
+  readonly platformGrants: readonly GrantRequest[];
   readonly platformIdentity?: PlatformIdentityNeed;
   /** The plan's kind, for a function app: a Dedicated plan idles the host unless `always_on` is set. */
   private readonly plan?: PlanKind;
@@ -206,18 +206,20 @@ interface SiteKind {
 
 interface FunctionsKind {
   readonly hostStorage?: StorageAccountTarget;
-  readonly hostIdentity: UserAssignedChoice;
+  readonly hostIdentity: UserAssignedIdentityChoice;
   /** The app's plan, which its slots run on unless they name their own. */
   readonly planId?: string;
 }
 
 function functionsOf(app: AppServiceSite, options: FunctionAppOptions<unknown>): FunctionsKind {
-  const hostIdentity = options.hostIdentity ?? {
-    name: `${resourceIdOf(app, SITES, "Function app").name}-host-id`,
-    resourceGroupName: app.resourceGroupNameInput ?? "",
-    location: app.locationInput ?? "",
-    tags: app.tagsInput === undefined ? undefined : { ...app.tagsInput },
-  };
+  const hostIdentity =
+    options.hostIdentity ??
+    Identity.newUserAssigned({
+      name: `${resourceIdOf(app, SITES, "Function app").name}-host-id`,
+      resourceGroupName: app.resourceGroupNameInput ?? "",
+      location: app.locationInput ?? "",
+      tags: app.tagsInput === undefined ? undefined : { ...app.tagsInput },
+    });
   return { hostStorage: options.hostStorage, hostIdentity, planId: app.servicePlanIdInput };
 }
 

@@ -1,10 +1,10 @@
 import { IConstruct } from "constructs";
 import { ResourceId } from "../azure-ids";
-import { GrantSpec } from "../grant";
+import { GrantRequest } from "../grant";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import { HasIdentityBlock, mergeIdentity } from "./identity-block";
 import type { ContainerRegistryTarget } from "../targets";
-import type { UserAssignedChoice } from "../user-assigned-identity";
+import type { UserAssignedIdentityChoice } from "../identity-choice";
 
 /**
  * A user-assigned identity the platform itself runs as, when the workload's identity is
@@ -14,7 +14,7 @@ import type { UserAssignedChoice } from "../user-assigned-identity";
 export interface PlatformIdentityNeed {
   /** The same for an app and its slots: one identity, and one set of grants, serves them all. */
   readonly key: object;
-  readonly choice: UserAssignedChoice;
+  readonly choice: UserAssignedIdentityChoice;
   /** Attaches it and tells the platform to use it. */
   use(identity: IUserAssignedIdentity): void;
 }
@@ -31,7 +31,7 @@ export interface AttachableCompute {
    * Access the platform itself needs to run the compute (a function app's host storage): granted
    * before the compute exists, to the workload's user-assigned identity or to `platformIdentity`.
    */
-  readonly platformGrants: readonly GrantSpec[];
+  readonly platformGrants: readonly GrantRequest[];
   readonly platformIdentity?: PlatformIdentityNeed;
   /** Turns on the system-assigned identity, keeping any user-assigned ones; returns its principal id. */
   enableSystemAssigned(): string;
@@ -56,7 +56,7 @@ interface IdentityResource extends HasIdentityBlock {
 /** A compute that is one resource with one identity block (no slots, no platform grants of its own). */
 export abstract class SingleResourceCompute<R extends IdentityResource> implements AttachableCompute {
   readonly slots: readonly AttachableCompute[] = [];
-  readonly platformGrants: readonly GrantSpec[] = [];
+  readonly platformGrants: readonly GrantRequest[] = [];
 
   protected constructor(
     readonly resource: R,

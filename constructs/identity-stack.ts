@@ -1,0 +1,42 @@
+import { Construct } from "constructs";
+import { Annotations, TerraformStack } from "cdktf";
+import { AzureContext } from "./azure-context";
+import { reportAccessOnSynth } from "./estate/access-report";
+import { onStackSynthesis } from "./estate/stack-synthesis";
+import { GuardrailSettings } from "./guardrails/findings";
+import { Guardrails } from "./guardrails/guardrails";
+
+export interface IdentityStackOptions {
+  /** The subscription the stack's azurerm provider deploys into: resource ids are built in it. */
+  readonly subscriptionId: string;
+  /** The Entra tenant of the stack's identities and targets. */
+  readonly tenantId: string;
+  /** How findings fail the synth (`error`) or warn, per rule if needed; suppression horizon. */
+  readonly guardrails: GuardrailSettings;
+}
+
+/**
+ * Makes a stack one the library can judge, in one call: where it deploys, the guardrails (every
+ * assignment, as Terraform will apply it, at every synth), the access report beside the stack's
+ * JSON, and the check that no cross-stack token ties its plan to another stack's deploy.
+ */
+export function configureIdentityStack(stack: TerraformStack, options: IdentityStackOptions): void {
+  AzureContext.register(stack, { subscriptionId: options.subscriptionId, tenantId: options.tenantId });
+  new Guardrails(stack, "guardrails", options.guardrails);
+  reportAccessOnSynth(stack);
+  forbidCrossStackReferences(stack);
+}
+
+/**
+ * A cross-stack token becomes a remote-state read of the other stack's outputs: this stack's plan
+ * then needs the other one deployed first. Deploy order alone is `addDependency`.
+ */
+function forbidCrossStackReferences(stack: TerraformStack): void {
+  onStackSynthesis(new Construct(stack, "cross-stack-check"), (json) => {
+    for (const name of Object.keys(json().data?.terraform_remote_state ?? {})) {
+      Annotations.of(stack).addError(
+        `${stack.node.id} references another stack through a cross-stack token (remote state ${name}). Fix: pass the resource id string (built from names) instead, so each stack plans on its own`,
+      );
+    }
+  });
+}
