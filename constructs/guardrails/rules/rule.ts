@@ -1,0 +1,52 @@
+import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS, TfResource } from "../../estate/estate-model";
+import { AssignmentFacts, PrincipalClass } from "../../policy/access-policy";
+
+/** One thing a rule found wrong with one resource. */
+export interface RuleHit {
+  readonly resource: TfResource;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface RuleContext {
+  /** Token issuers trusted besides GitHub Actions and the stack's own AKS clusters. */
+  readonly knownIssuers: readonly string[];
+}
+
+export interface Rule {
+  /** Stable id, for suppressions and severity settings. */
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  /** A rule that can only warn (what it finds is not analysed, rather than wrong), unless set per rule. */
+  readonly warnOnly?: boolean;
+  check(estate: EstateModel, context: RuleContext): RuleHit[];
+}
+
+export function hit(resource: TfResource, message: string, fix: string): RuleHit {
+  return { resource, message, fix };
+}
+
+/** An assignment read from the stack, as the access policy judges it. */
+export function factsOf(a: Assignment): AssignmentFacts {
+  const principal: PrincipalClass = MANAGED_IDENTITY_KINDS.has(a.principal.kind)
+    ? "ManagedIdentity"
+    : (a.principal.kind as PrincipalClass);
+  return {
+    role: a.role,
+    roleName: a.role?.name ?? a.roleWritten,
+    scopeLevel: a.scope.level,
+    scopeType: a.scope.typeInfo,
+    scopeLabel: a.scope.label,
+    condition: a.condition,
+    principalId: a.principal.raw,
+    principal,
+    principalLabel: a.principal.label,
+    platformUse: a.platformUse,
+  };
+}
+
+/** An assignment as hits name it: `<role> for <principal> on <scope>`. */
+export function grantText(a: Assignment): string {
+  return `${a.role?.name ?? a.roleWritten} for ${a.principal.label} on ${a.scope.label}`;
+}
