@@ -3,7 +3,22 @@ import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
-import { AppServiceCompute, buildAccessReport, diffAccess, UserAssignedIdentity, FederatedTrust, Identity, KeyVaultTarget, onlyAssignRoles, RoleDefinition, Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentityProps, WorkloadIdentity } from "../constructs";
+import {
+  AppServiceCompute,
+  buildAccessReport,
+  diffAccess,
+  UserAssignedIdentity,
+  FederatedTrust,
+  Identity,
+  KeyVaultTarget,
+  onlyAssignRoles,
+  RoleDefinition,
+  Roles,
+  ScopeTarget,
+  StorageAccountTarget,
+  UserAssignedIdentityProps,
+  WorkloadIdentity,
+} from "../constructs";
 import { renderAccessReport } from "../constructs/estate/access-report";
 import { GITHUB_ACTIONS_ISSUER } from "../constructs/federation";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
@@ -33,7 +48,8 @@ function estate(v: Variant = {}): TerraformStack {
   const stack = testStack("dev");
   const vault = KeyVaultTarget.fromId(stack, vaultId());
   const account = StorageAccountTarget.fromId(stack, accountId);
-  const app = (name: string) => new LinuxWebApp(stack, `${name}-app`, { ...inRg, name, servicePlanId: "/plan", siteConfig: {} });
+  const app = (name: string) =>
+    new LinuxWebApp(stack, `${name}-app`, { ...inRg, name, servicePlanId: "/plan", siteConfig: {} });
   const orders = new WorkloadIdentity(stack, "orders", {
     identity: Identity.systemAssigned(),
     compute: [AppServiceCompute.linuxWebApp(app("orders"))],
@@ -44,7 +60,11 @@ function estate(v: Variant = {}): TerraformStack {
     orders.grants[0].assignment.addOverride("principal_id", "0f0f0f0f-0000-4000-8000-0000000000a1");
   }
   if (v.dropDocs) return stack;
-  const identity: UserAssignedIdentityProps = { name: "docs-id", ...inRg, ...(v.pinDocsAddress ? { logicalId: "docs-id" } : {}) };
+  const identity: UserAssignedIdentityProps = {
+    name: "docs-id",
+    ...inRg,
+    ...(v.pinDocsAddress ? { logicalId: "docs-id" } : {}),
+  };
   const docs = new WorkloadIdentity(stack, v.renameDocsConstruct ? "documents" : "docs", {
     identity: Identity.newUserAssigned(identity),
     compute: [AppServiceCompute.linuxWebApp(app("docs"))],
@@ -53,14 +73,31 @@ function estate(v: Variant = {}): TerraformStack {
         ? account.allow(Roles.StorageBlobDataContributor, "writes documents")
         : account.container("docs").allow(Roles.StorageBlobDataReader, "reads documents"),
       ...(v.extraQueueGrant ? [account.queue("jobs").allow(Roles.StorageQueueDataMessageSender, "queues jobs")] : []),
-      ...(v.privileged ? [ScopeTarget.fromId(stack, `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg`).allow(Roles.Contributor, "rebuilds", { justification: "nightly rebuild of the data resource group" })] : []),
+      ...(v.privileged
+        ? [
+            ScopeTarget.fromId(stack, `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg`).allow(
+              Roles.Contributor,
+              "rebuilds",
+              { justification: "nightly rebuild of the data resource group" },
+            ),
+          ]
+        : []),
     ],
   });
   if (v.delegates) {
     const holder = docs.userAssigned!;
-    ScopeTarget.fromId(stack, accountId).grant(holder, Roles.RoleBasedAccessControlAdministrator, { reason: "hands out access to the account", condition: onlyAssignRoles(holder, v.delegates) });
+    ScopeTarget.fromId(stack, accountId).grant(holder, Roles.RoleBasedAccessControlAdministrator, {
+      reason: "hands out access to the account",
+      condition: onlyAssignRoles(holder, v.delegates),
+    });
   }
-  if (v.trust) new FederatedTrust(stack, "ci", { identity: docs.userAssigned!, issuer: GITHUB_ACTIONS_ISSUER, subject: "repo:contoso/docs:environment:dev", name: "github-dev" });
+  if (v.trust)
+    new FederatedTrust(stack, "ci", {
+      identity: docs.userAssigned!,
+      issuer: GITHUB_ACTIONS_ISSUER,
+      subject: "repo:contoso/docs:environment:dev",
+      name: "github-dev",
+    });
   return stack;
 }
 
@@ -73,32 +110,57 @@ function synthFolder(stack: TerraformStack): string {
   writeFileSync(join(dir, "stacks", "dev", "cdk.tf.json"), JSON.stringify(stack.toTerraform(), null, 2));
   return dir;
 }
-const diff = (base: Variant, head: Variant, ...flags: string[]) => accessDiff([synthFolder(estate(base)), synthFolder(estate(head)), ...flags]);
+const diff = (base: Variant, head: Variant, ...flags: string[]) =>
+  accessDiff([synthFolder(estate(base)), synthFolder(estate(head)), ...flags]);
 
 describe("access report", () => {
   it("lists each identity with its attachments and trusts, and each grant with role, GUID, scope level and reason", () => {
     const report = buildAccessReport("dev", estate({ trust: true, privileged: true }).toTerraform());
-    expect(report.identities.map((i) => [i.name, i.kind, i.attachedTo, i.federatedTrusts.map((t) => t.subject)])).toEqual([
+    expect(
+      report.identities.map((i) => [i.name, i.kind, i.attachedTo, i.federatedTrusts.map((t) => t.subject)]),
+    ).toEqual([
       ["orders", "SystemAssigned", ["azurerm_linux_web_app orders"], []],
       ["docs-id", "UserAssigned", ["azurerm_linux_web_app docs"], ["repo:contoso/docs:environment:dev"]],
     ]);
-    expect(report.grants.map((g) => [g.role, g.roleGuid, g.target, g.scopeLevel, g.suppressions.map((s) => s.ruleId)])).toEqual([
+    expect(
+      report.grants.map((g) => [g.role, g.roleGuid, g.target, g.scopeLevel, g.suppressions.map((s) => s.ruleId)]),
+    ).toEqual([
       ["Key Vault Secrets User", Roles.KeyVaultSecretsUser.guid, "Key Vault app-kv", "resource", []],
       ["Storage Blob Data Reader", Roles.StorageBlobDataReader.guid, "blob container docs of acct", "resource", []],
-      ["Contributor", Roles.Contributor.guid, "resourceGroup data-rg (/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/data-rg)", "resourceGroup", ["IG001", "IG003"]],
+      [
+        "Contributor",
+        Roles.Contributor.guid,
+        "resourceGroup data-rg (/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/data-rg)",
+        "resourceGroup",
+        ["IG001", "IG003"],
+      ],
     ]);
   });
 
   it("says, per conditioned grant, what its condition lets it assign, and to whom", () => {
-    const report = buildAccessReport("dev", estate({ delegates: [Roles.StorageBlobDataReader, Roles.AcrPull] }).toTerraform());
+    const report = buildAccessReport(
+      "dev",
+      estate({ delegates: [Roles.StorageBlobDataReader, Roles.AcrPull] }).toTerraform(),
+    );
     const admin = report.grants.find((g) => g.role === Roles.RoleBasedAccessControlAdministrator.name)!;
     expect(admin).toMatchObject({
       conditionLimits: true,
       principalKind: "UserAssigned",
       conditionAllows: {
         parsed: true,
-        assign: { roles: { kind: "only", values: ["AcrPull", "Storage Blob Data Reader"] }, principalTypes: { kind: "only", values: ["ServicePrincipal"] }, principalIds: { kind: "anyExcept", values: ["${azurerm_user_assigned_identity.docs_identity_48D272C2.principal_id}"] } },
-        remove: { roles: { kind: "only", values: ["AcrPull", "Storage Blob Data Reader"] }, principalTypes: { kind: "only", values: ["ServicePrincipal"] }, principalIds: { kind: "any" } },
+        assign: {
+          roles: { kind: "only", values: ["AcrPull", "Storage Blob Data Reader"] },
+          principalTypes: { kind: "only", values: ["ServicePrincipal"] },
+          principalIds: {
+            kind: "anyExcept",
+            values: ["${azurerm_user_assigned_identity.docs_identity_48D272C2.principal_id}"],
+          },
+        },
+        remove: {
+          roles: { kind: "only", values: ["AcrPull", "Storage Blob Data Reader"] },
+          principalTypes: { kind: "only", values: ["ServicePrincipal"] },
+          principalIds: { kind: "any" },
+        },
       },
     });
     expect(renderAccessReport(report)).toContain(
@@ -107,7 +169,8 @@ describe("access report", () => {
   });
 
   it("names who holds each grant: a managed identity of the estate, or a user it cannot vouch for", () => {
-    const kinds = (v: Variant) => buildAccessReport("dev", estate(v).toTerraform()).grants.map((g) => [g.role, g.principalKind]);
+    const kinds = (v: Variant) =>
+      buildAccessReport("dev", estate(v).toTerraform()).grants.map((g) => [g.role, g.principalKind]);
     expect(kinds({})).toEqual([
       ["Key Vault Secrets User", "SystemAssigned"],
       ["Storage Blob Data Reader", "UserAssigned"],
@@ -119,7 +182,13 @@ describe("access report", () => {
     const json = JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), ENVIRONMENTS[0])));
     json.locals = { guardrail_suppressions: [] };
     const targets = buildAccessReport("dev", json).grants.map((g) => g.target);
-    expect(targets).toEqual(expect.arrayContaining(["Key Vault contoso-dev-kv", "storage queue jobs of contosodevdata", "Service Bus queue orders of contoso-dev-bus"]));
+    expect(targets).toEqual(
+      expect.arrayContaining([
+        "Key Vault contoso-dev-kv",
+        "storage queue jobs of contosodevdata",
+        "Service Bus queue orders of contoso-dev-bus",
+      ]),
+    );
   });
 
   it("is written beside each environment stack on synth (snapshot of dev)", () => {
@@ -137,7 +206,9 @@ describe("access diff", () => {
   it("lists added and removed grants without calling them broadening", () => {
     const result = diff({}, { extraQueueGrant: true, dropOrdersGrant: true });
     expect(result.code).toBe(0);
-    expect(result.output).toContain("| added | docs-id | Storage Queue Data Message Sender | storage queue jobs of acct |  |");
+    expect(result.output).toContain(
+      "| added | docs-id | Storage Queue Data Message Sender | storage queue jobs of acct |  |",
+    );
     expect(result.output).toContain("| removed | orders | Key Vault Secrets User | Key Vault app-kv |  |");
   });
 
@@ -152,13 +223,17 @@ describe("access diff", () => {
     const result = diff({}, { privileged: true, trust: true });
     expect(result.code).toBe(1);
     expect(result.output).toContain("**new privileged role**, **broader scope**");
-    expect(result.output).toContain("Federated trust added: docs-id trusts `repo:contoso/docs:environment:dev` from https://token.actions.githubusercontent.com (**new federated trust**)");
+    expect(result.output).toContain(
+      "Federated trust added: docs-id trusts `repo:contoso/docs:environment:dev` from https://token.actions.githubusercontent.com (**new federated trust**)",
+    );
   });
 
   it("labels a grant moved to a user as a principal outside the estate, and exits 1", () => {
     const result = diff({}, { ordersToUser: true });
     expect(result.code).toBe(1);
-    expect(result.output).toContain("| added | 0f0f0f0f-0000-4000-8000-0000000000a1 | Key Vault Secrets User | Key Vault app-kv | **principal outside the estate** |");
+    expect(result.output).toContain(
+      "| added | 0f0f0f0f-0000-4000-8000-0000000000a1 | Key Vault Secrets User | Key Vault app-kv | **principal outside the estate** |",
+    );
     expect(result.output).toContain("| removed | orders | Key Vault Secrets User | Key Vault app-kv |  |");
   });
 
@@ -168,37 +243,61 @@ describe("access diff", () => {
     expect(result.output).toContain(
       "| changed | docs-id | Role Based Access Control Administrator | storage account acct | **wider condition**: may assign Storage Blob Data Owner; may remove Storage Blob Data Owner |",
     );
-    expect(diff({ delegates: [Roles.AcrPull, Roles.StorageBlobDataOwner] }, { delegates: [Roles.AcrPull] }).code).toBe(0);
+    expect(diff({ delegates: [Roles.AcrPull, Roles.StorageBlobDataOwner] }, { delegates: [Roles.AcrPull] }).code).toBe(
+      0,
+    );
   });
 
   it("treats a condition on Owner as no limit, and a swap to another role of the same rank as new access", () => {
     const stack = (role: RoleDefinition) => {
       const s = testStack("dev");
       const holder = new UserAssignedIdentity(s, "ops", { name: "ops-id", ...inRg });
-      ScopeTarget.fromId(s, vaultId()).grant(holder, role, { reason: "operates the vault", condition: onlyAssignRoles(holder, [Roles.KeyVaultSecretsUser]), justification: "the operator rotates every access policy of this vault" });
+      ScopeTarget.fromId(s, vaultId()).grant(holder, role, {
+        reason: "operates the vault",
+        condition: onlyAssignRoles(holder, [Roles.KeyVaultSecretsUser]),
+        justification: "the operator rotates every access policy of this vault",
+      });
       return s;
     };
-    const escalated = diffAccess("dev", buildAccessReport("dev", stack(Roles.RoleBasedAccessControlAdministrator).toTerraform()), buildAccessReport("dev", stack(Roles.Owner).toTerraform()));
+    const escalated = diffAccess(
+      "dev",
+      buildAccessReport("dev", stack(Roles.RoleBasedAccessControlAdministrator).toTerraform()),
+      buildAccessReport("dev", stack(Roles.Owner).toTerraform()),
+    );
     expect(escalated.grants.map((g) => [g.kind, g.broadening])).toEqual([["changed", ["broader role"]]]);
-    const swap = diffAccess("dev", buildAccessReport("dev", estate({}).toTerraform()), buildAccessReport("dev", estate({ docsRole: "contributor-on-account" }).toTerraform()));
+    const swap = diffAccess(
+      "dev",
+      buildAccessReport("dev", estate({}).toTerraform()),
+      buildAccessReport("dev", estate({ docsRole: "contributor-on-account" }).toTerraform()),
+    );
     expect(swap.broadens).toBe(true);
     const kv = (role: RoleDefinition) => {
       const s = testStack("dev");
-      KeyVaultTarget.fromId(s, vaultId()).grant(new UserAssignedIdentity(s, "app", { name: "app-id", ...inRg }), role as RoleDefinition<"Key Vault">, { reason: "reads the vault" });
+      KeyVaultTarget.fromId(s, vaultId()).grant(
+        new UserAssignedIdentity(s, "app", { name: "app-id", ...inRg }),
+        role as RoleDefinition<"Key Vault">,
+        { reason: "reads the vault" },
+      );
       return buildAccessReport("dev", s.toTerraform());
     };
-    expect(diffAccess("dev", kv(Roles.KeyVaultReader), kv(Roles.KeyVaultSecretsUser)).grants.map((g) => g.broadening)).toEqual([["other role"]]);
+    expect(
+      diffAccess("dev", kv(Roles.KeyVaultReader), kv(Roles.KeyVaultSecretsUser)).grants.map((g) => g.broadening),
+    ).toEqual([["other role"]]);
     expect(diffAccess("dev", kv(Roles.KeyVaultSecretsUser), kv(Roles.KeyVaultCryptoUser)).broadens).toBe(true);
   });
 
   it("flags an identity whose address disappears on a rename: it is replaced, and its grants with it", () => {
     const result = diff({}, { renameDocsConstruct: true });
     expect(result.output).toMatchSnapshot();
-    expect(result.output).toMatch(/Identity replaced: docs-id \(`azurerm_user_assigned_identity\.docs_identity_[0-9A-F]+`\): its Terraform address changed to `azurerm_user_assigned_identity\.documents_identity_[0-9A-F]+`/);
+    expect(result.output).toMatch(
+      /Identity replaced: docs-id \(`azurerm_user_assigned_identity\.docs_identity_[0-9A-F]+`\): its Terraform address changed to `azurerm_user_assigned_identity\.documents_identity_[0-9A-F]+`/,
+    );
   });
 
   it("keeps an identity whose address is pinned through a rename", () => {
-    expect(diff({ pinDocsAddress: true }, { pinDocsAddress: true, renameDocsConstruct: true }).output).not.toContain("Identity replaced: docs-id");
+    expect(diff({ pinDocsAddress: true }, { pinDocsAddress: true, renameDocsConstruct: true }).output).not.toContain(
+      "Identity replaced: docs-id",
+    );
   });
 
   it("tells same-named slots of different apps apart, so a broadening in one is not hidden by the other", () => {
@@ -207,49 +306,88 @@ describe("access diff", () => {
       const account = StorageAccountTarget.fromId(stack, accountId);
       for (const name of ["shop", "blog"]) {
         const web = new LinuxWebApp(stack, `${name}-app`, { ...inRg, name, servicePlanId: "/plan", siteConfig: {} });
-        const slot = new LinuxWebAppSlot(stack, `${name}-staging`, { name: "staging", appServiceId: web.id, siteConfig: {} });
+        const slot = new LinuxWebAppSlot(stack, `${name}-staging`, {
+          name: "staging",
+          appServiceId: web.id,
+          siteConfig: {},
+        });
         const role = broaden && name === "blog" ? Roles.StorageBlobDataContributor : Roles.StorageBlobDataReader;
-        new WorkloadIdentity(stack, name, { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxWebApp(web, { slots: [slot] })], grants: [account.container(name).allow(role, "uses documents")] });
+        new WorkloadIdentity(stack, name, {
+          identity: Identity.systemAssigned(),
+          compute: [AppServiceCompute.linuxWebApp(web, { slots: [slot] })],
+          grants: [account.container(name).allow(role, "uses documents")],
+        });
       }
       return synthFolder(stack);
     };
     const result = accessDiff([slots(false), slots(true)]);
     expect(result.code).toBe(1);
-    expect(result.output).toContain("| changed | blog/staging | Storage Blob Data Reader → Storage Blob Data Contributor | blob container blog of acct | **broader role** |");
+    expect(result.output).toContain(
+      "| changed | blog/staging | Storage Blob Data Reader → Storage Blob Data Contributor | blob container blog of acct | **broader role** |",
+    );
   });
 
   it("flags a destroyed identity and the grants it held", () => {
     const result = diff({}, { dropDocs: true });
     expect(result.output).toContain("Identity destroyed: docs-id");
-    expect(result.output).toContain("| removed | docs-id | Storage Blob Data Reader | blob container docs of acct |  |");
+    expect(result.output).toContain(
+      "| removed | docs-id | Storage Blob Data Reader | blob container docs of acct |  |",
+    );
   });
 
   it("refuses unusable input with exit 2 and says which", () => {
     const good = synthFolder(estate());
-    expect(accessDiff([good, "/does/not/exist"])).toEqual({ code: 2, output: "access-diff: head folder /does/not/exist does not exist\n" });
+    expect(accessDiff([good, "/does/not/exist"])).toEqual({
+      code: 2,
+      output: "access-diff: head folder /does/not/exist does not exist\n",
+    });
     const empty = tempDir();
-    expect(accessDiff([empty, good])).toEqual({ code: 2, output: expect.stringContaining(`base folder ${empty} holds no synthesized stack`) });
+    expect(accessDiff([empty, good])).toEqual({
+      code: 2,
+      output: expect.stringContaining(`base folder ${empty} holds no synthesized stack`),
+    });
     const broken = synthFolder(estate());
     writeFileSync(join(broken, "stacks", "dev", "cdk.tf.json"), "{ not json");
-    expect(accessDiff([good, broken])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: head stack .*cdk\.tf\.json is not readable Terraform JSON: /) });
+    expect(accessDiff([good, broken])).toEqual({
+      code: 2,
+      output: expect.stringMatching(/^access-diff: head stack .*cdk\.tf\.json is not readable Terraform JSON: /),
+    });
     expect(accessDiff([good]).code).toBe(2);
   });
 
   it("refuses a misspelt or unknown flag with exit 2, naming it, with the usage line, instead of ignoring it", () => {
     const [base, head] = [synthFolder(estate()), synthFolder(estate({ docsRole: "contributor-on-account" }))];
     const usage = "usage: npm run access-diff -- <base synth folder> <head synth folder> [--allow-broadening]\n";
-    expect(accessDiff([base, head, "--allow-broadning"])).toEqual({ code: 2, output: `access-diff: unknown flag --allow-broadning\n${usage}` });
-    expect(accessDiff(["--verbose", base, head])).toEqual({ code: 2, output: `access-diff: unknown flag --verbose\n${usage}` });
+    expect(accessDiff([base, head, "--allow-broadning"])).toEqual({
+      code: 2,
+      output: `access-diff: unknown flag --allow-broadning\n${usage}`,
+    });
+    expect(accessDiff(["--verbose", base, head])).toEqual({
+      code: 2,
+      output: `access-diff: unknown flag --verbose\n${usage}`,
+    });
     expect(accessDiff([base, head, "-a"])).toEqual({ code: 2, output: `access-diff: unknown flag -a\n${usage}` });
-    expect(accessDiff([base, head, "--allow-broadening=yes"])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: Option '--allow-broadening' does not take an argument\nusage: /) });
+    expect(accessDiff([base, head, "--allow-broadening=yes"])).toEqual({
+      code: 2,
+      output: expect.stringMatching(/^access-diff: Option '--allow-broadening' does not take an argument\nusage: /),
+    });
     // The flag is still honoured wherever it stands.
     expect(accessDiff(["--allow-broadening", base, head]).code).toBe(0);
   });
 
   it("refuses anything but exactly two folders with exit 2 and the usage line", () => {
     const good = synthFolder(estate());
-    expect(accessDiff([])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: missing the base folder\nusage: npm run access-diff -- /) });
-    expect(accessDiff([good, "--allow-broadening"])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: missing the head folder\nusage: /) });
-    expect(accessDiff([good, good, good])).toEqual({ code: 2, output: expect.stringMatching(/^access-diff: expected two folders, got 3: .*\nusage: /) });
+    expect(accessDiff([])).toEqual({
+      code: 2,
+      output: expect.stringMatching(/^access-diff: missing the base folder\nusage: npm run access-diff -- /),
+    });
+    expect(accessDiff([good, "--allow-broadening"])).toEqual({
+      code: 2,
+      output: expect.stringMatching(/^access-diff: missing the head folder\nusage: /),
+    });
+    expect(accessDiff([good, good, good])).toEqual({
+      code: 2,
+      output: expect.stringMatching(/^access-diff: expected two folders, got 3: .*\nusage: /),
+    });
   });
 });

@@ -4,12 +4,20 @@ import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernete
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
-import { Identity, AksClusterIdentity, buildAccessReport, ExistingUserAssignedIdentity, Roles, SubnetTarget, UserAssignedIdentity } from "../constructs";
-import { roleAssignmentName } from "../constructs/deterministic-name";
+import {
+  Identity,
+  AksClusterIdentity,
+  buildAccessReport,
+  ExistingUserAssignedIdentity,
+  Roles,
+  SubnetTarget,
+  UserAssignedIdentity,
+} from "../constructs";
+import { roleAssignmentName } from "../constructs/internal/deterministic-name";
 import { grantRole } from "../constructs/grant";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
-import { resolveInStack } from "../constructs/known-values";
-import { systemPoolProblem } from "../constructs/aks-platform";
+import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
+import { resolveInStack } from "../constructs/internal/known-values";
+import { systemPoolProblem } from "../constructs/internal/aks-platform";
 import { OTHER_TENANT, only, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
 
 const inRg = { resourceGroupName: "aks-rg", location: "westeurope" };
@@ -17,10 +25,19 @@ const SUBNET_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/net-rg/provider
 const ZONE_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/net-rg/providers/Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io`;
 
 function subnetOf(stack: TerraformStack): Subnet {
-  return new Subnet(stack, "nodes", { name: "nodes", resourceGroupName: "aks-rg", virtualNetworkName: "aks-vnet", addressPrefixes: ["10.1.0.0/24"] });
+  return new Subnet(stack, "nodes", {
+    name: "nodes",
+    resourceGroupName: "aks-rg",
+    virtualNetworkName: "aks-vnet",
+    addressPrefixes: ["10.1.0.0/24"],
+  });
 }
 
-function clusterOn(stack: TerraformStack, pool: Partial<KubernetesClusterConfig["defaultNodePool"]> = {}, extra: Partial<KubernetesClusterConfig> = {}) {
+function clusterOn(
+  stack: TerraformStack,
+  pool: Partial<KubernetesClusterConfig["defaultNodePool"]> = {},
+  extra: Partial<KubernetesClusterConfig> = {},
+) {
   return new KubernetesCluster(stack, "cluster", {
     ...inRg,
     name: "aks",
@@ -31,7 +48,13 @@ function clusterOn(stack: TerraformStack, pool: Partial<KubernetesClusterConfig[
 }
 
 /** A hand-written Network Contributor assignment, as someone might add beside the constructs. */
-const handWrittenNetworkContributor = (stack: TerraformStack, id: string, scope: string, principalId: string, extra: { principalType?: string; description?: string } = {}) =>
+const handWrittenNetworkContributor = (
+  stack: TerraformStack,
+  id: string,
+  scope: string,
+  principalId: string,
+  extra: { principalType?: string; description?: string } = {},
+) =>
   new RoleAssignment(stack, id, {
     name: roleAssignmentName(scope, Roles.NetworkContributor.guid, id),
     scope,
@@ -42,14 +65,20 @@ const handWrittenNetworkContributor = (stack: TerraformStack, id: string, scope:
   });
 
 const networkGrants = (stack: TerraformStack) =>
-  Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) => a.role_definition_id.endsWith(Roles.NetworkContributor.guid));
+  Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) =>
+    a.role_definition_id.endsWith(Roles.NetworkContributor.guid),
+  );
 
 describe("AKS platform grants", () => {
   it("grants the control plane Network Contributor on its node subnet, before the cluster", () => {
     const stack = testStack();
     const subnet = subnetOf(stack);
     const aks = clusterOn(stack, { vnetSubnetId: subnet.id });
-    const identities = new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }), workload: "platform" });
+    const identities = new AksClusterIdentity(stack, "identities", {
+      cluster: aks,
+      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+      workload: "platform",
+    });
     const ref = (v: string) => resolveInStack(stack, v);
 
     const grant = only(Object.fromEntries(networkGrants(stack).map((g) => [g.name, g])));
@@ -61,14 +90,21 @@ describe("AKS platform grants", () => {
       description: "platform: AKS control plane: node subnet of AKS cluster aks",
     });
     const network = identities.grants.find((g) => g.role === Roles.NetworkContributor)!;
-    expect(network.target.resourceId.id).toBe(`/subscriptions/${SUBSCRIPTION}/resourceGroups/aks-rg/providers/Microsoft.Network/virtualNetworks/aks-vnet/subnets/nodes`);
-    expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster")).depends_on).toContain(`azurerm_role_assignment.${network.assignment.friendlyUniqueId}`);
+    expect(network.target.resourceId.id).toBe(
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/aks-rg/providers/Microsoft.Network/virtualNetworks/aks-vnet/subnets/nodes`,
+    );
+    expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster")).depends_on).toContain(
+      `azurerm_role_assignment.${network.assignment.friendlyUniqueId}`,
+    );
   });
 
   it("marks the grant as a platform grant in the access report, and no guardrail objects", () => {
     const stack = testStack();
     const aks = clusterOn(stack, { vnetSubnetId: subnetOf(stack).id });
-    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) });
+    new AksClusterIdentity(stack, "identities", {
+      cluster: aks,
+      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+    });
     const json = JSON.parse(Testing.synth(stack));
     const grant = buildAccessReport("test", json).grants.find((g) => g.role === "Network Contributor")!;
     expect(grant).toMatchObject({ plane: "platform", platformUse: "node subnet of AKS cluster aks" });
@@ -78,10 +114,27 @@ describe("AKS platform grants", () => {
   it("grants on a subnet given by id, on added node pools' subnets, and Private DNS Zone Contributor on a custom zone", () => {
     const stack = testStack();
     const poolSubnet = subnetOf(stack);
-    const aks = clusterOn(stack, { vnetSubnetId: SUBNET_ID }, { privateClusterEnabled: true, privateDnsZoneId: ZONE_ID });
-    const pool = new KubernetesClusterNodePool(stack, "user-pool", { name: "user", kubernetesClusterId: aks.id, vmSize: "Standard_D4ds_v5", nodeCount: 1, vnetSubnetId: poolSubnet.id });
-    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }), nodePools: [pool] });
-    const grants = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => [a.role_definition_id.split("/").pop(), a.scope]);
+    const aks = clusterOn(
+      stack,
+      { vnetSubnetId: SUBNET_ID },
+      { privateClusterEnabled: true, privateDnsZoneId: ZONE_ID },
+    );
+    const pool = new KubernetesClusterNodePool(stack, "user-pool", {
+      name: "user",
+      kubernetesClusterId: aks.id,
+      vmSize: "Standard_D4ds_v5",
+      nodeCount: 1,
+      vnetSubnetId: poolSubnet.id,
+    });
+    new AksClusterIdentity(stack, "identities", {
+      cluster: aks,
+      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+      nodePools: [pool],
+    });
+    const grants = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => [
+      a.role_definition_id.split("/").pop(),
+      a.scope,
+    ]);
     expect(grants).toEqual(
       expect.arrayContaining([
         [Roles.NetworkContributor.guid, SUBNET_ID],
@@ -110,9 +163,15 @@ describe("AKS platform grants", () => {
       stack,
       "foreign",
       `/subscriptions/${SUBSCRIPTION}/resourceGroups/other-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/foreign-id`,
-      { tenantId: OTHER_TENANT, principalId: "0f0f0f0f-0000-4000-8000-000000000001", clientId: "0f0f0f0f-0000-4000-8000-000000000002" },
+      {
+        tenantId: OTHER_TENANT,
+        principalId: "0f0f0f0f-0000-4000-8000-000000000001",
+        clientId: "0f0f0f0f-0000-4000-8000-000000000002",
+      },
     );
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.userAssigned(foreign) })).toThrow(
+    expect(
+      () => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.userAssigned(foreign) }),
+    ).toThrow(
       /^\[test\/identities\] The control-plane identity lives in tenant 12345678-1234-4234-8234-123456789abc, but the cluster's node subnet of AKS cluster aks is in tenant aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee: no role can be granted across tenants: ".*\/subnets\/aks-nodes"\. Fix: use a control-plane identity of the subnet's tenant/,
     );
   });
@@ -121,7 +180,13 @@ describe("AKS platform grants", () => {
     const stack = testStack();
     const variable = new TerraformVariable(stack, "subnet_id", { type: "string" });
     const aks = clusterOn(stack, { vnetSubnetId: variable.stringValue });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) })).toThrow(
+    expect(
+      () =>
+        new AksClusterIdentity(stack, "identities", {
+          cluster: aks,
+          controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+        }),
+    ).toThrow(
       '[test/identities] The node subnet of AKS cluster aks is a value only Terraform knows, so the control plane cannot be granted on it before the cluster exists: "${var.subnet_id}". Fix: pass a subnet of this stack',
     );
   });
@@ -130,13 +195,20 @@ describe("AKS platform grants", () => {
     const stack = testStack();
     const subnet = subnetOf(stack);
     const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
-    expect(() => grantRole(identity, Roles.NetworkContributor, SubnetTarget.of(subnet), { reason: "wants the network" })).toThrow(
+    expect(() =>
+      grantRole(identity, Roles.NetworkContributor, SubnetTarget.of(subnet), { reason: "wants the network" }),
+    ).toThrow(
       /IG024 platform-role-outside-platform-use: platform role Network Contributor .* no compute of the stack runs its platform as this principal on this resource/,
     );
     // A hand-written one, even claiming the AKS description, is judged from what the cluster really uses.
     const aks = clusterOn(stack, { vnetSubnetId: subnet.id });
-    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) });
-    handWrittenNetworkContributor(stack, "sneaky", subnet.id, identity.principalId, { description: "platform: AKS control plane: node subnet of AKS cluster aks" });
+    new AksClusterIdentity(stack, "identities", {
+      cluster: aks,
+      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+    });
+    handWrittenNetworkContributor(stack, "sneaky", subnet.id, identity.principalId, {
+      description: "platform: AKS control plane: node subnet of AKS cluster aks",
+    });
     const ig024 = evaluateGuardrails(stack, { severity: "error" }).filter((f) => f.ruleId === "IG024");
     expect(ig024.map((f) => f.address)).toEqual(["azurerm_role_assignment.sneaky"]);
   });
@@ -147,15 +219,28 @@ describe("AKS platform uses are judged from what the cluster really uses", () =>
   function attempt(setup: (stack: TerraformStack, identity: UserAssignedIdentity, subnet: Subnet) => void) {
     const stack = testStack();
     const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
-    const subnet = new Subnet(stack, "db", { name: "db", resourceGroupName: "aks-rg", virtualNetworkName: "aks-vnet", addressPrefixes: ["10.1.1.0/24"] });
+    const subnet = new Subnet(stack, "db", {
+      name: "db",
+      resourceGroupName: "aks-rg",
+      virtualNetworkName: "aks-vnet",
+      addressPrefixes: ["10.1.1.0/24"],
+    });
     setup(stack, identity, subnet);
-    handWrittenNetworkContributor(stack, "sneaky", subnet.id, identity.principalId, { description: "app: needs the network" });
-    return evaluateGuardrails(stack, { severity: "error" }).filter((f) => f.ruleId === "IG024").map((f) => f.address);
+    handWrittenNetworkContributor(stack, "sneaky", subnet.id, identity.principalId, {
+      description: "app: needs the network",
+    });
+    return evaluateGuardrails(stack, { severity: "error" })
+      .filter((f) => f.ruleId === "IG024")
+      .map((f) => f.address);
   }
 
   it("refuses a decoy cluster that may never exist (count = 0)", () => {
     const found = attempt((stack, identity, subnet) => {
-      const decoy = clusterOn(stack, { vnetSubnetId: subnet.id }, { identity: { type: "UserAssigned", identityIds: [identity.id] } });
+      const decoy = clusterOn(
+        stack,
+        { vnetSubnetId: subnet.id },
+        { identity: { type: "UserAssigned", identityIds: [identity.id] } },
+      );
       decoy.count = 0;
     });
     expect(found).toEqual(["azurerm_role_assignment.sneaky"]);
@@ -163,13 +248,29 @@ describe("AKS platform uses are judged from what the cluster really uses", () =>
 
   it("refuses a cluster that names two identities, or an identity a compute also runs as", () => {
     const other = (stack: TerraformStack) => new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
-    expect(attempt((stack, identity, subnet) => clusterOn(stack, { vnetSubnetId: subnet.id }, { identity: { type: "UserAssigned", identityIds: [other(stack).id, identity.id] } }))).toEqual([
-      "azurerm_role_assignment.sneaky",
-    ]);
+    expect(
+      attempt((stack, identity, subnet) =>
+        clusterOn(
+          stack,
+          { vnetSubnetId: subnet.id },
+          { identity: { type: "UserAssigned", identityIds: [other(stack).id, identity.id] } },
+        ),
+      ),
+    ).toEqual(["azurerm_role_assignment.sneaky"]);
     expect(
       attempt((stack, identity, subnet) => {
-        clusterOn(stack, { vnetSubnetId: subnet.id }, { identity: { type: "UserAssigned", identityIds: [identity.id] } });
-        new LinuxWebApp(stack, "web", { ...inRg, name: "web", servicePlanId: "/plan", siteConfig: {}, identity: { type: "UserAssigned", identityIds: [identity.id] } });
+        clusterOn(
+          stack,
+          { vnetSubnetId: subnet.id },
+          { identity: { type: "UserAssigned", identityIds: [identity.id] } },
+        );
+        new LinuxWebApp(stack, "web", {
+          ...inRg,
+          name: "web",
+          servicePlanId: "/plan",
+          siteConfig: {},
+          identity: { type: "UserAssigned", identityIds: [identity.id] },
+        });
       }),
     ).toEqual(["azurerm_role_assignment.sneaky"]);
   });
@@ -177,26 +278,47 @@ describe("AKS platform uses are judged from what the cluster really uses", () =>
   it("refuses a platform role held by a user, which no justification lets through", () => {
     const stack = testStack();
     const subnet = subnetOf(stack);
-    handWrittenNetworkContributor(stack, "person", subnet.id, "0f0f0f0f-0000-4000-8000-000000000009", { principalType: "User" });
+    handWrittenNetworkContributor(stack, "person", subnet.id, "0f0f0f0f-0000-4000-8000-000000000009", {
+      principalType: "User",
+    });
     expect(evaluateGuardrails(stack, { severity: "error" }).map((f) => f.ruleId)).toEqual(["IG021", "IG024"]);
     const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
     expect(() =>
-      grantRole(identity, Roles.NetworkContributor, SubnetTarget.of(subnet), { reason: "wants the network", justification: "the team says it really needs to change routes here" }),
+      grantRole(identity, Roles.NetworkContributor, SubnetTarget.of(subnet), {
+        reason: "wants the network",
+        justification: "the team says it really needs to change routes here",
+      }),
     ).toThrow(/IG024 platform-role-outside-platform-use/);
   });
 
   it("refuses an existing control-plane identity on a custom subnet, and a node pool of another cluster", () => {
     const stack = testStack();
-    const existing = new ExistingUserAssignedIdentity(stack, "cp", `/subscriptions/${SUBSCRIPTION}/resourceGroups/aks-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-cp`, {
-      principalId: "0f0f0f0f-0000-4000-8000-000000000001",
-      clientId: "0f0f0f0f-0000-4000-8000-000000000002",
-    });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: clusterOn(stack, { vnetSubnetId: SUBNET_ID }), controlPlane: Identity.userAssigned(existing) })).toThrow(
+    const existing = new ExistingUserAssignedIdentity(
+      stack,
+      "cp",
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/aks-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/aks-cp`,
+      {
+        principalId: "0f0f0f0f-0000-4000-8000-000000000001",
+        clientId: "0f0f0f0f-0000-4000-8000-000000000002",
+      },
+    );
+    expect(
+      () =>
+        new AksClusterIdentity(stack, "identities", {
+          cluster: clusterOn(stack, { vnetSubnetId: SUBNET_ID }),
+          controlPlane: Identity.userAssigned(existing),
+        }),
+    ).toThrow(
       /^\[test\/identities\] The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: .*Fix: pass identity props as `controlPlane`/,
     );
     const other = testStack();
     const aks = clusterOn(other);
-    const foreign = new KubernetesClusterNodePool(other, "pool", { name: "user", kubernetesClusterId: "${azurerm_kubernetes_cluster.elsewhere.id}", vmSize: "Standard_D4ds_v5", nodeCount: 1 });
+    const foreign = new KubernetesClusterNodePool(other, "pool", {
+      name: "user",
+      kubernetesClusterId: "${azurerm_kubernetes_cluster.elsewhere.id}",
+      vmSize: "Standard_D4ds_v5",
+      nodeCount: 1,
+    });
     expect(() => new AksClusterIdentity(other, "identities", { cluster: aks, nodePools: [foreign] })).toThrow(
       '[test/identities] Node pool test/pool belongs to another cluster: "${azurerm_kubernetes_cluster.elsewhere.id}". Fix: pass only node pools',
     );
@@ -205,7 +327,13 @@ describe("AKS platform uses are judged from what the cluster really uses", () =>
   it("gives a Spot pool no max_surge, which AKS refuses for Spot", () => {
     const stack = testStack();
     const aks = clusterOn(stack);
-    const spot = new KubernetesClusterNodePool(stack, "spot", { name: "spot", kubernetesClusterId: aks.id, vmSize: "Standard_D4ds_v5", nodeCount: 1, priority: "Spot" });
+    const spot = new KubernetesClusterNodePool(stack, "spot", {
+      name: "spot",
+      kubernetesClusterId: aks.id,
+      vmSize: "Standard_D4ds_v5",
+      nodeCount: 1,
+      priority: "Spot",
+    });
     new AksClusterIdentity(stack, "identities", { cluster: aks, nodePools: [spot] });
     expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster_node_pool")).upgrade_settings).toBeUndefined();
   });
@@ -222,11 +350,19 @@ describe("AKS deploy settings", () => {
 
   it("keeps upgrade settings and a network profile the cluster already has", () => {
     const stack = testStack();
-    const aks = clusterOn(stack, { upgradeSettings: { maxSurge: "33%", drainTimeoutInMinutes: 30 } }, { networkProfile: { networkPlugin: "azure", networkPolicy: "cilium", networkDataPlane: "cilium" } });
+    const aks = clusterOn(
+      stack,
+      { upgradeSettings: { maxSurge: "33%", drainTimeoutInMinutes: 30 } },
+      { networkProfile: { networkPlugin: "azure", networkPolicy: "cilium", networkDataPlane: "cilium" } },
+    );
     new AksClusterIdentity(stack, "identities", { cluster: aks });
     const cluster = only(resourcesOf(stack, "azurerm_kubernetes_cluster"));
     expect(cluster.default_node_pool.upgrade_settings).toEqual({ max_surge: "33%", drain_timeout_in_minutes: 30 });
-    expect(cluster.network_profile).toEqual({ network_plugin: "azure", network_policy: "cilium", network_data_plane: "cilium" });
+    expect(cluster.network_profile).toEqual({
+      network_plugin: "azure",
+      network_policy: "cilium",
+      network_data_plane: "cilium",
+    });
   });
 
   it.each([
@@ -258,11 +394,21 @@ describe("AKS deploy settings", () => {
   });
 
   it("judges an autoscaled pool by its minimum, and an added System pool like the default one", () => {
-    expect(systemPoolProblem({ vmSize: "Standard_D4ds_v5", autoScaling: true, minCount: 1, nodeCount: 5 })).toMatch(/its min_count is 1/);
+    expect(systemPoolProblem({ vmSize: "Standard_D4ds_v5", autoScaling: true, minCount: 1, nodeCount: 5 })).toMatch(
+      /its min_count is 1/,
+    );
     expect(systemPoolProblem({ vmSize: "Standard_D16ds_v5", autoScaling: true, minCount: 2 })).toBeUndefined();
     const stack = testStack();
     const aks = clusterOn(stack);
-    const pool = new KubernetesClusterNodePool(stack, "sys2", { name: "sys2", kubernetesClusterId: aks.id, vmSize: "Standard_B2s", nodeCount: 2, mode: "System" });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, nodePools: [pool] })).toThrow(/The system node pool of test\/sys2 is below what AKS supports: Standard_B2s is a B-series/);
+    const pool = new KubernetesClusterNodePool(stack, "sys2", {
+      name: "sys2",
+      kubernetesClusterId: aks.id,
+      vmSize: "Standard_B2s",
+      nodeCount: 2,
+      mode: "System",
+    });
+    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, nodePools: [pool] })).toThrow(
+      /The system node pool of test\/sys2 is below what AKS supports: Standard_B2s is a B-series/,
+    );
   });
 });

@@ -1,12 +1,26 @@
 import { TerraformStack, Testing } from "cdktf";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
-import { Identity, AksClusterIdentity, AksWorkloadIdentity, ContainerRegistryTarget, KeyVaultTarget, Roles, UserAssignedIdentity } from "../constructs";
-import { resolveInStack } from "../constructs/known-values";
+import {
+  Identity,
+  AksClusterIdentity,
+  AksWorkloadIdentity,
+  ContainerRegistryTarget,
+  KeyVaultTarget,
+  Roles,
+  UserAssignedIdentity,
+} from "../constructs";
+import { resolveInStack } from "../constructs/internal/known-values";
 import { only, registryId, resourcesOf, testStack, vaultId } from "./helpers";
 
 const inRg = { resourceGroupName: "aks-rg", location: "westeurope" };
 const cluster = (stack: TerraformStack, extra: Partial<ConstructorParameters<typeof KubernetesCluster>[2]> = {}) =>
-  new KubernetesCluster(stack, "cluster", { ...inRg, name: "aks", dnsPrefix: "aks", defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v5", nodeCount: 2 }, ...extra });
+  new KubernetesCluster(stack, "cluster", {
+    ...inRg,
+    name: "aks",
+    dnsPrefix: "aks",
+    defaultNodePool: { name: "system", vmSize: "Standard_D4ds_v5", nodeCount: 2 },
+    ...extra,
+  });
 
 describe("AKS cluster identities", () => {
   it("sets one user-assigned control-plane identity, the kubelet identity with AcrPull, and workload identity", () => {
@@ -22,13 +36,19 @@ describe("AKS cluster identities", () => {
     const kubelet = identities.kubelet!;
     expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster"))).toMatchObject({
       identity: { type: "UserAssigned", identity_ids: [ref(identities.controlPlane!.id)] },
-      kubelet_identity: { client_id: ref(kubelet.clientId), object_id: ref(kubelet.principalId), user_assigned_identity_id: ref(kubelet.id) },
+      kubelet_identity: {
+        client_id: ref(kubelet.clientId),
+        object_id: ref(kubelet.principalId),
+        user_assigned_identity_id: ref(kubelet.id),
+      },
       oidc_issuer_enabled: true,
       workload_identity_enabled: true,
     });
     // The cluster waits for both grants: AKS refuses a kubelet identity its control plane cannot assign.
     expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster")).depends_on.sort()).toEqual([
-      expect.stringMatching(/^azurerm_role_assignment\.identities_control-plane_managed-identity-operator-on-aks-kubelet-id_/),
+      expect.stringMatching(
+        /^azurerm_role_assignment\.identities_control-plane_managed-identity-operator-on-aks-kubelet-id_/,
+      ),
       expect.stringMatching(/^azurerm_role_assignment\.identities_kubelet_acrpull-on-platformacr_/),
     ]);
     const assignments = Object.values(resourcesOf(stack, "azurerm_role_assignment"));
@@ -44,7 +64,13 @@ describe("AKS cluster identities", () => {
     const stack = testStack();
     const other = new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
     const aks = cluster(stack, { identity: { type: "UserAssigned", identityIds: [other.id] } });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) })).toThrow(
+    expect(
+      () =>
+        new AksClusterIdentity(stack, "identities", {
+          cluster: aks,
+          controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+        }),
+    ).toThrow(
       /^\[test\/cluster\] An AKS cluster takes exactly one user-assigned identity, and this one has another already: \["\$\{azurerm_user_assigned_identity\.other_identity_[0-9A-F]+\.id\}"\]\. Fix: /,
     );
   });
@@ -52,7 +78,13 @@ describe("AKS cluster identities", () => {
   it("refuses a kubelet identity without a user-assigned cluster identity", () => {
     const stack = testStack();
     const aks = cluster(stack, { identity: { type: "SystemAssigned" } });
-    expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, kubelet: Identity.newUserAssigned({ name: "kubelet-id", ...inRg }) })).toThrow(
+    expect(
+      () =>
+        new AksClusterIdentity(stack, "identities", {
+          cluster: aks,
+          kubelet: Identity.newUserAssigned({ name: "kubelet-id", ...inRg }),
+        }),
+    ).toThrow(
       '[test/identities] A kubelet identity needs a user-assigned cluster identity: "SystemAssigned". Fix: pass `controlPlane`',
     );
   });
@@ -68,7 +100,10 @@ describe("AKS workload identity", () => {
   function withCluster() {
     const stack = testStack();
     const aks = cluster(stack);
-    new AksClusterIdentity(stack, "identities", { cluster: aks, controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }) });
+    new AksClusterIdentity(stack, "identities", {
+      cluster: aks,
+      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+    });
     return { stack, aks };
   }
 
@@ -98,15 +133,36 @@ describe("AKS workload identity", () => {
   it("refuses a cluster that issues no workload identity tokens", () => {
     const stack = testStack();
     expect(
-      () => new AksWorkloadIdentity(stack, "worker", { cluster: cluster(stack), namespace: "orders", serviceAccount: "worker", identity: Identity.newUserAssigned({ name: "w-id", ...inRg }), grants: [] }),
-    ).toThrow(/^\[test\/worker\] The cluster does not issue workload identity tokens: .*Fix: give the cluster an AksClusterIdentity first/);
+      () =>
+        new AksWorkloadIdentity(stack, "worker", {
+          cluster: cluster(stack),
+          namespace: "orders",
+          serviceAccount: "worker",
+          identity: Identity.newUserAssigned({ name: "w-id", ...inRg }),
+          grants: [],
+        }),
+    ).toThrow(
+      /^\[test\/worker\] The cluster does not issue workload identity tokens: .*Fix: give the cluster an AksClusterIdentity first/,
+    );
   });
 
-  it.each([["namespace", "orders-*"], ["service account", "Worker"]])("refuses a %s that is not one Kubernetes name", (what, value) => {
+  it.each([
+    ["namespace", "orders-*"],
+    ["service account", "Worker"],
+  ])("refuses a %s that is not one Kubernetes name", (what, value) => {
     const { stack, aks } = withCluster();
-    const names = what === "namespace" ? { namespace: value, serviceAccount: "worker" } : { namespace: "orders", serviceAccount: value };
-    expect(() => new AksWorkloadIdentity(stack, "worker", { cluster: aks, ...names, identity: Identity.newUserAssigned({ name: "w-id", ...inRg }), grants: [] })).toThrow(
-      `[test/worker] Kubernetes ${what} is not a DNS-1123 label: "${value}"`,
-    );
+    const names =
+      what === "namespace"
+        ? { namespace: value, serviceAccount: "worker" }
+        : { namespace: "orders", serviceAccount: value };
+    expect(
+      () =>
+        new AksWorkloadIdentity(stack, "worker", {
+          cluster: aks,
+          ...names,
+          identity: Identity.newUserAssigned({ name: "w-id", ...inRg }),
+          grants: [],
+        }),
+    ).toThrow(`[test/worker] Kubernetes ${what} is not a DNS-1123 label: "${value}"`);
   });
 });

@@ -2,9 +2,17 @@ import { TerraformStack } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
 import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
-import { AppServiceCompute, ContainerRegistryTarget, Identity, KeyVaultTarget, Roles, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
-import { roleAssignmentName } from "../constructs/deterministic-name";
-import { resolveInStack } from "../constructs/known-values";
+import {
+  AppServiceCompute,
+  ContainerRegistryTarget,
+  Identity,
+  KeyVaultTarget,
+  Roles,
+  UserAssignedIdentity,
+  WorkloadIdentity,
+} from "../constructs";
+import { roleAssignmentName } from "../constructs/internal/deterministic-name";
+import { resolveInStack } from "../constructs/internal/known-values";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
 
 function webApp(stack: TerraformStack, props: Partial<ConstructorParameters<typeof LinuxWebApp>[2]> = {}) {
@@ -18,7 +26,8 @@ function webApp(stack: TerraformStack, props: Partial<ConstructorParameters<type
   });
 }
 
-const slotOf = (stack: TerraformStack, app: LinuxWebApp) => new LinuxWebAppSlot(stack, "staging", { name: "staging", appServiceId: app.id, siteConfig: {} });
+const slotOf = (stack: TerraformStack, app: LinuxWebApp) =>
+  new LinuxWebAppSlot(stack, "staging", { name: "staging", appServiceId: app.id, siteConfig: {} });
 const siteId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/shop-rg/providers/Microsoft.Web/sites/shop-web`;
 
 describe("WorkloadIdentity on App Service", () => {
@@ -65,7 +74,10 @@ describe("WorkloadIdentity on App Service", () => {
     });
     const identity = access.userAssigned!;
     const ref = (attr: string) => resolveInStack(stack, (identity as unknown as Record<string, string>)[attr]);
-    for (const site of [only(resourcesOf(stack, "azurerm_linux_web_app")), only(resourcesOf(stack, "azurerm_linux_web_app_slot"))]) {
+    for (const site of [
+      only(resourcesOf(stack, "azurerm_linux_web_app")),
+      only(resourcesOf(stack, "azurerm_linux_web_app_slot")),
+    ]) {
       expect(site.identity).toEqual({ type: "UserAssigned", identity_ids: [ref("id")] });
       expect(site.app_settings.AZURE_CLIENT_ID).toBe(ref("clientId"));
       expect(site.key_vault_reference_identity_id).toBe(ref("id"));
@@ -77,7 +89,11 @@ describe("WorkloadIdentity on App Service", () => {
   it("merges with identities the app already has", () => {
     const stack = testStack();
     const app = webApp(stack, { identity: { type: "SystemAssigned" } });
-    const shared = new UserAssignedIdentity(stack, "shared", { name: "shared-id", resourceGroupName: "id-rg", location: "westeurope" });
+    const shared = new UserAssignedIdentity(stack, "shared", {
+      name: "shared-id",
+      resourceGroupName: "id-rg",
+      location: "westeurope",
+    });
     new WorkloadIdentity(stack, "shop", {
       identity: Identity.userAssigned(shared),
       compute: [AppServiceCompute.linuxWebApp(app)],
@@ -120,7 +136,11 @@ describe("WorkloadIdentity on App Service", () => {
     });
     expect(only(resourcesOf(stack, "azurerm_linux_function_app")).identity).toEqual({ type: "SystemAssigned" });
     expect(only(resourcesOf(stack, "azurerm_role_assignment")).name).toBe(
-      roleAssignmentName(vaultId(), Roles.KeyVaultSecretsUser.guid, `/subscriptions/${SUBSCRIPTION}/resourceGroups/shop-rg/providers/Microsoft.Web/sites/shop-fn`),
+      roleAssignmentName(
+        vaultId(),
+        Roles.KeyVaultSecretsUser.guid,
+        `/subscriptions/${SUBSCRIPTION}/resourceGroups/shop-rg/providers/Microsoft.Web/sites/shop-fn`,
+      ),
     );
   });
 

@@ -5,12 +5,20 @@ import { SUBSCRIPTION, vaultId } from "./helpers";
 describe("ResourceId", () => {
   it("parses a resource id into subscription, group, type and name", () => {
     const id = ResourceId.parse("t", vaultId());
-    expect(id).toMatchObject({ level: "resource", subscriptionId: SUBSCRIPTION, resourceGroup: "app-rg", type: "Microsoft.KeyVault/vaults" });
+    expect(id).toMatchObject({
+      level: "resource",
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: "app-rg",
+      type: "Microsoft.KeyVault/vaults",
+    });
     expect(id.name).toBe("app-kv");
   });
 
   it("parses sub-resources with their full type path", () => {
-    const id = ResourceId.parse("t", `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct/queueServices/default/queues/jobs`);
+    const id = ResourceId.parse(
+      "t",
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/acct/queueServices/default/queues/jobs`,
+    );
     expect(id.type).toBe("Microsoft.Storage/storageAccounts/queueServices/queues");
     expect(id.names).toEqual(["acct", "default", "jobs"]);
     expect(id.name).toBe("jobs");
@@ -25,8 +33,15 @@ describe("ResourceId", () => {
   });
 
   it("builds ids from names and children under them", () => {
-    const site = ResourceId.fromNames("t", { subscriptionId: SUBSCRIPTION, resourceGroup: "rg", type: "Microsoft.Web/sites", name: "app" });
-    expect(site.child("slots", "staging").id).toBe(`/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Web/sites/app/slots/staging`);
+    const site = ResourceId.fromNames("t", {
+      subscriptionId: SUBSCRIPTION,
+      resourceGroup: "rg",
+      type: "Microsoft.Web/sites",
+      name: "app",
+    });
+    expect(site.child("slots", "staging").id).toBe(
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Web/sites/app/slots/staging`,
+    );
     expect(site.child("slots", "staging").type).toBe("Microsoft.Web/sites/slots");
     expect(site.contains(site.child("slots", "staging"))).toBe(true);
   });
@@ -34,8 +49,16 @@ describe("ResourceId", () => {
   it.each([
     ["no leading slash", "subscriptions/x", /must start with \//],
     ["a subscription that is not a GUID", "/subscriptions/prod/resourceGroups/rg", /subscription "prod" is not a GUID/],
-    ["a missing resource group segment", `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.KeyVault/vaults/kv`, /resourceGroups\/<name>/],
-    ["a dangling type without a name", `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults`, /providers\/<Namespace>\/<type>\/<name>/],
+    [
+      "a missing resource group segment",
+      `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.KeyVault/vaults/kv`,
+      /resourceGroups\/<name>/,
+    ],
+    [
+      "a dangling type without a name",
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults`,
+      /providers\/<Namespace>\/<type>\/<name>/,
+    ],
     ["an empty segment", `/subscriptions/${SUBSCRIPTION}//resourceGroups/rg`, /no empty segment/],
   ])("refuses an id with %s, naming the path, value and fix", (_, id, why) => {
     expect(() => ResourceId.parse("dev/workload", id)).toThrow(why);
@@ -47,8 +70,13 @@ describe("ResourceId", () => {
     expect(() => requireGuid("dev", "subscription id", "1234")).toThrow(
       '[dev] subscription id is not a GUID: "1234". Fix: pass the subscription id as 8-4-4-4-12 hexadecimal digits',
     );
-    expect(() => ResourceId.fromNames("dev", { subscriptionId: "my-sub", resourceGroup: "rg", type: "Microsoft.Web/sites", name: "a" })).toThrow(
-      /subscription id is not a GUID: "my-sub"/,
-    );
+    expect(() =>
+      ResourceId.fromNames("dev", {
+        subscriptionId: "my-sub",
+        resourceGroup: "rg",
+        type: "Microsoft.Web/sites",
+        name: "a",
+      }),
+    ).toThrow(/subscription id is not a GUID: "my-sub"/);
   });
 });

@@ -1,5 +1,5 @@
-import { idTextProblem, nameRuleFor, NameRule, RESOURCE_GROUP_NAME } from "../constructs/azure-names";
-import { ResourceTypes } from "../constructs/resource-types";
+import { idTextProblem, nameRuleFor, NameRule, RESOURCE_GROUP_NAME } from "../constructs/internal/azure-names";
+import { ResourceTypes } from "../constructs/internal/resource-types";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
 
@@ -20,11 +20,41 @@ interface Case {
 }
 
 const CASES: readonly Case[] = [
-  { type: "Microsoft.KeyVault/vaults", min: 3, max: 24, ok: ["kv-app-prod", "KV-App-01", "a1b"], bad: ["kv--app", "-kvapp", "kvapp-", "1kvapp", "kv_app", "kv.app"] },
-  { type: "Microsoft.KeyVault/vaults/secrets", min: 1, max: 127, ok: ["db-password", "DbPassword2", "1st", "-", "a--b"], bad: ["../keys/master", "keys/master", "db.password", "db_password", "db password"] },
-  { type: "Microsoft.KeyVault/vaults/keys", min: 1, max: 127, ok: ["cmk-2024", "CMK"], bad: ["cmk.2024", "cmk/2024", "cmk_2024"] },
-  { type: "Microsoft.KeyVault/vaults/certificates", min: 1, max: 127, ok: ["tls-contoso-com"], bad: ["tls.contoso.com", "*-contoso-com"] },
-  { type: "Microsoft.Storage/storageAccounts", min: 3, max: 24, ok: ["stappprod01"], bad: ["StAppProd", "st-app", "st_app", "st.app"] },
+  {
+    type: "Microsoft.KeyVault/vaults",
+    min: 3,
+    max: 24,
+    ok: ["kv-app-prod", "KV-App-01", "a1b"],
+    bad: ["kv--app", "-kvapp", "kvapp-", "1kvapp", "kv_app", "kv.app"],
+  },
+  {
+    type: "Microsoft.KeyVault/vaults/secrets",
+    min: 1,
+    max: 127,
+    ok: ["db-password", "DbPassword2", "1st", "-", "a--b"],
+    bad: ["../keys/master", "keys/master", "db.password", "db_password", "db password"],
+  },
+  {
+    type: "Microsoft.KeyVault/vaults/keys",
+    min: 1,
+    max: 127,
+    ok: ["cmk-2024", "CMK"],
+    bad: ["cmk.2024", "cmk/2024", "cmk_2024"],
+  },
+  {
+    type: "Microsoft.KeyVault/vaults/certificates",
+    min: 1,
+    max: 127,
+    ok: ["tls-contoso-com"],
+    bad: ["tls.contoso.com", "*-contoso-com"],
+  },
+  {
+    type: "Microsoft.Storage/storageAccounts",
+    min: 3,
+    max: 24,
+    ok: ["stappprod01"],
+    bad: ["StAppProd", "st-app", "st_app", "st.app"],
+  },
   {
     type: "Microsoft.Storage/storageAccounts/blobServices/containers",
     min: 3,
@@ -32,10 +62,34 @@ const CASES: readonly Case[] = [
     ok: ["uploads", "1-a", "a-b-c", "$web", "$root", "$logs"],
     bad: ["Uploads", "up--loads", "-uploads", "uploads-", "up_loads", "up.loads", "$web2", "$WEB"],
   },
-  { type: "Microsoft.Storage/storageAccounts/queueServices/queues", min: 3, max: 63, ok: ["jobs", "jobs-2", "9lives"], bad: ["Jobs", "jo--bs", "-jobs", "jobs-", "jobs_2"] },
-  { type: "Microsoft.Storage/storageAccounts/tableServices/tables", min: 3, max: 63, ok: ["Orders", "orders2024", "TablesArchive"], bad: ["2024orders", "order-s", "order_s", "tables", "Tables", "TABLES"] },
-  { type: "Microsoft.Storage/storageAccounts/fileServices/fileshares", min: 3, max: 63, ok: ["share-01"], bad: ["Share", "sha--re", "-share", "share-"] },
-  { type: "Microsoft.ContainerRegistry/registries", min: 5, max: 50, ok: ["acrProd01", "12345"], bad: ["acr-prod", "acr_prod", "acr.prod"] },
+  {
+    type: "Microsoft.Storage/storageAccounts/queueServices/queues",
+    min: 3,
+    max: 63,
+    ok: ["jobs", "jobs-2", "9lives"],
+    bad: ["Jobs", "jo--bs", "-jobs", "jobs-", "jobs_2"],
+  },
+  {
+    type: "Microsoft.Storage/storageAccounts/tableServices/tables",
+    min: 3,
+    max: 63,
+    ok: ["Orders", "orders2024", "TablesArchive"],
+    bad: ["2024orders", "order-s", "order_s", "tables", "Tables", "TABLES"],
+  },
+  {
+    type: "Microsoft.Storage/storageAccounts/fileServices/fileshares",
+    min: 3,
+    max: 63,
+    ok: ["share-01"],
+    bad: ["Share", "sha--re", "-share", "share-"],
+  },
+  {
+    type: "Microsoft.ContainerRegistry/registries",
+    min: 5,
+    max: 50,
+    ok: ["acrProd01", "12345"],
+    bad: ["acr-prod", "acr_prod", "acr.prod"],
+  },
   {
     type: "Microsoft.ServiceBus/namespaces",
     min: 6,
@@ -50,9 +104,27 @@ const CASES: readonly Case[] = [
     ok: ["orders", "orders.v2", "orders_dead-letter", "Q"],
     bad: ["orders/v2", ".orders", "orders.", "-orders", "orders-", "_orders"],
   },
-  { type: "Microsoft.ServiceBus/namespaces/topics", min: 1, max: 260, ok: ["events.v1"], bad: ["events/v1", "events_"] },
-  { type: "Microsoft.EventHub/namespaces", min: 6, max: 50, ok: ["evh-telemetry", "EvhTelemetry1"], bad: ["1telemetry", "-telemetry", "telemetry-", "tele_metry"] },
-  { type: "Microsoft.EventHub/namespaces/eventhubs", min: 1, max: 256, ok: ["telemetry", "telemetry.raw_v2-a"], bad: ["telemetry/raw", ".telemetry", "telemetry.", "-telemetry", "telemetry_"] },
+  {
+    type: "Microsoft.ServiceBus/namespaces/topics",
+    min: 1,
+    max: 260,
+    ok: ["events.v1"],
+    bad: ["events/v1", "events_"],
+  },
+  {
+    type: "Microsoft.EventHub/namespaces",
+    min: 6,
+    max: 50,
+    ok: ["evh-telemetry", "EvhTelemetry1"],
+    bad: ["1telemetry", "-telemetry", "telemetry-", "tele_metry"],
+  },
+  {
+    type: "Microsoft.EventHub/namespaces/eventhubs",
+    min: 1,
+    max: 256,
+    ok: ["telemetry", "telemetry.raw_v2-a"],
+    bad: ["telemetry/raw", ".telemetry", "telemetry.", "-telemetry", "telemetry_"],
+  },
   {
     type: "Microsoft.AppConfiguration/configurationStores",
     min: 5,
@@ -60,9 +132,27 @@ const CASES: readonly Case[] = [
     ok: ["appcs-prod", "appcs--prod", "AppCs1"],
     bad: ["appcs---prod", "-appcs", "appcs-", "app_cs", "app.cs"],
   },
-  { type: "Microsoft.CognitiveServices/accounts", min: 2, max: 64, ok: ["oai-prod", "OAI1"], bad: ["-oai", "oai-", "oai_prod", "oai.prod"] },
-  { type: "Microsoft.ContainerService/managedClusters", min: 1, max: 63, ok: ["aks-prod_01", "a"], bad: ["-aks", "aks-", "_aks", "aks_", "aks.prod"] },
-  { type: "Microsoft.ManagedIdentity/userAssignedIdentities", min: 3, max: 128, ok: ["id-app_prod", "1id", "id-"], bad: ["-id", "_id", "id.app"] },
+  {
+    type: "Microsoft.CognitiveServices/accounts",
+    min: 2,
+    max: 64,
+    ok: ["oai-prod", "OAI1"],
+    bad: ["-oai", "oai-", "oai_prod", "oai.prod"],
+  },
+  {
+    type: "Microsoft.ContainerService/managedClusters",
+    min: 1,
+    max: 63,
+    ok: ["aks-prod_01", "a"],
+    bad: ["-aks", "aks-", "_aks", "aks_", "aks.prod"],
+  },
+  {
+    type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+    min: 3,
+    max: 128,
+    ok: ["id-app_prod", "1id", "id-"],
+    bad: ["-id", "_id", "id.app"],
+  },
   {
     type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
     min: 3,
@@ -70,7 +160,13 @@ const CASES: readonly Case[] = [
     ok: ["github-main", "aks_default_sa"],
     bad: ["-github", "_github", "github.main", "repo:org/app"],
   },
-  { type: "Microsoft.Web/sites", min: 2, max: 60, ok: ["app-orders", "Func1"], bad: ["-app", "app-", "app_orders", "app.orders"] },
+  {
+    type: "Microsoft.Web/sites",
+    min: 2,
+    max: 60,
+    ok: ["app-orders", "Func1"],
+    bad: ["-app", "app-", "app_orders", "app.orders"],
+  },
   { type: "Microsoft.Web/sites/slots", min: 2, max: 59, ok: ["staging", "blue-1"], bad: ["stag_ing", "stag.ing"] },
 ];
 
@@ -142,7 +238,9 @@ describe("nameRuleFor", () => {
       rule: "3-24 characters: letters, digits and hyphens; starts with a letter; ends with a letter or digit; no consecutive hyphens",
     });
     expect(rule("Microsoft.KeyVault/vaults/secrets").kind).toBe("Key Vault secret");
-    expect(rule("Microsoft.KeyVault/vaults/secrets").rule).toMatch(/^1-127 characters: letters, digits and hyphens only/);
+    expect(rule("Microsoft.KeyVault/vaults/secrets").rule).toMatch(
+      /^1-127 characters: letters, digits and hyphens only/,
+    );
   });
 
   it("says why Service Bus entities refuse the / that Azure allows", () => {
@@ -162,7 +260,9 @@ describe("nameRuleFor", () => {
 describe("RESOURCE_GROUP_NAME", () => {
   it("is the resource group rule, with its length and the non-ASCII refusal in words", () => {
     expect(RESOURCE_GROUP_NAME.kind).toBe("resource group");
-    expect(RESOURCE_GROUP_NAME.rule).toMatch(/^1-90 characters: letters, digits, underscores, hyphens, periods and parentheses; does not end with a period/);
+    expect(RESOURCE_GROUP_NAME.rule).toMatch(
+      /^1-90 characters: letters, digits, underscores, hyphens, periods and parentheses; does not end with a period/,
+    );
     expect(RESOURCE_GROUP_NAME.rule).toContain("this library refuses them");
     expect(nameRuleFor("Microsoft.Resources/resourceGroups")).toBe(RESOURCE_GROUP_NAME);
   });
@@ -195,14 +295,24 @@ describe("idTextProblem", () => {
     expect(idTextProblem(`${vault}/secrets/db-password`)).toBeUndefined();
     expect(idTextProblem(`/subscriptions/${SUB}/resourceGroups/rg-app_(eu).1`)).toBeUndefined();
     expect(idTextProblem("/providers/Microsoft.Management/managementGroups/corp")).toBeUndefined();
-    expect(idTextProblem(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/$web`)).toBeUndefined();
+    expect(
+      idTextProblem(
+        `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/$web`,
+      ),
+    ).toBeUndefined();
   });
 
   it("refuses a secret id that climbs to another object, and says why", () => {
-    const problem = idTextProblem(`/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/secrets/../keys/master`);
-    expect(problem).toBe('it has a ".." segment after "secrets": URL resolution removes it, so the id would name a different resource than it spells');
+    const problem = idTextProblem(
+      `/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/secrets/../keys/master`,
+    );
+    expect(problem).toBe(
+      'it has a ".." segment after "secrets": URL resolution removes it, so the id would name a different resource than it spells',
+    );
     // The reason is real: a URL parser turns the secret id into the vault's key.
-    expect(new URL(`https://management.azure.com${vault}/secrets/../keys/master`).pathname).toBe(`${vault}/keys/master`);
+    expect(new URL(`https://management.azure.com${vault}/secrets/../keys/master`).pathname).toBe(
+      `${vault}/keys/master`,
+    );
   });
 
   it("refuses . segments too", () => {
@@ -214,21 +324,29 @@ describe("idTextProblem", () => {
 
   it.each([
     [`${vault} `, `it contains a space at index ${vault.length} (the end)`],
-    [`/subscriptions/${SUB}/resourceGroups/my rg`, `it contains a space at index ${`/subscriptions/${SUB}/resourceGroups/my`.length}`],
+    [
+      `/subscriptions/${SUB}/resourceGroups/my rg`,
+      `it contains a space at index ${`/subscriptions/${SUB}/resourceGroups/my`.length}`,
+    ],
     [`${vault}\t`, `it contains a tab (U+0009) at index ${vault.length} (the end)`],
     [`${vault}\n/secrets/a`, `it contains a line break (U+000A) at index ${vault.length}`],
     [`${vault}/secrets/a\u0000b`, `it contains a control character (U+0000) at index ${vault.length + 10}`],
     [`${vault}/secrets/a\u007f`, `it contains a control character (U+007F) at index ${vault.length + 10} (the end)`],
     [`${vault}/secrets/café`, `it contains a non-ASCII character "é" (U+00E9) at index ${vault.length + 12} (the end)`],
     [`${vault}/secrets/a\u00a0b`, `it contains non-ASCII whitespace (U+00A0) at index ${vault.length + 10}`],
-    [`${vault}/secrets/a\u212a`, `it contains a non-ASCII character "\u212a" (U+212A) at index ${vault.length + 10} (the end)`],
+    [
+      `${vault}/secrets/a\u212a`,
+      `it contains a non-ASCII character "\u212a" (U+212A) at index ${vault.length + 10} (the end)`,
+    ],
   ])("refuses %j", (id, why) => {
     expect(idTextProblem(id)).toBe(why);
   });
 
   it("counts an astral character as one, and indexes in UTF-16 units like String.prototype.indexOf", () => {
     const id = `${vault}/secrets/\u{1F511}x`;
-    expect(idTextProblem(id)).toBe(`it contains a non-ASCII character "\u{1F511}" (U+1F511) at index ${id.indexOf("\u{1F511}")}`);
+    expect(idTextProblem(id)).toBe(
+      `it contains a non-ASCII character "\u{1F511}" (U+1F511) at index ${id.indexOf("\u{1F511}")}`,
+    );
   });
 
   it.each([

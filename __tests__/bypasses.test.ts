@@ -5,18 +5,37 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import { App, TerraformStack, TerraformLocal, TerraformOutput, TerraformProvider, TerraformResource, TerraformVariable } from "cdktf";
+import {
+  App,
+  TerraformStack,
+  TerraformLocal,
+  TerraformOutput,
+  TerraformProvider,
+  TerraformResource,
+  TerraformVariable,
+} from "cdktf";
 import { RoleAssignment, RoleAssignmentConfig } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { PimActiveRoleAssignment } from "@cdktf/provider-azurerm/lib/pim-active-role-assignment";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { AppServiceCompute, Identity, KeyVaultTarget, onlyAssignRoles, Roles, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
-import { onStackSynthesis } from "../constructs/estate/stack-synthesis";
+import {
+  AppServiceCompute,
+  Identity,
+  KeyVaultTarget,
+  onlyAssignRoles,
+  Roles,
+  UserAssignedIdentity,
+  WorkloadIdentity,
+} from "../constructs";
+import { onStackSynthesis } from "../constructs/internal/estate/stack-synthesis";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { inRg, tempDirs } from "./helpers";
 
-const settings = (name: string) => ({ ...ENVIRONMENTS.find((e) => e.name === name)!, guardrails: { ...ENVIRONMENTS.find((e) => e.name === name)!.guardrails, today: "2026-11-22" } });
+const settings = (name: string) => ({
+  ...ENVIRONMENTS.find((e) => e.name === name)!,
+  guardrails: { ...ENVIRONMENTS.find((e) => e.name === name)!.guardrails, today: "2026-11-22" },
+});
 const SUB = ENVIRONMENTS.find((e) => e.name === "prod")!.subscriptionId;
 const USER = "0f0f0f0f-0000-4000-8000-0000000000a1";
 const vaultId = `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.KeyVault/vaults/app-kv`;
@@ -74,11 +93,19 @@ class AzapiProvider extends TerraformProvider {
 function azapiOf(scope: Construct, type: string, id: string, config: Record<string, unknown>): void {
   const stack = TerraformStack.of(scope);
   const provider = (stack.node.tryFindChild("azapi") as TerraformProvider | undefined) ?? new AzapiProvider(stack);
-  const resource = new TerraformResource(scope, id, { terraformResourceType: type, terraformGeneratorMetadata: { providerName: "azapi" }, provider });
+  const resource = new TerraformResource(scope, id, {
+    terraformResourceType: type,
+    terraformGeneratorMetadata: { providerName: "azapi" },
+    provider,
+  });
   for (const [key, value] of Object.entries(config)) resource.addOverride(key, value);
 }
 const azapi = (scope: Construct, id: string, config: Record<string, unknown>) =>
-  azapiOf(scope, "azapi_resource", id, { type: "Microsoft.Authorization/roleAssignments@2022-04-01", name: "2d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c", ...config });
+  azapiOf(scope, "azapi_resource", id, {
+    type: "Microsoft.Authorization/roleAssignments@2022-04-01",
+    name: "2d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+    ...config,
+  });
 
 interface Bypass {
   readonly name: string;
@@ -89,72 +116,136 @@ interface Bypass {
 
 /** A hand-written azurerm resource of any type, with its arguments as overrides. */
 function anyResource(scope: Construct, type: string, id: string, config: Record<string, unknown>): TerraformResource {
-  const resource = new TerraformResource(scope, id, { terraformResourceType: type, terraformGeneratorMetadata: { providerName: "azurerm" } });
+  const resource = new TerraformResource(scope, id, {
+    terraformResourceType: type,
+    terraformGeneratorMetadata: { providerName: "azurerm" },
+  });
   for (const [key, value] of Object.entries(config)) resource.addOverride(key, value);
   return resource;
 }
 const ownerTemplate = JSON.stringify({
-  resources: [{ type: "Microsoft.Authorization/roleAssignments", apiVersion: "2022-04-01", name: "[guid(subscription().id)]", properties: { roleDefinitionId: roleId(Roles.Owner.guid), principalId: USER, principalType: "User" } }],
+  resources: [
+    {
+      type: "Microsoft.Authorization/roleAssignments",
+      apiVersion: "2022-04-01",
+      name: "[guid(subscription().id)]",
+      properties: { roleDefinitionId: roleId(Roles.Owner.guid), principalId: USER, principalType: "User" },
+    },
+  ],
 });
 
 const BYPASSES: Bypass[] = [
   {
     name: "an Owner assignment inside a template deployment",
-    build: (s) => anyResource(s, "azurerm_subscription_template_deployment", "template", { name: "bootstrap", location: "westeurope", template_content: ownerTemplate }),
-    error: /IG022 unverifiable-assignment at azurerm_subscription_template_deployment\.template: azurerm_subscription_template_deployment\.template grants access or runs commands in a way no rule reads/,
+    build: (s) =>
+      anyResource(s, "azurerm_subscription_template_deployment", "template", {
+        name: "bootstrap",
+        location: "westeurope",
+        template_content: ownerTemplate,
+      }),
+    error:
+      /IG022 unverifiable-assignment at azurerm_subscription_template_deployment\.template: azurerm_subscription_template_deployment\.template grants access or runs commands in a way no rule reads/,
   },
   {
     name: "a Key Vault access policy for a user",
-    build: (s) => anyResource(s, "azurerm_key_vault_access_policy", "policy", { key_vault_id: vaultId, tenant_id: ENVIRONMENTS[0].tenantId, object_id: USER, secret_permissions: ["Get", "List"] }),
-    error: /IG022 unverifiable-assignment at azurerm_key_vault_access_policy\.policy: .*grants access or runs commands in a way no rule reads/,
+    build: (s) =>
+      anyResource(s, "azurerm_key_vault_access_policy", "policy", {
+        key_vault_id: vaultId,
+        tenant_id: ENVIRONMENTS[0].tenantId,
+        object_id: USER,
+        secret_permissions: ["Get", "List"],
+      }),
+    error:
+      /IG022 unverifiable-assignment at azurerm_key_vault_access_policy\.policy: .*grants access or runs commands in a way no rule reads/,
   },
   {
     name: "a role assignment PUT through an azapi action",
     build: (s) =>
-      azapiOf(s, "azapi_resource_action", "put-owner", { type: "Microsoft.Authorization/roleAssignments@2022-04-01", method: "PUT", resource_id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/2d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c` }),
-    error: /IG022 unverifiable-assignment at azapi_resource_action\.put-owner: .*grants access or runs commands in a way no rule reads/,
+      azapiOf(s, "azapi_resource_action", "put-owner", {
+        type: "Microsoft.Authorization/roleAssignments@2022-04-01",
+        method: "PUT",
+        resource_id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/2d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c`,
+      }),
+    error:
+      /IG022 unverifiable-assignment at azapi_resource_action\.put-owner: .*grants access or runs commands in a way no rule reads/,
   },
   {
     name: "a provisioner that runs az role assignment create",
-    build: (s) => anyResource(s, "azurerm_resource_group", "rg-with-provisioner", { name: "side-rg", location: "westeurope", provisioner: [{ "local-exec": { command: "az role assignment create --role Owner" } }] }),
+    build: (s) =>
+      anyResource(s, "azurerm_resource_group", "rg-with-provisioner", {
+        name: "side-rg",
+        location: "westeurope",
+        provisioner: [{ "local-exec": { command: "az role assignment create --role Owner" } }],
+      }),
     error: /IG022 unverifiable-assignment at azurerm_resource_group\.rg-with-provisioner/,
   },
   {
     name: "an identity of another environment, read through another provider",
     build: (s) => {
       raw(s, "other-env", { principalId: "${data.azurerm_user_assigned_identity.dev-jobs.principal_id}" });
-      TerraformStack.of(s).addOverride("data.azurerm_user_assigned_identity.dev-jobs", { name: "contoso-dev-jobs-id", resource_group_name: "contoso-dev-rg", provider: "azurerm.dev" });
+      TerraformStack.of(s).addOverride("data.azurerm_user_assigned_identity.dev-jobs", {
+        name: "contoso-dev-jobs-id",
+        resource_group_name: "contoso-dev-rg",
+        provider: "azurerm.dev",
+      });
     },
-    error: /IG021 non-workload-principal at azurerm_role_assignment\.other-env: .* is held by a principal that is no managed identity of the estate/,
+    error:
+      /IG021 non-workload-principal at azurerm_role_assignment\.other-env: .* is held by a principal that is no managed identity of the estate/,
   },
   {
     name: "Managed Identity Contributor on a workload identity for a user",
-    build: (s) => raw(s, "impersonate", { scope: `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/orders-id`, roleDefinitionId: roleId(Roles.ManagedIdentityContributor.guid), principalId: USER, principalType: "User" }),
-    error: /IG021 non-workload-principal at azurerm_role_assignment\.impersonate: Managed Identity Contributor for 0f0f0f0f-0000-4000-8000-0000000000a1 .* is held by a user/,
+    build: (s) =>
+      raw(s, "impersonate", {
+        scope: `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/orders-id`,
+        roleDefinitionId: roleId(Roles.ManagedIdentityContributor.guid),
+        principalId: USER,
+        principalType: "User",
+      }),
+    error:
+      /IG021 non-workload-principal at azurerm_role_assignment\.impersonate: Managed Identity Contributor for 0f0f0f0f-0000-4000-8000-0000000000a1 .* is held by a user/,
   },
   {
     name: "RBAC Administrator under a condition that lists Owner",
-    build: (s) => rbacAdmin(s, (h) => portalCondition(h).replace(/7f951dda-4ed3-4680-a7ca-43fe172d538d/g, Roles.Owner.guid)),
-    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*because role assignment writes may use the privileged Owner/,
+    build: (s) =>
+      rbacAdmin(s, (h) => portalCondition(h).replace(/7f951dda-4ed3-4680-a7ca-43fe172d538d/g, Roles.Owner.guid)),
+    error:
+      /IG001 privileged-role at azurerm_role_assignment\.admin: .*because role assignment writes may use the privileged Owner/,
   },
   {
     name: "RBAC Administrator under a condition that only mentions roleAssignments/write and RoleDefinitionId",
-    build: (s) => rbacAdmin(s, () => "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*'))"),
+    build: (s) =>
+      rbacAdmin(
+        s,
+        () =>
+          "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*'))",
+      ),
     error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*because role assignment writes may use any role/,
   },
   {
     name: "RBAC Administrator that may assign anything but Owner",
-    build: (s) => rbacAdmin(s, () => `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/*'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${Roles.Owner.guid}}))`),
-    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*may use any role except 8e3af657-a8ff-443c-a75c-2fe8c4bcb635/,
+    build: (s) =>
+      rbacAdmin(
+        s,
+        () =>
+          `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/*'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${Roles.Owner.guid}}))`,
+      ),
+    error:
+      /IG001 privileged-role at azurerm_role_assignment\.admin: .*may use any role except 8e3af657-a8ff-443c-a75c-2fe8c4bcb635/,
   },
   {
     name: "RBAC Administrator limited on write but free to delete",
-    build: (s) => rbacAdmin(s, (h) => portalCondition(h).split(" AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'")[0]),
-    error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*because role assignment deletes may use any role/,
+    build: (s) =>
+      rbacAdmin(
+        s,
+        (h) => portalCondition(h).split(" AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'")[0],
+      ),
+    error:
+      /IG001 privileged-role at azurerm_role_assignment\.admin: .*because role assignment deletes may use any role/,
   },
   {
     name: "a deployer whose condition lets it grant itself",
-    build: (s) => rbacAdmin(s, () => portalCondition(new UserAssignedIdentity(s, "someone-else", { name: "other-id", ...inRg }))),
+    build: (s) =>
+      rbacAdmin(s, () => portalCondition(new UserAssignedIdentity(s, "someone-else", { name: "other-id", ...inRg }))),
     error: /IG001 privileged-role at azurerm_role_assignment\.admin: .*writes may name the holder itself/,
   },
   {
@@ -169,7 +260,8 @@ const BYPASSES: Bypass[] = [
       assignment.addOverride("principal_type", "User");
       assignment.addOverride("principal_id", USER);
     },
-    error: /IG021 non-workload-principal at azurerm_role_assignment\.orders_identity_key-vault-secrets-user-on-app-kv_[0-9A-F]+: Key Vault Secrets User for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\/.*\/vaults\/app-kv is held by a user/,
+    error:
+      /IG021 non-workload-principal at azurerm_role_assignment\.orders_identity_key-vault-secrets-user-on-app-kv_[0-9A-F]+: Key Vault Secrets User for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\/.*\/vaults\/app-kv is held by a user/,
   },
   {
     name: "a hand-written assignment to a group",
@@ -182,12 +274,17 @@ const BYPASSES: Bypass[] = [
       const identity = new UserAssignedIdentity(s, "confused", { name: "confused-id", ...inRg });
       raw(s, "client", { principalId: identity.clientId });
     },
-    error: /IG021 non-workload-principal at azurerm_role_assignment\.client: .* is held by a principal that is no managed identity of the estate/,
+    error:
+      /IG021 non-workload-principal at azurerm_role_assignment\.client: .* is held by a principal that is no managed identity of the estate/,
   },
   {
     name: "a scope from a variable that defaults to the subscription",
-    build: (s) => raw(s, "var-scope", { scope: new TerraformVariable(s, "scope", { type: "string", default: `/subscriptions/${SUB}` }).stringValue }),
-    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.var-scope: azurerm_role_assignment\.var-scope has scope "\$\{var\.scope\}", which cannot be verified at synth/,
+    build: (s) =>
+      raw(s, "var-scope", {
+        scope: new TerraformVariable(s, "scope", { type: "string", default: `/subscriptions/${SUB}` }).stringValue,
+      }),
+    error:
+      /IG022 unverifiable-assignment at azurerm_role_assignment\.var-scope: azurerm_role_assignment\.var-scope has scope "\$\{var\.scope\}", which cannot be verified at synth/,
   },
   {
     name: "a scope from a local",
@@ -197,7 +294,8 @@ const BYPASSES: Bypass[] = [
   {
     name: "a scope from a module output",
     build: (s) => raw(s, "module-scope", { scope: "${module.network.scope_id}" }),
-    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.module-scope: .*scope "\$\{module\.network\.scope_id\}"/,
+    error:
+      /IG022 unverifiable-assignment at azurerm_role_assignment\.module-scope: .*scope "\$\{module\.network\.scope_id\}"/,
   },
   {
     name: "a scope built by a function around a variable",
@@ -212,43 +310,74 @@ const BYPASSES: Bypass[] = [
   {
     name: "a role from a variable",
     build: (s) => raw(s, "var-role", { roleDefinitionId: "${var.role_id}" }),
-    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.var-role: .*role "\$\{var\.role_id\}", which cannot be verified/,
+    error:
+      /IG022 unverifiable-assignment at azurerm_role_assignment\.var-role: .*role "\$\{var\.role_id\}", which cannot be verified/,
   },
   {
     name: "a principal from a data source of another kind",
     build: (s) => raw(s, "caller", { principalId: "${data.azurerm_client_config.current.object_id}" }),
-    error: /IG022 unverifiable-assignment at azurerm_role_assignment\.caller: .*principal "\$\{data\.azurerm_client_config\.current\.object_id\}"/,
+    error:
+      /IG022 unverifiable-assignment at azurerm_role_assignment\.caller: .*principal "\$\{data\.azurerm_client_config\.current\.object_id\}"/,
   },
   {
     name: "an Owner assignment to a user made through azapi",
-    build: (s) => azapi(s, "azapi-owner", { parent_id: `/subscriptions/${SUB}`, body: { properties: { roleDefinitionId: roleId(Roles.Owner.guid), principalId: USER, principalType: "User" } } }),
-    error: /IG001 privileged-role at azapi_resource\.azapi-owner: privileged role Owner for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\/[0-9a-f-]+: it can change/,
+    build: (s) =>
+      azapi(s, "azapi-owner", {
+        parent_id: `/subscriptions/${SUB}`,
+        body: { properties: { roleDefinitionId: roleId(Roles.Owner.guid), principalId: USER, principalType: "User" } },
+      }),
+    error:
+      /IG001 privileged-role at azapi_resource\.azapi-owner: privileged role Owner for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\/[0-9a-f-]+: it can change/,
   },
   {
     name: "an azapi resource whose type only Terraform knows",
     build: (s) => azapi(s, "azapi-any", { type: "${var.resource_type}", parent_id: `/subscriptions/${SUB}` }),
-    error: /IG022 unverifiable-assignment at azapi_resource\.azapi-any: azapi_resource\.azapi-any creates a resource whose type "\$\{var\.resource_type\}" cannot be verified at synth: it may be a role assignment/,
+    error:
+      /IG022 unverifiable-assignment at azapi_resource\.azapi-any: azapi_resource\.azapi-any creates a resource whose type "\$\{var\.resource_type\}" cannot be verified at synth: it may be a role assignment/,
   },
   {
     name: "a PIM active assignment of Owner",
-    build: (s) => new PimActiveRoleAssignment(s, "pim-owner", { scope: `/subscriptions/${SUB}`, roleDefinitionId: roleId(Roles.Owner.guid), principalId: USER }),
-    error: /IG001 privileged-role at azurerm_pim_active_role_assignment\.pim-owner: privileged role Owner for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\//,
+    build: (s) =>
+      new PimActiveRoleAssignment(s, "pim-owner", {
+        scope: `/subscriptions/${SUB}`,
+        roleDefinitionId: roleId(Roles.Owner.guid),
+        principalId: USER,
+      }),
+    error:
+      /IG001 privileged-role at azurerm_pim_active_role_assignment\.pim-owner: privileged role Owner for 0f0f0f0f-0000-4000-8000-0000000000a1 on \/subscriptions\//,
   },
   {
     name: "a literal password in a setting named like a secret",
-    build: (s) => new LinuxWebApp(s, "legacy", { ...inRg, name: "legacy-web", servicePlanId: "/plan", siteConfig: {}, appSettings: { DB_PASSWORD: "hunter2-but-longer" } }),
-    error: /IG019 secret-in-output at azurerm_linux_web_app\.legacy: azurerm_linux_web_app\.legacy carries secrets in app_settings\.DB_PASSWORD/,
+    build: (s) =>
+      new LinuxWebApp(s, "legacy", {
+        ...inRg,
+        name: "legacy-web",
+        servicePlanId: "/plan",
+        siteConfig: {},
+        appSettings: { DB_PASSWORD: "hunter2-but-longer" },
+      }),
+    error:
+      /IG019 secret-in-output at azurerm_linux_web_app\.legacy: azurerm_linux_web_app\.legacy carries secrets in app_settings\.DB_PASSWORD/,
   },
   {
     name: "a GitHub token in a tag",
-    build: (s) => new UserAssignedIdentity(s, "tagged", { name: "tagged-id", ...inRg, tags: { note: `ghp_${"x1".repeat(18)}` } }),
-    error: /IG019 secret-in-output at azurerm_user_assigned_identity\.tagged_identity_[0-9A-F]+: .*tags\.note \(a GitHub token\)/,
+    build: (s) =>
+      new UserAssignedIdentity(s, "tagged", { name: "tagged-id", ...inRg, tags: { note: `ghp_${"x1".repeat(18)}` } }),
+    error:
+      /IG019 secret-in-output at azurerm_user_assigned_identity\.tagged_identity_[0-9A-F]+: .*tags\.note \(a GitHub token\)/,
   },
   {
     name: "an output of a storage key",
     build: (s) => {
-      const account = new StorageAccount(s, "account", { ...inRg, name: "legacyacct", accountTier: "Standard", accountReplicationType: "LRS" });
-      new TerraformOutput(s, "key", { value: account.primaryAccessKey, sensitive: true }).overrideLogicalId("storage_key");
+      const account = new StorageAccount(s, "account", {
+        ...inRg,
+        name: "legacyacct",
+        accountTier: "Standard",
+        accountReplicationType: "LRS",
+      });
+      new TerraformOutput(s, "key", { value: account.primaryAccessKey, sensitive: true }).overrideLogicalId(
+        "storage_key",
+      );
     },
     error: /IG019 secret-in-output at output\.storage_key: output\.storage_key carries secrets in value/,
   },
@@ -272,40 +401,74 @@ describe("every known bypass of the access policy", () => {
       for (const [i, bypass] of BYPASSES.entries()) bypass.build(new Construct(stack, `case-${i}`));
     });
     const report = JSON.parse(readFileSync(join(app.outdir, "stacks", "dev", "guardrails.json"), "utf8"));
-    const raised = new Set(report.findings.filter((f: { severity: string }) => f.severity === "warning").map((f: { ruleId: string }) => f.ruleId));
+    const raised = new Set(
+      report.findings
+        .filter((f: { severity: string }) => f.severity === "warning")
+        .map((f: { ruleId: string }) => f.ruleId),
+    );
     // Besides the rules above: the cases' side effects (the same user granted twice, the overridden
     // workload's identity left with nothing, hand-written grants to identities nothing uses).
-    expect([...raised].sort()).toEqual(["IG001", "IG003", "IG008", "IG009", "IG012", "IG013", "IG014", "IG019", "IG021", "IG022"]);
+    expect([...raised].sort()).toEqual([
+      "IG001",
+      "IG003",
+      "IG008",
+      "IG009",
+      "IG012",
+      "IG013",
+      "IG014",
+      "IG019",
+      "IG021",
+      "IG022",
+    ]);
     expect(report.findings.filter((f: { severity: string }) => f.severity !== "warning")).toEqual([]);
   });
 
   it("warns, even in prod, that a module's assignments are not analysed", () => {
-    const app = synthesize("prod", (stack) => TerraformStack.of(stack).addOverride("module.network", { source: "./modules/network" }));
+    const app = synthesize("prod", (stack) =>
+      TerraformStack.of(stack).addOverride("module.network", { source: "./modules/network" }),
+    );
     const report = JSON.parse(readFileSync(join(app.outdir, "stacks", "prod", "guardrails.json"), "utf8"));
     expect(report.findings).toEqual([
-      expect.objectContaining({ ruleId: "IG023", severity: "warning", address: "module.network", message: "module.network (./modules/network) is a module: its role assignments are not analysed" }),
+      expect.objectContaining({
+        ruleId: "IG023",
+        severity: "warning",
+        address: "module.network",
+        message: "module.network (./modules/network) is a module: its role assignments are not analysed",
+      }),
     ]);
   });
 
   it("reads resources written in Terraform's list form of JSON", () => {
-    const owner = { scope: `/subscriptions/${SUB}`, role_definition_id: roleId(Roles.Owner.guid), principal_id: USER, principal_type: "User", name: "3d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c" };
-    expect(() => synthesize("prod", (stack) => TerraformStack.of(stack).addOverride("resource", [{ azurerm_role_assignment: { listed: owner } }]))).toThrow(
-      /IG001 privileged-role at azurerm_role_assignment\.listed: privileged role Owner/,
-    );
+    const owner = {
+      scope: `/subscriptions/${SUB}`,
+      role_definition_id: roleId(Roles.Owner.guid),
+      principal_id: USER,
+      principal_type: "User",
+      name: "3d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+    };
+    expect(() =>
+      synthesize("prod", (stack) =>
+        TerraformStack.of(stack).addOverride("resource", [{ azurerm_role_assignment: { listed: owner } }]),
+      ),
+    ).toThrow(/IG001 privileged-role at azurerm_role_assignment\.listed: privileged role Owner/);
   });
 
   it("does not read a scope segment whose referenced name would reshape the id", () => {
     expect(() =>
       synthesize("prod", (stack) => {
         anyResource(stack, "azurerm_resource_group", "dots", { name: "../../../..", location: "westeurope" });
-        raw(stack, "dotted", { scope: `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.KeyVault/vaults/\${azurerm_resource_group.dots.name}` });
+        raw(stack, "dotted", {
+          scope: `/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.KeyVault/vaults/\${azurerm_resource_group.dots.name}`,
+        });
       }),
     ).toThrow(/IG022 unverifiable-assignment at azurerm_role_assignment\.dotted/);
   });
 
   it("refuses a synthesis hook that writes a Terraform file beside the stack, which the guardrails never read", () => {
-    expect(() => synthesize("prod", (stack) => onStackSynthesis(new Construct(stack, "extra"), () => ({ "zz-extra.tf.json": "{}" })))).toThrow(
-      "[prod/extra] A synthesis hook may not write zz-extra.tf.json: Terraform would load it unchecked",
-    );
+    expect(() =>
+      synthesize("prod", (stack) =>
+        onStackSynthesis(new Construct(stack, "extra"), () => ({ "zz-extra.tf.json": "{}" })),
+      ),
+    ).toThrow("[prod/extra] A synthesis hook may not write zz-extra.tf.json: Terraform would load it unchecked");
   });
 });

@@ -9,18 +9,39 @@ import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function
 import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
 import { LinuxFunctionAppSlot } from "@cdktf/provider-azurerm/lib/linux-function-app-slot";
 import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
-import { AppServiceCompute, Connections, ContainerAppCompute, ContainerGroupCompute, ContainerRegistryTarget, Identity, Roles, ServiceBusNamespaceTarget, StorageAccountTarget, UserAssignedIdentity, VirtualMachineCompute, WorkloadIdentity } from "../constructs";
-import { roleAssignmentName } from "../constructs/deterministic-name";
-import { resolveInStack } from "../constructs/known-values";
+import {
+  AppServiceCompute,
+  Connections,
+  ContainerAppCompute,
+  ContainerGroupCompute,
+  ContainerRegistryTarget,
+  Identity,
+  Roles,
+  ServiceBusNamespaceTarget,
+  StorageAccountTarget,
+  UserAssignedIdentity,
+  VirtualMachineCompute,
+  WorkloadIdentity,
+} from "../constructs";
+import { roleAssignmentName } from "../constructs/internal/deterministic-name";
+import { resolveInStack } from "../constructs/internal/known-values";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, inRg } from "./helpers";
 
-const id = (type: string, name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg/providers/${type}/${name}`;
-const bus = (stack: TerraformStack) => ServiceBusNamespaceTarget.fromId(stack, id("Microsoft.ServiceBus/namespaces", "orders-bus"));
+const id = (type: string, name: string) =>
+  `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg/providers/${type}/${name}`;
+const bus = (stack: TerraformStack) =>
+  ServiceBusNamespaceTarget.fromId(stack, id("Microsoft.ServiceBus/namespaces", "orders-bus"));
 const registry = (stack: TerraformStack) => ContainerRegistryTarget.fromId(stack, registryId());
 const newIdentity = (name = "app-id") => Identity.newUserAssigned({ name, ...inRg });
 
 const linuxVm = (stack: TerraformStack) =>
-  new LinuxVirtualMachine(stack, "vm", { ...inRg, name: "reports", size: "Standard_B2s", networkInterfaceIds: ["/nic"], osDisk: { caching: "ReadWrite" } });
+  new LinuxVirtualMachine(stack, "vm", {
+    ...inRg,
+    name: "reports",
+    size: "Standard_B2s",
+    networkInterfaceIds: ["/nic"],
+    osDisk: { caching: "ReadWrite" },
+  });
 const containerApp = (stack: TerraformStack, extra: Partial<ConstructorParameters<typeof ContainerApp>[2]> = {}) =>
   new ContainerApp(stack, "app", {
     name: "checkout",
@@ -35,7 +56,15 @@ const containerGroup = (stack: TerraformStack) =>
     ...inRg,
     name: "batch",
     osType: "Linux",
-    container: [{ name: "job", image: "platformacr.azurecr.io/job:1", cpu: 1, memory: 1, environmentVariables: { MODE: "batch" } }],
+    container: [
+      {
+        name: "job",
+        image: "platformacr.azurecr.io/job:1",
+        cpu: 1,
+        memory: 1,
+        environmentVariables: { MODE: "batch" },
+      },
+    ],
   });
 
 describe("virtual machines and scale sets", () => {
@@ -44,13 +73,21 @@ describe("virtual machines and scale sets", () => {
     new WorkloadIdentity(stack, "reports", {
       identity: Identity.systemAssigned(),
       compute: [VirtualMachineCompute.of(linuxVm(stack))],
-      grants: [StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct")).container("reports").allow(Roles.StorageBlobDataReader, "reads reports")],
+      grants: [
+        StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct"))
+          .container("reports")
+          .allow(Roles.StorageBlobDataReader, "reads reports"),
+      ],
     });
     expect(only(resourcesOf(stack, "azurerm_linux_virtual_machine")).identity).toEqual({ type: "SystemAssigned" });
     const assignment = only(resourcesOf(stack, "azurerm_role_assignment"));
     expect(assignment.principal_id).toBe("${azurerm_linux_virtual_machine.vm.identity[0].principal_id}");
     expect(assignment.name).toBe(
-      roleAssignmentName(`${id("Microsoft.Storage/storageAccounts", "acct")}/blobServices/default/containers/reports`, Roles.StorageBlobDataReader.guid, id("Microsoft.Compute/virtualMachines", "reports")),
+      roleAssignmentName(
+        `${id("Microsoft.Storage/storageAccounts", "acct")}/blobServices/default/containers/reports`,
+        Roles.StorageBlobDataReader.guid,
+        id("Microsoft.Compute/virtualMachines", "reports"),
+      ),
     );
   });
 
@@ -67,13 +104,19 @@ describe("virtual machines and scale sets", () => {
     const access = new WorkloadIdentity(stack, "jobs", {
       identity: newIdentity("jobs-id"),
       compute: [VirtualMachineCompute.scaleSet(scaleSet)],
-      grants: [StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct")).queue("jobs").allow(Roles.StorageQueueDataMessageProcessor, "works jobs")],
+      grants: [
+        StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct"))
+          .queue("jobs")
+          .allow(Roles.StorageQueueDataMessageProcessor, "works jobs"),
+      ],
     });
     expect(only(resourcesOf(stack, "azurerm_linux_virtual_machine_scale_set")).identity).toEqual({
       type: "UserAssigned",
       identity_ids: [resolveInStack(stack, access.userAssigned!.id)],
     });
-    expect(only(resourcesOf(stack, "azurerm_role_assignment")).principal_id).toBe(resolveInStack(stack, access.userAssigned!.principalId));
+    expect(only(resourcesOf(stack, "azurerm_role_assignment")).principal_id).toBe(
+      resolveInStack(stack, access.userAssigned!.principalId),
+    );
   });
 
   it("refuses identity-based connections on a VM, which has no app settings to carry them", () => {
@@ -97,7 +140,10 @@ describe("Container Apps", () => {
       identity: newIdentity("checkout-id"),
       compute: [ContainerAppCompute.of(containerApp(stack))],
       connections: [Connections.serviceBus("ORDERS", bus(stack))],
-      grants: [registry(stack).allow(Roles.AcrPull, "pulls its image"), bus(stack).queue("orders").allow(Roles.ServiceBusDataSender, "sends orders")],
+      grants: [
+        registry(stack).allow(Roles.AcrPull, "pulls its image"),
+        bus(stack).queue("orders").allow(Roles.ServiceBusDataSender, "sends orders"),
+      ],
     });
     const ref = (value: string) => resolveInStack(stack, value);
     const app = only(resourcesOf(stack, "azurerm_container_app"));
@@ -121,7 +167,9 @@ describe("Container Apps", () => {
           compute: [ContainerAppCompute.of(containerApp(stack))],
           grants: [registry(stack).allow(Roles.AcrPull, "pulls its image")],
         }),
-    ).toThrow(/^\[test\/app\] A container app's first revision cannot pull through its system-assigned identity: "test\/checkout\/system-identity-app"\. Fix: /);
+    ).toThrow(
+      /^\[test\/app\] A container app's first revision cannot pull through its system-assigned identity: "test\/checkout\/system-identity-app"\. Fix: /,
+    );
   });
 
   it("creates the app after its identity's AcrPull, so the first pull succeeds", () => {
@@ -132,15 +180,31 @@ describe("Container Apps", () => {
       grants: [registry(stack).allow(Roles.AcrPull, "pulls its image")],
     });
     expect(access.grants.map((g) => g.role)).toEqual([Roles.AcrPull]);
-    expect(only(resourcesOf(stack, "azurerm_container_app")).depends_on).toEqual([expect.stringMatching(/^azurerm_role_assignment\.checkout_identity_acrpull-on-platformacr_[0-9A-F]{8}$/)]);
+    expect(only(resourcesOf(stack, "azurerm_container_app")).depends_on).toEqual([
+      expect.stringMatching(/^azurerm_role_assignment\.checkout_identity_acrpull-on-platformacr_[0-9A-F]{8}$/),
+    ]);
   });
 
   it("keeps environment entries that reference secrets while adding its own", () => {
     const stack = testStack();
     const app = containerApp(stack, {
-      template: { container: [{ name: "web", image: "platformacr.azurecr.io/web:1", cpu: 0.5, memory: "1Gi", env: [{ name: "LICENSE", secretName: "license-key" }] }] },
+      template: {
+        container: [
+          {
+            name: "web",
+            image: "platformacr.azurecr.io/web:1",
+            cpu: 0.5,
+            memory: "1Gi",
+            env: [{ name: "LICENSE", secretName: "license-key" }],
+          },
+        ],
+      },
     });
-    const access = new WorkloadIdentity(stack, "checkout", { identity: newIdentity("checkout-id"), compute: [ContainerAppCompute.of(app)], grants: [] });
+    const access = new WorkloadIdentity(stack, "checkout", {
+      identity: newIdentity("checkout-id"),
+      compute: [ContainerAppCompute.of(app)],
+      grants: [],
+    });
     expect(only(resourcesOf(stack, "azurerm_container_app")).template.container[0].env).toEqual([
       { name: "LICENSE", secret_name: "license-key" },
       { name: "AZURE_CLIENT_ID", value: resolveInStack(stack, access.userAssigned!.clientId) },
@@ -151,7 +215,14 @@ describe("Container Apps", () => {
     const stack = testStack();
     const other = new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
     const app = containerApp(stack, { registry: [{ server: "platformacr.azurecr.io", identity: other.id }] });
-    expect(() => new WorkloadIdentity(stack, "checkout", { identity: newIdentity(), compute: [ContainerAppCompute.of(app)], grants: [] })).toThrow(
+    expect(
+      () =>
+        new WorkloadIdentity(stack, "checkout", {
+          identity: newIdentity(),
+          compute: [ContainerAppCompute.of(app)],
+          grants: [],
+        }),
+    ).toThrow(
       /^\[test\/app\] registry platformacr\.azurecr\.io pulls through an identity that is not attached to the container app: "\$\{azurerm_user_assigned_identity\.other_identity_[0-9A-F]+\.id\}"\. Fix: /,
     );
   });
@@ -168,8 +239,13 @@ describe("container groups", () => {
     const group = only(resourcesOf(stack, "azurerm_container_group"));
     const ref = (value: string) => resolveInStack(stack, value);
     expect(group.identity).toEqual({ type: "UserAssigned", identity_ids: [ref(access.userAssigned!.id)] });
-    expect(group.image_registry_credential).toEqual([{ server: "platformacr.azurecr.io", user_assigned_identity_id: ref(access.userAssigned!.id) }]);
-    expect(group.container[0].environment_variables).toEqual({ MODE: "batch", AZURE_CLIENT_ID: ref(access.userAssigned!.clientId) });
+    expect(group.image_registry_credential).toEqual([
+      { server: "platformacr.azurecr.io", user_assigned_identity_id: ref(access.userAssigned!.id) },
+    ]);
+    expect(group.container[0].environment_variables).toEqual({
+      MODE: "batch",
+      AZURE_CLIENT_ID: ref(access.userAssigned!.clientId),
+    });
   });
 
   it("refuses a registry pull through a system-assigned identity", () => {
@@ -181,7 +257,9 @@ describe("container groups", () => {
           compute: [ContainerGroupCompute.of(containerGroup(stack))],
           grants: [registry(stack).allow(Roles.AcrPull, "pulls its image")],
         }),
-    ).toThrow(/^\[test\/group\] A container group pulls images only through a user-assigned identity: "test\/batch\/system-identity-group"\. Fix: /);
+    ).toThrow(
+      /^\[test\/group\] A container group pulls images only through a user-assigned identity: "test\/batch\/system-identity-group"\. Fix: /,
+    );
   });
 });
 
@@ -190,8 +268,15 @@ describe("Windows App Service and function host storage", () => {
     const stack = testStack();
     const app = new WindowsWebApp(stack, "app", { ...inRg, name: "legacy", servicePlanId: "/plan", siteConfig: {} });
     const slot = new WindowsWebAppSlot(stack, "slot", { name: "staging", appServiceId: app.id, siteConfig: {} });
-    const access = new WorkloadIdentity(stack, "legacy", { identity: newIdentity(), compute: [AppServiceCompute.windowsWebApp(app, { slots: [slot] })], grants: [] });
-    for (const site of [only(resourcesOf(stack, "azurerm_windows_web_app")), only(resourcesOf(stack, "azurerm_windows_web_app_slot"))]) {
+    const access = new WorkloadIdentity(stack, "legacy", {
+      identity: newIdentity(),
+      compute: [AppServiceCompute.windowsWebApp(app, { slots: [slot] })],
+      grants: [],
+    });
+    for (const site of [
+      only(resourcesOf(stack, "azurerm_windows_web_app")),
+      only(resourcesOf(stack, "azurerm_windows_web_app_slot")),
+    ]) {
       expect(site.app_settings.AZURE_CLIENT_ID).toBe(resolveInStack(stack, access.userAssigned!.clientId));
       expect(site.key_vault_reference_identity_id).toBe(resolveInStack(stack, access.userAssigned!.id));
     }
@@ -210,7 +295,8 @@ describe("Windows App Service and function host storage", () => {
     });
     const host = only(resourcesOf(stack, "azurerm_user_assigned_identity"));
     expect(host).toMatchObject({ name: "ingest-host-id", resource_group_name: "app-rg", location: "westeurope" });
-    const hostRef = (attribute: string) => `\${azurerm_user_assigned_identity.ingest_platform-identity-fn_identity_${/_([0-9A-F]+)$/.exec(Object.keys(resourcesOf(stack, "azurerm_user_assigned_identity"))[0])![1]}.${attribute}}`;
+    const hostRef = (attribute: string) =>
+      `\${azurerm_user_assigned_identity.ingest_platform-identity-fn_identity_${/_([0-9A-F]+)$/.exec(Object.keys(resourcesOf(stack, "azurerm_user_assigned_identity"))[0])![1]}.${attribute}}`;
     const app = only(resourcesOf(stack, "azurerm_linux_function_app"));
     expect(app).toMatchObject({
       storage_account_name: "ingesthost",
@@ -227,8 +313,16 @@ describe("Windows App Service and function host storage", () => {
     const assignments = Object.entries(resourcesOf(stack, "azurerm_role_assignment"));
     expect(assignments.map(([, a]) => [a.role_definition_id.split("/").pop(), a.scope, a.principal_id]).sort()).toEqual(
       [
-        [Roles.StorageBlobDataOwner.guid, id("Microsoft.Storage/storageAccounts", "ingesthost"), hostRef("principal_id")],
-        [Roles.ServiceBusDataReceiver.guid, `${id("Microsoft.ServiceBus/namespaces", "orders-bus")}/queues/ingest`, "${azurerm_linux_function_app.fn.identity[0].principal_id}"],
+        [
+          Roles.StorageBlobDataOwner.guid,
+          id("Microsoft.Storage/storageAccounts", "ingesthost"),
+          hostRef("principal_id"),
+        ],
+        [
+          Roles.ServiceBusDataReceiver.guid,
+          `${id("Microsoft.ServiceBus/namespaces", "orders-bus")}/queues/ingest`,
+          "${azurerm_linux_function_app.fn.identity[0].principal_id}",
+        ],
       ].sort(),
     );
     const owner = assignments.find(([, a]) => a.role_definition_id.endsWith(Roles.StorageBlobDataOwner.guid))![0];
@@ -243,16 +337,30 @@ describe("Windows App Service and function host storage", () => {
     const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
     new WorkloadIdentity(stack, "ingest", {
       identity: Identity.systemAssigned(),
-      compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot], hostStorage, hostIdentity: Identity.newUserAssigned({ name: "ingest-host", ...inRg }) })],
+      compute: [
+        AppServiceCompute.linuxFunctionApp(fn, {
+          slots: [slot],
+          hostStorage,
+          hostIdentity: Identity.newUserAssigned({ name: "ingest-host", ...inRg }),
+        }),
+      ],
       grants: [bus(stack).queue("ingest").allow(Roles.ServiceBusDataReceiver, "trigger receives")],
     });
     const slotJson = only(resourcesOf(stack, "azurerm_linux_function_app_slot"));
-    expect(slotJson).toMatchObject({ storage_account_name: "ingesthost", storage_uses_managed_identity: true, identity: { type: "SystemAssigned, UserAssigned" } });
+    expect(slotJson).toMatchObject({
+      storage_account_name: "ingesthost",
+      storage_uses_managed_identity: true,
+      identity: { type: "SystemAssigned, UserAssigned" },
+    });
     expect(only(resourcesOf(stack, "azurerm_user_assigned_identity")).name).toBe("ingest-host");
-    const owners = Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) => a.role_definition_id.endsWith(Roles.StorageBlobDataOwner.guid));
+    const owners = Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) =>
+      a.role_definition_id.endsWith(Roles.StorageBlobDataOwner.guid),
+    );
     expect(owners).toHaveLength(1);
     expect(owners[0].principal_id).toMatch(/^\$\{azurerm_user_assigned_identity\..*\.principal_id\}$/);
-    expect(slotJson.identity.identity_ids).toEqual(only(resourcesOf(stack, "azurerm_linux_function_app")).identity.identity_ids);
+    expect(slotJson.identity.identity_ids).toEqual(
+      only(resourcesOf(stack, "azurerm_linux_function_app")).identity.identity_ids,
+    );
     expect(slotJson.depends_on).toEqual(only(resourcesOf(stack, "azurerm_linux_function_app")).depends_on);
   });
 
@@ -289,8 +397,15 @@ describe("Windows App Service and function host storage", () => {
     const stack = testStack();
     const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
     const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
-    expect(() => new WorkloadIdentity(stack, "ingest", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxFunctionApp(fn, { hostStorage })], grants: [] })).toThrow(
-      '[test/ingest] The workload\'s system-assigned identity would hold nothing: its only grant, host storage, goes to the host\'s user-assigned identity: ["test/fn"]. Fix: use Identity.newUserAssigned',
+    expect(
+      () =>
+        new WorkloadIdentity(stack, "ingest", {
+          identity: Identity.systemAssigned(),
+          compute: [AppServiceCompute.linuxFunctionApp(fn, { hostStorage })],
+          grants: [],
+        }),
+    ).toThrow(
+      "[test/ingest] The workload's system-assigned identity would hold nothing: its only grant, host storage, goes to the host's user-assigned identity: [\"test/fn\"]. Fix: use Identity.newUserAssigned",
     );
   });
 
@@ -299,25 +414,51 @@ describe("Windows App Service and function host storage", () => {
     const plan = new ServicePlan(stack, "plan", { ...inRg, name: "plan", osType: "Linux", skuName: "P1v3" });
     const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: plan.id, siteConfig: {} });
     const slot = new LinuxFunctionAppSlot(stack, "slot", { name: "staging", functionAppId: fn.id, siteConfig: {} });
-    new WorkloadIdentity(stack, "ingest", { identity: newIdentity(), compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot] })], connections: [Connections.serviceBus("Bus", bus(stack))], grants: [] });
+    new WorkloadIdentity(stack, "ingest", {
+      identity: newIdentity(),
+      compute: [AppServiceCompute.linuxFunctionApp(fn, { slots: [slot] })],
+      connections: [Connections.serviceBus("Bus", bus(stack))],
+      grants: [],
+    });
     expect(only(resourcesOf(stack, "azurerm_linux_function_app_slot")).site_config).toEqual({ always_on: true });
   });
 
   it("asks for always_on when the plan is not one of the stack's, and trusts it when set", () => {
     const stack = testStack();
-    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: id("Microsoft.Web/serverFarms", "shared-plan"), siteConfig: {} });
+    const fn = new LinuxFunctionApp(stack, "fn", {
+      ...inRg,
+      name: "ingest",
+      servicePlanId: id("Microsoft.Web/serverFarms", "shared-plan"),
+      siteConfig: {},
+    });
     const connect = (compute: AppServiceCompute) => () =>
-      new WorkloadIdentity(stack, `ingest-${compute.resource.node.id}`, { identity: Identity.systemAssigned(), compute: [compute], connections: [Connections.serviceBus("Bus", bus(stack))], grants: [] });
+      new WorkloadIdentity(stack, `ingest-${compute.resource.node.id}`, {
+        identity: Identity.systemAssigned(),
+        compute: [compute],
+        connections: [Connections.serviceBus("Bus", bus(stack))],
+        grants: [],
+      });
     expect(connect(AppServiceCompute.linuxFunctionApp(fn))).toThrow(
       /^\[test\/fn\] The function app's plan cannot be told apart as Dedicated or scaling \(plan \/subscriptions\/.*\/serverFarms\/shared-plan\).*Fix: set site_config.always_on: true on a Dedicated/,
     );
-    const other = new LinuxFunctionApp(stack, "fn2", { ...inRg, name: "ingest2", servicePlanId: id("Microsoft.Web/serverFarms", "shared-plan"), siteConfig: { alwaysOn: false } });
+    const other = new LinuxFunctionApp(stack, "fn2", {
+      ...inRg,
+      name: "ingest2",
+      servicePlanId: id("Microsoft.Web/serverFarms", "shared-plan"),
+      siteConfig: { alwaysOn: false },
+    });
     expect(connect(AppServiceCompute.linuxFunctionApp(other))).not.toThrow();
   });
 
   it("refuses host storage through the identity on an app that also sets the account key", () => {
     const stack = testStack();
-    const fn = new LinuxFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {}, storageAccountAccessKey: "not-a-real-key" });
+    const fn = new LinuxFunctionApp(stack, "fn", {
+      ...inRg,
+      name: "ingest",
+      servicePlanId: "/plan",
+      siteConfig: {},
+      storageAccountAccessKey: "not-a-real-key",
+    });
     const hostStorage = StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost"));
     expect(() => AppServiceCompute.linuxFunctionApp(fn, { hostStorage })).toThrow(
       '[test/fn] Function app host storage is reached through the identity, but an account key is set too: "storage_account_access_key". Fix: remove storage_account_access_key',
@@ -326,11 +467,25 @@ describe("Windows App Service and function host storage", () => {
 
   it("names the user-assigned identity for host storage and connections", () => {
     const stack = testStack();
-    const fn = new WindowsFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: { alwaysOn: true } });
+    const fn = new WindowsFunctionApp(stack, "fn", {
+      ...inRg,
+      name: "ingest",
+      servicePlanId: "/plan",
+      siteConfig: { alwaysOn: true },
+    });
     const access = new WorkloadIdentity(stack, "ingest", {
       identity: newIdentity(),
-      compute: [AppServiceCompute.windowsFunctionApp(fn, { hostStorage: StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost")) })],
-      connections: [Connections.storageQueues("Jobs", StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct")))],
+      compute: [
+        AppServiceCompute.windowsFunctionApp(fn, {
+          hostStorage: StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "ingesthost")),
+        }),
+      ],
+      connections: [
+        Connections.storageQueues(
+          "Jobs",
+          StorageAccountTarget.fromId(stack, id("Microsoft.Storage/storageAccounts", "acct")),
+        ),
+      ],
       grants: [],
     });
     const clientId = resolveInStack(stack, access.userAssigned!.clientId);
@@ -354,7 +509,12 @@ describe("Windows App Service and function host storage", () => {
     const stack = testStack();
     const fn = new WindowsFunctionApp(stack, "fn", { ...inRg, name: "ingest", servicePlanId: "/plan", siteConfig: {} });
     expect(
-      () => new WorkloadIdentity(stack, "ingest", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.windowsFunctionApp(fn)], grants: [registry(stack).allow(Roles.AcrPull, "pull")] }),
+      () =>
+        new WorkloadIdentity(stack, "ingest", {
+          identity: Identity.systemAssigned(),
+          compute: [AppServiceCompute.windowsFunctionApp(fn)],
+          grants: [registry(stack).allow(Roles.AcrPull, "pull")],
+        }),
     ).toThrow(/^\[test\/fn\] Windows function apps run no containers/);
   });
 });

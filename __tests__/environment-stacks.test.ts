@@ -10,11 +10,14 @@ const synthesized = new Map<string, Record<string, any>>(
     const app = Testing.app();
     const environment = new EnvironmentStack(app, settings);
     const bootstrap = new BootstrapStack(app, settings, [environment]);
-    return [environment, bootstrap].map((stack) => [stack.node.id, JSON.parse(Testing.synth(stack)) as Record<string, any>] as const);
+    return [environment, bootstrap].map(
+      (stack) => [stack.node.id, JSON.parse(Testing.synth(stack)) as Record<string, any>] as const,
+    );
   }),
 );
 const each = [...synthesized.entries()];
-const resources = (json: Record<string, any>, type: string): Array<Record<string, any>> => Object.values(json.resource?.[type] ?? {});
+const resources = (json: Record<string, any>, type: string): Array<Record<string, any>> =>
+  Object.values(json.resource?.[type] ?? {});
 
 describe.each(each)("stack %s", (name, json) => {
   it("matches its snapshot", () => {
@@ -28,10 +31,14 @@ describe.each(each)("stack %s", (name, json) => {
       expect(a.name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(a.principal_type).toBe("ServicePrincipal");
       expect(a).not.toHaveProperty("role_definition_name");
-      const [, subscription, guid] = /^\/subscriptions\/([0-9a-f-]{36})\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/.exec(a.role_definition_id) ?? [];
+      const [, subscription, guid] =
+        /^\/subscriptions\/([0-9a-f-]{36})\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/.exec(
+          a.role_definition_id,
+        ) ?? [];
       expect(findRoleByGuid(guid ?? "")).toBeDefined();
       // The scope's subscription: the stack's own for its resources, the id's for an existing target.
-      const scopeSubscription = /^\/subscriptions\/([0-9a-f-]{36})/.exec(a.scope)?.[1] ?? json.provider.azurerm[0].subscription_id;
+      const scopeSubscription =
+        /^\/subscriptions\/([0-9a-f-]{36})/.exec(a.scope)?.[1] ?? json.provider.azurerm[0].subscription_id;
       expect(subscription).toBe(scopeSubscription);
     }
     expect(new Set(assignments.map((a) => a.name)).size).toBe(assignments.length);
@@ -56,15 +63,21 @@ describe.each(each)("stack %s", (name, json) => {
 
   it("holds no secret: no keys, passwords or connection strings in settings", () => {
     const text = JSON.stringify(json);
-    expect(text).not.toMatch(/AccountKey=|SharedAccessSignature|[?&]sig=|"(admin_)?password"|client_secret|_access_key"|connection_string"/i);
-    for (const vm of [...resources(json, "azurerm_linux_virtual_machine"), ...resources(json, "azurerm_linux_virtual_machine_scale_set")]) {
+    expect(text).not.toMatch(
+      /AccountKey=|SharedAccessSignature|[?&]sig=|"(admin_)?password"|client_secret|_access_key"|connection_string"/i,
+    );
+    for (const vm of [
+      ...resources(json, "azurerm_linux_virtual_machine"),
+      ...resources(json, "azurerm_linux_virtual_machine_scale_set"),
+    ]) {
       expect(vm.disable_password_authentication).toBe(true);
     }
   });
 });
 
 describe("environments differ where teams differ", () => {
-  const identities = (env: string) => [env, `${env}-bootstrap`].flatMap((stack) => resources(synthesized.get(stack)!, "azurerm_user_assigned_identity"));
+  const identities = (env: string) =>
+    [env, `${env}-bootstrap`].flatMap((stack) => resources(synthesized.get(stack)!, "azurerm_user_assigned_identity"));
 
   it("protects production's user-assigned identities from destroy, the deployer's included, and only production's", () => {
     expect(identities("prod").map((i) => i.name)).toContain("contoso-prod-deployer-id");
@@ -76,7 +89,9 @@ describe("environments differ where teams differ", () => {
   it("grants the shared registry in the platform subscription, not the environment's", () => {
     for (const env of ENVIRONMENTS) {
       const json = synthesized.get(env.name)!;
-      const acrPull = resources(json, "azurerm_role_assignment").filter((a) => a.role_definition_id.endsWith("7f951dda-4ed3-4680-a7ca-43fe172d538d"));
+      const acrPull = resources(json, "azurerm_role_assignment").filter((a) =>
+        a.role_definition_id.endsWith("7f951dda-4ed3-4680-a7ca-43fe172d538d"),
+      );
       expect(acrPull.map((a) => a.description).sort()).toEqual([
         "aks: nodes pull workload images",
         "catalog-api: pulls the catalog-api image",
@@ -91,7 +106,8 @@ describe("environments differ where teams differ", () => {
   });
 
   it("runs an optional workload only in the environments whose settings name it", () => {
-    const groups = (env: string) => resources(synthesized.get(env)!, "azurerm_container_group").map((g) => g.tags.workload);
+    const groups = (env: string) =>
+      resources(synthesized.get(env)!, "azurerm_container_group").map((g) => g.tags.workload);
     expect(groups("dev")).toEqual(["load-generator"]);
     expect(groups("staging")).toEqual([]);
     expect(groups("prod")).toEqual([]);
@@ -110,7 +126,9 @@ describe("environments differ where teams differ", () => {
     expect(checkout.name).toBe("contoso-dev-checkout");
     expect(checkout.tags.workload).toBe("checkout");
     expect(resources(json, "azurerm_user_assigned_identity").map((i) => i.name)).toContain("contoso-dev-checkout-id");
-    const checkoutGrants = resources(json, "azurerm_role_assignment").filter((a) => a.description.startsWith("checkout: "));
+    const checkoutGrants = resources(json, "azurerm_role_assignment").filter((a) =>
+      a.description.startsWith("checkout: "),
+    );
     expect(checkoutGrants).toHaveLength(2);
   });
 

@@ -1,29 +1,53 @@
 import { TerraformStack } from "cdktf";
-import { Identity, ContainerRegistryTarget, FederatedTrust, GitHubDeployer, KeyVaultTarget, onlyAssignRoles, Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentity } from "../constructs";
-import { resolveInStack } from "../constructs/known-values";
-import { conditionLimitsRoles } from "../constructs/policy/condition-limits";
+import {
+  Identity,
+  ContainerRegistryTarget,
+  FederatedTrust,
+  GitHubDeployer,
+  KeyVaultTarget,
+  onlyAssignRoles,
+  Roles,
+  ScopeTarget,
+  StorageAccountTarget,
+  UserAssignedIdentity,
+} from "../constructs";
+import { resolveInStack } from "../constructs/internal/known-values";
+import { conditionLimitsRoles } from "../constructs/internal/policy/condition-limits";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
 const rgId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg`;
 
 describe("federated trusts", () => {
   const trust = (stack: TerraformStack, issuer: string, subject: string, name = "github-prod") =>
-    new FederatedTrust(stack, "trust", { identity: new UserAssignedIdentity(stack, "id", { name: "deploy-id", ...inRg }), issuer, subject, name });
+    new FederatedTrust(stack, "trust", {
+      identity: new UserAssignedIdentity(stack, "id", { name: "deploy-id", ...inRg }),
+      issuer,
+      subject,
+      name,
+    });
 
-  it.each(["repo:contoso/app:*", "repo:contoso/*:environment:prod", "system:serviceaccount:orders:work?r", " "])("refuses the subject %j", (subject) => {
-    expect(() => trust(testStack(), "https://token.actions.githubusercontent.com", subject)).toThrow(
-      `[test/trust] Federated credential subject must name exactly one workload, without wildcards: ${JSON.stringify(subject)}. Fix: `,
-    );
-  });
+  it.each(["repo:contoso/app:*", "repo:contoso/*:environment:prod", "system:serviceaccount:orders:work?r", " "])(
+    "refuses the subject %j",
+    (subject) => {
+      expect(() => trust(testStack(), "https://token.actions.githubusercontent.com", subject)).toThrow(
+        `[test/trust] Federated credential subject must name exactly one workload, without wildcards: ${JSON.stringify(subject)}. Fix: `,
+      );
+    },
+  );
 
-  it.each(["", "http://token.actions.githubusercontent.com", "https://*.example.com"])("refuses the issuer %j", (issuer) => {
-    expect(() => trust(testStack(), issuer, "repo:contoso/app:environment:prod")).toThrow(
-      `[test/trust] Federated credential issuer must be an https URL: ${JSON.stringify(issuer)}. Fix: `,
-    );
-  });
+  it.each(["", "http://token.actions.githubusercontent.com", "https://*.example.com"])(
+    "refuses the issuer %j",
+    (issuer) => {
+      expect(() => trust(testStack(), issuer, "repo:contoso/app:environment:prod")).toThrow(
+        `[test/trust] Federated credential issuer must be an https URL: ${JSON.stringify(issuer)}. Fix: `,
+      );
+    },
+  );
 
   it("refuses a credential name Azure would refuse", () => {
-    expect(() => trust(testStack(), "https://token.actions.githubusercontent.com", "repo:contoso/app:environment:prod", "gh")).toThrow(/naming rule: "gh"/);
+    expect(() =>
+      trust(testStack(), "https://token.actions.githubusercontent.com", "repo:contoso/app:environment:prod", "gh"),
+    ).toThrow(/naming rule: "gh"/);
   });
 });
 
@@ -52,10 +76,14 @@ describe("the ABAC condition for a deployer", () => {
       limits: false,
       why: "role assignment writes may name the holder itself (11111111-0000-4000-8000-000000000000), so it can grant itself every role it may assign",
     });
-    const mentionsOnly = "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*') OR ActionMatches{'Microsoft.Authorization/roleAssignments/write'}";
+    const mentionsOnly =
+      "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] StringLike '*') OR ActionMatches{'Microsoft.Authorization/roleAssignments/write'}";
     expect(conditionLimitsRoles(mentionsOnly, holder).limits).toBe(false);
     const owner = limited.replace(/7f951dda-4ed3-4680-a7ca-43fe172d538d/g, Roles.Owner.guid);
-    expect(conditionLimitsRoles(owner, holder)).toEqual({ limits: false, why: "role assignment writes may use the privileged Owner" });
+    expect(conditionLimitsRoles(owner, holder)).toEqual({
+      limits: false,
+      why: "role assignment writes may use the privileged Owner",
+    });
   });
 });
 
@@ -74,7 +102,10 @@ describe("GitHubDeployer", () => {
       environment: "prod",
       resourceGroup: ScopeTarget.fromId(stack, rgId),
       estate: [stack],
-      stateContainer: StorageAccountTarget.fromId(stack, `${rgId}/providers/Microsoft.Storage/storageAccounts/tfstate`).container("state"),
+      stateContainer: StorageAccountTarget.fromId(
+        stack,
+        `${rgId}/providers/Microsoft.Storage/storageAccounts/tfstate`,
+      ).container("state"),
     });
 
   it("is trusted by one repository's one GitHub environment", () => {
@@ -90,14 +121,23 @@ describe("GitHubDeployer", () => {
   it("may create resources only in its resource group, and assign only the estate's roles to service principals where the estate grants them", () => {
     const { stack } = estate();
     const d = deployer(stack);
-    const mine = Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter((a) => a.principal_id === resolveInStack(stack, d.identity.principalId));
-    const condition = onlyAssignRoles(d.identity, [Roles.AcrPull, Roles.KeyVaultSecretsUser]).expression.replace(d.identity.principalId, resolveInStack(stack, d.identity.principalId));
+    const mine = Object.values(resourcesOf(stack, "azurerm_role_assignment")).filter(
+      (a) => a.principal_id === resolveInStack(stack, d.identity.principalId),
+    );
+    const condition = onlyAssignRoles(d.identity, [Roles.AcrPull, Roles.KeyVaultSecretsUser]).expression.replace(
+      d.identity.principalId,
+      resolveInStack(stack, d.identity.principalId),
+    );
     expect(mine.map((a) => [a.role_definition_id.split("/").pop(), a.scope, a.condition ?? null]).sort()).toEqual(
       [
         [Roles.Contributor.guid, rgId, null],
         [Roles.RoleBasedAccessControlAdministrator.guid, rgId, condition],
         [Roles.RoleBasedAccessControlAdministrator.guid, registryId(), condition],
-        [Roles.StorageBlobDataContributor.guid, `${rgId}/providers/Microsoft.Storage/storageAccounts/tfstate/blobServices/default/containers/state`, null],
+        [
+          Roles.StorageBlobDataContributor.guid,
+          `${rgId}/providers/Microsoft.Storage/storageAccounts/tfstate/blobServices/default/containers/state`,
+          null,
+        ],
       ].sort(),
     );
     expect(d.assignableRoles).toEqual([Roles.AcrPull, Roles.KeyVaultSecretsUser]);
@@ -117,13 +157,22 @@ describe("GitHubDeployer", () => {
     const { stack, app } = estate();
     const d = deployer(stack);
     KeyVaultTarget.fromId(stack, vaultId()).grant(app, Roles.KeyVaultCertificateUser, { reason: "serves tls" });
-    expect(d.node.validate().join("\n")).toMatch(/test\/app is granted Key Vault Certificate User on app-kv, which the deployer cannot assign\. Fix: create the GitHubDeployer after every workload of its estate/);
+    expect(d.node.validate().join("\n")).toMatch(
+      /test\/app is granted Key Vault Certificate User on app-kv, which the deployer cannot assign\. Fix: create the GitHubDeployer after every workload of its estate/,
+    );
   });
 
   it("refuses a repository that is not owner/name", () => {
     const stack = testStack();
-    expect(() => new GitHubDeployer(stack, "deployer", { identity: Identity.newUserAssigned({ name: "deploy-id", ...inRg }), repository: "contoso", environment: "prod", resourceGroup: ScopeTarget.fromId(stack, rgId), estate: [stack] })).toThrow(
-      '[test/deployer] GitHub repository must be owner/name: "contoso"',
-    );
+    expect(
+      () =>
+        new GitHubDeployer(stack, "deployer", {
+          identity: Identity.newUserAssigned({ name: "deploy-id", ...inRg }),
+          repository: "contoso",
+          environment: "prod",
+          resourceGroup: ScopeTarget.fromId(stack, rgId),
+          estate: [stack],
+        }),
+    ).toThrow('[test/deployer] GitHub repository must be owner/name: "contoso"');
   });
 });

@@ -6,13 +6,23 @@ import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LinuxWebAppSlot } from "@cdktf/provider-azurerm/lib/linux-web-app-slot";
 import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
 import { DataAzurermClientConfig } from "@cdktf/provider-azurerm/lib/data-azurerm-client-config";
-import { AppServiceCompute, Identity, KeyVaultTarget, onlyAssignRoles, Roles, StorageAccountTarget, UserAssignedIdentity, WorkloadIdentity } from "../constructs";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import {
+  AppServiceCompute,
+  Identity,
+  KeyVaultTarget,
+  onlyAssignRoles,
+  Roles,
+  StorageAccountTarget,
+  UserAssignedIdentity,
+  WorkloadIdentity,
+} from "../constructs";
+import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { ManagedIdentityTarget } from "../constructs/targets";
 import { SUBSCRIPTION, TENANT, testStack, vaultId, inRg } from "./helpers";
 
 const PRINCIPAL = "0f0f0f0f-0000-4000-8000-000000000001";
-const roleId = (guid: string) => `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const roleId = (guid: string) =>
+  `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 /** A hand-written assignment, correct unless `config` says otherwise. */
 function raw(stack: TerraformStack, id: string, config: Partial<RoleAssignmentConfig> = {}): RoleAssignment {
@@ -27,13 +37,28 @@ function raw(stack: TerraformStack, id: string, config: Partial<RoleAssignmentCo
 }
 
 function findings(stack: TerraformStack, ruleId: string) {
-  return evaluateGuardrails(stack, { severity: "error", today: "2026-11-22" }).filter((f) => f.ruleId === ruleId && !f.suppression);
+  return evaluateGuardrails(stack, { severity: "error", today: "2026-11-22" }).filter(
+    (f) => f.ruleId === ruleId && !f.suppression,
+  );
 }
 const webApp = (stack: TerraformStack, id = "app", extra: Partial<ConstructorParameters<typeof LinuxWebApp>[2]> = {}) =>
   new LinuxWebApp(stack, id, { ...inRg, name: id, servicePlanId: "/plan", siteConfig: {}, ...extra });
-const vault = (stack: TerraformStack, rbac: boolean) => new KeyVault(stack, "vault", { ...inRg, name: "app-kv", tenantId: TENANT, skuName: "standard", rbacAuthorizationEnabled: rbac });
+const vault = (stack: TerraformStack, rbac: boolean) =>
+  new KeyVault(stack, "vault", {
+    ...inRg,
+    name: "app-kv",
+    tenantId: TENANT,
+    skuName: "standard",
+    rbacAuthorizationEnabled: rbac,
+  });
 const account = (stack: TerraformStack, sharedKeys?: boolean) =>
-  new StorageAccount(stack, "account", { ...inRg, name: "acct", accountTier: "Standard", accountReplicationType: "LRS", sharedAccessKeyEnabled: sharedKeys });
+  new StorageAccount(stack, "account", {
+    ...inRg,
+    name: "acct",
+    accountTier: "Standard",
+    accountReplicationType: "LRS",
+    sharedAccessKeyEnabled: sharedKeys,
+  });
 
 interface Case {
   readonly ruleId: string;
@@ -48,14 +73,30 @@ const CASES: Case[] = [
   {
     ruleId: "IG001",
     bad: (s) => raw(s, "owner", { roleDefinitionId: roleId(Roles.Owner.guid) }),
-    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: onlyAssignRoles(PRINCIPAL, [Roles.KeyVaultSecretsUser]).expression, conditionVersion: "2.0" }),
-    message: /^privileged role Owner for 0f0f0f0f-0000-4000-8000-000000000001 on \/subscriptions\/.*\/vaults\/app-kv: it can change the resource or hand out access$/,
+    good: (s) =>
+      raw(s, "admin", {
+        roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid),
+        condition: onlyAssignRoles(PRINCIPAL, [Roles.KeyVaultSecretsUser]).expression,
+        conditionVersion: "2.0",
+      }),
+    message:
+      /^privileged role Owner for 0f0f0f0f-0000-4000-8000-000000000001 on \/subscriptions\/.*\/vaults\/app-kv: it can change the resource or hand out access$/,
   },
   {
     ruleId: "IG001",
     about: "RBAC Administrator under a condition that does not limit roles",
-    bad: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: "(@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'x')", conditionVersion: "2.0" }),
-    good: (s) => raw(s, "admin", { roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid), condition: onlyAssignRoles(PRINCIPAL, [Roles.AcrPull]).expression, conditionVersion: "2.0" }),
+    bad: (s) =>
+      raw(s, "admin", {
+        roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid),
+        condition: "(@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'x')",
+        conditionVersion: "2.0",
+      }),
+    good: (s) =>
+      raw(s, "admin", {
+        roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid),
+        condition: onlyAssignRoles(PRINCIPAL, [Roles.AcrPull]).expression,
+        conditionVersion: "2.0",
+      }),
     message: /^privileged role Role Based Access Control Administrator for /,
   },
   {
@@ -78,7 +119,8 @@ const CASES: Case[] = [
       raw(s, "sub", { scope: "/subscriptions/${data.azurerm_client_config.current.subscription_id}" });
     },
     good: (s) => raw(s, "vault"),
-    message: /^Key Vault Secrets User at subscription scope \/subscriptions\/\$\{data\.azurerm_client_config\.current\.subscription_id\}$/,
+    message:
+      /^Key Vault Secrets User at subscription scope \/subscriptions\/\$\{data\.azurerm_client_config\.current\.subscription_id\}$/,
   },
   {
     ruleId: "IG004",
@@ -105,18 +147,25 @@ const CASES: Case[] = [
   {
     ruleId: "IG007",
     bad: (s) => raw(s, "blob", { scope: account(s).id, roleDefinitionId: roleId(Roles.StorageBlobDataReader.guid) }),
-    good: (s) => raw(s, "blob", { scope: account(s, false).id, roleDefinitionId: roleId(Roles.StorageBlobDataReader.guid) }),
+    good: (s) =>
+      raw(s, "blob", { scope: account(s, false).id, roleDefinitionId: roleId(Roles.StorageBlobDataReader.guid) }),
     message: /on azurerm_storage_account\.account, but the account still accepts shared keys$/,
   },
   {
     ruleId: "IG008",
     bad: (s) => {
       raw(s, "first");
-      raw(s, "second", { name: "1d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c", scope: vaultId().toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/") });
+      raw(s, "second", {
+        name: "1d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+        scope: vaultId().toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"),
+      });
     },
     good: (s) => {
       raw(s, "first");
-      raw(s, "second", { name: "1d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c", roleDefinitionId: roleId(Roles.KeyVaultCertificateUser.guid) });
+      raw(s, "second", {
+        name: "1d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+        roleDefinitionId: roleId(Roles.KeyVaultCertificateUser.guid),
+      });
     },
     message: /is also declared as azurerm_role_assignment\.first$/,
   },
@@ -129,7 +178,11 @@ const CASES: Case[] = [
   {
     ruleId: "IG009",
     about: "a managed identity typed as a group",
-    bad: (s) => raw(s, "mistyped", { principalId: new UserAssignedIdentity(s, "app", { name: "app-id", ...inRg }).principalId, principalType: "Group" }),
+    bad: (s) =>
+      raw(s, "mistyped", {
+        principalId: new UserAssignedIdentity(s, "app", { name: "app-id", ...inRg }).principalId,
+        principalType: "Group",
+      }),
     good: (s) => raw(s, "people", { principalType: "Group" }),
     message: /has principal_type "Group"$/,
   },
@@ -141,16 +194,30 @@ const CASES: Case[] = [
   },
   {
     ruleId: "IG011",
-    bad: (s) => raw(s, "unscoped", { roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${Roles.KeyVaultSecretsUser.guid}` }),
+    bad: (s) =>
+      raw(s, "unscoped", {
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${Roles.KeyVaultSecretsUser.guid}`,
+      }),
     good: (s) => raw(s, "scoped"),
     message: /writes \/providers\/Microsoft\.Authorization\/roleDefinitions\/4633458b/,
   },
   {
     ruleId: "IG011",
     about: "a role id from another subscription than the scope's",
-    bad: (s) => raw(s, "elsewhere", { roleDefinitionId: roleId(Roles.KeyVaultSecretsUser.guid).replace(SUBSCRIPTION, "99999999-8888-4777-8666-555555555555") }),
-    good: (s) => raw(s, "mg", { scope: "/providers/Microsoft.Management/managementGroups/corp", roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Reader.guid}` }),
-    message: /takes its role from subscription 99999999-8888-4777-8666-555555555555, but the scope is in 11111111-2222-4333-8444-555555555555$/,
+    bad: (s) =>
+      raw(s, "elsewhere", {
+        roleDefinitionId: roleId(Roles.KeyVaultSecretsUser.guid).replace(
+          SUBSCRIPTION,
+          "99999999-8888-4777-8666-555555555555",
+        ),
+      }),
+    good: (s) =>
+      raw(s, "mg", {
+        scope: "/providers/Microsoft.Management/managementGroups/corp",
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Reader.guid}`,
+      }),
+    message:
+      /takes its role from subscription 99999999-8888-4777-8666-555555555555, but the scope is in 11111111-2222-4333-8444-555555555555$/,
   },
   {
     ruleId: "IG012",
@@ -162,13 +229,22 @@ const CASES: Case[] = [
   {
     ruleId: "IG012",
     about: "a name hashed from the principal id",
-    bad: (s) => raw(s, "from-principal", { name: "${uuidv5(\"url\", azurerm_linux_web_app.app.identity[0].principal_id)}" }),
-    good: (s) => raw(s, "from-names", { name: "${uuidv5(\"5353215d-7a40-49bb-a84c-5af019410666\", lower(join(\"\", [\"/subscriptions/x\"])))}" }),
+    bad: (s) =>
+      raw(s, "from-principal", { name: '${uuidv5("url", azurerm_linux_web_app.app.identity[0].principal_id)}' }),
+    good: (s) =>
+      raw(s, "from-names", {
+        name: '${uuidv5("5353215d-7a40-49bb-a84c-5af019410666", lower(join("", ["/subscriptions/x"])))}',
+      }),
     message: /has name "\$\{uuidv5\(\\"url\\", azurerm_linux_web_app\.app\.identity\[0\]\.principal_id\)\}"$/,
   },
   {
     ruleId: "IG013",
-    bad: (s) => new WorkloadIdentity(s, "idle", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxWebApp(webApp(s))], grants: [] }),
+    bad: (s) =>
+      new WorkloadIdentity(s, "idle", {
+        identity: Identity.systemAssigned(),
+        compute: [AppServiceCompute.linuxWebApp(webApp(s))],
+        grants: [],
+      }),
     good: (s) =>
       new WorkloadIdentity(s, "busy", {
         identity: Identity.systemAssigned(),
@@ -179,7 +255,12 @@ const CASES: Case[] = [
   },
   {
     ruleId: "IG014",
-    bad: (s) => new WorkloadIdentity(s, "preprovisioned", { identity: Identity.newUserAssigned({ name: "early-id", ...inRg }), compute: [], grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")] }),
+    bad: (s) =>
+      new WorkloadIdentity(s, "preprovisioned", {
+        identity: Identity.newUserAssigned({ name: "early-id", ...inRg }),
+        compute: [],
+        grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")],
+      }),
     good: (s) =>
       new WorkloadIdentity(s, "attached", {
         identity: Identity.newUserAssigned({ name: "used-id", ...inRg }),
@@ -193,12 +274,22 @@ const CASES: Case[] = [
     about: "an identity used for a customer-managed key",
     bad: (s) => {
       const key = new UserAssignedIdentity(s, "cmk", { name: "cmk-id", ...inRg });
-      KeyVaultTarget.fromId(s, vaultId()).key("storage").grant(key, Roles.KeyVaultCryptoServiceEncryptionUser, { reason: "wraps the account key" });
+      KeyVaultTarget.fromId(s, vaultId())
+        .key("storage")
+        .grant(key, Roles.KeyVaultCryptoServiceEncryptionUser, { reason: "wraps the account key" });
     },
     good: (s) => {
       const key = new UserAssignedIdentity(s, "cmk", { name: "cmk-id", ...inRg });
-      KeyVaultTarget.fromId(s, vaultId()).key("storage").grant(key, Roles.KeyVaultCryptoServiceEncryptionUser, { reason: "wraps the account key" });
-      new StorageAccount(s, "account", { ...inRg, name: "acct", accountTier: "Standard", accountReplicationType: "LRS", identity: { type: "UserAssigned", identityIds: [key.id] } });
+      KeyVaultTarget.fromId(s, vaultId())
+        .key("storage")
+        .grant(key, Roles.KeyVaultCryptoServiceEncryptionUser, { reason: "wraps the account key" });
+      new StorageAccount(s, "account", {
+        ...inRg,
+        name: "acct",
+        accountTier: "Standard",
+        accountReplicationType: "LRS",
+        identity: { type: "UserAssigned", identityIds: [key.id] },
+      });
     },
     message: /^azurerm_user_assigned_identity\.cmk_identity_[0-9A-F]+ holds 1 role\(s\) but no resource uses it$/,
   },
@@ -210,7 +301,10 @@ const CASES: Case[] = [
     },
     good: (s) => {
       const [a, b] = ["a", "b"].map((n) => new UserAssignedIdentity(s, n, { name: `${n}-id`, ...inRg }));
-      webApp(s, "app", { identity: { type: "UserAssigned", identityIds: [a.id, b.id] }, appSettings: { AZURE_CLIENT_ID: a.clientId } });
+      webApp(s, "app", {
+        identity: { type: "UserAssigned", identityIds: [a.id, b.id] },
+        appSettings: { AZURE_CLIENT_ID: a.clientId },
+      });
     },
     message: /^azurerm_linux_web_app\.app carries 2 user-assigned identities and no AZURE_CLIENT_ID$/,
   },
@@ -219,7 +313,11 @@ const CASES: Case[] = [
     bad: (s) => {
       const app = webApp(s);
       new LinuxWebAppSlot(s, "staging", { name: "staging", appServiceId: app.id, siteConfig: {} });
-      new WorkloadIdentity(s, "web", { identity: Identity.systemAssigned(), compute: [AppServiceCompute.linuxWebApp(app)], grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")] });
+      new WorkloadIdentity(s, "web", {
+        identity: Identity.systemAssigned(),
+        compute: [AppServiceCompute.linuxWebApp(app)],
+        grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")],
+      });
     },
     good: (s) => {
       const app = webApp(s);
@@ -230,33 +328,65 @@ const CASES: Case[] = [
         grants: [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")],
       });
     },
-    message: /^slot azurerm_linux_web_app_slot\.staging does not carry the identities and grants of azurerm_linux_web_app\.app$/,
+    message:
+      /^slot azurerm_linux_web_app_slot\.staging does not carry the identities and grants of azurerm_linux_web_app\.app$/,
   },
   {
     ruleId: "IG017",
     bad: (s) => {
       const shared = new UserAssignedIdentity(s, "shared", { name: "shared-id", ...inRg });
       const vaultTarget = KeyVaultTarget.fromId(s, vaultId());
-      new WorkloadIdentity(s, "orders", { identity: Identity.userAssigned(shared), compute: [AppServiceCompute.linuxWebApp(webApp(s, "orders-app"))], grants: [vaultTarget.allow(Roles.KeyVaultSecretsUser, "reads")] });
-      new WorkloadIdentity(s, "billing", { identity: Identity.userAssigned(shared), compute: [AppServiceCompute.linuxWebApp(webApp(s, "billing-app"))], grants: [vaultTarget.allow(Roles.KeyVaultCryptoUser, "signs")] });
+      new WorkloadIdentity(s, "orders", {
+        identity: Identity.userAssigned(shared),
+        compute: [AppServiceCompute.linuxWebApp(webApp(s, "orders-app"))],
+        grants: [vaultTarget.allow(Roles.KeyVaultSecretsUser, "reads")],
+      });
+      new WorkloadIdentity(s, "billing", {
+        identity: Identity.userAssigned(shared),
+        compute: [AppServiceCompute.linuxWebApp(webApp(s, "billing-app"))],
+        grants: [vaultTarget.allow(Roles.KeyVaultCryptoUser, "signs")],
+      });
     },
     good: (s) => {
       const shared = new UserAssignedIdentity(s, "shared", { name: "shared-id", ...inRg });
       const grants = [KeyVaultTarget.fromId(s, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")];
-      new WorkloadIdentity(s, "fleet", { identity: Identity.userAssigned(shared), compute: [AppServiceCompute.linuxWebApp(webApp(s, "fleet-a")), AppServiceCompute.linuxWebApp(webApp(s, "fleet-b"))], grants, workload: "fleet" });
+      new WorkloadIdentity(s, "fleet", {
+        identity: Identity.userAssigned(shared),
+        compute: [
+          AppServiceCompute.linuxWebApp(webApp(s, "fleet-a")),
+          AppServiceCompute.linuxWebApp(webApp(s, "fleet-b")),
+        ],
+        grants,
+        workload: "fleet",
+      });
     },
-    message: /is shared by billing-app, orders-app, whose grants differ \(billing, orders asked\): each holds all of them$/,
+    message:
+      /is shared by billing-app, orders-app, whose grants differ \(billing, orders asked\): each holds all of them$/,
   },
   {
     ruleId: "IG018",
     about: "a wildcard subject",
     bad: (s) => {
       const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
-      new FederatedIdentityCredential(s, "any-branch", { name: "gh", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:ref:refs/heads/*" });
+      new FederatedIdentityCredential(s, "any-branch", {
+        name: "gh",
+        resourceGroupName: "app-rg",
+        parentId: identity.id,
+        audience: ["api://AzureADTokenExchange"],
+        issuer: "https://token.actions.githubusercontent.com",
+        subject: "repo:contoso/app:ref:refs/heads/*",
+      });
     },
     good: (s) => {
       const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
-      new FederatedIdentityCredential(s, "prod", { name: "gh", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:environment:prod" });
+      new FederatedIdentityCredential(s, "prod", {
+        name: "gh",
+        resourceGroupName: "app-rg",
+        parentId: identity.id,
+        audience: ["api://AzureADTokenExchange"],
+        issuer: "https://token.actions.githubusercontent.com",
+        subject: "repo:contoso/app:environment:prod",
+      });
     },
     message: /^federated subject "repo:contoso\/app:ref:refs\/heads\/\*" is a wildcard$/,
   },
@@ -265,32 +395,62 @@ const CASES: Case[] = [
     about: "an unknown issuer",
     bad: (s) => {
       const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
-      new FederatedIdentityCredential(s, "stranger", { name: "other", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://issuer.example.com", subject: "repo:contoso/app:environment:prod" });
+      new FederatedIdentityCredential(s, "stranger", {
+        name: "other",
+        resourceGroupName: "app-rg",
+        parentId: identity.id,
+        audience: ["api://AzureADTokenExchange"],
+        issuer: "https://issuer.example.com",
+        subject: "repo:contoso/app:environment:prod",
+      });
     },
     good: (s) => {
       const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
-      new FederatedIdentityCredential(s, "prod", { name: "gh", resourceGroupName: "app-rg", parentId: identity.id, audience: ["api://AzureADTokenExchange"], issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/app:environment:prod" });
+      new FederatedIdentityCredential(s, "prod", {
+        name: "gh",
+        resourceGroupName: "app-rg",
+        parentId: identity.id,
+        audience: ["api://AzureADTokenExchange"],
+        issuer: "https://token.actions.githubusercontent.com",
+        subject: "repo:contoso/app:environment:prod",
+      });
     },
     message: /^federated issuer "https:\/\/issuer\.example\.com" is not one this estate trusts$/,
   },
   {
     ruleId: "IG019",
-    bad: (s) => webApp(s, "app", { appSettings: { STORAGE: "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc==" } }),
+    bad: (s) =>
+      webApp(s, "app", {
+        appSettings: { STORAGE: "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=abc==" },
+      }),
     good: (s) => webApp(s, "app", { appSettings: { STORAGE__blobServiceUri: "https://acct.blob.core.windows.net" } }),
-    message: /^azurerm_linux_web_app\.app carries secrets in app_settings\.STORAGE \(a storage account key in a connection string\)$/,
+    message:
+      /^azurerm_linux_web_app\.app carries secrets in app_settings\.STORAGE \(a storage account key in a connection string\)$/,
   },
   {
     ruleId: "IG019",
     about: "connection strings: a literal one, not a Key Vault reference",
-    bad: (s) => webApp(s, "app", { connectionString: [{ name: "Db", type: "SQLAzure", value: "Server=db;Password=hunter2" }] }),
-    good: (s) => webApp(s, "app", { connectionString: [{ name: "Db", type: "SQLAzure", value: "@Microsoft.KeyVault(SecretUri=https://app-kv.vault.azure.net/secrets/db/)" }] }),
-    message: /^azurerm_linux_web_app\.app carries secrets in connection_string\.Db \(a connection string not from Key Vault\)$/,
+    bad: (s) =>
+      webApp(s, "app", { connectionString: [{ name: "Db", type: "SQLAzure", value: "Server=db;Password=hunter2" }] }),
+    good: (s) =>
+      webApp(s, "app", {
+        connectionString: [
+          {
+            name: "Db",
+            type: "SQLAzure",
+            value: "@Microsoft.KeyVault(SecretUri=https://app-kv.vault.azure.net/secrets/db/)",
+          },
+        ],
+      }),
+    message:
+      /^azurerm_linux_web_app\.app carries secrets in connection_string\.Db \(a connection string not from Key Vault\)$/,
   },
   {
     ruleId: "IG020",
     bad: (s) => raw(s, "custom", { roleDefinitionId: roleId("11111111-0000-4000-8000-00000000beef") }),
     good: (s) => raw(s, "builtin"),
-    message: /grants "\/subscriptions\/.*\/roleDefinitions\/11111111-0000-4000-8000-00000000beef", which is not a catalogued built-in role$/,
+    message:
+      /grants "\/subscriptions\/.*\/roleDefinitions\/11111111-0000-4000-8000-00000000beef", which is not a catalogued built-in role$/,
   },
 ];
 
@@ -318,8 +478,13 @@ describe("guardrails see what is written around the constructs", () => {
   it("catches an override on a grant the constructs made (an escape hatch)", () => {
     const stack = testStack();
     const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
-    const grant = KeyVaultTarget.fromId(stack, vaultId()).grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads secrets" });
-    grant.assignment.addOverride("role_definition_id", `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}`);
+    const grant = KeyVaultTarget.fromId(stack, vaultId()).grant(identity, Roles.KeyVaultSecretsUser, {
+      reason: "reads secrets",
+    });
+    grant.assignment.addOverride(
+      "role_definition_id",
+      `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}`,
+    );
     const ids = evaluateGuardrails(stack, { severity: "error" }).map((f) => f.ruleId);
     expect(ids).toEqual(expect.arrayContaining(["IG001", "IG011"]));
   });
@@ -327,7 +492,11 @@ describe("guardrails see what is written around the constructs", () => {
   it("catches a storage account given by a construct whose shared keys are on, reached through a sub-resource", () => {
     const stack = testStack();
     const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
-    StorageAccountTarget.of(account(stack)).container("docs").grant(identity, Roles.StorageBlobDataReader, { reason: "reads docs" });
-    expect(findings(stack, "IG007").map((f) => f.address)).toEqual([expect.stringMatching(/^azurerm_role_assignment\.app_storage-blob-data-reader-on-acct-docs_/)]);
+    StorageAccountTarget.of(account(stack))
+      .container("docs")
+      .grant(identity, Roles.StorageBlobDataReader, { reason: "reads docs" });
+    expect(findings(stack, "IG007").map((f) => f.address)).toEqual([
+      expect.stringMatching(/^azurerm_role_assignment\.app_storage-blob-data-reader-on-acct-docs_/),
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
-import { AzureContext } from "../constructs/azure-context";
+import { AzureContext } from "../constructs/internal/azure-context";
 
 export const SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
 export const OTHER_SUBSCRIPTION = "99999999-8888-4777-8666-555555555555";
@@ -26,7 +26,8 @@ export function resourcesOf(stack: TerraformStack, type: string): Record<string,
 
 export function only<T>(record: Record<string, T>): T {
   const values = Object.values(record);
-  if (values.length !== 1) throw new Error(`expected exactly one, got ${values.length}: ${Object.keys(record).join(", ")}`);
+  if (values.length !== 1)
+    throw new Error(`expected exactly one, got ${values.length}: ${Object.keys(record).join(", ")}`);
   return values[0];
 }
 

@@ -1,4 +1,4 @@
-import { findSecrets, SecretHit } from "../constructs/guardrails/secret-scan";
+import { findSecrets, SecretHit } from "../constructs/internal/guardrails/secret-scan";
 
 // Fake but format-valid credentials, built by concatenation so this file does not itself look like a leak.
 const FAKE = {
@@ -18,20 +18,40 @@ const FAKE = {
   serviceBus: "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccess" + "Key=ZmFrZQ==",
   sas: "https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&si" + "g=ZmFrZQ%3D",
 };
-const SSH_PUBLIC_KEYS = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKz9" + "x".repeat(40) + " ops@example", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + "y".repeat(300) + " ops@example"];
+const SSH_PUBLIC_KEYS = [
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKz9" + "x".repeat(40) + " ops@example",
+  "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ" + "y".repeat(300) + " ops@example",
+];
 
 /** A stack with one web app, shaped like cdk.tf.json. */
-const webApp = (config: Record<string, unknown>) => ({ resource: { azurerm_linux_web_app: { app: { name: "app", ...config } } } });
+const webApp = (config: Record<string, unknown>) => ({
+  resource: { azurerm_linux_web_app: { app: { name: "app", ...config } } },
+});
 const app = (appSettings: Record<string, string>) => webApp({ app_settings: appSettings });
 const wheres = (hits: SecretHit[]) => hits.map((h) => `${h.address} ${h.where}`);
 
 describe("findSecrets: what IG019 finds today", () => {
   it("app settings holding a connection-string secret or a secret attribute", () => {
-    const hits = findSecrets(app({ STORAGE: FAKE.storage, DB: "Server=db;Password=hunter2", KEY: "${azurerm_storage_account.s.primary_access_key}", QUEUE: "orders" }));
+    const hits = findSecrets(
+      app({
+        STORAGE: FAKE.storage,
+        DB: "Server=db;Password=hunter2",
+        KEY: "${azurerm_storage_account.s.primary_access_key}",
+        QUEUE: "orders",
+      }),
+    );
     expect(hits).toEqual([
       { address: "azurerm_linux_web_app.app", where: "app_settings.DB", what: "a password in a connection string" },
-      { address: "azurerm_linux_web_app.app", where: "app_settings.KEY", what: "a secret attribute (.primary_access_key)" },
-      { address: "azurerm_linux_web_app.app", where: "app_settings.STORAGE", what: "a storage account key in a connection string" },
+      {
+        address: "azurerm_linux_web_app.app",
+        where: "app_settings.KEY",
+        what: "a secret attribute (.primary_access_key)",
+      },
+      {
+        address: "azurerm_linux_web_app.app",
+        where: "app_settings.STORAGE",
+        what: "a storage account key in a connection string",
+      },
     ]);
   });
 
@@ -40,30 +60,64 @@ describe("findSecrets: what IG019 finds today", () => {
       webApp({
         connection_string: [
           { name: "Db", type: "SQLAzure", value: "Server=db;Password=hunter2" },
-          { name: "Kv", type: "SQLAzure", value: "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)" },
+          {
+            name: "Kv",
+            type: "SQLAzure",
+            value: "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)",
+          },
         ],
       }),
     );
-    expect(hits).toEqual([{ address: "azurerm_linux_web_app.app", where: "connection_string.Db", what: "a connection string not from Key Vault" }]);
+    expect(hits).toEqual([
+      {
+        address: "azurerm_linux_web_app.app",
+        where: "connection_string.Db",
+        what: "a connection string not from Key Vault",
+      },
+    ]);
   });
 
   it("storage keys, registry passwords and container secrets, whatever their value", () => {
     const stack = {
       resource: {
-        azurerm_linux_function_app: { fn: { storage_account_access_key: "${azurerm_storage_account.s.primary_access_key}", site_config: [{ application_stack: [{ docker_registry_password: "${var.pw}" }] }] } },
+        azurerm_linux_function_app: {
+          fn: {
+            storage_account_access_key: "${azurerm_storage_account.s.primary_access_key}",
+            site_config: [{ application_stack: [{ docker_registry_password: "${var.pw}" }] }],
+          },
+        },
         azurerm_container_group: {
           cg: {
             image_registry_credential: [{ server: "acr.azurecr.io", username: "u", password: "${var.pw}" }],
             container: [
-              { name: "api", environment_variables: { STORAGE: FAKE.storage, MODE: "prod" }, secure_environment_variables: { X: "${var.x}" } },
+              {
+                name: "api",
+                environment_variables: { STORAGE: FAKE.storage, MODE: "prod" },
+                secure_environment_variables: { X: "${var.x}" },
+              },
               { name: "sidecar", environment_variables: { PORT: "8080" } },
             ],
           },
         },
         azurerm_container_app: {
           ca: {
-            template: [{ container: [{ name: "web", env: [{ name: "CONN", value: "${azurerm_servicebus_namespace.n.default_primary_connection_string}" }, { name: "DB_PASSWORD", secret_name: "db" }] }] }],
-            secret: [{ name: "literal", value: "${var.pw}" }, { name: "from-vault", key_vault_secret_id: "${azurerm_key_vault_secret.s.id}", identity: "System" }],
+            template: [
+              {
+                container: [
+                  {
+                    name: "web",
+                    env: [
+                      { name: "CONN", value: "${azurerm_servicebus_namespace.n.default_primary_connection_string}" },
+                      { name: "DB_PASSWORD", secret_name: "db" },
+                    ],
+                  },
+                ],
+              },
+            ],
+            secret: [
+              { name: "literal", value: "${var.pw}" },
+              { name: "from-vault", key_vault_secret_id: "${azurerm_key_vault_secret.s.id}", identity: "System" },
+            ],
           },
         },
       },
@@ -103,29 +157,52 @@ describe("findSecrets: literal values in settings named like secrets", () => {
     "SmtpCredentials",
     "Feed__credential",
   ])("%s", (name) => {
-    expect(findSecrets(app({ [name]: "hunter2" }))).toEqual([{ address: "azurerm_linux_web_app.app", where: `app_settings.${name}`, what: NAMED }]);
+    expect(findSecrets(app({ [name]: "hunter2" }))).toEqual([
+      { address: "azurerm_linux_web_app.app", where: `app_settings.${name}`, what: NAMED },
+    ]);
   });
 
   it("in container environment variables, container app env and tags of any resource", () => {
     const stack = {
       resource: {
-        azurerm_container_group: { cg: { container: [{ name: "api", environment_variables: { ADMIN_PASSWORD: "hunter2" } }] } },
-        azurerm_container_app: { ca: { template: { container: [{ name: "web", env: [{ name: "SlackToken", value: "hunter2" }] }] } } },
+        azurerm_container_group: {
+          cg: { container: [{ name: "api", environment_variables: { ADMIN_PASSWORD: "hunter2" } }] },
+        },
+        azurerm_container_app: {
+          ca: { template: { container: [{ name: "web", env: [{ name: "SlackToken", value: "hunter2" }] }] } },
+        },
         azurerm_storage_account: { s: { tags: { "deploy-token": "hunter2", owner: "team" } } },
       },
       data: { azurerm_resource_group: { rg: { tags: { secret: "hunter2" } } } },
     };
     expect(findSecrets(stack)).toEqual([
       { address: "azurerm_container_app.ca", where: "template.container.web.env.SlackToken", what: NAMED },
-      { address: "azurerm_container_group.cg", where: "container.api.environment_variables.ADMIN_PASSWORD", what: NAMED },
+      {
+        address: "azurerm_container_group.cg",
+        where: "container.api.environment_variables.ADMIN_PASSWORD",
+        what: NAMED,
+      },
       { address: "azurerm_storage_account.s", where: "tags.deploy-token", what: NAMED },
       { address: "data.azurerm_resource_group.rg", where: "tags.secret", what: NAMED },
     ]);
   });
 
-  it.each(["KEY_VAULT_SECRET_NAME", "TOKEN_AUDIENCE", "TOKEN_URL", "SECRET_URI", "SECRETS_PATH", "PASSWORD_FILE", "TOKEN_ENDPOINT", "TOKEN_HOST", "SECRET_VERSION", "TOKEN_SCOPE", "CREDENTIAL_TYPE", "TOKEN_HEADER", "CLIENT_SECRET_ID"])(
-    "not %s: its last word says the value only points at the secret",
-    (name) => expect(findSecrets(app({ [name]: "db-password" }))).toEqual([]),
+  it.each([
+    "KEY_VAULT_SECRET_NAME",
+    "TOKEN_AUDIENCE",
+    "TOKEN_URL",
+    "SECRET_URI",
+    "SECRETS_PATH",
+    "PASSWORD_FILE",
+    "TOKEN_ENDPOINT",
+    "TOKEN_HOST",
+    "SECRET_VERSION",
+    "TOKEN_SCOPE",
+    "CREDENTIAL_TYPE",
+    "TOKEN_HEADER",
+    "CLIENT_SECRET_ID",
+  ])("not %s: its last word says the value only points at the secret", (name) =>
+    expect(findSecrets(app({ [name]: "db-password" }))).toEqual([]),
   );
 
   it("not identity settings, interpolated values, Key Vault references or empty values", () => {
@@ -173,7 +250,10 @@ describe("findSecrets: credential formats anywhere in the stack", () => {
       output: { o: { value: FAKE.slack } },
       locals: { l: { nested: [FAKE.aws, "plain"] } },
       variable: { v: { type: "string", default: FAKE.openai } },
-      provider: { github: [{ token: FAKE.github }], aws: [{ access_key: FAKE.aws }, { alias: "eu", access_key: FAKE.awsSession }] },
+      provider: {
+        github: [{ token: FAKE.github }],
+        aws: [{ access_key: FAKE.aws }, { alias: "eu", access_key: FAKE.awsSession }],
+      },
       terraform: { backend: { azurerm: { sas_token: FAKE.sas } } },
     };
     expect(wheres(findSecrets(stack))).toEqual([
@@ -189,16 +269,40 @@ describe("findSecrets: credential formats anywhere in the stack", () => {
   });
 
   it("not SSH public keys", () => {
-    const stack = { resource: { azurerm_linux_virtual_machine: { vm: { admin_ssh_key: [{ username: "ops", public_key: SSH_PUBLIC_KEYS[0] }, { username: "ci", public_key: SSH_PUBLIC_KEYS[1] }] } } } };
+    const stack = {
+      resource: {
+        azurerm_linux_virtual_machine: {
+          vm: {
+            admin_ssh_key: [
+              { username: "ops", public_key: SSH_PUBLIC_KEYS[0] },
+              { username: "ci", public_key: SSH_PUBLIC_KEYS[1] },
+            ],
+          },
+        },
+      },
+    };
     expect(findSecrets(stack)).toEqual([]);
   });
 
   it("not resource names that merely start like a token", () => {
-    expect(findSecrets(webApp({ service_plan_id: "${azurerm_service_plan.sk-plan.id}", tags: { note: "ghp_short", disk: "disk-" + "a".repeat(30) } }))).toEqual([]);
+    expect(
+      findSecrets(
+        webApp({
+          service_plan_id: "${azurerm_service_plan.sk-plan.id}",
+          tags: { note: "ghp_short", disk: "disk-" + "a".repeat(30) },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("skips the `//` metadata cdktf writes", () => {
-    const stack = { "//": { note: FAKE.github }, resource: { "//": { x: FAKE.github }, azurerm_linux_web_app: { "//": FAKE.github, app: { "//": { metadata: { path: FAKE.github } } } } } };
+    const stack = {
+      "//": { note: FAKE.github },
+      resource: {
+        "//": { x: FAKE.github },
+        azurerm_linux_web_app: { "//": FAKE.github, app: { "//": { metadata: { path: FAKE.github } } } },
+      },
+    };
     expect(findSecrets(stack)).toEqual([]);
   });
 
@@ -212,8 +316,16 @@ describe("findSecrets: credential formats anywhere in the stack", () => {
     );
     expect(hits).toEqual([
       { address: "azurerm_linux_web_app.app", where: "app_settings.GITHUB_TOKEN", what: "a GitHub token" },
-      { address: "azurerm_linux_web_app.app", where: "connection_string.Storage.value", what: "a storage account key in a connection string" },
-      { address: "azurerm_linux_web_app.app", where: "secret.sb.value", what: "a shared access key in a connection string" },
+      {
+        address: "azurerm_linux_web_app.app",
+        where: "connection_string.Storage.value",
+        what: "a storage account key in a connection string",
+      },
+      {
+        address: "azurerm_linux_web_app.app",
+        where: "secret.sb.value",
+        what: "a shared access key in a connection string",
+      },
     ]);
   });
 });
@@ -241,18 +353,36 @@ describe("findSecrets: outputs and locals exposing secret attributes", () => {
   ])("%s", (value) => {
     const [hit, ...rest] = findSecrets({ output: { x: { value } } });
     expect(rest).toEqual([]);
-    expect(hit).toMatchObject({ address: "output.x", where: "value", what: expect.stringMatching(/^a secret attribute \(/) });
+    expect(hit).toMatchObject({
+      address: "output.x",
+      where: "value",
+      what: expect.stringMatching(/^a secret attribute \(/),
+    });
   });
 
   it("says so when the output is sensitive: still in state and in `terraform output`", () => {
-    const hits = findSecrets({ output: { x: { value: "${azurerm_storage_account.s.primary_access_key}", sensitive: true } } });
+    const hits = findSecrets({
+      output: { x: { value: "${azurerm_storage_account.s.primary_access_key}", sensitive: true } },
+    });
     expect(hits).toEqual([
-      { address: "output.x", where: "value", what: "a secret attribute (.primary_access_key), in an output marked sensitive (still in state and in `terraform output -json`)" },
+      {
+        address: "output.x",
+        where: "value",
+        what: "a secret attribute (.primary_access_key), in an output marked sensitive (still in state and in `terraform output -json`)",
+      },
     ]);
   });
 
   it("walks nested local values", () => {
-    const stack = { locals: { settings: { db: { conn: "${azurerm_mssql_server.db.administrator_login_password}" }, list: ["${random_password.x.result}"] }, plain: "${azurerm_storage_account.s.id}" } };
+    const stack = {
+      locals: {
+        settings: {
+          db: { conn: "${azurerm_mssql_server.db.administrator_login_password}" },
+          list: ["${random_password.x.result}"],
+        },
+        plain: "${azurerm_storage_account.s.id}",
+      },
+    };
     expect(wheres(findSecrets(stack))).toEqual(["local.settings value.db.conn", "local.settings value.list"]);
   });
 
@@ -272,8 +402,14 @@ describe("findSecrets: outputs and locals exposing secret attributes", () => {
 describe("findSecrets: deterministic order", () => {
   it("sorts by address, then where, whatever the order of the JSON", () => {
     const settings = { Z_TOKEN: "a", A_TOKEN: "b", M_TOKEN: "c" };
-    const forward = { output: { b: { value: FAKE.github }, a: { value: FAKE.github } }, resource: { z_thing: { b: { app_settings: settings } }, a_thing: { a: { app_settings: settings } } } };
-    const backward = { resource: { a_thing: { a: { app_settings: settings } }, z_thing: { b: { app_settings: settings } } }, output: { a: { value: FAKE.github }, b: { value: FAKE.github } } };
+    const forward = {
+      output: { b: { value: FAKE.github }, a: { value: FAKE.github } },
+      resource: { z_thing: { b: { app_settings: settings } }, a_thing: { a: { app_settings: settings } } },
+    };
+    const backward = {
+      resource: { a_thing: { a: { app_settings: settings } }, z_thing: { b: { app_settings: settings } } },
+      output: { a: { value: FAKE.github }, b: { value: FAKE.github } },
+    };
     const expected = [
       "a_thing.a app_settings.A_TOKEN",
       "a_thing.a app_settings.M_TOKEN",
@@ -298,7 +434,10 @@ describe("secret attributes in any accessor form", () => {
     ["${azuread_application_password.p.value}"],
     ["${azurerm_log_analytics_workspace.w.primary_shared_key}"],
   ])("finds %s in an output and in a tag", (expression) => {
-    const hits = findSecrets({ output: { leak: { value: expression } }, resource: { azurerm_resource_group: { rg: { name: "rg", tags: { note: expression } } } } });
+    const hits = findSecrets({
+      output: { leak: { value: expression } },
+      resource: { azurerm_resource_group: { rg: { name: "rg", tags: { note: expression } } } },
+    });
     expect(hits.map((h) => [h.address, h.where])).toEqual([
       ["azurerm_resource_group.rg", "tags.note"],
       ["output.leak", "value"],

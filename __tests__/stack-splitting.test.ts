@@ -17,12 +17,22 @@ describe("sharding workloads into stacks", () => {
     const workloads = names(30).map((name, i) => ({ name, team: i % 3 === 0 ? "payments" : "catalog" }));
     const shards = shardWorkloads(workloads, { name: (w) => w.name, team: (w) => w.team, shardsPerTeam: 2 });
     expect(shards.map((s) => s.name)).toEqual(["catalog-1", "catalog-2", "payments-1", "payments-2"]);
-    expect(shards.flatMap((s) => s.workloads).map((w) => w.name).sort()).toEqual(names(30).sort());
+    expect(
+      shards
+        .flatMap((s) => s.workloads)
+        .map((w) => w.name)
+        .sort(),
+    ).toEqual(names(30).sort());
     for (const shard of shards) expect(new Set(shard.workloads.map((w) => w.team)).size).toBe(1);
   });
 
   it("never moves a workload when others are added or removed", () => {
-    const where = (list: string[]) => new Map(shardWorkloads(list, { name: (w) => w, shardsPerTeam: 4 }).flatMap((s) => s.workloads.map((w) => [w, s.name] as const)));
+    const where = (list: string[]) =>
+      new Map(
+        shardWorkloads(list, { name: (w) => w, shardsPerTeam: 4 }).flatMap((s) =>
+          s.workloads.map((w) => [w, s.name] as const),
+        ),
+      );
     const before = where(names(50));
     const after = where([...names(50).slice(10), "new-a", "new-b"]);
     for (const [workload, shard] of after) if (before.has(workload)) expect(shard).toBe(before.get(workload));
@@ -51,11 +61,26 @@ describe("a split environment", () => {
     const a = app();
     const platform = new AzureStack(a, "platform", ENVIRONMENTS[0], "platform");
     const rg = new ResourceGroup(platform, "rg", { name: "rg", location: "westeurope" });
-    const vault = new KeyVault(platform, "vault", { name: "platform-kv", resourceGroupName: rg.name, location: "westeurope", tenantId: ENVIRONMENTS[0].tenantId, skuName: "standard" });
+    const vault = new KeyVault(platform, "vault", {
+      name: "platform-kv",
+      resourceGroupName: rg.name,
+      location: "westeurope",
+      tenantId: ENVIRONMENTS[0].tenantId,
+      skuName: "standard",
+    });
     const workloads = new AzureStack(a, "workloads", ENVIRONMENTS[0], "workloads");
-    const identity = new UserAssignedIdentity(workloads, "app", { name: "app-id", resourceGroupName: "rg", location: "westeurope" });
-    KeyVaultTarget.fromId(workloads, "/subscriptions/1a2b3c4d-0000-4000-8000-00000000d001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/platform-kv").grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads" });
+    const identity = new UserAssignedIdentity(workloads, "app", {
+      name: "app-id",
+      resourceGroupName: "rg",
+      location: "westeurope",
+    });
+    KeyVaultTarget.fromId(
+      workloads,
+      "/subscriptions/1a2b3c4d-0000-4000-8000-00000000d001/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/platform-kv",
+    ).grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads" });
     identity.resource.addOverride("tags", { vault: vault.id });
-    expect(() => a.synth()).toThrow(/workloads references another stack through a cross-stack token \(remote state cross-stack-reference-input-platform\)\. Fix: pass the resource id string/);
+    expect(() => a.synth()).toThrow(
+      /workloads references another stack through a cross-stack token \(remote state cross-stack-reference-input-platform\)\. Fix: pass the resource id string/,
+    );
   });
 });

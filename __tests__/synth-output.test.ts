@@ -15,10 +15,23 @@ describe("synthesized output", () => {
 
   it("is byte-identical across runs and output folders, reports included, and names no machine path", () => {
     const [first, second] = [synthInto(), synthInto()];
-    expect(readdirSync(join(first, "stacks")).sort()).toEqual(["dev", "dev-bootstrap", "prod", "prod-bootstrap", "staging", "staging-bootstrap"]);
+    expect(readdirSync(join(first, "stacks")).sort()).toEqual([
+      "dev",
+      "dev-bootstrap",
+      "prod",
+      "prod-bootstrap",
+      "staging",
+      "staging-bootstrap",
+    ]);
     for (const env of ["dev", "dev-bootstrap", "staging", "staging-bootstrap", "prod", "prod-bootstrap"]) {
       const files = readdirSync(join(first, "stacks", env)).sort();
-      expect(files).toEqual(["access-report.json", "access-report.md", "cdk.tf.json", "guardrails.json", "guardrails.sarif"]);
+      expect(files).toEqual([
+        "access-report.json",
+        "access-report.md",
+        "cdk.tf.json",
+        "guardrails.json",
+        "guardrails.sarif",
+      ]);
       for (const file of files) {
         const a = readFileSync(join(first, "stacks", env, file), "utf8");
         expect(a).toBe(readFileSync(join(second, "stacks", env, file), "utf8"));

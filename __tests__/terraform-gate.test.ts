@@ -7,7 +7,7 @@ import { App, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { ResourceId } from "../constructs/azure-ids";
-import { AZURE_TYPE_OF_TERRAFORM } from "../constructs/platform/azure-resource-types";
+import { AZURE_TYPE_OF_TERRAFORM } from "../constructs/internal/platform/azure-resource-types";
 import { COMPUTED_ATTRIBUTES, IDENTITY_BLOCK_TYPES, mockDefaultsFor } from "../tools/terraform-gate/mock-defaults";
 import {
   azurermRequirement,
@@ -27,31 +27,53 @@ const temp = (prefix: string) => {
 };
 afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-const valuesOf = (type: string, kind: "resource" | "data" = "resource") => mockDefaultsFor(type, kind).values as Record<string, any>;
+const valuesOf = (type: string, kind: "resource" | "data" = "resource") =>
+  mockDefaultsFor(type, kind).values as Record<string, any>;
 
 describe("mock defaults", () => {
   // Ids the provider builds differently from `<rg>/providers/<Azure type>/<name>`.
   const SPECIAL = new Set(["azurerm_monitor_diagnostic_setting", "azurerm_storage_share"]);
 
-  it.each(Object.keys(AZURE_TYPE_OF_TERRAFORM).filter((t) => !SPECIAL.has(t)))("%s: id parses as its Azure type", (type) => {
-    const id = ResourceId.parse("test", valuesOf(type).id);
-    if (type === "azurerm_resource_group") expect(id.level).toBe("resourceGroup");
-    else expect(id.isOfType(AZURE_TYPE_OF_TERRAFORM[type])).toBe(true);
-  });
+  it.each(Object.keys(AZURE_TYPE_OF_TERRAFORM).filter((t) => !SPECIAL.has(t)))(
+    "%s: id parses as its Azure type",
+    (type) => {
+      const id = ResourceId.parse("test", valuesOf(type).id);
+      if (type === "azurerm_resource_group") expect(id.level).toBe("resourceGroup");
+      else expect(id.isOfType(AZURE_TYPE_OF_TERRAFORM[type])).toBe(true);
+    },
+  );
 
   it("builds the ids azurerm 4.55 sets, one name per segment", () => {
     const rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mock-rg";
     expect(valuesOf("azurerm_resource_group").id).toBe(rg);
-    expect(valuesOf("azurerm_subnet").id).toBe(`${rg}/providers/Microsoft.Network/virtualNetworks/mock-vnet/subnets/mock-subnet`);
-    expect(valuesOf("azurerm_role_assignment").id).toMatch(new RegExp(`^${rg}/providers/Microsoft\\.Authorization/roleAssignments/[0-9a-f-]{36}$`));
-    expect(valuesOf("azurerm_federated_identity_credential").id).toBe(`${valuesOf("azurerm_user_assigned_identity").id}/federatedIdentityCredentials/mock-credential`);
-    expect(valuesOf("azurerm_resource_provider_registration").id).toBe("/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.App");
+    expect(valuesOf("azurerm_subnet").id).toBe(
+      `${rg}/providers/Microsoft.Network/virtualNetworks/mock-vnet/subnets/mock-subnet`,
+    );
+    expect(valuesOf("azurerm_role_assignment").id).toMatch(
+      new RegExp(`^${rg}/providers/Microsoft\\.Authorization/roleAssignments/[0-9a-f-]{36}$`),
+    );
+    expect(valuesOf("azurerm_federated_identity_credential").id).toBe(
+      `${valuesOf("azurerm_user_assigned_identity").id}/federatedIdentityCredentials/mock-credential`,
+    );
+    expect(valuesOf("azurerm_resource_provider_registration").id).toBe(
+      "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.App",
+    );
     expect(valuesOf("azurerm_service_plan").id).toContain("/Microsoft.Web/serverFarms/"); // the validator is case-sensitive
     // With storage_account_id (as these stacks create them) containers and queues get ARM ids, not URLs.
-    expect(valuesOf("azurerm_storage_container").id).toBe(`${valuesOf("azurerm_storage_account").id}/blobServices/default/containers/mock-container`);
-    expect(valuesOf("azurerm_storage_queue").id).toBe(`${valuesOf("azurerm_storage_account").id}/queueServices/default/queues/mock-queue`);
-    expect(ResourceId.parse("test", valuesOf("azurerm_storage_share").id).isOfType("Microsoft.Storage/storageAccounts/fileServices/shares")).toBe(true);
-    expect(valuesOf("azurerm_key_vault_secret").id).toMatch(/^https:\/\/mock-kv\.vault\.azure\.net\/secrets\/mock-secret\/[0-9a-f]{32}$/);
+    expect(valuesOf("azurerm_storage_container").id).toBe(
+      `${valuesOf("azurerm_storage_account").id}/blobServices/default/containers/mock-container`,
+    );
+    expect(valuesOf("azurerm_storage_queue").id).toBe(
+      `${valuesOf("azurerm_storage_account").id}/queueServices/default/queues/mock-queue`,
+    );
+    expect(
+      ResourceId.parse("test", valuesOf("azurerm_storage_share").id).isOfType(
+        "Microsoft.Storage/storageAccounts/fileServices/shares",
+      ),
+    ).toBe(true);
+    expect(valuesOf("azurerm_key_vault_secret").id).toMatch(
+      /^https:\/\/mock-kv\.vault\.azure\.net\/secrets\/mock-secret\/[0-9a-f]{32}$/,
+    );
   });
 
   it("gives UUIDs for principals and tenants, https URLs for endpoints", () => {
@@ -59,15 +81,26 @@ describe("mock defaults", () => {
     for (const attribute of ["principal_id", "client_id", "tenant_id"]) expect(uami[attribute]).toMatch(UUID);
     expect(valuesOf("azurerm_key_vault").vault_uri).toBe("https://mock-kv.vault.azure.net/");
     const issuer = valuesOf("azurerm_kubernetes_cluster").oidc_issuer_url as string;
-    expect(issuer).toMatch(new RegExp(`^https://westeurope\\.oic\\.prod-aks\\.azure\\.com/${uami.tenant_id}/[0-9a-f-]{36}/$`));
-    for (const url of [valuesOf("azurerm_storage_account").primary_blob_endpoint, valuesOf("azurerm_servicebus_namespace").endpoint]) {
+    expect(issuer).toMatch(
+      new RegExp(`^https://westeurope\\.oic\\.prod-aks\\.azure\\.com/${uami.tenant_id}/[0-9a-f-]{36}/$`),
+    );
+    for (const url of [
+      valuesOf("azurerm_storage_account").primary_blob_endpoint,
+      valuesOf("azurerm_servicebus_namespace").endpoint,
+    ]) {
       expect(new URL(url).protocol).toBe("https:");
     }
-    expect(valuesOf("azurerm_client_config", "data")).toMatchObject({ object_id: expect.stringMatching(UUID), tenant_id: uami.tenant_id });
+    expect(valuesOf("azurerm_client_config", "data")).toMatchObject({
+      object_id: expect.stringMatching(UUID),
+      tenant_id: uami.tenant_id,
+    });
   });
 
   it("mocks a computed identity block as an object, only where the type has one", () => {
-    expect(valuesOf("azurerm_linux_web_app").identity).toEqual({ principal_id: expect.stringMatching(UUID), tenant_id: expect.stringMatching(UUID) });
+    expect(valuesOf("azurerm_linux_web_app").identity).toEqual({
+      principal_id: expect.stringMatching(UUID),
+      tenant_id: expect.stringMatching(UUID),
+    });
     expect(Array.isArray(valuesOf("azurerm_linux_web_app").identity)).toBe(false);
     expect(valuesOf("azurerm_key_vault").identity).toBeUndefined();
     expect(valuesOf("azurerm_user_assigned_identity").identity).toBeUndefined();
@@ -90,7 +123,9 @@ describe("mock defaults", () => {
       const getters = [...body.matchAll(/get (\w+)\(\)/g)].map((m) => m[1]);
       const inputs = new Set(getters.filter((g) => g.endsWith("Input")).map((g) => g.slice(0, -"Input".length)));
       const identityClass = /get identity\(\): (\w+);/.exec(body)?.[1];
-      const identity = identityClass ? new RegExp(`export declare class ${identityClass} [\\s\\S]*?\\n\\}`).exec(src)![0] : "";
+      const identity = identityClass
+        ? new RegExp(`export declare class ${identityClass} [\\s\\S]*?\\n\\}`).exec(src)![0]
+        : "";
       return {
         computed: new Set(getters.filter((g) => !g.endsWith("Input") && !inputs.has(g))),
         hasIdentity: identity.includes("get principalId()") && identity.includes("get tenantId()"),
@@ -103,9 +138,12 @@ describe("mock defaults", () => {
       expect(COMPUTED_ATTRIBUTES[type].filter((a) => !computed.has(camel(a)))).toEqual([]);
     });
 
-    it.each(Object.keys(AZURE_TYPE_OF_TERRAFORM))("%s: identity is mocked exactly when the type has the block", (type) => {
-      expect(IDENTITY_BLOCK_TYPES.has(type)).toBe(binding(type).hasIdentity);
-    });
+    it.each(Object.keys(AZURE_TYPE_OF_TERRAFORM))(
+      "%s: identity is mocked exactly when the type has the block",
+      (type) => {
+        expect(IDENTITY_BLOCK_TYPES.has(type)).toBe(binding(type).hasIdentity);
+      },
+    );
   });
 });
 
@@ -114,10 +152,22 @@ const stackJson = (preventDestroyOn: string[] = []) => ({
   terraform: { required_providers: { azurerm: { source: "azurerm", version: "4.55.0" } } },
   resource: {
     azurerm_user_assigned_identity: {
-      api_id: { name: "api", ...(preventDestroyOn.includes("api_id") ? { lifecycle: { prevent_destroy: true, ignore_changes: ["tags"] } } : {}) },
+      api_id: {
+        name: "api",
+        ...(preventDestroyOn.includes("api_id")
+          ? { lifecycle: { prevent_destroy: true, ignore_changes: ["tags"] } }
+          : {}),
+      },
     },
-    azurerm_key_vault: { kv: { name: "kv", ...(preventDestroyOn.includes("kv") ? { lifecycle: { prevent_destroy: true } } : {}) } },
-    azurerm_role_assignment: { grant: { scope: "${azurerm_key_vault.kv.id}", principal_id: "${azurerm_user_assigned_identity.api_id.principal_id}" } },
+    azurerm_key_vault: {
+      kv: { name: "kv", ...(preventDestroyOn.includes("kv") ? { lifecycle: { prevent_destroy: true } } : {}) },
+    },
+    azurerm_role_assignment: {
+      grant: {
+        scope: "${azurerm_key_vault.kv.id}",
+        principal_id: "${azurerm_user_assigned_identity.api_id.principal_id}",
+      },
+    },
   },
   data: { azurerm_client_config: { current: {} } },
 });
@@ -129,13 +179,17 @@ describe("test copy", () => {
     const { json, preventDestroy } = makeTestCopy(original);
     expect(preventDestroy).toEqual(["azurerm_key_vault.kv", "azurerm_user_assigned_identity.api_id"]);
     expect(JSON.stringify(json)).not.toContain("prevent_destroy");
-    expect((json as any).resource.azurerm_user_assigned_identity.api_id.lifecycle).toEqual({ ignore_changes: ["tags"] });
+    expect((json as any).resource.azurerm_user_assigned_identity.api_id.lifecycle).toEqual({
+      ignore_changes: ["tags"],
+    });
     expect((json as any).resource.azurerm_key_vault.kv.lifecycle).toBeUndefined();
     expect(JSON.stringify(original)).toBe(before);
   });
 
   it("reports a prod stack whose identities lost prevent_destroy", () => {
-    expect(preventDestroyProblem("prod", makeTestCopy(stackJson()).preventDestroy)).toMatch(/prod has no azurerm_user_assigned_identity with lifecycle\.prevent_destroy = true/);
+    expect(preventDestroyProblem("prod", makeTestCopy(stackJson()).preventDestroy)).toMatch(
+      /prod has no azurerm_user_assigned_identity with lifecycle\.prevent_destroy = true/,
+    );
     expect(preventDestroyProblem("prod", makeTestCopy(stackJson(["kv"])).preventDestroy)).toBeDefined();
     expect(preventDestroyProblem("prod-bootstrap", [])).toBeDefined();
     expect(preventDestroyProblem("prod", makeTestCopy(stackJson(["api_id"])).preventDestroy)).toBeUndefined();
@@ -145,7 +199,11 @@ describe("test copy", () => {
 
   it("renders the mocks for every resource and data source type, then one apply, deterministically", () => {
     const hcl = renderGateHcl(stackJson());
-    const reordered = { data: stackJson().data, resource: Object.fromEntries(Object.entries(stackJson().resource).reverse()), terraform: stackJson().terraform };
+    const reordered = {
+      data: stackJson().data,
+      resource: Object.fromEntries(Object.entries(stackJson().resource).reverse()),
+      terraform: stackJson().terraform,
+    };
     expect(renderGateHcl(reordered)).toBe(hcl);
     expect([...hcl.matchAll(/mock_(resource|data) "(\w+)"/g)].map((m) => m[2])).toEqual([
       "azurerm_key_vault",
@@ -156,8 +214,12 @@ describe("test copy", () => {
     expect(hcl).toMatch(/^mock_provider "azurerm" \{$/m);
     expect(hcl).toContain('run "apply" {\n  command = apply\n}\n');
     expect(hcl).toContain('vault_uri = "https://mock-kv.vault.azure.net/"');
-    expect(renderGateHcl({ resource: { azurerm_linux_web_app: { a: {} } } })).toMatch(/identity = \{\n\s+principal_id = "[0-9a-f-]{36}"\n\s+tenant_id +=/);
-    expect(renderGateHcl({ resource: { azurerm_dns_zone: { z: {} } } })).toMatch(/# azurerm_dns_zone is not in AZURE_TYPE_OF_TERRAFORM.*\n\s+mock_resource "azurerm_dns_zone"/);
+    expect(renderGateHcl({ resource: { azurerm_linux_web_app: { a: {} } } })).toMatch(
+      /identity = \{\n\s+principal_id = "[0-9a-f-]{36}"\n\s+tenant_id +=/,
+    );
+    expect(renderGateHcl({ resource: { azurerm_dns_zone: { z: {} } } })).toMatch(
+      /# azurerm_dns_zone is not in AZURE_TYPE_OF_TERRAFORM.*\n\s+mock_resource "azurerm_dns_zone"/,
+    );
   });
 
   it("names the azurerm requirement for the skip line", () => {
@@ -179,9 +241,11 @@ registry.terraform.io on 10.255.255.53:53: no such host`;
 
   it("skips when the registry is unreachable", () => {
     expect(classifyInitFailure(offline)).toBe("provider-unavailable");
-    expect(classifyInitFailure("Error: Failed to install provider\n\nError while installing hashicorp/azurerm v4.55.0: dial tcp: i/o timeout")).toBe(
-      "provider-unavailable",
-    );
+    expect(
+      classifyInitFailure(
+        "Error: Failed to install provider\n\nError while installing hashicorp/azurerm v4.55.0: dial tcp: i/o timeout",
+      ),
+    ).toBe("provider-unavailable");
   });
 
   it("fails on anything else", () => {
@@ -192,7 +256,9 @@ registry.terraform.io on 10.255.255.53:53: no such host`;
         "Error: Failed to query available provider packages\n\nCould not retrieve the list of available versions for provider hashicorp/azurem: provider registry registry.terraform.io does not have a provider named registry.terraform.io/hashicorp/azurem",
       ),
     ).toBe("failure");
-    expect(classifyInitFailure("Error: Failed to install provider\n\nthe local package doesn't match checksums")).toBe("failure");
+    expect(classifyInitFailure("Error: Failed to install provider\n\nthe local package doesn't match checksums")).toBe(
+      "failure",
+    );
   });
 });
 
@@ -258,7 +324,9 @@ exit 0
     const { env } = fakeTerraform("offline");
     const { code, text } = run(["--no-synth", "--output", synthDir, "--require-provider"], env);
     expect(code).toBe(1);
-    expect(text).toContain("validate: failed — terraform init could not install hashicorp/azurerm 4.55.0 (no registry access)");
+    expect(text).toContain(
+      "validate: failed — terraform init could not install hashicorp/azurerm 4.55.0 (no registry access)",
+    );
     expect(text).not.toContain("skipped");
   });
 
@@ -269,7 +337,12 @@ exit 0
     expect(code).toBe(0);
     expect(text).toMatch(/validate: dev: terraform validate and a mocked apply passed/);
     expect(text).toMatch(/validate: prod: terraform validate and a mocked apply passed/);
-    expect(readFileSync(log, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["init", "validate", "test", "init", "validate", "test"]);
+    expect(
+      readFileSync(log, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" ")[0]),
+    ).toEqual(["init", "validate", "test", "init", "validate", "test"]);
     expect(readFileSync(join(synthDir, "stacks", "prod", "cdk.tf.json"), "utf8")).toContain("prevent_destroy"); // the original is untouched
   });
 
@@ -277,12 +350,17 @@ exit 0
     const { env } = fakeTerraform("broken");
     const { code, text } = run(["--no-synth", "--output", synthDir], env);
     expect(code).toBe(1);
-    expect(text).toContain('validate: dev: terraform validate failed:\nError: Unsupported argument\n\nAn argument named "nmae" is not expected here.');
+    expect(text).toContain(
+      'validate: dev: terraform validate failed:\nError: Unsupported argument\n\nAn argument named "nmae" is not expected here.',
+    );
     expect(text).toContain("validate: prod: terraform validate failed:");
   });
 
   it("skips when terraform is not on PATH", () => {
-    const { code, text } = run(["--no-synth", "--output", synthDir, "dev"], { ...process.env, PATH: temp("gate-empty-") });
+    const { code, text } = run(["--no-synth", "--output", synthDir, "dev"], {
+      ...process.env,
+      PATH: temp("gate-empty-"),
+    });
     expect(code).toBe(0);
     expect(text).toMatch(/^validate: skipped — terraform is not on PATH/m);
   });
@@ -301,20 +379,42 @@ exit 0
 
   it("refuses a misspelt flag, an unknown stack and an empty folder with exit 2", () => {
     const { env } = fakeTerraform("ok");
-    expect(run(["--no-synt"], env)).toMatchObject({ code: 2, text: expect.stringMatching(/^validate: unknown flag --no-synt\nusage: npm run validate/) });
-    expect(run(["--no-synth", "--output", synthDir, "qa"], env)).toMatchObject({ code: 2, text: expect.stringContaining('unknown stack "qa"; synthesized stacks: dev, prod') });
+    expect(run(["--no-synt"], env)).toMatchObject({
+      code: 2,
+      text: expect.stringMatching(/^validate: unknown flag --no-synt\nusage: npm run validate/),
+    });
+    expect(run(["--no-synth", "--output", synthDir, "qa"], env)).toMatchObject({
+      code: 2,
+      text: expect.stringContaining('unknown stack "qa"; synthesized stacks: dev, prod'),
+    });
     const empty = temp("gate-nothing-");
     mkdirSync(join(empty, "stacks"));
-    expect(run(["--no-synth", "--output", empty], env)).toMatchObject({ code: 2, text: expect.stringContaining("no synthesized stack") });
+    expect(run(["--no-synth", "--output", empty], env)).toMatchObject({
+      code: 2,
+      text: expect.stringContaining("no synthesized stack"),
+    });
   });
 
   it("refuses a misspelt --require-provider with exit 2 before running anything, instead of gating without it", () => {
     const { env, log } = fakeTerraform("offline");
-    const usage = "usage: npm run validate -- [--no-synth] [--output <synth folder, default cdktf.out>] [--require-provider] [stack ...]";
-    expect(run(["--no-synth", "--output", synthDir, "--require-provder"], env)).toEqual({ code: 2, text: `validate: unknown flag --require-provder\n${usage}` });
+    const usage =
+      "usage: npm run validate -- [--no-synth] [--output <synth folder, default cdktf.out>] [--require-provider] [stack ...]";
+    expect(run(["--no-synth", "--output", synthDir, "--require-provder"], env)).toEqual({
+      code: 2,
+      text: `validate: unknown flag --require-provder\n${usage}`,
+    });
     expect(existsSync(log)).toBe(false); // terraform never ran: the typo cannot turn a required gate into a skip
-    expect(run(["--no-synth", "--outptu", synthDir], env)).toEqual({ code: 2, text: `validate: unknown flag --outptu\n${usage}` });
-    expect(run(["--no-synth", "--output"], env)).toMatchObject({ code: 2, text: expect.stringMatching(/^validate: Option '--output <value>' argument missing\nusage: /) });
-    expect(run(["--no-synth=false", "--output", synthDir], env)).toMatchObject({ code: 2, text: expect.stringMatching(/^validate: Option '--no-synth' does not take an argument\nusage: /) });
+    expect(run(["--no-synth", "--outptu", synthDir], env)).toEqual({
+      code: 2,
+      text: `validate: unknown flag --outptu\n${usage}`,
+    });
+    expect(run(["--no-synth", "--output"], env)).toMatchObject({
+      code: 2,
+      text: expect.stringMatching(/^validate: Option '--output <value>' argument missing\nusage: /),
+    });
+    expect(run(["--no-synth=false", "--output", synthDir], env)).toMatchObject({
+      code: 2,
+      text: expect.stringMatching(/^validate: Option '--no-synth' does not take an argument\nusage: /),
+    });
   });
 });

@@ -27,31 +27,63 @@ export function buildFloorEstate(app: App, workloads: number): void {
   const platform = floorStack(app, "bench-platform", env, "bench/platform");
   const inGroup = { resourceGroupName: rgName, location: env.location };
   new ResourceGroup(platform, "rg", { name: rgName, location: env.location });
-  new KeyVault(platform, "vault", { ...inGroup, name: names.vault, tenantId: env.tenantId, skuName: "standard", rbacAuthorizationEnabled: true });
-  new StorageAccount(platform, "storage", { ...inGroup, name: names.storage, accountTier: "Standard", accountReplicationType: "LRS", sharedAccessKeyEnabled: false });
+  new KeyVault(platform, "vault", {
+    ...inGroup,
+    name: names.vault,
+    tenantId: env.tenantId,
+    skuName: "standard",
+    rbacAuthorizationEnabled: true,
+  });
+  new StorageAccount(platform, "storage", {
+    ...inGroup,
+    name: names.storage,
+    accountTier: "Standard",
+    accountReplicationType: "LRS",
+    sharedAccessKeyEnabled: false,
+  });
   new ServicePlan(platform, "plan", { ...inGroup, name: names.plan, osType: "Linux", skuName: "P1v3" });
 
   const group = `/subscriptions/${env.subscriptionId}/resourceGroups/${rgName}`;
   const vaultId = `${group}/providers/Microsoft.KeyVault/vaults/${names.vault}`;
   const storageId = `${group}/providers/Microsoft.Storage/storageAccounts/${names.storage}`;
   const planId = `${group}/providers/Microsoft.Web/serverFarms/${names.plan}`;
-  const roleId = (guid: string) => `/subscriptions/${env.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+  const roleId = (guid: string) =>
+    `/subscriptions/${env.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
   const ids = Array.from({ length: workloads }, (_, i) => `w${String(i).padStart(4, "0")}`);
   for (const shard of shardWorkloads(ids, Math.max(1, Math.ceil(workloads / WORKLOADS_PER_STACK)))) {
     const stack = floorStack(app, `bench-${shard.name}`, env, `bench/${shard.name}`);
     stack.addDependency(platform);
     shard.workloads.forEach((name, i) => {
       const grants = [
-        { id: "key-vault-secrets-user-on-bench-kv", role: KEY_VAULT_SECRETS_USER, scope: vaultId, reason: "reads its secrets" },
-        { id: `storage-blob-data-reader-on-benchdata-${name}`, role: STORAGE_BLOB_DATA_READER, scope: `${storageId}/blobServices/default/containers/${name}`, reason: "reads its documents" },
-        { id: `storage-queue-data-message-processor-on-benchdata-${name}`, role: STORAGE_QUEUE_DATA_MESSAGE_PROCESSOR, scope: `${storageId}/queueServices/default/queues/${name}`, reason: "works its jobs" },
+        {
+          id: "key-vault-secrets-user-on-bench-kv",
+          role: KEY_VAULT_SECRETS_USER,
+          scope: vaultId,
+          reason: "reads its secrets",
+        },
+        {
+          id: `storage-blob-data-reader-on-benchdata-${name}`,
+          role: STORAGE_BLOB_DATA_READER,
+          scope: `${storageId}/blobServices/default/containers/${name}`,
+          reason: "reads its documents",
+        },
+        {
+          id: `storage-queue-data-message-processor-on-benchdata-${name}`,
+          role: STORAGE_QUEUE_DATA_MESSAGE_PROCESSOR,
+          scope: `${storageId}/queueServices/default/queues/${name}`,
+          reason: "works its jobs",
+        },
       ];
       const site = { ...inGroup, name: `bench-${name}`, servicePlanId: planId, siteConfig: {} };
       let principal: { scope: Construct; principalId: string; resourceId: string };
       if (i % 2 === 0) {
         const webApp = new LinuxWebApp(stack, `${name}-app`, { ...site, identity: { type: "SystemAssigned" } });
         const scope = new Construct(new Construct(stack, name), `system-identity-${name}-app`);
-        principal = { scope, principalId: webApp.identity.principalId, resourceId: `${group}/providers/Microsoft.Web/sites/${site.name}` };
+        principal = {
+          scope,
+          principalId: webApp.identity.principalId,
+          resourceId: `${group}/providers/Microsoft.Web/sites/${site.name}`,
+        };
       } else {
         // The app comes first in the construct tree, as in ours, so the JSON keeps the same order.
         const webApp = new LinuxWebApp(stack, `${name}-app`, site);
@@ -60,7 +92,11 @@ export function buildFloorEstate(app: App, workloads: number): void {
         webApp.putIdentity({ type: "UserAssigned", identityIds: [identity.id] });
         webApp.appSettings = { AZURE_CLIENT_ID: identity.clientId };
         webApp.keyVaultReferenceIdentityId = identity.id;
-        principal = { scope, principalId: identity.principalId, resourceId: `${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/bench-${name}-id` };
+        principal = {
+          scope,
+          principalId: identity.principalId,
+          resourceId: `${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/bench-${name}-id`,
+        };
       }
       for (const grant of grants) {
         new RoleAssignment(principal.scope, grant.id, {
@@ -96,13 +132,19 @@ function shardWorkloads(workloads: readonly string[], shards: number): { name: s
     const index = createHash("sha1").update(workload).digest().readUInt32BE(0) % shards;
     byIndex.set(index, [...(byIndex.get(index) ?? []), workload]);
   }
-  return [...byIndex].sort(([a], [b]) => a - b).map(([index, names]) => ({ name: `workloads-${index + 1}`, workloads: names }));
+  return [...byIndex]
+    .sort(([a], [b]) => a - b)
+    .map(([index, names]) => ({ name: `workloads-${index + 1}`, workloads: names }));
 }
 
-/** The UUID v5 of constructs/deterministic-name.ts `roleAssignmentName`, for literal inputs. */
+/** The UUID v5 of constructs/internal/deterministic-name.ts `roleAssignmentName`, for literal inputs. */
 const NAMESPACE = Buffer.from("5353215d7a4049bba84c5af019410666", "hex");
 function assignmentName(scopeId: string, roleGuid: string, principalResourceId: string): string {
-  const bytes = createHash("sha1").update(NAMESPACE).update([scopeId, roleGuid, principalResourceId].join("|").toLowerCase(), "utf8").digest().subarray(0, 16);
+  const bytes = createHash("sha1")
+    .update(NAMESPACE)
+    .update([scopeId, roleGuid, principalResourceId].join("|").toLowerCase(), "utf8")
+    .digest()
+    .subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString("hex");

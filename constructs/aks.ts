@@ -6,10 +6,10 @@ import { IdentityConfigError } from "./errors";
 import { FederatedTrust } from "./federation";
 import { Grant, GrantRequest, grantRole } from "./grant";
 import { IUserAssignedIdentity } from "./identity";
-import { dependOn, resolveInStack } from "./known-values";
+import { dependOn, resolveInStack } from "./internal/known-values";
 import { Roles } from "./role-catalog";
 import { ManagedIdentityTarget } from "./targets";
-import { applyAksDeploySettings, aksPlatformScopes } from "./aks-platform";
+import { applyAksDeploySettings, aksPlatformScopes } from "./internal/aks-platform";
 import { UserAssignedIdentity } from "./user-assigned-identity";
 import { UserAssignedIdentityChoice, userAssignedIdentityOf } from "./identity-choice";
 
@@ -79,14 +79,20 @@ export class AksClusterIdentity extends Construct {
     if (props.kubelet && this.controlPlane) {
       const kubelet = userAssignedIdentityOf(this, "kubelet", props.kubelet);
       this.kubelet = kubelet;
-      cluster.putKubeletIdentity({ clientId: kubelet.clientId, objectId: kubelet.principalId, userAssignedIdentityId: kubelet.id });
+      cluster.putKubeletIdentity({
+        clientId: kubelet.clientId,
+        objectId: kubelet.principalId,
+        userAssignedIdentityId: kubelet.id,
+      });
       grants.push(
         ManagedIdentityTarget.of(kubelet).grant(this.controlPlane, Roles.ManagedIdentityOperator, {
           reason: "AKS control plane assigns the kubelet identity to the nodes",
           workload,
           declaredBy: this,
         }),
-        ...(props.kubeletGrants ?? []).map((spec) => grantRole(kubelet, spec.role, spec.target, { ...spec.options, workload, declaredBy: this })),
+        ...(props.kubeletGrants ?? []).map((spec) =>
+          grantRole(kubelet, spec.role, spec.target, { ...spec.options, workload, declaredBy: this }),
+        ),
       );
     } else if ((props.kubeletGrants ?? []).length > 0) {
       throw new IdentityConfigError(this, {
@@ -98,14 +104,20 @@ export class AksClusterIdentity extends Construct {
     this.grants = grants;
     // AKS refuses a kubelet identity its control plane cannot yet assign, nodes pull at once, and
     // a cluster whose identity cannot join its subnet fails to create.
-    for (const g of grants.filter((g) => g.role === Roles.ManagedIdentityOperator || g.role === Roles.AcrPull || g.role.plane === "platform")) {
+    for (const g of grants.filter(
+      (g) => g.role === Roles.ManagedIdentityOperator || g.role === Roles.AcrPull || g.role.plane === "platform",
+    )) {
       dependOn(cluster, g.assignment);
       for (const pool of props.nodePools ?? []) dependOn(pool, g.assignment);
     }
   }
 
   /** The control plane's roles on the subnets and private DNS zone the cluster is configured with. */
-  private platformGrants(cluster: KubernetesCluster, nodePools: readonly KubernetesClusterNodePool[], workload: string): Grant[] {
+  private platformGrants(
+    cluster: KubernetesCluster,
+    nodePools: readonly KubernetesClusterNodePool[],
+    workload: string,
+  ): Grant[] {
     const scopes = aksPlatformScopes(this, cluster, nodePools);
     if (scopes.length === 0) return [];
     if (!this.controlPlane) {
@@ -126,18 +138,26 @@ export class AksClusterIdentity extends Construct {
     }
     if (!(controlPlane instanceof UserAssignedIdentity)) {
       throw new IdentityConfigError(this, {
-        problem: "The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: the cluster names it by a literal id the guardrails cannot tie to its principal, so its platform grants would be refused",
+        problem:
+          "The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: the cluster names it by a literal id the guardrails cannot tie to its principal, so its platform grants would be refused",
         value: controlPlane.principalResourceId.id,
         fix: "pass identity props as `controlPlane`, so the identity is created in this stack with its grants before the cluster",
       });
     }
     return scopes.map(({ target, role, use }) =>
-      grantRole(controlPlane, role, target, { reason: `AKS control plane: ${use}`, platformUse: use, workload, declaredBy: this }),
+      grantRole(controlPlane, role, target, {
+        reason: `AKS control plane: ${use}`,
+        platformUse: use,
+        workload,
+        declaredBy: this,
+      }),
     );
   }
 
   private useControlPlane(cluster: KubernetesCluster, identity: IUserAssignedIdentity): void {
-    const others = (cluster.identityInput?.identityIds ?? []).filter((existing) => resolveInStack(cluster, existing) !== resolveInStack(cluster, identity.id));
+    const others = (cluster.identityInput?.identityIds ?? []).filter(
+      (existing) => resolveInStack(cluster, existing) !== resolveInStack(cluster, identity.id),
+    );
     if (others.length > 0) {
       throw new IdentityConfigError(cluster, {
         problem: "An AKS cluster takes exactly one user-assigned identity, and this one has another already",
@@ -174,7 +194,10 @@ export class AksWorkloadIdentity extends Construct {
   constructor(scope: Construct, id: string, props: AksWorkloadIdentityProps) {
     super(scope, id);
     const { cluster } = props;
-    for (const [what, value] of [["namespace", props.namespace], ["service account", props.serviceAccount]] as const) {
+    for (const [what, value] of [
+      ["namespace", props.namespace],
+      ["service account", props.serviceAccount],
+    ] as const) {
       if (!K8S_NAME.test(value)) {
         throw new IdentityConfigError(this, {
           problem: `Kubernetes ${what} is not a DNS-1123 label`,
@@ -186,7 +209,10 @@ export class AksWorkloadIdentity extends Construct {
     if (cluster.workloadIdentityEnabledInput !== true || cluster.oidcIssuerEnabledInput !== true) {
       throw new IdentityConfigError(this, {
         problem: "The cluster does not issue workload identity tokens",
-        value: { oidcIssuerEnabled: cluster.oidcIssuerEnabledInput ?? null, workloadIdentityEnabled: cluster.workloadIdentityEnabledInput ?? null },
+        value: {
+          oidcIssuerEnabled: cluster.oidcIssuerEnabledInput ?? null,
+          workloadIdentityEnabled: cluster.workloadIdentityEnabledInput ?? null,
+        },
         fix: "give the cluster an AksClusterIdentity first (it enables the OIDC issuer and workload identity)",
       });
     }
@@ -198,7 +224,9 @@ export class AksWorkloadIdentity extends Construct {
       name: `${props.namespace}-${props.serviceAccount}`,
     });
     const workload = props.workload ?? id;
-    this.grants = props.grants.map((spec) => grantRole(this.identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this }));
+    this.grants = props.grants.map((spec) =>
+      grantRole(this.identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this }),
+    );
     this.serviceAccountAnnotations = { "azure.workload.identity/client-id": this.identity.clientId };
     new TerraformOutput(this, "client-id", {
       value: this.identity.clientId,

@@ -1,7 +1,7 @@
 import { IConstruct } from "constructs";
 import { Token } from "cdktf";
 import { IdentityConfigError } from "./errors";
-import { idTextProblem, nameRuleFor, RESOURCE_GROUP_NAME } from "./azure-names";
+import { idTextProblem, nameRuleFor, RESOURCE_GROUP_NAME } from "./internal/azure-names";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,24 +48,38 @@ export class ResourceId {
     const example =
       "write it as /subscriptions/<guid>/resourceGroups/<rg>/providers/<Namespace>/<type>/<name>, as `az resource show --query id` prints it";
     if (typeof id !== "string" || Token.isUnresolved(id)) {
-      bad("it must be a literal string, not a Terraform reference", "pass the id string, or a construct from this stack");
+      bad(
+        "it must be a literal string, not a Terraform reference",
+        "pass the id string, or a construct from this stack",
+      );
     }
-    if (!id.startsWith("/") || id.endsWith("/") || id.includes("//")) bad("it must start with / and have no empty segment", example);
+    if (!id.startsWith("/") || id.endsWith("/") || id.includes("//"))
+      bad("it must start with / and have no empty segment", example);
     const textProblem = idTextProblem(id);
-    if (textProblem) bad(textProblem, "copy the id exactly as Azure prints it: plain ASCII, no spaces, no `.` or `..` segments");
+    if (textProblem)
+      bad(textProblem, "copy the id exactly as Azure prints it: plain ASCII, no spaces, no `.` or `..` segments");
     const segments = id.slice(1).split("/");
-    const mg = /^providers$/i.test(segments[0] ?? "") && /^Microsoft\.Management$/i.test(segments[1] ?? "") && /^managementGroups$/i.test(segments[2] ?? "");
-    if (mg && segments.length === 4) return new ResourceId(id, "managementGroup", "", "", "Microsoft.Management/managementGroups", [segments[3]]);
-    if (!/^subscriptions$/i.test(segments[0] ?? "") || segments.length < 2) bad("it must begin with /subscriptions/<guid>", example);
+    const mg =
+      /^providers$/i.test(segments[0] ?? "") &&
+      /^Microsoft\.Management$/i.test(segments[1] ?? "") &&
+      /^managementGroups$/i.test(segments[2] ?? "");
+    if (mg && segments.length === 4)
+      return new ResourceId(id, "managementGroup", "", "", "Microsoft.Management/managementGroups", [segments[3]]);
+    if (!/^subscriptions$/i.test(segments[0] ?? "") || segments.length < 2)
+      bad("it must begin with /subscriptions/<guid>", example);
     const subscriptionId = segments[1];
     if (!isGuid(subscriptionId)) bad(`subscription "${subscriptionId}" is not a GUID`, example);
     if (segments.length === 2) return new ResourceId(id, "subscription", subscriptionId, "", "", []);
-    if (!/^resourceGroups$/i.test(segments[2]) || segments.length < 4) bad("the segment after the subscription must be resourceGroups/<name>", example);
+    if (!/^resourceGroups$/i.test(segments[2]) || segments.length < 4)
+      bad("the segment after the subscription must be resourceGroups/<name>", example);
     const resourceGroup = segments[3];
     if (segments.length === 4) return new ResourceId(id, "resourceGroup", subscriptionId, resourceGroup, "", []);
     const rest = segments.slice(4);
     if (!/^providers$/i.test(rest[0]) || rest.length < 4 || (rest.length - 2) % 2 !== 0) {
-      bad("after the resource group it needs providers/<Namespace>/<type>/<name>, then <childType>/<childName> pairs", example);
+      bad(
+        "after the resource group it needs providers/<Namespace>/<type>/<name>, then <childType>/<childName> pairs",
+        example,
+      );
     }
     const [, namespace, ...typeNamePairs] = rest;
     const types: string[] = [];
@@ -81,9 +95,13 @@ export class ResourceId {
   static fromNames(where: IConstruct | string, parts: ResourceIdParts): ResourceId {
     requireGuid(where, "subscription id", parts.subscriptionId);
     const [namespace, ...types] = parts.type.split("/");
-    if (types.length !== 1) throw new Error(`fromNames builds top-level resources only, not ${parts.type}: use child() below its parent`);
+    if (types.length !== 1)
+      throw new Error(`fromNames builds top-level resources only, not ${parts.type}: use child() below its parent`);
     const id = `/subscriptions/${parts.subscriptionId}/resourceGroups/${parts.resourceGroup}/providers/${namespace}/${types[0]}/${parts.name}`;
-    return requireAzureNames(where, new ResourceId(id, "resource", parts.subscriptionId, parts.resourceGroup, parts.type, [parts.name]));
+    return requireAzureNames(
+      where,
+      new ResourceId(id, "resource", parts.subscriptionId, parts.resourceGroup, parts.type, [parts.name]),
+    );
   }
 
   private constructor(
@@ -145,7 +163,10 @@ export function requireAzureNames(where: IConstruct | string, resourceId: Resour
   const [namespace, ...types] = resourceId.type.split("/");
   const checks = [
     ...(resourceId.resourceGroup ? [{ name: resourceId.resourceGroup, rule: RESOURCE_GROUP_NAME }] : []),
-    ...resourceId.names.map((name, i) => ({ name, rule: nameRuleFor(`${namespace}/${types.slice(0, i + 1).join("/")}`) })),
+    ...resourceId.names.map((name, i) => ({
+      name,
+      rule: nameRuleFor(`${namespace}/${types.slice(0, i + 1).join("/")}`),
+    })),
   ];
   for (const { name, rule } of checks) {
     if (!rule || Token.isUnresolved(name) || rule.test(name)) continue;

@@ -3,10 +3,10 @@ import { Token } from "cdktf";
 import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
 import { IdentityConfigError } from "./errors";
 import { IUserAssignedIdentity } from "./identity";
-import { nameRuleFor } from "./azure-names";
+import { nameRuleFor } from "./internal/azure-names";
 
 export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
-export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 const CREDENTIAL_NAME = nameRuleFor("Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials")!;
 
 export interface FederatedTrustProps {
@@ -32,10 +32,18 @@ export class FederatedTrust extends Construct {
       throw new IdentityConfigError(this, { problem, value, fix });
     };
     if (!Token.isUnresolved(props.issuer) && !/^https:\/\/[^\s*]+$/.test(props.issuer)) {
-      refuse("Federated credential issuer must be an https URL", props.issuer, `use the issuer that signs the workload's tokens, e.g. ${GITHUB_ACTIONS_ISSUER} or the cluster's oidc_issuer_url`);
+      refuse(
+        "Federated credential issuer must be an https URL",
+        props.issuer,
+        `use the issuer that signs the workload's tokens, e.g. ${GITHUB_ACTIONS_ISSUER} or the cluster's oidc_issuer_url`,
+      );
     }
     if (!Token.isUnresolved(props.subject) && (props.subject.trim() === "" || /[*?]/.test(props.subject))) {
-      refuse("Federated credential subject must name exactly one workload, without wildcards", props.subject, "name one repository and environment (repo:org/repo:environment:prod) or one namespace and service account");
+      refuse(
+        "Federated credential subject must name exactly one workload, without wildcards",
+        props.subject,
+        "name one repository and environment (repo:org/repo:environment:prod) or one namespace and service account",
+      );
     }
     if (!CREDENTIAL_NAME.test(props.name)) {
       refuse("Federated credential name breaks Azure's naming rule", props.name, `use ${CREDENTIAL_NAME.rule}`);

@@ -2,12 +2,12 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { onlyAssignRoles } from "./abac/condition";
 import { FederatedTrust, GITHUB_ACTIONS_ISSUER, GitHubSubject } from "./federation";
-import { Grant, grantRole, grantsIn } from "./grant";
+import { Grant, GrantScope, grantRole, grantsIn } from "./grant";
 import { IUserAssignedIdentity } from "./identity";
 import { RoleDefinition, Roles } from "./role-catalog";
 import { GrantTarget, ScopeTarget } from "./targets";
 import { UserAssignedIdentityChoice, userAssignedIdentityOf } from "./identity-choice";
-import { byKeys } from "./ordering";
+import { byKeys } from "./internal/ordering";
 
 export interface GitHubDeployerProps {
   readonly identity: UserAssignedIdentityChoice;
@@ -52,9 +52,15 @@ export class GitHubDeployer extends Construct {
     });
 
     const resourceGroup = props.resourceGroup;
-    const estateGrants = () => props.estate.flatMap((stack) => grantsIn(stack)).filter((g) => g.identity !== this.identity && g.role.plane !== "privileged");
+    const estateGrants = () =>
+      props.estate
+        .flatMap((stack) => grantsIn(stack))
+        .filter((g) => g.identity !== this.identity && g.role.plane !== "privileged");
     const estate = estateGrants();
-    this.assignableRoles = uniqueBy(estate.map((g) => g.role), (r) => r.guid).sort(byKeys((r) => r.name));
+    this.assignableRoles = uniqueBy(
+      estate.map((g) => g.role),
+      (r) => r.guid,
+    ).sort(byKeys((r) => r.name));
     const condition = onlyAssignRoles(this.identity, this.assignableRoles);
     const outside = uniqueBy(
       estate.map((g) => g.target).filter((t) => !resourceGroup.resourceId.contains(t.resourceId)),
@@ -62,16 +68,44 @@ export class GitHubDeployer extends Construct {
     );
     const covered = new Set(outside.map((t) => t.resourceId.id.toLowerCase()));
 
-    const grant = (target: GrantTarget<any>, role: RoleDefinition, reason: string, justification?: string) =>
-      grantRole(this.identity, role, target, { reason, justification, workload: id, declaredBy: this, condition: role === Roles.RoleBasedAccessControlAdministrator ? condition : undefined });
+    const grant = (target: GrantScope, role: RoleDefinition, reason: string, justification?: string) =>
+      grantRole(this.identity, role, target, {
+        reason,
+        justification,
+        workload: id,
+        declaredBy: this,
+        condition: role === Roles.RoleBasedAccessControlAdministrator ? condition : undefined,
+      });
     this.grants = [
-      grant(resourceGroup, Roles.Contributor, "creates and updates the environment's resources",
-        "the pipeline deploys every resource of the environment, and nothing outside its resource group"),
+      grant(
+        resourceGroup,
+        Roles.Contributor,
+        "creates and updates the environment's resources",
+        "the pipeline deploys every resource of the environment, and nothing outside its resource group",
+      ),
       // Descriptions stay the same when the estate's roles change: every argument forces replacement.
-      grant(resourceGroup, Roles.RoleBasedAccessControlAdministrator, "grants workload identities the estate's roles, to service principals only",
-        "workload grants land on resources across the resource group; the ABAC condition limits which roles and to whom"),
-      ...outside.map((target) => grant(ScopeTarget.fromId(this, target.resourceId.id), Roles.RoleBasedAccessControlAdministrator, `grants workload identities access to ${target.label}, to service principals only`)),
-      ...(props.stateContainer ? [grant(props.stateContainer, Roles.StorageBlobDataContributor, "reads, writes and locks the environment's Terraform state")] : []),
+      grant(
+        resourceGroup,
+        Roles.RoleBasedAccessControlAdministrator,
+        "grants workload identities the estate's roles, to service principals only",
+        "workload grants land on resources across the resource group; the ABAC condition limits which roles and to whom",
+      ),
+      ...outside.map((target) =>
+        grant(
+          ScopeTarget.fromId(this, target.resourceId.id),
+          Roles.RoleBasedAccessControlAdministrator,
+          `grants workload identities access to ${target.label}, to service principals only`,
+        ),
+      ),
+      ...(props.stateContainer
+        ? [
+            grant(
+              props.stateContainer,
+              Roles.StorageBlobDataContributor,
+              "reads, writes and locks the environment's Terraform state",
+            ),
+          ]
+        : []),
     ];
 
     new TerraformOutput(this, "client-id", {
@@ -83,8 +117,16 @@ export class GitHubDeployer extends Construct {
     this.node.addValidation({
       validate: () =>
         estateGrants()
-          .filter((g) => !this.assignableRoles.includes(g.role) || (!resourceGroup.resourceId.contains(g.target.resourceId) && !covered.has(g.target.resourceId.id.toLowerCase())))
-          .map((g) => `[${this.node.path}] ${g.identity.node.path} is granted ${g.role.name} on ${g.target.label}, which the deployer cannot assign. Fix: create the GitHubDeployer after every workload of its estate`),
+          .filter(
+            (g) =>
+              !this.assignableRoles.includes(g.role) ||
+              (!resourceGroup.resourceId.contains(g.target.resourceId) &&
+                !covered.has(g.target.resourceId.id.toLowerCase())),
+          )
+          .map(
+            (g) =>
+              `[${this.node.path}] ${g.identity.node.path} is granted ${g.role.name} on ${g.target.label}, which the deployer cannot assign. Fix: create the GitHubDeployer after every workload of its estate`,
+          ),
     });
   }
 }
@@ -94,4 +136,3 @@ function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
   return [...seen.values()];
 }
-

@@ -4,14 +4,14 @@ import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { IdentityConfigError } from "./errors";
 import { IManagedIdentity } from "./identity";
 import { findRoleByGuid, RoleDefinition, roleDefinitionId, RoleService } from "./role-catalog";
-import { roleAssignmentName } from "./deterministic-name";
+import { roleAssignmentName } from "./internal/deterministic-name";
 import { ResourceId } from "./azure-ids";
-import { typeInfoByAzureType } from "./resource-types";
+import { typeInfoByAzureType } from "./internal/resource-types";
 import { GuardrailSuppressions } from "./guardrails/suppressions";
-import { requireSameStack } from "./known-values";
+import { requireSameStack } from "./internal/known-values";
 import { AbacCondition } from "./abac/condition";
-import { judgeAssignment } from "./policy/access-policy";
-import { meaninglessTextProblem } from "./policy/meaningful-text";
+import { judgeAssignment } from "./internal/policy/access-policy";
+import { meaninglessTextProblem } from "./internal/policy/meaningful-text";
 
 /** The least a justification must say: who needs it and why the narrow role does not do. */
 const MIN_JUSTIFICATION = 20;
@@ -85,9 +85,15 @@ export function grantsIn(stack: TerraformStack): Grant[] {
  * deterministically, and returns the existing grant when the same (scope, identity, role) is
  * declared again, since Azure would answer a second one with 409.
  */
-export function grantRole(identity: IManagedIdentity, role: RoleDefinition, target: GrantScope, options: GrantOptions): Grant {
+export function grantRole(
+  identity: IManagedIdentity,
+  role: RoleDefinition,
+  target: GrantScope,
+  options: GrantOptions,
+): Grant {
   const where = options.declaredBy ?? identity;
-  const byId = "pass it to this stack by resource id (ExistingUserAssignedIdentity, <Target>.fromId), so each stack plans on its own";
+  const byId =
+    "pass it to this stack by resource id (ExistingUserAssignedIdentity, <Target>.fromId), so each stack plans on its own";
   requireSameStack(where, `Identity ${identity.node.path}`, identity, byId);
   if (target.home) requireSameStack(where, `Target ${target.label}`, target.home, byId);
   const suppressed = checkGrant(where, identity, role, target, options);
@@ -136,7 +142,13 @@ export function grantRole(identity: IManagedIdentity, role: RoleDefinition, targ
 }
 
 /** Refuses what the policy forbids; returns the rules a justification lets through. */
-function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDefinition, target: GrantScope, options: GrantOptions): string[] {
+function checkGrant(
+  where: IConstruct,
+  identity: IManagedIdentity,
+  role: RoleDefinition,
+  target: GrantScope,
+  options: GrantOptions,
+): string[] {
   const catalogued = findRoleByGuid(role.guid ?? "");
   if (!catalogued || catalogued.name !== role.name) {
     throw new IdentityConfigError(where, {
@@ -152,7 +164,8 @@ function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDef
       fix: "say why the workload needs this access; it becomes the assignment's description",
     });
   }
-  const vague = options.justification === undefined ? undefined : meaninglessTextProblem(options.justification, MIN_JUSTIFICATION);
+  const vague =
+    options.justification === undefined ? undefined : meaninglessTextProblem(options.justification, MIN_JUSTIFICATION);
   if (vague) {
     throw new IdentityConfigError(where, {
       problem: `Justification for ${role.name} on ${target.label} says nothing: ${vague}`,
@@ -192,12 +205,17 @@ function checkGrant(where: IConstruct, identity: IManagedIdentity, role: RoleDef
     throw new IdentityConfigError(where, {
       problem: `${rule.id} ${rule.name}: ${verdict.message}`,
       value: role.name,
-      fix: rule.justifiable ? `${verdict.fix}; if nothing narrower works, pass a \`justification\` that says why` : verdict.fix,
+      fix: rule.justifiable
+        ? `${verdict.fix}; if nothing narrower works, pass a \`justification\` that says why`
+        : verdict.fix,
     });
   }
   return broken.map(({ rule }) => rule.id);
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }

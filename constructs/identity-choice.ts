@@ -25,10 +25,17 @@ export const Identity = {
   /** Share an identity made elsewhere (another workload's, or an existing one by id). */
   userAssigned: (identity: IUserAssignedIdentity): UserAssignedIdentityChoice => ({ type: "UserAssigned", identity }),
   /** Create a user-assigned identity here, shared by everything that is given it. */
-  newUserAssigned: (props: UserAssignedIdentityProps): UserAssignedIdentityChoice => ({ type: "NewUserAssigned", props }),
+  newUserAssigned: (props: UserAssignedIdentityProps): UserAssignedIdentityChoice => ({
+    type: "NewUserAssigned",
+    props,
+  }),
 };
 
 /** The identity chosen: the one given, or a new one created under `scope` as `id`. */
-export function userAssignedIdentityOf(scope: Construct, id: string, choice: UserAssignedIdentityChoice): IUserAssignedIdentity {
+export function userAssignedIdentityOf(
+  scope: Construct,
+  id: string,
+  choice: UserAssignedIdentityChoice,
+): IUserAssignedIdentity {
   return choice.type === "UserAssigned" ? choice.identity : new UserAssignedIdentity(scope, id, choice.props);
 }

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { Annotations, TerraformStack } from "cdktf";
-import { AzureContext } from "./azure-context";
+import { AzureContext } from "./internal/azure-context";
 import { reportAccessOnSynth } from "./estate/access-report";
-import { onStackSynthesis } from "./estate/stack-synthesis";
-import { GuardrailSettings } from "./guardrails/findings";
-import { Guardrails } from "./guardrails/guardrails";
+import { onStackSynthesis } from "./internal/estate/stack-synthesis";
+import { GuardrailSettings } from "./guardrails/settings";
+import { Guardrails } from "./internal/guardrails/guardrails";
 
 export interface IdentityStackOptions {
   /** The subscription the stack's azurerm provider deploys into: resource ids are built in it. */

@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from "constructs";
 import { ResourceId } from "./azure-ids";
-import { AzureContext } from "./azure-context";
+import { AzureContext } from "./internal/azure-context";
 
 export type IdentityKind = "SystemAssigned" | "UserAssigned";
 

@@ -55,10 +55,10 @@ export type { GitHubDeployerProps } from "./github-deployer";
 export { configureIdentityStack } from "./identity-stack";
 export type { IdentityStackOptions } from "./identity-stack";
 export { GuardrailSuppressions } from "./guardrails/suppressions";
-export type { GuardrailSettings } from "./guardrails/findings";
+export type { GuardrailSettings, Severity } from "./guardrails/settings";
 export { onlyAssignRoles } from "./abac/condition";
 export type { AbacCondition } from "./abac/condition";
-export { requiredResourceProviders } from "./platform/azure-resource-types";
+export { requiredResourceProviders } from "./resource-providers";
 export { IdentityConfigError } from "./errors";
 
 // Reports: who gains what, for people and for pull requests.

@@ -19,13 +19,13 @@ import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { requireAzureNames, ResourceId, requireGuid } from "./azure-ids";
-import { AzureContext } from "./azure-context";
+import { AzureContext } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
-import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./known-values";
+import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
 import { Grant, GrantOptions, GrantScope, GrantRequest, grantRole } from "./grant";
 import { RoleDefinition, RoleService } from "./role-catalog";
-import { ResourceTypeInfo, ResourceTypes, StorageService } from "./resource-types";
+import { ResourceTypeInfo, ResourceTypes, StorageService } from "./internal/resource-types";
 
 export interface ExistingTargetOptions {
   /** The target's tenant; defaults to the stack's. A different tenant makes every grant an error. */
@@ -56,7 +56,10 @@ interface ParentReference {
   readonly name?: string;
 }
 
-/** The class's fields are `GrantScope`'s, declared once there; this interface merges them into it. */
+/**
+ * The class's fields are `GrantScope`'s, declared once there; this interface merges them into it,
+ * and the constructor sets every one of them from its `TargetInit`, which has them all.
+ */
 export interface GrantTarget<S extends RoleService> extends Omit<GrantScope, "services" | "accepts"> {
   readonly services: readonly S[];
 }
@@ -66,6 +69,7 @@ export interface GrantTarget<S extends RoleService> extends Omit<GrantScope, "se
  * carrying its subscription), the reference Terraform orders the grant after, and the services
  * whose roles mean something on it. `S` makes another service's role a type error.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the constructor sets every merged field
 export class GrantTarget<S extends RoleService> implements GrantScope {
   constructor(init: TargetInit<S>) {
     Object.assign(this, { ...init, dependsOn: init.dependsOn ?? [] });
@@ -81,7 +85,11 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
   }
 
   /** A grant request for a WorkloadIdentity's `grants`. */
-  allow(role: RoleDefinition<S>, reason: string, extra: Omit<GrantOptions, "reason" | "declaredBy" | "workload"> = {}): GrantRequest {
+  allow(
+    role: RoleDefinition<S>,
+    reason: string,
+    extra: Omit<GrantOptions, "reason" | "declaredBy" | "workload"> = {},
+  ): GrantRequest {
     return { target: this, role, options: { ...extra, reason } };
   }
 }
@@ -107,36 +115,65 @@ function childTarget<C extends RoleService>(
         fix: `pass the id of a ${kind.kind} under ${parent.resourceId.id}/${kind.path}, or grant on its own parent`,
       });
     }
-    return new GrantTarget({ ...common, resourceId, scopeReference: resourceId.id, label: `${parent.label}-${resourceId.name}` });
+    return new GrantTarget({
+      ...common,
+      resourceId,
+      scopeReference: resourceId.id,
+      label: `${parent.label}-${resourceId.name}`,
+    });
   }
   const name = typeof child === "string" ? child : knownName(child, child.nameInput ?? "");
   if (typeof child !== "string") checkParent(parent, kind, child, parentOf(child));
-  const resourceId = requireAzureNames(typeof child === "string" ? parent.label : child, parent.resourceId.child(kind.path, name));
+  const resourceId = requireAzureNames(
+    typeof child === "string" ? parent.label : child,
+    parent.resourceId.child(kind.path, name),
+  );
   return new GrantTarget({
     ...common,
     resourceId,
     scopeReference: `${parent.scopeReference}/${kind.path}/${name}`,
     label: `${parent.label}-${name}`,
-    dependsOn: typeof child === "string" ? parent.dependsOn : [...parent.dependsOn, child as unknown as ITerraformDependable],
+    dependsOn:
+      typeof child === "string" ? parent.dependsOn : [...parent.dependsOn, child as unknown as ITerraformDependable],
   });
 }
 
-function checkParent(parent: GrantTarget<RoleService>, kind: ChildKind<RoleService>, child: ChildResource, reference: ParentReference): void {
-  const byId = reference.id !== undefined && resolveInStack(child, reference.id).toLowerCase() === resolveInStack(child, parent.scopeReference).toLowerCase();
-  const byName = reference.name !== undefined && knownName(child, reference.name).toLowerCase() === parent.resourceId.name.toLowerCase();
+function checkParent(
+  parent: GrantTarget<RoleService>,
+  kind: ChildKind<RoleService>,
+  child: ChildResource,
+  reference: ParentReference,
+): void {
+  const byId =
+    reference.id !== undefined &&
+    resolveInStack(child, reference.id).toLowerCase() === resolveInStack(child, parent.scopeReference).toLowerCase();
+  const byName =
+    reference.name !== undefined &&
+    knownName(child, reference.name).toLowerCase() === parent.resourceId.name.toLowerCase();
   if (!byId && !byName) {
     throw new IdentityConfigError(child, {
       problem: `${kind.kind} does not belong to ${parent.kind} ${parent.label}`,
-      value: reference.id !== undefined ? resolveInStack(child, reference.id) : reference.name ?? null,
+      value: reference.id !== undefined ? resolveInStack(child, reference.id) : (reference.name ?? null),
       fix: `grant on the ${parent.kind} that holds this ${kind.kind}, or pass a ${kind.kind} of ${parent.label}`,
     });
   }
 }
 
 /** The init for a target that is a resource of this stack: id from its names, scope from its `id`. */
-function fromStackResource<S extends RoleService>({ kind, azureType, services }: ResourceTypeInfo<S>, resource: NamedResource): TargetInit<S> {
+function fromStackResource<S extends RoleService>(
+  { kind, azureType, services }: ResourceTypeInfo<S>,
+  resource: NamedResource,
+): TargetInit<S> {
   const resourceId = resourceIdOf(resource, azureType, kind);
-  return { kind, resourceId, scopeReference: resource.id, services, tenantId: AzureContext.of(resource).tenantId, label: resourceId.name, home: resource };
+  return {
+    kind,
+    resourceId,
+    scopeReference: resource.id,
+    services,
+    tenantId: AzureContext.of(resource).tenantId,
+    label: resourceId.name,
+    home: resource,
+  };
 }
 
 /** The init for an existing resource given by id, possibly in another subscription of the tenant. */
@@ -155,7 +192,14 @@ function fromExistingId<S extends RoleService>(
     });
   }
   const tenantId = requireGuid(scope, "tenant id", options.tenantId ?? AzureContext.of(scope).tenantId);
-  return { kind, resourceId, scopeReference: resourceId.id, services, tenantId, label: options.label ?? resourceId.name };
+  return {
+    kind,
+    resourceId,
+    scopeReference: resourceId.id,
+    services,
+    tenantId,
+    label: options.label ?? resourceId.name,
+  };
 }
 
 /** The class side of a target for one kind of resource `R`, whose roles are those of `S`. */
@@ -174,7 +218,12 @@ function targetOfKind<S extends RoleService, R extends NamedResource>(kind: Reso
       return new this(fromStackResource(kind, resource));
     }
 
-    static fromId<T>(this: new (init: TargetInit<S>) => T, scope: IConstruct, id: string, options?: ExistingTargetOptions): T {
+    static fromId<T>(
+      this: new (init: TargetInit<S>) => T,
+      scope: IConstruct,
+      id: string,
+      options?: ExistingTargetOptions,
+    ): T {
       return new this(fromExistingId(kind, scope, id, options));
     }
   };
@@ -219,24 +268,46 @@ export class StorageAccountTarget extends targetOfKind<StorageService, StorageAc
   }
 
   container(container: string | StorageContainer): GrantTarget<"Storage Blob"> {
-    return childTarget(this, childKind(ResourceTypes.blobContainer, "blobServices/default/containers"), container, storageParent);
+    return childTarget(
+      this,
+      childKind(ResourceTypes.blobContainer, "blobServices/default/containers"),
+      container,
+      storageParent,
+    );
   }
 
   queue(queue: string | StorageQueue): GrantTarget<"Storage Queue"> {
-    return childTarget(this, childKind(ResourceTypes.storageQueue, "queueServices/default/queues"), queue, storageParent);
+    return childTarget(
+      this,
+      childKind(ResourceTypes.storageQueue, "queueServices/default/queues"),
+      queue,
+      storageParent,
+    );
   }
 
   table(table: string | StorageTable): GrantTarget<"Storage Table"> {
-    return childTarget(this, childKind(ResourceTypes.storageTable, "tableServices/default/tables"), table, storageParent);
+    return childTarget(
+      this,
+      childKind(ResourceTypes.storageTable, "tableServices/default/tables"),
+      table,
+      storageParent,
+    );
   }
 
   fileShare(share: string | StorageShare): GrantTarget<"Storage File"> {
-    return childTarget(this, childKind(ResourceTypes.fileShare, "fileServices/default/fileshares"), share, storageParent);
+    return childTarget(
+      this,
+      childKind(ResourceTypes.fileShare, "fileServices/default/fileshares"),
+      share,
+      storageParent,
+    );
   }
 }
 
 /** A container registry; AcrPull and AcrPush apply. */
-export class ContainerRegistryTarget extends targetOfKind<"Container Registry", ContainerRegistry>(ResourceTypes.containerRegistry) {
+export class ContainerRegistryTarget extends targetOfKind<"Container Registry", ContainerRegistry>(
+  ResourceTypes.containerRegistry,
+) {
   /** The registry's login server, which platforms pull from. */
   get loginServer(): string {
     return `${this.resourceId.name.toLowerCase()}.azurecr.io`;
@@ -246,7 +317,9 @@ export class ContainerRegistryTarget extends targetOfKind<"Container Registry", 
 const namespaceParent = (r: ChildResource): ParentReference => ({ id: (r as ServicebusQueue).namespaceIdInput });
 
 /** A Service Bus namespace, or one of its queues or topics. */
-export class ServiceBusNamespaceTarget extends targetOfKind<"Service Bus", ServicebusNamespace>(ResourceTypes.serviceBusNamespace) {
+export class ServiceBusNamespaceTarget extends targetOfKind<"Service Bus", ServicebusNamespace>(
+  ResourceTypes.serviceBusNamespace,
+) {
   /** What identity-based clients connect to (`<connection>__fullyQualifiedNamespace`). */
   get fullyQualifiedNamespace(): string {
     return `${this.resourceId.name}.servicebus.windows.net`;
@@ -262,7 +335,9 @@ export class ServiceBusNamespaceTarget extends targetOfKind<"Service Bus", Servi
 }
 
 /** An Event Hubs namespace, or one event hub in it. */
-export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", EventhubNamespace>(ResourceTypes.eventHubsNamespace) {
+export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", EventhubNamespace>(
+  ResourceTypes.eventHubsNamespace,
+) {
   get fullyQualifiedNamespace(): string {
     return `${this.resourceId.name}.servicebus.windows.net`;
   }
@@ -276,13 +351,19 @@ export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", Eventhu
 }
 
 /** An App Configuration store. */
-export class AppConfigurationTarget extends targetOfKind<"App Configuration", AppConfiguration>(ResourceTypes.appConfiguration) {}
+export class AppConfigurationTarget extends targetOfKind<"App Configuration", AppConfiguration>(
+  ResourceTypes.appConfiguration,
+) {}
 
 /** An Azure OpenAI / Cognitive Services account. */
-export class CognitiveServicesTarget extends targetOfKind<"Cognitive Services", CognitiveAccount>(ResourceTypes.cognitiveAccount) {}
+export class CognitiveServicesTarget extends targetOfKind<"Cognitive Services", CognitiveAccount>(
+  ResourceTypes.cognitiveAccount,
+) {}
 
 /** An AKS cluster, for the Kubernetes RBAC data roles. */
-export class KubernetesClusterTarget extends targetOfKind<"Kubernetes Service", KubernetesCluster>(ResourceTypes.kubernetesCluster) {}
+export class KubernetesClusterTarget extends targetOfKind<"Kubernetes Service", KubernetesCluster>(
+  ResourceTypes.kubernetesCluster,
+) {}
 
 /** A subnet, for the platform role a compute's own identity needs to join it (Network Contributor). */
 export class SubnetTarget extends GrantTarget<"Network"> {
@@ -295,7 +376,15 @@ export class SubnetTarget extends GrantTarget<"Network"> {
     });
     const resourceId = requireAzureNames(subnet, network.child("subnets", knownName(subnet, subnet.nameInput ?? "")));
     const { kind, services } = ResourceTypes.subnet;
-    return new SubnetTarget({ kind, resourceId, scopeReference: subnet.id, services, tenantId: AzureContext.of(subnet).tenantId, label: resourceId.name, home: subnet });
+    return new SubnetTarget({
+      kind,
+      resourceId,
+      scopeReference: subnet.id,
+      services,
+      tenantId: AzureContext.of(subnet).tenantId,
+      label: resourceId.name,
+      home: subnet,
+    });
   }
 
   static fromId(scope: IConstruct, id: string, options?: ExistingTargetOptions): SubnetTarget {

@@ -3,11 +3,11 @@ import { TerraformStack } from "cdktf";
 import { UserAssignedIdentity as AzUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { DataAzurermUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity";
 import { ResourceId, requireGuid } from "./azure-ids";
-import { AzureContext } from "./azure-context";
+import { AzureContext } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
-import { knownName } from "./known-values";
+import { knownName } from "./internal/known-values";
 import { IUserAssignedIdentity } from "./identity";
-import { ResourceTypes } from "./resource-types";
+import { ResourceTypes } from "./internal/resource-types";
 
 const IDENTITY_TYPE = ResourceTypes.userAssignedIdentity.azureType;
 

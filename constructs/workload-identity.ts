@@ -7,7 +7,7 @@ import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from 
 import { Roles } from "./role-catalog";
 import { ContainerRegistryTarget } from "./targets";
 import { IdentityChoice, userAssignedIdentityOf } from "./identity-choice";
-import { dependOn, requireSameStack } from "./known-values";
+import { dependOn, requireSameStack } from "./internal/known-values";
 
 export interface WorkloadIdentityProps {
   readonly identity: IdentityChoice;
@@ -36,9 +36,15 @@ export class WorkloadIdentity extends Construct {
     super(scope, id);
     const workload = props.workload ?? id;
     const computes = props.compute.flatMap((c) => [c, ...c.slots]);
-    if (props.identity.type === "SystemAssigned" && props.grants.length === 0 && (props.connections ?? []).length === 0 && computes.some((c) => c.platformIdentity)) {
+    if (
+      props.identity.type === "SystemAssigned" &&
+      props.grants.length === 0 &&
+      (props.connections ?? []).length === 0 &&
+      computes.some((c) => c.platformIdentity)
+    ) {
       throw new IdentityConfigError(this, {
-        problem: "The workload's system-assigned identity would hold nothing: its only grant, host storage, goes to the host's user-assigned identity",
+        problem:
+          "The workload's system-assigned identity would hold nothing: its only grant, host storage, goes to the host's user-assigned identity",
         value: computes.map((c) => c.resource.node.path),
         fix: "use Identity.newUserAssigned (one identity for the host and the code), or list the grants the code needs",
       });
@@ -63,7 +69,9 @@ export class WorkloadIdentity extends Construct {
     this.grants = [...new Set(grants)];
 
     for (const { compute, identity } of attached.pairs) {
-      for (const pull of this.grants.filter((g) => g.identity === identity && g.role === Roles.AcrPull && g.target instanceof ContainerRegistryTarget)) {
+      for (const pull of this.grants.filter(
+        (g) => g.identity === identity && g.role === Roles.AcrPull && g.target instanceof ContainerRegistryTarget,
+      )) {
         compute.pullImagesWith(identity, pull.target as ContainerRegistryTarget);
         // A user-assigned identity exists before the compute: make its AcrPull exist first too,
         // or the first image pull fails. (A system-assigned one is born with the compute.)
@@ -84,7 +92,12 @@ export class WorkloadIdentity extends Construct {
         });
       }
       seen.add(compute.resource);
-      requireSameStack(this, `Compute ${compute.resource.node.path}`, compute.resource, "declare the WorkloadIdentity in the stack of its computes");
+      requireSameStack(
+        this,
+        `Compute ${compute.resource.node.path}`,
+        compute.resource,
+        "declare the WorkloadIdentity in the stack of its computes",
+      );
     }
     return computes;
   }
@@ -101,9 +114,18 @@ export class WorkloadIdentity extends Construct {
       return { pairs, principals: pairs.map((p) => p.identity), userAssigned: undefined };
     }
     const identity = userAssignedIdentityOf(this, "identity", choice);
-    requireSameStack(this, `Identity ${identity.node.path}`, identity, "pass it to this stack by resource id (ExistingUserAssignedIdentity), so each stack plans on its own");
+    requireSameStack(
+      this,
+      `Identity ${identity.node.path}`,
+      identity,
+      "pass it to this stack by resource id (ExistingUserAssignedIdentity), so each stack plans on its own",
+    );
     for (const compute of computes) compute.attachUserAssigned(identity);
-    return { pairs: computes.map((compute) => ({ compute, identity })), principals: [identity], userAssigned: identity };
+    return {
+      pairs: computes.map((compute) => ({ compute, identity })),
+      principals: [identity],
+      userAssigned: identity,
+    };
   }
 
   /**
@@ -111,16 +133,25 @@ export class WorkloadIdentity extends Construct {
    * before the compute, or, for a system-assigned workload, a user-assigned identity of the
    * platform's own (one per app and its slots).
    */
-  private platformIdentity(compute: AttachableCompute, identity: IManagedIdentity, made: Map<object, IUserAssignedIdentity>): IManagedIdentity {
+  private platformIdentity(
+    compute: AttachableCompute,
+    identity: IManagedIdentity,
+    made: Map<object, IUserAssignedIdentity>,
+  ): IManagedIdentity {
     const need = compute.platformIdentity;
     if (!need || identity.kind === "UserAssigned") return identity;
-    const platform = made.get(need.key) ?? userAssignedIdentityOf(this, `platform-identity-${compute.resource.node.id}`, need.choice);
+    const platform =
+      made.get(need.key) ?? userAssignedIdentityOf(this, `platform-identity-${compute.resource.node.id}`, need.choice);
     made.set(need.key, platform);
     need.use(platform);
     return platform;
   }
 
-  private connect(compute: AttachableCompute, identity: IManagedIdentity, connections: readonly IdentityConnection[]): void {
+  private connect(
+    compute: AttachableCompute,
+    identity: IManagedIdentity,
+    connections: readonly IdentityConnection[],
+  ): void {
     if (connections.length === 0) return;
     compute.acceptConnections?.(connections.map((c) => c.name));
     if (!compute.setEnvironment) {

@@ -8,11 +8,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cd "$root"
-npx cdktf synth >/dev/null
+npm run --silent synth >/dev/null
 mkdir "$work/copy"
-git ls-files -z | xargs -0 cp --parents -t "$work/copy"
+# Tracked and new files alike (not what .gitignore leaves out), so nothing needs `git add` first.
+git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
+  [ -e "$file" ] && cp --parents -t "$work/copy" "$file"
+done
 ln -s "$root/node_modules" "$work/copy/node_modules"
-(cd "$work/copy" && npx cdktf synth >/dev/null)
+(cd "$work/copy" && npm run --silent synth >/dev/null)
 
 status=0
 for env in dev staging prod dev-bootstrap staging-bootstrap prod-bootstrap; do

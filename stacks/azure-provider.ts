@@ -7,7 +7,11 @@ import { EnvironmentSettings } from "./environment-settings";
  * provider registers no resource provider on its own: that needs subscription rights the
  * pipeline does not have, and the bootstrap stack registers exactly what the environment needs.
  */
-export function configureAzure(stack: TerraformStack, settings: EnvironmentSettings, stateKey: string): AzurermProvider {
+export function configureAzure(
+  stack: TerraformStack,
+  settings: EnvironmentSettings,
+  stateKey: string,
+): AzurermProvider {
   const provider = new AzurermProvider(stack, "azurerm", {
     features: [{}],
     subscriptionId: settings.subscriptionId,

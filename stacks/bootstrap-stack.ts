@@ -25,7 +25,11 @@ export class BootstrapStack extends AzureStack {
 
   constructor(scope: Construct, settings: EnvironmentSettings, estate: readonly TerraformStack[]) {
     super(scope, `${settings.name}-bootstrap`, settings, `${settings.name}-bootstrap`);
-    this.resourceGroup = new ResourceGroup(this, "rg", { name: resourceGroupName(settings), location: settings.location, tags: { ...settings.tags } });
+    this.resourceGroup = new ResourceGroup(this, "rg", {
+      name: resourceGroupName(settings),
+      location: settings.location,
+      tags: { ...settings.tags },
+    });
     const state = settings.state;
     const stateAccount = ResourceId.fromNames(this, {
       subscriptionId: state.subscriptionId,

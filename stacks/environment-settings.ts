@@ -57,7 +57,8 @@ const shared = {
   },
   sharedRegistryId: `/subscriptions/${PLATFORM_SUBSCRIPTION_ID}/resourceGroups/platform-shared-rg/providers/Microsoft.ContainerRegistry/registries/contosoplatform`,
   githubRepository: "contoso/identity-platform",
-  adminSshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPC2csYfh7Ihg0TiGHCpx1ifjiw9/RafLxIY3BqHvdXf platform-break-glass",
+  adminSshPublicKey:
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPC2csYfh7Ihg0TiGHCpx1ifjiw9/RafLxIY3BqHvdXf platform-break-glass",
 } as const;
 
 export const ENVIRONMENTS: readonly EnvironmentSettings[] = [

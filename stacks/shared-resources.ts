@@ -41,8 +41,17 @@ export class SharedResources extends Construct {
     const group = resourceGroupName(env);
     const inGroup = { location: env.location, tags: { ...env.tags }, resourceGroupName: group };
 
-    const plan = new ServicePlan(this, "plan", { ...inGroup, name: `${env.namePrefix}-plan`, osType: "Linux", skuName: env.appServiceSku });
-    const network = new VirtualNetwork(this, "network", { ...inGroup, name: `${env.namePrefix}-vnet`, addressSpace: [env.network.addressSpace] });
+    const plan = new ServicePlan(this, "plan", {
+      ...inGroup,
+      name: `${env.namePrefix}-plan`,
+      osType: "Linux",
+      skuName: env.appServiceSku,
+    });
+    const network = new VirtualNetwork(this, "network", {
+      ...inGroup,
+      name: `${env.namePrefix}-vnet`,
+      addressSpace: [env.network.addressSpace],
+    });
     const computeSubnet = new Subnet(this, "compute-subnet", {
       name: "compute",
       resourceGroupName: group,
@@ -76,7 +85,13 @@ export class SharedResources extends Construct {
     const jobs = new StorageQueue(this, "jobs", { name: "jobs", storageAccountId: storage.id });
 
     // Identity-only: SAS keys and connection strings are refused.
-    const bus = new ServicebusNamespace(this, "bus", { ...inGroup, name: `${env.namePrefix}-bus`, sku: "Standard", localAuthEnabled: false, minimumTlsVersion: "1.2" });
+    const bus = new ServicebusNamespace(this, "bus", {
+      ...inGroup,
+      name: `${env.namePrefix}-bus`,
+      sku: "Standard",
+      localAuthEnabled: false,
+      minimumTlsVersion: "1.2",
+    });
     const ingest = new ServicebusQueue(this, "ingest-queue", { name: "ingest", namespaceId: bus.id });
     const orders = new ServicebusQueue(this, "orders-queue", { name: "orders", namespaceId: bus.id });
 

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 
-
 export interface ShardingOptions<T> {
   readonly name: (workload: T) => string;
   /** Workloads of different teams never share a stack. */

@@ -22,21 +22,34 @@ function argumentError(e: unknown): string {
 function parseArguments(argv: readonly string[]): { allowBroadening: boolean; baseDir: string; headDir: string } {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { "allow-broadening": { type: "boolean", default: false } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: { "allow-broadening": { type: "boolean", default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     throw new UnusableInput(`${argumentError(e)}\n${USAGE}`);
   }
   const folders = parsed.positionals;
-  if (folders.length < 2) throw new UnusableInput(`missing the ${folders.length === 0 ? "base" : "head"} folder\n${USAGE}`);
-  if (folders.length > 2) throw new UnusableInput(`expected two folders, got ${folders.length}: ${folders.map((f) => `"${f}"`).join(", ")}\n${USAGE}`);
+  if (folders.length < 2)
+    throw new UnusableInput(`missing the ${folders.length === 0 ? "base" : "head"} folder\n${USAGE}`);
+  if (folders.length > 2)
+    throw new UnusableInput(
+      `expected two folders, got ${folders.length}: ${folders.map((f) => `"${f}"`).join(", ")}\n${USAGE}`,
+    );
   return { allowBroadening: parsed.values["allow-broadening"]!, baseDir: folders[0], headDir: folders[1] };
 }
 
 function readSynthFolder(which: string, folder: string): Map<string, AccessReport> {
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UnusableInput(`${which} folder ${folder} does not exist`);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new UnusableInput(`${which} folder ${folder} does not exist`);
   const stacks = join(folder, "stacks");
   const names = existsSync(stacks) ? readdirSync(stacks).filter((n) => existsSync(join(stacks, n, "cdk.tf.json"))) : [];
-  if (names.length === 0) throw new UnusableInput(`${which} folder ${folder} holds no synthesized stack (expected ${folder}/stacks/<env>/cdk.tf.json; run npx cdktf synth)`);
+  if (names.length === 0)
+    throw new UnusableInput(
+      `${which} folder ${folder} holds no synthesized stack (expected ${folder}/stacks/<env>/cdk.tf.json; run npx cdktf synth)`,
+    );
   return new Map(
     names.sort().map((name) => {
       const file = join(stacks, name, "cdk.tf.json");

@@ -10,9 +10,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { azurermRequirement, classifyInitFailure, makeTestCopy, preventDestroyProblem, renderGateHcl } from "./terraform-gate/test-copy";
+import {
+  azurermRequirement,
+  classifyInitFailure,
+  makeTestCopy,
+  preventDestroyProblem,
+  renderGateHcl,
+} from "./terraform-gate/test-copy";
 
-const USAGE = "usage: npm run validate -- [--no-synth] [--output <synth folder, default cdktf.out>] [--require-provider] [stack ...]";
+const USAGE =
+  "usage: npm run validate -- [--no-synth] [--output <synth folder, default cdktf.out>] [--require-provider] [stack ...]";
 const REVIEWERS = "the reviewers run this gate with the real provider";
 
 export interface Output {
@@ -24,11 +31,24 @@ type Json = { [key: string]: unknown };
 type Outcome = "passed" | "failed" | { skipped: string };
 
 /** Runs one terraform command in the test copy; `missing` when there is no terraform on PATH. */
-function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): { missing: boolean; ok: boolean; output: string } {
+function terraform(
+  dir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { missing: boolean; ok: boolean; output: string } {
   // TF_IN_AUTOMATION trims "what to do next" advice; TF_PLUGIN_CACHE_DIR and the rest pass through.
-  const result = spawnSync("terraform", args, { cwd: dir, env: { ...env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" }, encoding: "utf8", maxBuffer: 64 << 20 });
+  const result = spawnSync("terraform", args, {
+    cwd: dir,
+    env: { ...env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" },
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   const missing = (result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
-  return { missing, ok: !result.error && result.status === 0, output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim() };
+  return {
+    missing,
+    ok: !result.error && result.status === 0,
+    output: `${result.stdout ?? ""}${result.stderr ?? ""}`.trim(),
+  };
 }
 
 function gateStack(name: string, stack: Json, testCopy: Json, env: NodeJS.ProcessEnv, out: Output): Outcome {
@@ -39,7 +59,9 @@ function gateStack(name: string, stack: Json, testCopy: Json, env: NodeJS.Proces
     const init = terraform(dir, ["init", "-backend=false", "-input=false", "-no-color"], env);
     if (init.missing) return { skipped: `terraform is not on PATH; ${REVIEWERS} and terraform >= 1.7` };
     if (!init.ok && classifyInitFailure(init.output) === "provider-unavailable") {
-      return { skipped: `terraform init could not install ${azurermRequirement(stack)} (no registry access); ${REVIEWERS}` };
+      return {
+        skipped: `terraform init could not install ${azurermRequirement(stack)} (no registry access); ${REVIEWERS}`,
+      };
     }
     for (const [step, args] of [
       ["init", []],
@@ -60,10 +82,16 @@ function gateStack(name: string, stack: Json, testCopy: Json, env: NodeJS.Proces
 
 function readStacks(output: string, wanted: readonly string[]): Map<string, Json> | string {
   const root = join(output, "stacks");
-  const names = existsSync(root) ? readdirSync(root).filter((n) => existsSync(join(root, n, "cdk.tf.json"))).sort() : [];
-  if (names.length === 0) return `no synthesized stack in ${root} (expected ${root}/<stack>/cdk.tf.json; run npx cdktf synth, or drop --no-synth)`;
+  const names = existsSync(root)
+    ? readdirSync(root)
+        .filter((n) => existsSync(join(root, n, "cdk.tf.json")))
+        .sort()
+    : [];
+  if (names.length === 0)
+    return `no synthesized stack in ${root} (expected ${root}/<stack>/cdk.tf.json; run npx cdktf synth, or drop --no-synth)`;
   const unknown = wanted.filter((n) => !names.includes(n));
-  if (unknown.length > 0) return `unknown stack ${unknown.map((n) => `"${n}"`).join(", ")}; synthesized stacks: ${names.join(", ")}`;
+  if (unknown.length > 0)
+    return `unknown stack ${unknown.map((n) => `"${n}"`).join(", ")}; synthesized stacks: ${names.join(", ")}`;
   const chosen = wanted.length > 0 ? names.filter((n) => wanted.includes(n)) : names;
   return new Map(chosen.map((n) => [n, JSON.parse(readFileSync(join(root, n, "cdk.tf.json"), "utf8")) as Json]));
 }
@@ -96,10 +124,16 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
   const output = args.values.output!;
   if (!args.values["no-synth"]) {
     // Captured, not streamed: the spinner and CLI warnings are noise unless synth fails.
-    const synth = spawnSync("npx", ["cdktf", "synth", "--output", output], { env: { ...env, CHECKPOINT_DISABLE: "1" }, encoding: "utf8", maxBuffer: 64 << 20 });
+    const synth = spawnSync("npx", ["cdktf", "synth", "--output", output], {
+      env: { ...env, CHECKPOINT_DISABLE: "1" },
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
     if (synth.status !== 0) {
       out.error(`${synth.stdout ?? ""}${synth.stderr ?? ""}`.trim());
-      out.error(`validate: npx cdktf synth failed (${synth.error?.message ?? `exit ${synth.status}`}); fix the synth error above first`);
+      out.error(
+        `validate: npx cdktf synth failed (${synth.error?.message ?? `exit ${synth.status}`}); fix the synth error above first`,
+      );
       return 1;
     }
   }
@@ -122,7 +156,9 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
     const { json, preventDestroy } = makeTestCopy(stack);
     copies.set(name, json);
     if (preventDestroy.length > 0) {
-      out.log(`validate: ${name}: prevent_destroy kept in cdk.tf.json (dropped only in the test copy) on ${preventDestroy.join(", ")}`);
+      out.log(
+        `validate: ${name}: prevent_destroy kept in cdk.tf.json (dropped only in the test copy) on ${preventDestroy.join(", ")}`,
+      );
     }
     const problem = preventDestroyProblem(name, preventDestroy);
     if (problem) {
@@ -143,7 +179,10 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
       break;
     }
     if (outcome === "failed") failed = true;
-    else out.log(`validate: ${name}: terraform validate and a mocked apply passed (${Object.keys((stack.resource ?? {}) as Json).length} resource types)`);
+    else
+      out.log(
+        `validate: ${name}: terraform validate and a mocked apply passed (${Object.keys((stack.resource ?? {}) as Json).length} resource types)`,
+      );
   }
   return failed ? 1 : 0;
 }

@@ -31,14 +31,21 @@ export function onlyAssignRoles(holder: ConditionHolder, roles: readonly RoleDef
     });
   }
   if (roles.length === 0) {
-    throw new IdentityConfigError(where, { problem: "A condition that limits role assignment needs at least one role", value: [], fix: "list the roles the holder may assign" });
+    throw new IdentityConfigError(where, {
+      problem: "A condition that limits role assignment needs at least one role",
+      value: [],
+      fix: "list the roles the holder may assign",
+    });
   }
   const holderId = typeof holder === "string" ? holder : holder.principalId;
   const guids = [...new Set(roles.map((r) => r.guid))].sort().join(", ");
-  const servicePrincipals = (source: string) => `@${source}[${ASSIGNMENTS}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}`;
-  const allowed = (source: string) => `@${source}[${ASSIGNMENTS}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${guids}}`;
+  const servicePrincipals = (source: string) =>
+    `@${source}[${ASSIGNMENTS}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}`;
+  const allowed = (source: string) =>
+    `@${source}[${ASSIGNMENTS}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${guids}}`;
   const notHolder = `@Request[${ASSIGNMENTS}:PrincipalId] ForAnyOfAnyValues:GuidNotEquals {${holderId}}`;
-  const unless = (verb: string, requirement: string) => `((!(ActionMatches{'${ASSIGNMENTS}/${verb}'})) OR (${requirement}))`;
+  const unless = (verb: string, requirement: string) =>
+    `((!(ActionMatches{'${ASSIGNMENTS}/${verb}'})) OR (${requirement}))`;
   return {
     expression: [
       unless("write", [allowed("Request"), servicePrincipals("Request"), notHolder].join(" AND ")),

@@ -11,13 +11,13 @@ import { ResourceId } from "../azure-ids";
 import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import { IdentityConfigError } from "../errors";
 import { GrantRequest } from "../grant";
-import { NamedResource, resolveInStack, resourceIdOf, resourceOfIdReference } from "../known-values";
+import { NamedResource, resolveInStack, resourceIdOf, resourceOfIdReference } from "../internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import { Roles } from "../role-catalog";
 import type { StorageAccountTarget } from "../targets";
 import { Identity, UserAssignedIdentityChoice } from "../identity-choice";
 import { AttachableCompute, PlatformIdentityNeed } from "./attachable-compute";
-import { HasIdentityBlock, mergeIdentity, mergeSettings } from "./identity-block";
+import { HasIdentityBlock, mergeIdentity, mergeSettings } from "../internal/compute/identity-block";
 
 /** What web apps, function apps and their slots share, across the azurerm resource classes. */
 interface AppServiceResource extends HasIdentityBlock {
@@ -83,18 +83,29 @@ export class AppServiceCompute implements AttachableCompute {
     return AppServiceCompute.site(app, options.slots ?? [], { containers: true });
   }
 
-  static linuxFunctionApp(app: LinuxFunctionApp, options: FunctionAppOptions<LinuxFunctionAppSlot> = {}): AppServiceCompute {
+  static linuxFunctionApp(
+    app: LinuxFunctionApp,
+    options: FunctionAppOptions<LinuxFunctionAppSlot> = {},
+  ): AppServiceCompute {
     return AppServiceCompute.site(app, options.slots ?? [], { containers: true, functions: functionsOf(app, options) });
   }
 
-  static windowsFunctionApp(app: WindowsFunctionApp, options: FunctionAppOptions<WindowsFunctionAppSlot> = {}): AppServiceCompute {
-    return AppServiceCompute.site(app, options.slots ?? [], { containers: false, functions: functionsOf(app, options) });
+  static windowsFunctionApp(
+    app: WindowsFunctionApp,
+    options: FunctionAppOptions<WindowsFunctionAppSlot> = {},
+  ): AppServiceCompute {
+    return AppServiceCompute.site(app, options.slots ?? [], {
+      containers: false,
+      functions: functionsOf(app, options),
+    });
   }
 
   /** A slot gets what its app gets: a function app's slots run the same host on the same storage. */
   private static site(app: AppServiceSite, slots: readonly AppServiceResource[], kind: SiteKind): AppServiceCompute {
     const id = resourceIdOf(app, SITES, "App");
-    const slotComputes = slots.map((slot) => new AppServiceCompute(slot, id.child("slots", slot.nameInput ?? ""), [], kind));
+    const slotComputes = slots.map(
+      (slot) => new AppServiceCompute(slot, id.child("slots", slot.nameInput ?? ""), [], kind),
+    );
     return new AppServiceCompute(app, id, slotComputes, kind);
   }
 
@@ -114,7 +125,8 @@ export class AppServiceCompute implements AttachableCompute {
     this.platformGrants = storage
       ? [
           storage.allow(Roles.StorageBlobDataOwner, "Functions host storage: keys, timers and singleton leases", {
-            justification: "the Functions host creates its own containers and takes blob leases; no narrower built-in role allows that",
+            justification:
+              "the Functions host creates its own containers and takes blob leases; no narrower built-in role allows that",
           }),
         ]
       : [];
@@ -130,7 +142,11 @@ export class AppServiceCompute implements AttachableCompute {
       }
       host.storageAccountName = storage.resourceId.name;
       host.storageUsesManagedIdentity = true;
-      this.platformIdentity = { key: functions, choice: functions.hostIdentity, use: (identity) => this.useHostIdentity(identity) };
+      this.platformIdentity = {
+        key: functions,
+        choice: functions.hostIdentity,
+        use: (identity) => this.useHostIdentity(identity),
+      };
     }
     this.plan = planKind(resource, host.servicePlanIdInput ?? functions.planId);
     // Microsoft: on an App Service plan, Always On keeps the host running; without it only HTTP wakes it.
@@ -160,7 +176,10 @@ export class AppServiceCompute implements AttachableCompute {
   /** The host reaches its storage as this identity: attached beside the app's own. */
   private useHostIdentity(identity: IUserAssignedIdentity): void {
     mergeIdentity(this.resource, false, [identity.id]);
-    this.setEnvironment({ [`${HOST_STORAGE}__credential`]: "managedidentity", [`${HOST_STORAGE}__clientId`]: identity.clientId });
+    this.setEnvironment({
+      [`${HOST_STORAGE}__credential`]: "managedidentity",
+      [`${HOST_STORAGE}__clientId`]: identity.clientId,
+    });
   }
 
   enableSystemAssigned(): string {
@@ -177,7 +196,11 @@ export class AppServiceCompute implements AttachableCompute {
     this.setEnvironment({ AZURE_CLIENT_ID: identity.clientId, ...hostStorage });
     const current = this.resource.keyVaultReferenceIdentityIdInput;
     const reference = { key_vault_reference_identity_id: identity.id };
-    this.resource.keyVaultReferenceIdentityId = mergeSettings(this.resource, current === undefined ? {} : { key_vault_reference_identity_id: current }, reference).key_vault_reference_identity_id;
+    this.resource.keyVaultReferenceIdentityId = mergeSettings(
+      this.resource,
+      current === undefined ? {} : { key_vault_reference_identity_id: current },
+      reference,
+    ).key_vault_reference_identity_id;
   }
 
   readonly setEnvironment = (settings: Readonly<Record<string, string>>): void => {
@@ -194,7 +217,8 @@ export class AppServiceCompute implements AttachableCompute {
     }
     const { siteConfig } = this.resource as AppServiceResource & ContainerSiteConfig;
     siteConfig.containerRegistryUseManagedIdentity = true;
-    if (identity.kind === "UserAssigned") siteConfig.containerRegistryManagedIdentityClientId = (identity as IUserAssignedIdentity).clientId;
+    if (identity.kind === "UserAssigned")
+      siteConfig.containerRegistryManagedIdentityClientId = (identity as IUserAssignedIdentity).clientId;
   }
 }
 
@@ -236,6 +260,7 @@ interface PlanKind {
 function planKind(where: AppServiceResource, planId: string | undefined): PlanKind {
   const plan = planId === undefined ? undefined : resourceOfIdReference(where, planId);
   const sku = plan instanceof ServicePlan ? plan.skuNameInput : undefined;
-  if (sku === undefined || Token.isUnresolved(sku)) return { kind: "unknown", sku: `plan ${planId === undefined ? "unset" : resolveInStack(where, planId)}` };
+  if (sku === undefined || Token.isUnresolved(sku))
+    return { kind: "unknown", sku: `plan ${planId === undefined ? "unset" : resolveInStack(where, planId)}` };
   return { kind: SCALING_SKUS.test(sku) ? "scaling" : DEDICATED_SKUS.test(sku) ? "dedicated" : "unknown", sku };
 }

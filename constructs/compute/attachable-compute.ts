@@ -2,7 +2,7 @@ import { IConstruct } from "constructs";
 import { ResourceId } from "../azure-ids";
 import { GrantRequest } from "../grant";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
-import { HasIdentityBlock, mergeIdentity } from "./identity-block";
+import { HasIdentityBlock, mergeIdentity } from "../internal/compute/identity-block";
 import type { ContainerRegistryTarget } from "../targets";
 import type { UserAssignedIdentityChoice } from "../identity-choice";
 

@@ -1,10 +1,15 @@
-import { ContainerApp, ContainerAppRegistry, ContainerAppTemplateContainer, ContainerAppTemplateContainerEnv } from "@cdktf/provider-azurerm/lib/container-app";
+import {
+  ContainerApp,
+  ContainerAppRegistry,
+  ContainerAppTemplateContainer,
+  ContainerAppTemplateContainerEnv,
+} from "@cdktf/provider-azurerm/lib/container-app";
 import { IdentityConfigError } from "../errors";
-import { resolveInStack, resourceIdOf } from "../known-values";
+import { resolveInStack, resourceIdOf } from "../internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import type { ContainerRegistryTarget } from "../targets";
 import { SingleResourceCompute } from "./attachable-compute";
-import { mergeSettings, sameValue } from "./identity-block";
+import { mergeSettings, sameValue } from "../internal/compute/identity-block";
 
 /**
  * Container Apps: the identity block, environment variables on every container, and `registry`
@@ -36,11 +41,14 @@ export class ContainerAppCompute extends SingleResourceCompute<ContainerApp> {
       container: containers.map((container) => {
         const env = (container.env ?? []) as ContainerAppTemplateContainerEnv[];
         // Entries that reference a secret (`secret_name`) stay as they are; plain values merge.
-        const plain = Object.fromEntries(env.filter((e) => e.secretName === undefined).map((e) => [e.name, e.value ?? ""]));
+        const plain = Object.fromEntries(
+          env.filter((e) => e.secretName === undefined).map((e) => [e.name, e.value ?? ""]),
+        );
         const merged = mergeSettings(this.resource, plain, settings);
         const secrets = env.filter((e) => e.secretName !== undefined);
         for (const s of secrets) {
-          if (settings[s.name] !== undefined) mergeSettings(this.resource, { [s.name]: `secret:${s.secretName}` }, { [s.name]: settings[s.name] });
+          if (settings[s.name] !== undefined)
+            mergeSettings(this.resource, { [s.name]: `secret:${s.secretName}` }, { [s.name]: settings[s.name] });
         }
         return { ...container, env: [...secrets, ...Object.entries(merged).map(([name, value]) => ({ name, value }))] };
       }),

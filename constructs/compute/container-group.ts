@@ -1,15 +1,22 @@
-import { ContainerGroup, ContainerGroupContainer, ContainerGroupImageRegistryCredential } from "@cdktf/provider-azurerm/lib/container-group";
+import {
+  ContainerGroup,
+  ContainerGroupContainer,
+  ContainerGroupImageRegistryCredential,
+} from "@cdktf/provider-azurerm/lib/container-group";
 import { IdentityConfigError } from "../errors";
-import { resourceIdOf } from "../known-values";
+import { resourceIdOf } from "../internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import type { ContainerRegistryTarget } from "../targets";
 import { SingleResourceCompute } from "./attachable-compute";
-import { mergeSettings, sameValue } from "./identity-block";
+import { mergeSettings, sameValue } from "../internal/compute/identity-block";
 
 /** Container instances: the identity block, environment variables, and registry credentials by identity. */
 export class ContainerGroupCompute extends SingleResourceCompute<ContainerGroup> {
   static of(group: ContainerGroup): ContainerGroupCompute {
-    return new ContainerGroupCompute(group, resourceIdOf(group, "Microsoft.ContainerInstance/containerGroups", "Container group"));
+    return new ContainerGroupCompute(
+      group,
+      resourceIdOf(group, "Microsoft.ContainerInstance/containerGroups", "Container group"),
+    );
   }
 
   override attachUserAssigned(identity: IUserAssignedIdentity): void {
@@ -20,7 +27,10 @@ export class ContainerGroupCompute extends SingleResourceCompute<ContainerGroup>
   readonly setEnvironment = (settings: Readonly<Record<string, string>>): void => {
     const containers = (this.resource.containerInput ?? []) as ContainerGroupContainer[];
     this.resource.putContainer(
-      containers.map((c) => ({ ...c, environmentVariables: mergeSettings(this.resource, c.environmentVariables, settings) })),
+      containers.map((c) => ({
+        ...c,
+        environmentVariables: mergeSettings(this.resource, c.environmentVariables, settings),
+      })),
     );
   };
 
@@ -33,9 +43,9 @@ export class ContainerGroupCompute extends SingleResourceCompute<ContainerGroup>
         fix: "give the workload Identity.newUserAssigned(...) or Identity.userAssigned(...) so the identity and its AcrPull exist before the group starts",
       });
     }
-    const credentials = ((this.resource.imageRegistryCredentialInput ?? []) as ContainerGroupImageRegistryCredential[]).filter(
-      (c) => !sameValue(this.resource, c.server, registry.loginServer),
-    );
+    const credentials = (
+      (this.resource.imageRegistryCredentialInput ?? []) as ContainerGroupImageRegistryCredential[]
+    ).filter((c) => !sameValue(this.resource, c.server, registry.loginServer));
     this.resource.putImageRegistryCredential([
       ...credentials,
       { server: registry.loginServer, userAssignedIdentityId: (identity as IUserAssignedIdentity).id },

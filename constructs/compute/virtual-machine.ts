@@ -2,7 +2,7 @@ import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-m
 import { WindowsVirtualMachine } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";
 import { LinuxVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set";
 import { WindowsVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/windows-virtual-machine-scale-set";
-import { resourceIdOf } from "../known-values";
+import { resourceIdOf } from "../internal/known-values";
 import { SingleResourceCompute } from "./attachable-compute";
 
 type VirtualMachine = LinuxVirtualMachine | WindowsVirtualMachine;
@@ -20,7 +20,10 @@ export class VirtualMachineCompute extends SingleResourceCompute<VirtualMachine 
   }
 
   static scaleSet(scaleSet: ScaleSet): VirtualMachineCompute {
-    return new VirtualMachineCompute(scaleSet, resourceIdOf(scaleSet, "Microsoft.Compute/virtualMachineScaleSets", "Scale set"));
+    return new VirtualMachineCompute(
+      scaleSet,
+      resourceIdOf(scaleSet, "Microsoft.Compute/virtualMachineScaleSets", "Scale set"),
+    );
   }
 
   /** Images on a VM are pulled by code on it (`az acr login --identity`): nothing to wire. */

@@ -1,12 +1,22 @@
 import { TerraformStack } from "cdktf";
 import { findRoleByGuid } from "../role-catalog";
-import { onStackSynthesis } from "./stack-synthesis";
-import { tableCell as cell } from "./markdown";
+import { onStackSynthesis } from "../internal/estate/stack-synthesis";
+import { tableCell as cell } from "../internal/estate/markdown";
 import { Construct } from "constructs";
-import { Assignment, block, EstateModel, parseReference, Principal, PrincipalKind, readEstate, Scope, TfResource } from "./estate-model";
-import { byKeys } from "../ordering";
-import { analyzeCondition, AssignmentPermission, ValueSet } from "../abac/analysis";
-import { conditionLimitsRoles } from "../policy/condition-limits";
+import {
+  Assignment,
+  block,
+  EstateModel,
+  parseReference,
+  Principal,
+  PrincipalKind,
+  readEstate,
+  Scope,
+  TfResource,
+} from "../internal/estate/estate-model";
+import { byKeys } from "../internal/ordering";
+import { analyzeCondition, AssignmentPermission, ValueSet } from "../internal/abac/analysis";
+import { conditionLimitsRoles } from "../internal/policy/condition-limits";
 
 /**
  * Who can do what where, for reviewers: every identity with what it is attached to and what it
@@ -83,11 +93,21 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
   for (const identity of estate.identities) keys.add(identity.address);
   for (const compute of estate.computes) if (compute.systemAssigned) keys.add(`${compute.resource.address}#system`);
   const identities = [...keys].sort().map((key) => reportIdentity(key, principals.get(key)?.kind, estate));
-  return { environment, identities, grants: [...grants].sort(byKeys((g) => g.identity, (g) => g.target, (g) => g.role)) };
+  return {
+    environment,
+    identities,
+    grants: [...grants].sort(
+      byKeys(
+        (g) => g.identity,
+        (g) => g.target,
+        (g) => g.role,
+      ),
+    ),
+  };
 }
 
 /** A resource as a person names it. */
-export function nameOf(resource: TfResource | undefined, fallback: string): string {
+function nameOf(resource: TfResource | undefined, fallback: string): string {
   return typeof resource?.config.name === "string" ? resource.config.name : fallback;
 }
 
@@ -104,7 +124,13 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
     scopeLevel: a.scope.level,
     condition: a.condition,
     // A condition limits only role assignment: it makes RBAC Administrator safe, never Owner.
-    ...(a.condition === undefined ? {} : { conditionAllows: summarizeCondition(a.condition), conditionLimits: a.role?.privilegedUnlessConditioned === true && conditionLimitsRoles(a.condition, a.principal.raw).limits }),
+    ...(a.condition === undefined
+      ? {}
+      : {
+          conditionAllows: summarizeCondition(a.condition),
+          conditionLimits:
+            a.role?.privilegedUnlessConditioned === true && conditionLimitsRoles(a.condition, a.principal.raw).limits,
+        }),
     principalKind: a.principal.kind,
     ...(a.platformUse === undefined ? {} : { platformUse: a.platformUse }),
     description: a.description,
@@ -116,10 +142,16 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
 
 /** Role GUIDs as catalog names, so a reviewer reads "AcrPull", not a GUID. */
 function namedRoles(set: ValueSet): ValueSet {
-  return set.kind === "any" ? set : { kind: set.kind, values: set.values.map((guid) => findRoleByGuid(guid)?.name ?? guid).sort() };
+  return set.kind === "any"
+    ? set
+    : { kind: set.kind, values: set.values.map((guid) => findRoleByGuid(guid)?.name ?? guid).sort() };
 }
 
-const permission = (p: AssignmentPermission): PermissionSummary => ({ roles: namedRoles(p.roles), principalTypes: p.principalTypes, principalIds: p.principalIds });
+const permission = (p: AssignmentPermission): PermissionSummary => ({
+  roles: namedRoles(p.roles),
+  principalTypes: p.principalTypes,
+  principalIds: p.principalIds,
+});
 
 function summarizeCondition(condition: string): ConditionSummary {
   const allows = analyzeCondition(condition);
@@ -139,7 +171,9 @@ function describeScope(scope: Scope, estate: EstateModel): string {
   if (!ref) {
     const names = scope.id?.names ?? [];
     if (scope.level !== "resource") return `${kind} ${scope.raw.split("/").pop()} (${scope.raw})`;
-    return names.length > 1 ? `${kind} ${names[names.length - 1]} of ${names[0]}` : `${kind} ${scope.raw.split("/").pop()}`;
+    return names.length > 1
+      ? `${kind} ${names[names.length - 1]} of ${names[0]}`
+      : `${kind} ${scope.raw.split("/").pop()}`;
   }
   const base = nameOf(estate.byAddress.get(ref.address), ref.address);
   return ref.suffix ? `${kind} ${ref.suffix.split("/").pop()} of ${base}` : `${kind} ${base}`;
@@ -148,12 +182,16 @@ function describeScope(scope: Scope, estate: EstateModel): string {
 function reportIdentity(key: string, principalKind: PrincipalKind | undefined, estate: EstateModel): ReportIdentity {
   const [address, system] = key.split("#");
   const resource = estate.byAddress.get(address);
-  const federatedTrusts = estate.federated.filter((f) => f.identity === address).map((f) => ({ issuer: f.issuer, subject: f.subject }));
+  const federatedTrusts = estate.federated
+    .filter((f) => f.identity === address)
+    .map((f) => ({ issuer: f.issuer, subject: f.subject }));
   const attachedTo = estate.computes
     .filter((c) => (system ? c.resource.address === address : c.userAssigned.includes(address)))
     .map((c) => `${c.resource.type} ${nameOf(c.resource, c.resource.address)}`);
   if (!system && estate.kubeletIdentities.has(address)) {
-    const cluster = estate.computes.find((c) => parseReference(block(c.resource.config.kubelet_identity)?.user_assigned_identity_id)?.address === address);
+    const cluster = estate.computes.find(
+      (c) => parseReference(block(c.resource.config.kubelet_identity)?.user_assigned_identity_id)?.address === address,
+    );
     attachedTo.push(`kubelet of ${nameOf(cluster?.resource, "an AKS cluster")}`);
   }
   const kind: PrincipalKind = principalKind ?? (system ? "SystemAssigned" : "UserAssigned");
@@ -161,7 +199,9 @@ function reportIdentity(key: string, principalKind: PrincipalKind | undefined, e
   const parent = system ? estate.computes.find((compute) => compute.resource === resource)?.parent : undefined;
   const name = parent ? `${nameOf(parent, parent.address)}/${nameOf(resource, address)}` : nameOf(resource, address);
   const group = parseReference(c.resource_group_name ?? parent?.config.resource_group_name);
-  const groupName = group ? nameOf(estate.byAddress.get(group.address), group.address) : String(c.resource_group_name ?? parent?.config.resource_group_name ?? "");
+  const groupName = group
+    ? nameOf(estate.byAddress.get(group.address), group.address)
+    : String(c.resource_group_name ?? parent?.config.resource_group_name ?? "");
   return {
     key,
     kind,
@@ -179,7 +219,12 @@ function conditionInWords(g: ReportGrant): string {
   const a = allows.assign;
   const limits = g.conditionLimits ? "" : " (does **not** limit what it assigns)";
   const ids = a.principalIds;
-  const who = ids.kind === "anyExcept" ? `, never to ${ids.values.join(", ")}` : ids.kind === "only" ? `, only to ${describeValueSet(ids, "principal")}` : "";
+  const who =
+    ids.kind === "anyExcept"
+      ? `, never to ${ids.values.join(", ")}`
+      : ids.kind === "only"
+        ? `, only to ${describeValueSet(ids, "principal")}`
+        : "";
   return `condition: may assign ${describeValueSet(a.roles, "role")} to ${describeValueSet(a.principalTypes, "principal type")}${who}${limits}`;
 }
 
@@ -187,7 +232,12 @@ const level = (g: ReportGrant) => (g.scopeLevel === "resource" ? "resource" : `*
 
 /** The report for people: identities, then grants per identity. */
 export function renderAccessReport(report: AccessReport): string {
-  const lines = [`# Access report: ${report.environment}`, "", `${report.identities.length} identities, ${report.grants.length} grants.`, ""];
+  const lines = [
+    `# Access report: ${report.environment}`,
+    "",
+    `${report.identities.length} identities, ${report.grants.length} grants.`,
+    "",
+  ];
   for (const identity of report.identities) {
     const grants = report.grants.filter((g) => g.identity === identity.key);
     lines.push(`## ${identity.name} (${identity.kind})`, "", `- Terraform: \`${identity.key}\``);
@@ -202,8 +252,15 @@ export function renderAccessReport(report: AccessReport): string {
     lines.push("| role | target | scope | why |", "|---|---|---|---|");
     for (const g of grants) {
       const platform = g.platformUse === undefined ? [] : [`**platform grant**: the ${g.platformUse}`];
-      const why = [...platform, g.description ?? "", ...(g.conditionAllows ? [conditionInWords(g)] : []), ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`)];
-      lines.push(`| ${cell(g.role)} (\`${g.roleGuid}\`) | ${cell(g.target)} | ${level(g)} | ${cell(why.filter(Boolean).join("; "))} |`);
+      const why = [
+        ...platform,
+        g.description ?? "",
+        ...(g.conditionAllows ? [conditionInWords(g)] : []),
+        ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`),
+      ];
+      lines.push(
+        `| ${cell(g.role)} (\`${g.roleGuid}\`) | ${cell(g.target)} | ${level(g)} | ${cell(why.filter(Boolean).join("; "))} |`,
+      );
     }
     lines.push("");
   }
@@ -214,6 +271,9 @@ export function renderAccessReport(report: AccessReport): string {
 export function reportAccessOnSynth(stack: TerraformStack): void {
   onStackSynthesis(new Construct(stack, "access-report"), (json) => {
     const report = buildAccessReport(stack.node.id, json());
-    return { "access-report.json": `${JSON.stringify(report, null, 2)}\n`, "access-report.md": renderAccessReport(report) };
+    return {
+      "access-report.json": `${JSON.stringify(report, null, 2)}\n`,
+      "access-report.md": renderAccessReport(report),
+    };
   });
 }

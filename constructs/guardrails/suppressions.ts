@@ -1,9 +1,9 @@
 import { IConstruct } from "constructs";
 import { Lazy, TerraformDataSource, TerraformLocal, TerraformResource, TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../errors";
-import { byKeys } from "../ordering";
-import { meaninglessTextProblem } from "../policy/meaningful-text";
-import { RULES } from "./rules";
+import { byKeys } from "../internal/ordering";
+import { meaninglessTextProblem } from "../internal/policy/meaningful-text";
+import { RULES } from "../internal/guardrails/rules";
 
 /** A reasoned exception to one guardrail rule, on one construct and everything below it. */
 export interface Suppression {
@@ -32,7 +32,7 @@ export interface SuppressionHorizon {
 const MIN_REASON = 10;
 const DEFAULT_MAX_EXPIRY_DAYS = 365;
 /** A secret in the output is never acceptable: there is nothing to weigh it against. */
-export const UNSUPPRESSIBLE = new Set(["IG019"]);
+const UNSUPPRESSIBLE = new Set(["IG019"]);
 const byConstruct = new WeakMap<IConstruct, Suppression[]>();
 const horizons = new WeakMap<TerraformStack, SuppressionHorizon>();
 const checkedOwners = new WeakSet<IConstruct>();
@@ -60,7 +60,11 @@ export const GuardrailSuppressions = {
 
   /** A grant's justification, recorded as the suppression of the rules it passes; it expires with the code. */
   justify(assignment: IConstruct, ruleIds: readonly string[], justification: string): void {
-    record(assignment, ruleIds.map((ruleId) => ({ ruleId, reason: `justified in code: ${justification}` })), { requireExpiry: false });
+    record(
+      assignment,
+      ruleIds.map((ruleId) => ({ ruleId, reason: `justified in code: ${justification}` })),
+      { requireExpiry: false },
+    );
   },
 
   /** Sets the day and horizon suppressions of `stack` are checked against (the Guardrails construct does). */
@@ -78,33 +82,75 @@ export const GuardrailSuppressions = {
     return root.node
       .findAll()
       .flatMap((c) => GuardrailSuppressions.on(c).map((s) => ({ ...s, constructPath: c.node.path })))
-      .sort(byKeys((s) => s.constructPath, (s) => s.ruleId));
+      .sort(
+        byKeys(
+          (s) => s.constructPath,
+          (s) => s.ruleId,
+        ),
+      );
   },
 };
 
 /** Checks and records suppressions on `construct`; `add` and `justify` differ only in what they require first. */
-function record(construct: IConstruct, suppressions: readonly Suppression[], { requireExpiry }: { readonly requireExpiry: boolean }): void {
+function record(
+  construct: IConstruct,
+  suppressions: readonly Suppression[],
+  { requireExpiry }: { readonly requireExpiry: boolean },
+): void {
   const refuse = (problem: string, value: unknown, fix: string): never => {
     throw new IdentityConfigError(construct, { problem, value, fix });
   };
   if (!construct.node.scope || TerraformStack.isStack(construct)) {
-    refuse("Suppressions attach to the construct that owns the resources, not to a stack or the app", construct.node.path || "<root>", "add the suppression on the workload or resource construct the finding names");
+    refuse(
+      "Suppressions attach to the construct that owns the resources, not to a stack or the app",
+      construct.node.path || "<root>",
+      "add the suppression on the workload or resource construct the finding names",
+    );
   }
   const horizon = horizons.get(TerraformStack.of(construct)) ?? {};
   const today = todayOf(horizon);
   const maxDays = horizon.maxExpiryDays ?? DEFAULT_MAX_EXPIRY_DAYS;
   for (const s of suppressions) {
-    if (!RULES.some((r) => r.id === s.ruleId)) refuse("Suppression names no guardrail rule", s.ruleId ?? null, "name a rule id such as IG002 (see the README's rule table)");
-    if (UNSUPPRESSIBLE.has(s.ruleId)) refuse(`${s.ruleId} (secret in the output) cannot be suppressed`, s.ruleId, "remove the secret: reference it from Key Vault or connect through the identity");
+    if (!RULES.some((r) => r.id === s.ruleId))
+      refuse(
+        "Suppression names no guardrail rule",
+        s.ruleId ?? null,
+        "name a rule id such as IG002 (see the README's rule table)",
+      );
+    if (UNSUPPRESSIBLE.has(s.ruleId))
+      refuse(
+        `${s.ruleId} (secret in the output) cannot be suppressed`,
+        s.ruleId,
+        "remove the secret: reference it from Key Vault or connect through the identity",
+      );
     const vague = meaninglessTextProblem(s.reason ?? "", MIN_REASON);
-    if (vague) refuse(`Suppression of ${s.ruleId} needs a reason in words (${vague})`, s.reason ?? null, `say in at least ${MIN_REASON} characters and three words why the finding is acceptable here`);
+    if (vague)
+      refuse(
+        `Suppression of ${s.ruleId} needs a reason in words (${vague})`,
+        s.reason ?? null,
+        `say in at least ${MIN_REASON} characters and three words why the finding is acceptable here`,
+      );
     if (s.expires === undefined && requireExpiry) {
-      refuse(`Suppression of ${s.ruleId} never expires`, null, `add \`expires\` (YYYY-MM-DD, at most ${maxDays} days ahead): the day someone must look at the exception again`);
+      refuse(
+        `Suppression of ${s.ruleId} never expires`,
+        null,
+        `add \`expires\` (YYYY-MM-DD, at most ${maxDays} days ahead): the day someone must look at the exception again`,
+      );
     }
     if (s.expires !== undefined) {
       const day = dayOf(s.expires);
-      if (day === undefined) refuse(`Suppression of ${s.ruleId} has an expiry that is no date`, s.expires, "write a real calendar date as YYYY-MM-DD");
-      if (day! - dayOf(today)! > maxDays) refuse(`Suppression of ${s.ruleId} expires more than ${maxDays} days after ${today}`, s.expires, `pick a date by which someone must look again, at most ${maxDays} days ahead`);
+      if (day === undefined)
+        refuse(
+          `Suppression of ${s.ruleId} has an expiry that is no date`,
+          s.expires,
+          "write a real calendar date as YYYY-MM-DD",
+        );
+      if (day! - dayOf(today)! > maxDays)
+        refuse(
+          `Suppression of ${s.ruleId} expires more than ${maxDays} days after ${today}`,
+          s.expires,
+          `pick a date by which someone must look again, at most ${maxDays} days ahead`,
+        );
     }
   }
   byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), ...suppressions]);
@@ -120,25 +166,46 @@ function requireResourcesUnder(construct: IConstruct): void {
     validate: () =>
       construct.node.findAll().some((c) => c instanceof TerraformResource || c instanceof TerraformDataSource)
         ? []
-        : [`[${construct.node.path}] Suppressions on a construct that owns no resources: ${GuardrailSuppressions.on(construct).map((s) => s.ruleId).join(", ")}. Fix: add them on the construct that owns the resource the finding names`],
+        : [
+            `[${construct.node.path}] Suppressions on a construct that owns no resources: ${GuardrailSuppressions.on(
+              construct,
+            )
+              .map((s) => s.ruleId)
+              .join(", ")}. Fix: add them on the construct that owns the resource the finding names`,
+          ],
   });
 }
 
 /** Writes the stack's suppressions into its output as the local `guardrail_suppressions`, for reviewers. */
 function recordIn(stack: TerraformStack): void {
   if (stack.node.tryFindChild(RECORD_ID)) return;
-  new TerraformLocal(stack, RECORD_ID, Lazy.anyValue({ produce: () => GuardrailSuppressions.under(stack) })).overrideLogicalId("guardrail_suppressions");
+  new TerraformLocal(
+    stack,
+    RECORD_ID,
+    Lazy.anyValue({ produce: () => GuardrailSuppressions.under(stack) }),
+  ).overrideLogicalId("guardrail_suppressions");
 }
 const RECORD_ID = "guardrail-suppressions";
 
-const covers = (s: RecordedSuppression, ruleId: string, path: string) => s.ruleId === ruleId && (path === s.constructPath || path.startsWith(`${s.constructPath}/`));
+const covers = (s: RecordedSuppression, ruleId: string, path: string) =>
+  s.ruleId === ruleId && (path === s.constructPath || path.startsWith(`${s.constructPath}/`));
 
 /** The suppression that covers a finding at `path`, if one applies on `today`. */
-export function findSuppression(all: readonly RecordedSuppression[], ruleId: string, path: string, today: string): RecordedSuppression | undefined {
+export function findSuppression(
+  all: readonly RecordedSuppression[],
+  ruleId: string,
+  path: string,
+  today: string,
+): RecordedSuppression | undefined {
   return all.find((s) => covers(s, ruleId, path) && (s.expires === undefined || s.expires >= today));
 }
 
 /** A suppression that covered the finding until it expired: the finding says so. */
-export function findExpiredSuppression(all: readonly RecordedSuppression[], ruleId: string, path: string, today: string): RecordedSuppression | undefined {
+export function findExpiredSuppression(
+  all: readonly RecordedSuppression[],
+  ruleId: string,
+  path: string,
+  today: string,
+): RecordedSuppression | undefined {
   return all.find((s) => covers(s, ruleId, path) && s.expires !== undefined && s.expires < today);
 }

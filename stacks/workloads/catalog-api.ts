@@ -18,7 +18,10 @@ export class CatalogApi extends Workload {
     super(scope, name, context);
     const { shared } = this;
     const siteConfig: LinuxWebAppSiteConfig = {
-      applicationStack: { dockerImageName: "catalog-api:1.4.2", dockerRegistryUrl: `https://${shared.registry.loginServer}` },
+      applicationStack: {
+        dockerImageName: "catalog-api:1.4.2",
+        dockerRegistryUrl: `https://${shared.registry.loginServer}`,
+      },
       minimumTlsVersion: "1.2",
       ftpsState: "Disabled",
     };

@@ -15,7 +15,10 @@ export class Checkout extends Workload {
   constructor(scope: Construct, name: string, context: WorkloadContext) {
     super(scope, name, context);
     const { shared } = this;
-    const environment = new ContainerAppEnvironment(this, "environment", { ...this.placement, name: this.resourceName("apps") });
+    const environment = new ContainerAppEnvironment(this, "environment", {
+      ...this.placement,
+      name: this.resourceName("apps"),
+    });
     const { resourceGroupName, tags } = this.placement;
     this.app = new ContainerApp(this, "app", {
       resourceGroupName,
@@ -24,7 +27,9 @@ export class Checkout extends Workload {
       containerAppEnvironmentId: environment.id,
       revisionMode: "Single",
       template: {
-        container: [{ name: this.name, image: `${shared.registry.loginServer}/checkout:2.1.0`, cpu: 0.5, memory: "1Gi" }],
+        container: [
+          { name: this.name, image: `${shared.registry.loginServer}/checkout:2.1.0`, cpu: 0.5, memory: "1Gi" },
+        ],
         minReplicas: 1,
       },
     });

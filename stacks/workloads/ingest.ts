@@ -1,7 +1,14 @@
 import { Construct } from "constructs";
 import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { AppServiceCompute, Connections, Identity, Roles, StorageAccountTarget, WorkloadIdentity } from "../../constructs";
+import {
+  AppServiceCompute,
+  Connections,
+  Identity,
+  Roles,
+  StorageAccountTarget,
+  WorkloadIdentity,
+} from "../../constructs";
 import { Workload, WorkloadContext } from "../workload";
 
 /**
@@ -46,7 +53,9 @@ export class Ingest extends Workload {
         }),
       ],
       connections: [Connections.serviceBus("ServiceBusConnection", shared.bus)],
-      grants: [shared.ingestQueue.allow(Roles.ServiceBusDataReceiver, "its trigger receives and completes ingest messages")],
+      grants: [
+        shared.ingestQueue.allow(Roles.ServiceBusDataReceiver, "its trigger receives and completes ingest messages"),
+      ],
     });
   }
 }

@@ -25,7 +25,11 @@ export class Jobs extends Workload {
       sourceImageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
       osDisk: { caching: "ReadWrite", storageAccountType: "StandardSSD_LRS" },
       networkInterface: [
-        { name: "nic", primary: true, ipConfiguration: [{ name: "internal", primary: true, subnetId: shared.computeSubnetId }] },
+        {
+          name: "nic",
+          primary: true,
+          ipConfiguration: [{ name: "internal", primary: true, subnetId: shared.computeSubnetId }],
+        },
       ],
     });
     this.access = this.workloadIdentity({

@@ -19,7 +19,9 @@ export class LoadGenerator extends Workload {
       name: this.resourceName(),
       osType: "Linux",
       ipAddressType: "None",
-      container: [{ name: this.name, image: `${shared.registry.loginServer}/load-generator:0.3.0`, cpu: 0.5, memory: 1 }],
+      container: [
+        { name: this.name, image: `${shared.registry.loginServer}/load-generator:0.3.0`, cpu: 0.5, memory: 1 },
+      ],
     });
     this.access = this.workloadIdentity({
       identity: this.newIdentity(),

@@ -55,7 +55,9 @@ export class PlatformAks extends Workload {
       namespace: "orders",
       serviceAccount: "worker",
       identity: this.newIdentity("orders-worker"),
-      grants: [KeyVaultTarget.of(ordersVault).allow(Roles.KeyVaultSecretsUser, "orders/worker pods read their own secrets")],
+      grants: [
+        KeyVaultTarget.of(ordersVault).allow(Roles.KeyVaultSecretsUser, "orders/worker pods read their own secrets"),
+      ],
     });
   }
 }

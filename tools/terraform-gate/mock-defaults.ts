@@ -3,20 +3,20 @@
 // (a role assignment's scope, a federated credential's parent_id, a UUID principal_id), and a
 // random 8-character string fails them at plan.
 import { createHash } from "node:crypto";
-import { AZURE_TYPE_OF_TERRAFORM } from "../../constructs/platform/azure-resource-types";
+import { AZURE_TYPE_OF_TERRAFORM } from "../../constructs/internal/platform/azure-resource-types";
 
-export const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
-export const MOCK_RESOURCE_GROUP = "mock-rg";
+const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+const MOCK_RESOURCE_GROUP = "mock-rg";
 const RG_ID = `/subscriptions/${MOCK_SUBSCRIPTION}/resourceGroups/${MOCK_RESOURCE_GROUP}`;
 
 /** A stable UUID (version-5 shaped) for a seed: same input, same HCL. */
-export function mockUuid(seed: string): string {
+function mockUuid(seed: string): string {
   const h = createHash("sha256").update(seed).digest("hex");
   const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export const MOCK_TENANT = mockUuid("mock-tenant");
+const MOCK_TENANT = mockUuid("mock-tenant");
 
 /** A mocked value: a string, or an object for a nested block (Terraform mocks blocks as objects, never lists). */
 export type MockValue = string | { readonly [attribute: string]: MockValue };
@@ -59,7 +59,10 @@ export const IDENTITY_BLOCK_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 const WEB_APP = ["default_hostname"];
-const STORAGE_ENDPOINTS = ["blob", "dfs", "file", "queue", "table", "web"].flatMap((s) => [`primary_${s}_endpoint`, `primary_${s}_host`]);
+const STORAGE_ENDPOINTS = ["blob", "dfs", "file", "queue", "table", "web"].flatMap((s) => [
+  `primary_${s}_endpoint`,
+  `primary_${s}_host`,
+]);
 
 /**
  * Computed-only attributes (no `...Input` getter in the binding) whose shape matters: ids, UUIDs,
@@ -110,7 +113,11 @@ const DATA_SOURCES: Readonly<Record<string, Readonly<Record<string, string>>>> =
     subscription_id: MOCK_SUBSCRIPTION,
     tenant_id: MOCK_TENANT,
   },
-  azurerm_subscription: { id: `/subscriptions/${MOCK_SUBSCRIPTION}`, subscription_id: MOCK_SUBSCRIPTION, tenant_id: MOCK_TENANT },
+  azurerm_subscription: {
+    id: `/subscriptions/${MOCK_SUBSCRIPTION}`,
+    subscription_id: MOCK_SUBSCRIPTION,
+    tenant_id: MOCK_TENANT,
+  },
 };
 
 /** Readable mock names, each valid under Azure's naming rule for its type (the tests parse them). */
@@ -147,7 +154,7 @@ function segmentName(typeSegment: string): string {
 }
 
 /** An ARM id of `Namespace/type[/childType...]`, one mock name per type segment. */
-export function armIdOf(azureType: string): string {
+function armIdOf(azureType: string): string {
   if (azureType.toLowerCase() === "microsoft.resources/resourcegroups") return RG_ID;
   const [namespace, ...types] = azureType.split("/");
   const path = types.map((t) => `${t}/${segmentName(t)}`).join("/");
@@ -161,19 +168,35 @@ export function armIdOf(azureType: string): string {
 const SPECIAL_IDS: Readonly<Record<string, () => string>> = {
   azurerm_resource_provider_registration: () => `/subscriptions/${MOCK_SUBSCRIPTION}/providers/Microsoft.App`,
   // The table spells the share type `fileshares`; the provider's id (fileshares.ShareId) says `shares`.
-  azurerm_storage_share: () => `${armIdOf("Microsoft.Storage/storageAccounts")}/fileServices/default/shares/${segmentName("shares")}`,
+  azurerm_storage_share: () =>
+    `${armIdOf("Microsoft.Storage/storageAccounts")}/fileServices/default/shares/${segmentName("shares")}`,
   azurerm_monitor_diagnostic_setting: () => `${armIdOf("Microsoft.KeyVault/vaults")}|mock-diagnostics`,
-  azurerm_key_vault_secret: () => `https://${segmentName("vaults")}.vault.azure.net/secrets/mock-secret/${mockUuid("secret").replace(/-/g, "")}`,
-  azurerm_key_vault_key: () => `https://${segmentName("vaults")}.vault.azure.net/keys/mock-key/${mockUuid("key").replace(/-/g, "")}`,
+  azurerm_key_vault_secret: () =>
+    `https://${segmentName("vaults")}.vault.azure.net/secrets/mock-secret/${mockUuid("secret").replace(/-/g, "")}`,
+  azurerm_key_vault_key: () =>
+    `https://${segmentName("vaults")}.vault.azure.net/keys/mock-key/${mockUuid("key").replace(/-/g, "")}`,
   azurerm_key_vault_certificate: () =>
     `https://${segmentName("vaults")}.vault.azure.net/certificates/mock-certificate/${mockUuid("certificate").replace(/-/g, "")}`,
 };
 
-const UUID_ATTRIBUTES = new Set(["app_id", "client_id", "guid", "object_id", "principal_id", "resource_guid", "unique_id", "virtual_machine_id", "workspace_id"]);
+const UUID_ATTRIBUTES = new Set([
+  "app_id",
+  "client_id",
+  "guid",
+  "object_id",
+  "principal_id",
+  "resource_guid",
+  "unique_id",
+  "virtual_machine_id",
+  "workspace_id",
+]);
 
 function attributeValue(terraformType: string, attribute: string, id: string): string {
   // `/subscriptions/s/resourceGroups/rg/providers/Namespace/type/name[/type/name...]`: the names.
-  const names = id.split("/").slice(7).filter((_, i) => i % 2 === 1);
+  const names = id
+    .split("/")
+    .slice(7)
+    .filter((_, i) => i % 2 === 1);
   const name = names[names.length - 1] ?? "mock";
   if (attribute === "tenant_id") return MOCK_TENANT;
   if (UUID_ATTRIBUTES.has(attribute)) return mockUuid(`${terraformType}.${attribute}`);
@@ -216,7 +239,9 @@ function attributeValue(terraformType: string, attribute: string, id: string): s
   if (attribute === "private_ip_address") return "10.0.1.4";
   if (attribute === "ip_address" || attribute === "static_ip_address") return "20.50.0.4";
   if (attribute === "mac_address") return "00-0D-3A-2B-4C-5D";
-  throw new Error(`mock-defaults: no mock value for ${terraformType}.${attribute}; add one in tools/terraform-gate/mock-defaults.ts`);
+  throw new Error(
+    `mock-defaults: no mock value for ${terraformType}.${attribute}; add one in tools/terraform-gate/mock-defaults.ts`,
+  );
 }
 
 /** The mocked defaults of one resource (`kind` "resource") or data source type. */
@@ -228,12 +253,13 @@ export function mockDefaultsFor(terraformType: string, kind: "resource" | "data"
     const name = terraformType.replace(/^azurerm_/, "").replace(/_/g, "-");
     return {
       values: { id: `${RG_ID}/providers/Microsoft.Resources/unmappedTypes/mock-${name}` },
-      note: `${terraformType} is not in AZURE_TYPE_OF_TERRAFORM: only a generic ARM id is mocked; add the type to constructs/platform/azure-resource-types.ts if its id is parsed`,
+      note: `${terraformType} is not in AZURE_TYPE_OF_TERRAFORM: only a generic ARM id is mocked; add the type to constructs/internal/platform/azure-resource-types.ts if its id is parsed`,
     };
   }
   const id = special ? special() : armIdOf(azureType);
   const values: Record<string, MockValue> = { id };
-  for (const attribute of COMPUTED_ATTRIBUTES[terraformType] ?? []) values[attribute] = attributeValue(terraformType, attribute, id);
+  for (const attribute of COMPUTED_ATTRIBUTES[terraformType] ?? [])
+    values[attribute] = attributeValue(terraformType, attribute, id);
   // A data source's identity is a computed list attribute, not a block: an object would not convert.
   if (kind === "resource" && IDENTITY_BLOCK_TYPES.has(terraformType)) {
     values.identity = { principal_id: mockUuid(`${terraformType}.identity.principal_id`), tenant_id: MOCK_TENANT };

@@ -32,7 +32,7 @@ export function makeTestCopy(stack: Json): TestCopy {
 }
 
 /** Production stacks: `prod` and its companions such as `prod-bootstrap`. */
-export function isProdLike(stackName: string): boolean {
+function isProdLike(stackName: string): boolean {
   return /^prod(-|$)/.test(stackName);
 }
 
@@ -50,7 +50,7 @@ export function preventDestroyProblem(stackName: string, preventDestroy: readonl
 }
 
 /** Resource and data source types of a stack, sorted. */
-export function typesOf(stack: Json): { resources: string[]; data: string[] } {
+function typesOf(stack: Json): { resources: string[]; data: string[] } {
   const keys = (blocks: unknown) => Object.keys((blocks ?? {}) as Blocks).sort();
   return { resources: keys(stack.resource), data: keys(stack.data) };
 }
@@ -66,7 +66,7 @@ function hclValue(value: MockValue, indent: string): string {
   const inner = `${indent}  `;
   const keys = Object.keys(value).sort();
   const lines: string[] = [];
-  for (let i = 0; i < keys.length; ) {
+  for (let i = 0; i < keys.length;) {
     let end = i;
     while (end < keys.length && typeof value[keys[end]] === "string") end++;
     const run = end > i ? keys.slice(i, end) : [keys[i]];
@@ -79,7 +79,12 @@ function hclValue(value: MockValue, indent: string): string {
 
 function mockBlock(block: "mock_resource" | "mock_data", type: string): string[] {
   const { values, note } = mockDefaultsFor(type, block === "mock_resource" ? "resource" : "data");
-  return [...(note ? [`  # ${note}`] : []), `  ${block} "${type}" {`, `    defaults = ${hclValue(values, "    ")}`, "  }"];
+  return [
+    ...(note ? [`  # ${note}`] : []),
+    `  ${block} "${type}" {`,
+    `    defaults = ${hclValue(values, "    ")}`,
+    "  }",
+  ];
 }
 
 /** `gate.tftest.hcl` for a stack: azurerm mocked with Azure-shaped values, then one apply. Deterministic. */
@@ -100,7 +105,8 @@ export function renderGateHcl(stack: Json): string {
 }
 
 /** Terraform's headings when it could not get a provider, and causes that mean "no network". */
-const INSTALL_FAILED = /Failed to query available provider packages|Failed to install provider|Failed to resolve provider packages|Error while installing/i;
+const INSTALL_FAILED =
+  /Failed to query available provider packages|Failed to install provider|Failed to resolve provider packages|Error while installing/i;
 const UNREACHABLE =
   /could not connect to registry|Could not retrieve the list of available versions|failed to request discovery document|dial tcp|no such host|connection refused|network is unreachable|i\/o timeout|TLS handshake timeout|context deadline exceeded|proxyconnect/i;
 /** A wrong provider address or version is a real failure, even offline. */
@@ -117,7 +123,9 @@ export function classifyInitFailure(output: string): "provider-unavailable" | "f
 
 /** `hashicorp/azurerm 4.55.0` from the stack's required_providers, for the skip message. */
 export function azurermRequirement(stack: Json): string {
-  const terraform = (stack.terraform ?? {}) as { required_providers?: Record<string, { source?: string; version?: string }> };
+  const terraform = (stack.terraform ?? {}) as {
+    required_providers?: Record<string, { source?: string; version?: string }>;
+  };
   const azurerm = terraform.required_providers?.azurerm ?? {};
   const source = azurerm.source ?? "hashicorp/azurerm";
   return `${source.includes("/") ? source : `hashicorp/${source}`}${azurerm.version ? ` ${azurerm.version}` : ""}`;

@@ -1,0 +1,45 @@
+import { byKeys } from "../../ordering";
+import { POLICY_RULES } from "./policy-rules";
+import { keyVaultAccessPoliciesRule, storageSharedKeysRule } from "./target-rules";
+import {
+  duplicateAssignmentRule,
+  missingPrincipalTypeRule,
+  nondeterministicNameRule,
+  roleByNameRule,
+  unscopedRoleIdRule,
+} from "./assignment-rules";
+import {
+  ambiguousDefaultIdentityRule,
+  identityWithoutGrantsRule,
+  sharedIdentityUnionRule,
+  slotDiffersRule,
+  standingAccessRule,
+} from "./identity-rules";
+import { federatedTrustRule } from "./federation-rules";
+import { secretInOutputRule } from "./secret-rules";
+import { unanalysedModuleRule, unknownRoleRule, unverifiableAssignmentRule } from "./coverage-rules";
+import { Rule } from "./rule";
+
+export type { Rule } from "./rule";
+
+/** Every guardrail, by id: findings, reports and SARIF list them in this order. */
+export const RULES: readonly Rule[] = [
+  ...POLICY_RULES,
+  keyVaultAccessPoliciesRule,
+  storageSharedKeysRule,
+  duplicateAssignmentRule,
+  missingPrincipalTypeRule,
+  roleByNameRule,
+  unscopedRoleIdRule,
+  nondeterministicNameRule,
+  identityWithoutGrantsRule,
+  standingAccessRule,
+  ambiguousDefaultIdentityRule,
+  slotDiffersRule,
+  sharedIdentityUnionRule,
+  federatedTrustRule,
+  secretInOutputRule,
+  unknownRoleRule,
+  unverifiableAssignmentRule,
+  unanalysedModuleRule,
+].sort(byKeys((r) => r.id));

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The library as another team gets it: packed, installed into a fresh cdktf app in a temp folder
+# outside the repository (from the local npm cache, no network), one workload synthesized through
+# the public entry point, and the type errors a consumer must get (a registry role on a vault, a
+# system-assigned AKS control plane, an import of internals). Needs `npm ci` first.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+
+cd "$repo"
+tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
+cp -R "$repo/__tests__/consumer-app" "$work/app"
+cd "$work/app"
+
+# The peers at the versions the repository locks, by the tarball URL `npm ci` fetched them from:
+# npm serves that from its cache, where a bare version would need the registry's metadata.
+registry="$(npm config get registry)"
+locked() {
+  local version
+  version="$(node -p "require('$repo/package-lock.json').packages['node_modules/$1'].version")"
+  echo "${registry%/}/$1/-/${1#*/}-$version.tgz"
+}
+npm install --offline --no-audit --no-fund --loglevel=error \
+  "$(locked cdktf)" "$(locked constructs)" "$(locked @cdktf/provider-azurerm)" "$tarball"
+
+node "$repo/node_modules/typescript/bin/tsc" -p .
+CHECKPOINT_DISABLE=1 node out/main.js
+
+node - <<'JS'
+const { readFileSync } = require("node:fs");
+const stack = JSON.parse(readFileSync("cdktf.out/stacks/orders/cdk.tf.json", "utf8"));
+const assignments = Object.values(stack.resource?.azurerm_role_assignment ?? {});
+const secretsUser = "/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6";
+const fail = (why) => {
+  console.error(`check-package: ${why}`);
+  process.exit(1);
+};
+if (assignments.length !== 1) fail(`expected one role assignment, found ${assignments.length}`);
+const [grant] = assignments;
+if (!grant.role_definition_id.endsWith(secretsUser)) fail(`unexpected role ${grant.role_definition_id}`);
+if (grant.principal_type !== "ServicePrincipal") fail(`principal_type is ${grant.principal_type}`);
+const app = Object.values(stack.resource.azurerm_linux_web_app)[0];
+if (!app.identity?.identity_ids?.length) fail("the web app has no user-assigned identity attached");
+if (!app.app_settings?.AZURE_CLIENT_ID) fail("the web app has no AZURE_CLIENT_ID setting");
+const guardrails = JSON.parse(readFileSync("cdktf.out/stacks/orders/guardrails.json", "utf8"));
+if (guardrails.findings.length > 0) fail(`guardrail findings: ${JSON.stringify(guardrails.findings)}`);
+if (!readFileSync("cdktf.out/stacks/orders/access-report.md", "utf8").includes("Key Vault Secrets User")) {
+  fail("the access report does not list the grant");
+}
+console.log("check-package: the packed library installs offline, synthesizes a workload and refuses the wrong types");
+JS
