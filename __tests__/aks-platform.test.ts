@@ -10,9 +10,9 @@ import {
   buildAccessReport,
   ExistingUserAssignedIdentity,
   Roles,
-  SubnetTarget,
   UserAssignedIdentity,
 } from "../constructs";
+import { SubnetTarget } from "../constructs/targets";
 import { roleAssignmentName } from "../constructs/internal/deterministic-name";
 import { grantRole } from "../constructs/grant";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";

@@ -18,7 +18,7 @@ import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-setting
 import { shardWorkloads } from "../stacks/workload-shards";
 
 /** About 500 resources a stack (an app, an identity and three grants per workload): see the README. */
-export const WORKLOADS_PER_STACK = 100;
+const WORKLOADS_PER_STACK = 100;
 
 /**
  * A large estate for the benchmark: a platform stack with the shared targets, and N workloads,
