@@ -309,7 +309,7 @@ describe("AKS platform uses are judged from what the cluster really uses", () =>
           controlPlane: Identity.userAssigned(existing),
         }),
     ).toThrow(
-      /^\[test\/identities\] The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: .*Fix: pass identity props as `controlPlane`/,
+      /^\[test\/identities\] The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: .*Fix: pass `controlPlane: Identity.newUserAssigned\(props\)`/,
     );
     const other = testStack();
     const aks = clusterOn(other);

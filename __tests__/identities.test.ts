@@ -70,7 +70,7 @@ describe("UserAssignedIdentity", () => {
     expect(
       () => new UserAssignedIdentity(stack, "api", { name: "api-id", resourceGroupName: "rg", location: "westeurope" }),
     ).toThrow(
-      /^\[plain\/api\] No Azure subscription is known for this stack: "plain"\. Fix: create the construct inside an EnvironmentStack/,
+      /^\[plain\/api\] No Azure subscription is known for this stack: "plain"\. Fix: call configureIdentityStack\(stack, \{ subscriptionId, tenantId, guardrails \}\) on the stack first$/,
     );
   });
 });

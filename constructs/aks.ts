@@ -133,7 +133,7 @@ export class AksClusterIdentity extends Construct {
       throw new IdentityConfigError(this, {
         problem: `The control-plane identity lives in tenant ${controlPlane.tenantId}, but the cluster's ${foreign.use} is in tenant ${foreign.target.tenantId}: no role can be granted across tenants`,
         value: foreign.target.resourceId.id,
-        fix: "use a control-plane identity of the subnet's tenant (pass identity props to create one)",
+        fix: "use a control-plane identity of the subnet's tenant (Identity.newUserAssigned(props) creates one)",
       });
     }
     if (!(controlPlane instanceof UserAssignedIdentity)) {
@@ -141,7 +141,7 @@ export class AksClusterIdentity extends Construct {
         problem:
           "The cluster uses its own subnet or private DNS zone, but its control-plane identity is an existing one: the cluster names it by a literal id the guardrails cannot tie to its principal, so its platform grants would be refused",
         value: controlPlane.principalResourceId.id,
-        fix: "pass identity props as `controlPlane`, so the identity is created in this stack with its grants before the cluster",
+        fix: "pass `controlPlane: Identity.newUserAssigned(props)`, so the identity is created in this stack with its grants before the cluster",
       });
     }
     return scopes.map(({ target, role, use }) =>

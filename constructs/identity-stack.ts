@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Annotations, TerraformStack } from "cdktf";
 import { AzureContext } from "./internal/azure-context";
+import { IdentityConfigError } from "./errors";
 import { reportAccessOnSynth } from "./estate/access-report";
 import { onStackSynthesis } from "./internal/estate/stack-synthesis";
 import { GuardrailSettings } from "./guardrails/settings";
@@ -21,6 +22,13 @@ export interface IdentityStackOptions {
  * JSON, and the check that no cross-stack token ties its plan to another stack's deploy.
  */
 export function configureIdentityStack(stack: TerraformStack, options: IdentityStackOptions): void {
+  if (stack.node.tryFindChild("guardrails")) {
+    throw new IdentityConfigError(stack, {
+      problem: "configureIdentityStack was called twice on this stack (or it has a construct named guardrails)",
+      value: stack.node.id,
+      fix: "call it once per stack, right after creating the stack",
+    });
+  }
   AzureContext.register(stack, { subscriptionId: options.subscriptionId, tenantId: options.tenantId });
   new Guardrails(stack, "guardrails", options.guardrails);
   reportAccessOnSynth(stack);

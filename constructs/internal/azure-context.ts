@@ -29,7 +29,7 @@ export class AzureContext {
     throw new IdentityConfigError(scope, {
       problem: "No Azure subscription is known for this stack",
       value: stack.node.id,
-      fix: "create the construct inside an EnvironmentStack, or call AzureContext.register(stack, { subscriptionId, tenantId }) first",
+      fix: "call configureIdentityStack(stack, { subscriptionId, tenantId, guardrails }) on the stack first",
     });
   }
 }
