@@ -1,11 +1,11 @@
 import { WorkloadClass } from "../workload";
+import { Aks } from "./aks";
 import { CatalogApi } from "./catalog-api";
 import { Checkout } from "./checkout";
 import { Ingest } from "./ingest";
 import { Jobs } from "./jobs";
 import { LoadGenerator } from "./load-generator";
 import { OrdersWeb } from "./orders-web";
-import { PlatformAks } from "./platform-aks";
 import { ReportsVm } from "./reports-vm";
 
 /** Every environment runs these, by name: the name is the workload's construct id. */
@@ -16,7 +16,7 @@ export const WORKLOADS: Readonly<Record<string, WorkloadClass>> = {
   "reports-vm": ReportsVm,
   ingest: Ingest,
   checkout: Checkout,
-  aks: PlatformAks,
+  aks: Aks,
 };
 
 /** These run only in the environments whose settings list them in `extraWorkloads`. */

@@ -10,7 +10,7 @@ import { Workload, WorkloadContext } from "../workload";
  * cluster), its nodes pull from the shared registry as the kubelet identity, and the
  * `orders/worker` pods read their own vault's secrets through workload identity.
  */
-export class PlatformAks extends Workload {
+export class Aks extends Workload {
   readonly cluster: KubernetesCluster;
   readonly identities: AksClusterIdentity;
   readonly ordersWorker: AksWorkloadIdentity;
