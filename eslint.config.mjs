@@ -41,6 +41,18 @@ export default defineConfig(
     },
   },
   {
+    // The app uses the library as a consumer would: through its public entry point only.
+    files: ["main.ts", "stacks/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [{ group: ["**/constructs/**"], message: "import from the library's entry point, ../constructs" }],
+        },
+      ],
+    },
+  },
+  {
     // These files walk synthesized Terraform JSON, typed `Record<string, any>` on purpose (38 of
     // the rule's 40 hits); `any` elsewhere is still an error.
     files: [

@@ -14,7 +14,7 @@ import {
 } from "../constructs";
 import { SubnetTarget } from "../constructs/targets";
 import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { grantRole } from "../constructs/grant";
+import { grantRole } from "../constructs/internal/grants";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { resolveInStack } from "../constructs/internal/known-values";
 import { systemPoolProblem } from "../constructs/internal/aks-platform";

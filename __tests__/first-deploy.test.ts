@@ -105,7 +105,10 @@ describe("resource providers to register", () => {
     const stack = new TerraformStack(new App(), "odd");
     new TerraformResource(stack, "maps", { terraformResourceType: "azurerm_maps_account" });
     expect(() => requiredResourceProviders(stack, [stack])).toThrow(
-      '[odd] The stacks declare resource types whose resource provider is not known, so the bootstrap cannot register it: ["azurerm_maps_account"]. Fix: add each type',
+      '[odd] The stacks declare resource types whose resource provider is not known, so the bootstrap cannot register it: ["azurerm_maps_account"]. Fix: name each type\'s namespace in the third argument',
     );
+    expect(requiredResourceProviders(stack, [stack], { azurerm_maps_account: "Microsoft.Maps" })).toEqual([
+      "Microsoft.Maps",
+    ]);
   });
 });

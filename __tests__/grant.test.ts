@@ -12,7 +12,7 @@ import {
   UserAssignedIdentity,
 } from "../constructs";
 import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { grantRole, grantsIn } from "../constructs/grant";
+import { grantRole, grantsIn } from "../constructs/internal/grants";
 import {
   only,
   OTHER_SUBSCRIPTION,
@@ -274,7 +274,7 @@ describe("grant refuses bad input with path, value and fix", () => {
       guid: "00000000-0000-4000-8000-000000000000",
     };
     expect(() => KeyVaultTarget.fromId(stack, vaultId()).grant(identity, madeUp as never, { reason: "read" })).toThrow(
-      '[test/api] Unknown role: "Key Vault Secret Reader". Fix: use a built-in role from the catalog',
+      '[test/api] Unknown role: not an entry of the role catalog: "Key Vault Secret Reader". Fix: pass the catalog entry itself (Roles.*)',
     );
   });
 

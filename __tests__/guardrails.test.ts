@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { GuardrailSuppressions, Roles } from "../constructs";
+import { configureSuppressionHorizon } from "../constructs/guardrails/suppressions";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { findingsSarif } from "../constructs/internal/guardrails/reports";
 import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-settings";
@@ -185,7 +186,7 @@ describe("suppressions", () => {
 
   it("expire on a real date at most a year ahead", () => {
     const stack = testStack();
-    GuardrailSuppressions.configure(stack, { today: "2026-11-22" });
+    configureSuppressionHorizon(stack, { today: "2026-11-22" });
     const app = new LinuxWebApp(stack, "app", {
       name: "app",
       resourceGroupName: "rg",
@@ -203,7 +204,7 @@ describe("suppressions", () => {
     );
     expect(add("2027-11-23")).toThrow(/expires more than 365 days/);
     expect(add("2027-11-22")).not.toThrow();
-    GuardrailSuppressions.configure(stack, { today: "2026-11-22", maxExpiryDays: 30 });
+    configureSuppressionHorizon(stack, { today: "2026-11-22", maxExpiryDays: 30 });
     expect(add("2027-01-01")).toThrow(/expires more than 30 days after 2026-11-22/);
   });
 

@@ -17,7 +17,7 @@ import {
   UserAssignedIdentity,
 } from "../constructs";
 import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { grantRole } from "../constructs/grant";
+import { grantRole } from "../constructs/internal/grants";
 import { only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
 
 const rg = (sub = SUBSCRIPTION) => `/subscriptions/${sub}/resourceGroups/data-rg/providers`;

@@ -4,7 +4,8 @@ import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { IdentityConfigError } from "./errors";
 import { FederatedTrust } from "./federation";
-import { Grant, GrantRequest, grantRole } from "./grant";
+import { Grant, GrantRequest } from "./grant";
+import { grantRole, requestedOptions } from "./internal/grants";
 import { IUserAssignedIdentity } from "./identity";
 import { dependOn, resolveInStack } from "./internal/known-values";
 import { Roles } from "./role-catalog";
@@ -85,13 +86,13 @@ export class AksClusterIdentity extends Construct {
         userAssignedIdentityId: kubelet.id,
       });
       grants.push(
-        ManagedIdentityTarget.of(kubelet).grant(this.controlPlane, Roles.ManagedIdentityOperator, {
+        grantRole(this.controlPlane, Roles.ManagedIdentityOperator, ManagedIdentityTarget.of(kubelet), {
           reason: "AKS control plane assigns the kubelet identity to the nodes",
           workload,
           declaredBy: this,
         }),
         ...(props.kubeletGrants ?? []).map((spec) =>
-          grantRole(kubelet, spec.role, spec.target, { ...spec.options, workload, declaredBy: this }),
+          grantRole(kubelet, spec.role, spec.target, { ...requestedOptions(spec.options), workload, declaredBy: this }),
         ),
       );
     } else if ((props.kubeletGrants ?? []).length > 0) {
@@ -225,7 +226,11 @@ export class AksWorkloadIdentity extends Construct {
     });
     const workload = props.workload ?? id;
     this.grants = props.grants.map((spec) =>
-      grantRole(this.identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this }),
+      grantRole(this.identity, spec.role, spec.target, {
+        ...requestedOptions(spec.options),
+        workload,
+        declaredBy: this,
+      }),
     );
     this.serviceAccountAnnotations = { "azure.workload.identity/client-id": this.identity.clientId };
     new TerraformOutput(this, "client-id", {

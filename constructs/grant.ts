@@ -1,20 +1,10 @@
 import { IConstruct } from "constructs";
-import { ITerraformDependable, TerraformStack } from "cdktf";
+import { ITerraformDependable } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import { IdentityConfigError } from "./errors";
 import { IManagedIdentity } from "./identity";
-import { findRoleByGuid, RoleDefinition, roleDefinitionId, RoleService } from "./role-catalog";
-import { roleAssignmentName } from "./internal/deterministic-name";
+import { RoleDefinition, RoleService } from "./role-catalog";
 import { ResourceId } from "./azure-ids";
-import { typeInfoByAzureType } from "./internal/resource-types";
-import { GuardrailSuppressions } from "./guardrails/suppressions";
-import { requireSameStack } from "./internal/known-values";
 import { AbacCondition } from "./abac/condition";
-import { judgeAssignment } from "./internal/policy/access-policy";
-import { meaninglessTextProblem } from "./internal/policy/meaningful-text";
-
-/** The least a justification must say: who needs it and why the narrow role does not do. */
-const MIN_JUSTIFICATION = 20;
 
 export interface GrantOptions {
   /** Why the workload needs this access; written into the assignment's description. */
@@ -28,13 +18,6 @@ export interface GrantOptions {
    */
   readonly justification?: string;
   readonly condition?: AbacCondition;
-  /**
-   * For a platform role: what the compute's platform needs it for (`node subnet of AKS cluster x`).
-   * Compute constructs set it; the guardrails check it again against the compute's configuration.
-   */
-  readonly platformUse?: string;
-  /** The construct that asked for the grant, named in errors. Defaults to the identity. */
-  readonly declaredBy?: IConstruct;
 }
 
 /** What a grant needs to know of its target; `GrantTarget` (targets.ts) is the one implementation. */
@@ -57,7 +40,7 @@ export interface GrantScope {
 export interface GrantRequest {
   readonly target: GrantScope;
   readonly role: RoleDefinition;
-  readonly options: Omit<GrantOptions, "declaredBy" | "workload">;
+  readonly options: Omit<GrantOptions, "workload">;
 }
 
 /** One role assignment: the result of granting a role on a target to an identity. */
@@ -68,154 +51,6 @@ export class Grant {
     readonly target: GrantScope,
     readonly identity: IManagedIdentity,
     readonly assignment: RoleAssignment,
-    readonly options: GrantOptions,
+    readonly options: GrantOptions & { readonly platformUse?: string },
   ) {}
-}
-
-const grantsByStack = new WeakMap<TerraformStack, Map<string, Grant>>();
-
-/** Every grant made so far in the stack, in declaration order. */
-export function grantsIn(stack: TerraformStack): Grant[] {
-  return [...(grantsByStack.get(stack)?.values() ?? [])];
-}
-
-/**
- * The one place a role assignment is made. It asks the access policy (the same one the
- * guardrails ask), refuses what it forbids unless justified, names the assignment
- * deterministically, and returns the existing grant when the same (scope, identity, role) is
- * declared again, since Azure would answer a second one with 409.
- */
-export function grantRole(
-  identity: IManagedIdentity,
-  role: RoleDefinition,
-  target: GrantScope,
-  options: GrantOptions,
-): Grant {
-  const where = options.declaredBy ?? identity;
-  const byId =
-    "pass it to this stack by resource id (ExistingUserAssignedIdentity, <Target>.fromId), so each stack plans on its own";
-  requireSameStack(where, `Identity ${identity.node.path}`, identity, byId);
-  if (target.home) requireSameStack(where, `Target ${target.label}`, target.home, byId);
-  const suppressed = checkGrant(where, identity, role, target, options);
-
-  const key = [target.resourceId.id, role.guid, identity.principalResourceId.id].join("|").toLowerCase();
-  const stack = TerraformStack.of(identity);
-  const grants = grantsByStack.get(stack) ?? new Map<string, Grant>();
-  grantsByStack.set(stack, grants);
-  const existing = grants.get(key);
-  if (existing) {
-    if (existing.options.condition?.expression !== options.condition?.expression) {
-      throw new IdentityConfigError(where, {
-        problem: `${role.name} on ${target.label} is declared twice with different conditions`,
-        value: options.condition?.expression ?? null,
-        fix: "Azure keeps one assignment per (scope, principal, role): declare it once, with one condition",
-      });
-    }
-    return existing;
-  }
-
-  const name = roleAssignmentName(target.resourceId.id, role.guid, identity.principalResourceId.id);
-  const workload = options.workload ?? identity.node.id;
-  const assignmentId = `${slug(role.name)}-on-${target.label}`;
-  if (identity.node.tryFindChild(assignmentId)) {
-    throw new IdentityConfigError(where, {
-      problem: "Two different targets share the label that names this grant",
-      value: target.label,
-      fix: "give one of the targets a distinct `label` when you create it",
-    });
-  }
-  const assignment = new RoleAssignment(identity, assignmentId, {
-    name,
-    scope: target.scopeReference,
-    roleDefinitionId: roleDefinitionId(target.resourceId.subscriptionId, role),
-    principalId: identity.principalId,
-    principalType: "ServicePrincipal",
-    description: `${workload}: ${options.reason}`,
-    condition: options.condition?.expression,
-    conditionVersion: options.condition ? "2.0" : undefined,
-    dependsOn: target.dependsOn.length > 0 ? [...target.dependsOn] : undefined,
-  });
-  if (suppressed.length > 0) GuardrailSuppressions.justify(assignment, suppressed, options.justification!);
-  const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
-  grants.set(key, grant);
-  return grant;
-}
-
-/** Refuses what the policy forbids; returns the rules a justification lets through. */
-function checkGrant(
-  where: IConstruct,
-  identity: IManagedIdentity,
-  role: RoleDefinition,
-  target: GrantScope,
-  options: GrantOptions,
-): string[] {
-  const catalogued = findRoleByGuid(role.guid ?? "");
-  if (!catalogued || catalogued.name !== role.name) {
-    throw new IdentityConfigError(where, {
-      problem: "Unknown role",
-      value: role.name ?? role,
-      fix: "use a built-in role from the catalog (Roles.*); roles are referenced by GUID, never by display name",
-    });
-  }
-  if (!options.reason || options.reason.trim().length === 0) {
-    throw new IdentityConfigError(where, {
-      problem: `Grant of ${role.name} on ${target.label} has no reason`,
-      value: options.reason,
-      fix: "say why the workload needs this access; it becomes the assignment's description",
-    });
-  }
-  const vague =
-    options.justification === undefined ? undefined : meaninglessTextProblem(options.justification, MIN_JUSTIFICATION);
-  if (vague) {
-    throw new IdentityConfigError(where, {
-      problem: `Justification for ${role.name} on ${target.label} says nothing: ${vague}`,
-      value: options.justification,
-      fix: `explain in words (at least ${MIN_JUSTIFICATION} characters, three distinct words) why no narrower role or scope works`,
-    });
-  }
-  if (!target.accepts(role)) {
-    throw new IdentityConfigError(where, {
-      problem: `${role.name} is a ${role.service} role and does nothing on ${target.kind} ${target.label}`,
-      value: role.name,
-      fix: `grant a ${target.services.join(" or ")} role on this target, or grant ${role.name} on a ${role.service} target`,
-    });
-  }
-  if (identity.tenantId.toLowerCase() !== target.tenantId.toLowerCase()) {
-    throw new IdentityConfigError(where, {
-      problem: `${target.kind} ${target.label} is in tenant ${target.tenantId}, but the identity lives in tenant ${identity.tenantId}`,
-      value: target.resourceId.id,
-      fix: "a managed identity cannot hold a role in another tenant; use a multi-tenant app registration or a federated credential in the target's tenant",
-    });
-  }
-  const broken = judgeAssignment({
-    role,
-    roleName: role.name,
-    scopeLevel: target.resourceId.level,
-    scopeType: target.resourceId.type ? typeInfoByAzureType(target.resourceId.type) : undefined,
-    scopeLabel: target.resourceId.id,
-    condition: options.condition?.expression,
-    principalId: identity.principalId,
-    principal: "ManagedIdentity",
-    principalLabel: `workload identity ${identity.node.path}`,
-    platformUse: options.platformUse,
-  });
-  const refused = broken.find(({ rule }) => !rule.justifiable || options.justification === undefined);
-  if (refused) {
-    const { rule, verdict } = refused;
-    throw new IdentityConfigError(where, {
-      problem: `${rule.id} ${rule.name}: ${verdict.message}`,
-      value: role.name,
-      fix: rule.justifiable
-        ? `${verdict.fix}; if nothing narrower works, pass a \`justification\` that says why`
-        : verdict.fix,
-    });
-  }
-  return broken.map(({ rule }) => rule.id);
-}
-
-function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
 }

@@ -2,14 +2,14 @@
 
 // Identities: who a compute, pod or pipeline runs as.
 export { Identity } from "./identity-choice";
-export type { IdentityChoice, UserAssignedIdentityChoice } from "./identity-choice";
+export type { IdentityChoice, SystemAssignedChoice, UserAssignedIdentityChoice } from "./identity-choice";
 export type { IManagedIdentity, IUserAssignedIdentity } from "./identity";
 export { ExistingUserAssignedIdentity, UserAssignedIdentity } from "./user-assigned-identity";
 export type { UserAssignedIdentityProps } from "./user-assigned-identity";
 
 // Roles, targets and grants: `target.allow(role, reason)` asks, `target.grant(identity, role, options)` grants now.
 export { Roles } from "./role-catalog";
-export type { RoleDefinition } from "./role-catalog";
+export type { RoleDefinition, RoleService } from "./role-catalog";
 export { ResourceId } from "./azure-ids";
 export type { Grant, GrantOptions, GrantRequest } from "./grant";
 export {
@@ -53,7 +53,8 @@ export type { GitHubDeployerProps } from "./github-deployer";
 export { configureIdentityStack } from "./identity-stack";
 export type { IdentityStackOptions } from "./identity-stack";
 export { GuardrailSuppressions } from "./guardrails/suppressions";
-export type { GuardrailSettings } from "./guardrails/settings";
+export type { Suppression } from "./guardrails/suppressions";
+export type { GuardrailSettings, Severity } from "./guardrails/settings";
 export { onlyAssignRoles } from "./abac/condition";
 export type { AbacCondition } from "./abac/condition";
 export { requiredResourceProviders } from "./resource-providers";

@@ -6,9 +6,15 @@ import { REGISTERED_BY_DEFAULT, resourceProviderOf } from "./internal/platform/a
 /**
  * The resource providers the stacks' resources need registered in their subscription, sorted:
  * derived from what the stacks declare, so a new kind of resource cannot be forgotten. A resource
- * type the table does not know is an error naming it, not a silent first-deploy failure.
+ * type the library does not know is an error naming it, not a silent first-deploy failure; name
+ * its namespace in `namespaces` (`{ azurerm_maps_account: "Microsoft.Maps" }`).
  */
-export function requiredResourceProviders(where: IConstruct, stacks: readonly TerraformStack[]): string[] {
+export function requiredResourceProviders(
+  where: IConstruct,
+  stacks: readonly TerraformStack[],
+  namespaces: Readonly<Record<string, string>> = {},
+): string[] {
+  const namespaceOf = (type: string) => (Object.hasOwn(namespaces, type) ? namespaces[type] : resourceProviderOf(type));
   // Only azurerm resources are Azure resources of a namespace (time_sleep, random_uuid... are not).
   const types = new Set(
     stacks.flatMap((stack) =>
@@ -19,15 +25,15 @@ export function requiredResourceProviders(where: IConstruct, stacks: readonly Te
         .filter((t) => t.startsWith("azurerm_")),
     ),
   );
-  const unknown = [...types].filter((t) => resourceProviderOf(t) === undefined).sort();
+  const unknown = [...types].filter((t) => namespaceOf(t) === undefined).sort();
   if (unknown.length > 0) {
     throw new IdentityConfigError(where, {
       problem:
         "The stacks declare resource types whose resource provider is not known, so the bootstrap cannot register it",
       value: unknown,
-      fix: "add each type and its Azure type (Namespace/type) to AZURE_TYPE_OF_TERRAFORM in constructs/internal/platform/azure-resource-types.ts of this library (or register its provider in the bootstrap yourself)",
+      fix: 'name each type\'s namespace in the third argument, e.g. { azurerm_maps_account: "Microsoft.Maps" }',
     });
   }
-  const namespaces = [...types].map((t) => resourceProviderOf(t)!).filter((ns) => !REGISTERED_BY_DEFAULT.has(ns));
-  return [...new Set(namespaces)].sort();
+  const needed = [...types].map((t) => namespaceOf(t)!).filter((ns) => !REGISTERED_BY_DEFAULT.has(ns));
+  return [...new Set(needed)].sort();
 }

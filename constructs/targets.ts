@@ -23,9 +23,13 @@ import { AzureContext } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
 import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
-import { Grant, GrantOptions, GrantScope, GrantRequest, grantRole } from "./grant";
+import { Grant, GrantOptions, GrantScope, GrantRequest } from "./grant";
+import { grantRole, requestedOptions } from "./internal/grants";
 import { RoleDefinition, RoleService } from "./role-catalog";
 import { ResourceTypeInfo, ResourceTypes, StorageService } from "./internal/resource-types";
+
+/** Proves a target was made here, by `of`/`fromId`: its fields decide where an assignment lands and how it is judged. */
+const MINT: unique symbol = Symbol("GrantTarget");
 
 export interface ExistingTargetOptions {
   /** The target's tenant; defaults to the stack's. A different tenant makes every grant an error. */
@@ -71,7 +75,15 @@ export interface GrantTarget<S extends RoleService> extends Omit<GrantScope, "se
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the constructor sets every merged field
 export class GrantTarget<S extends RoleService> implements GrantScope {
-  constructor(init: TargetInit<S>) {
+  /** Targets come from `<Target>.of(resource)` or `<Target>.fromId(scope, id)`, never from raw fields. */
+  constructor(init: TargetInit<S>, mint: typeof MINT) {
+    if (mint !== MINT) {
+      throw new IdentityConfigError(init?.label ?? "GrantTarget", {
+        problem: "A grant target was constructed from raw fields",
+        value: init?.resourceId?.id ?? null,
+        fix: "use <Target>.of(resource) for a resource of the stack, or <Target>.fromId(scope, id) for an existing one",
+      });
+    }
     Object.assign(this, { ...init, dependsOn: init.dependsOn ?? [] });
   }
 
@@ -81,7 +93,7 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
 
   /** Grants `role` on this target to `identity` now. */
   grant(identity: IManagedIdentity, role: RoleDefinition<S>, options: GrantOptions): Grant {
-    return grantRole(identity, role, this, options);
+    return grantRole(identity, role, this, requestedOptions(options));
   }
 
   /** A grant request for a WorkloadIdentity's `grants`. */
@@ -115,12 +127,15 @@ function childTarget<C extends RoleService>(
         fix: `pass the id of a ${kind.kind} under ${parent.resourceId.id}/${kind.path}, or grant on its own parent`,
       });
     }
-    return new GrantTarget({
-      ...common,
-      resourceId,
-      scopeReference: resourceId.id,
-      label: `${parent.label}-${resourceId.name}`,
-    });
+    return new GrantTarget(
+      {
+        ...common,
+        resourceId,
+        scopeReference: resourceId.id,
+        label: `${parent.label}-${resourceId.name}`,
+      },
+      MINT,
+    );
   }
   const name = typeof child === "string" ? child : knownName(child, child.nameInput ?? "");
   if (typeof child !== "string") checkParent(parent, kind, child, parentOf(child));
@@ -128,14 +143,17 @@ function childTarget<C extends RoleService>(
     typeof child === "string" ? parent.label : child,
     parent.resourceId.child(kind.path, name),
   );
-  return new GrantTarget({
-    ...common,
-    resourceId,
-    scopeReference: `${parent.scopeReference}/${kind.path}/${name}`,
-    label: `${parent.label}-${name}`,
-    dependsOn:
-      typeof child === "string" ? parent.dependsOn : [...parent.dependsOn, child as unknown as ITerraformDependable],
-  });
+  return new GrantTarget(
+    {
+      ...common,
+      resourceId,
+      scopeReference: `${parent.scopeReference}/${kind.path}/${name}`,
+      label: `${parent.label}-${name}`,
+      dependsOn:
+        typeof child === "string" ? parent.dependsOn : [...parent.dependsOn, child as unknown as ITerraformDependable],
+    },
+    MINT,
+  );
 }
 
 function checkParent(
@@ -204,27 +222,32 @@ function fromExistingId<S extends RoleService>(
 
 /** The class side of a target for one kind of resource `R`, whose roles are those of `S`. */
 export interface TargetClass<S extends RoleService, R extends NamedResource> {
-  new (init: TargetInit<S>): GrantTarget<S>;
+  new (init: TargetInit<S>, mint: typeof MINT): GrantTarget<S>;
   /** A resource of this stack: its id from its names, the assignment ordered after it. */
-  of<T>(this: new (init: TargetInit<S>) => T, resource: R): T;
+  of<T>(this: new (init: TargetInit<S>, mint: typeof MINT) => T, resource: R): T;
   /** An existing resource by id, possibly in another subscription of the tenant. */
-  fromId<T>(this: new (init: TargetInit<S>) => T, scope: IConstruct, id: string, options?: ExistingTargetOptions): T;
+  fromId<T>(
+    this: new (init: TargetInit<S>, mint: typeof MINT) => T,
+    scope: IConstruct,
+    id: string,
+    options?: ExistingTargetOptions,
+  ): T;
 }
 
 /** The base of a target class for one kind of resource; subclasses add its sub-resources. */
 function targetOfKind<S extends RoleService, R extends NamedResource>(kind: ResourceTypeInfo<S>): TargetClass<S, R> {
   return class extends GrantTarget<S> {
-    static of<T>(this: new (init: TargetInit<S>) => T, resource: R): T {
-      return new this(fromStackResource(kind, resource));
+    static of<T>(this: new (init: TargetInit<S>, mint: typeof MINT) => T, resource: R): T {
+      return new this(fromStackResource(kind, resource), MINT);
     }
 
     static fromId<T>(
-      this: new (init: TargetInit<S>) => T,
+      this: new (init: TargetInit<S>, mint: typeof MINT) => T,
       scope: IConstruct,
       id: string,
       options?: ExistingTargetOptions,
     ): T {
-      return new this(fromExistingId(kind, scope, id, options));
+      return new this(fromExistingId(kind, scope, id, options), MINT);
     }
   };
 }
@@ -376,19 +399,22 @@ export class SubnetTarget extends GrantTarget<"Network"> {
     });
     const resourceId = requireAzureNames(subnet, network.child("subnets", knownName(subnet, subnet.nameInput ?? "")));
     const { kind, services } = ResourceTypes.subnet;
-    return new SubnetTarget({
-      kind,
-      resourceId,
-      scopeReference: subnet.id,
-      services,
-      tenantId: AzureContext.of(subnet).tenantId,
-      label: resourceId.name,
-      home: subnet,
-    });
+    return new SubnetTarget(
+      {
+        kind,
+        resourceId,
+        scopeReference: subnet.id,
+        services,
+        tenantId: AzureContext.of(subnet).tenantId,
+        label: resourceId.name,
+        home: subnet,
+      },
+      MINT,
+    );
   }
 
   static fromId(scope: IConstruct, id: string, options?: ExistingTargetOptions): SubnetTarget {
-    return new SubnetTarget(fromExistingId(ResourceTypes.subnet, scope, id, options));
+    return new SubnetTarget(fromExistingId(ResourceTypes.subnet, scope, id, options), MINT);
   }
 }
 
@@ -398,15 +424,18 @@ export class PrivateDnsZoneTarget extends targetOfKind<"Network", PrivateDnsZone
 /** A user-assigned identity as a target, for the control-plane roles on it (Managed Identity Operator). */
 export class ManagedIdentityTarget extends GrantTarget<"Managed Identity"> {
   static of(identity: IUserAssignedIdentity): ManagedIdentityTarget {
-    return new ManagedIdentityTarget({
-      kind: ResourceTypes.userAssignedIdentity.kind,
-      resourceId: identity.principalResourceId,
-      scopeReference: identity.id,
-      services: ResourceTypes.userAssignedIdentity.services,
-      tenantId: identity.tenantId,
-      label: identity.principalResourceId.name,
-      home: identity,
-    });
+    return new ManagedIdentityTarget(
+      {
+        kind: ResourceTypes.userAssignedIdentity.kind,
+        resourceId: identity.principalResourceId,
+        scopeReference: identity.id,
+        services: ResourceTypes.userAssignedIdentity.services,
+        tenantId: identity.tenantId,
+        label: identity.principalResourceId.name,
+        home: identity,
+      },
+      MINT,
+    );
   }
 }
 
@@ -418,29 +447,35 @@ export class ScopeTarget extends GrantTarget<RoleService> {
   static fromId(scope: IConstruct, id: string, options: ExistingTargetOptions = {}): ScopeTarget {
     const resourceId = ResourceId.parse(scope, id);
     const tenantId = requireGuid(scope, "tenant id", options.tenantId ?? AzureContext.of(scope).tenantId);
-    return new ScopeTarget({
-      kind: resourceId.level === "resource" ? resourceId.type : resourceId.level,
-      resourceId,
-      scopeReference: resourceId.id,
-      services: ["Any resource"],
-      tenantId,
-      label: options.label ?? resourceId.name,
-    });
+    return new ScopeTarget(
+      {
+        kind: resourceId.level === "resource" ? resourceId.type : resourceId.level,
+        resourceId,
+        scopeReference: resourceId.id,
+        services: ["Any resource"],
+        tenantId,
+        label: options.label ?? resourceId.name,
+      },
+      MINT,
+    );
   }
 
   /** A resource group of this stack: its id from its name, the assignment ordered after it. */
   static ofResourceGroup(group: ResourceGroup): ScopeTarget {
     const context = AzureContext.of(group);
     const name = knownName(group, group.nameInput ?? "");
-    return new ScopeTarget({
-      kind: "resourceGroup",
-      resourceId: ResourceId.parse(group, `/subscriptions/${context.subscriptionId}/resourceGroups/${name}`),
-      scopeReference: group.id,
-      services: ["Any resource"],
-      tenantId: context.tenantId,
-      label: name,
-      home: group,
-    });
+    return new ScopeTarget(
+      {
+        kind: "resourceGroup",
+        resourceId: ResourceId.parse(group, `/subscriptions/${context.subscriptionId}/resourceGroups/${name}`),
+        scopeReference: group.id,
+        services: ["Any resource"],
+        tenantId: context.tenantId,
+        label: name,
+        home: group,
+      },
+      MINT,
+    );
   }
 
   /** Every role's service applies at an arbitrary scope; the grant rules still check level and privilege. */

@@ -2,7 +2,8 @@ import { Construct, IConstruct } from "constructs";
 import { AttachableCompute } from "./compute/attachable-compute";
 import { connectionSettings, IdentityConnection } from "./connections";
 import { IdentityConfigError } from "./errors";
-import { Grant, GrantRequest, grantRole } from "./grant";
+import { Grant, GrantRequest } from "./grant";
+import { grantRole, requestedOptions } from "./internal/grants";
 import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from "./identity";
 import { Roles } from "./role-catalog";
 import { ContainerRegistryTarget } from "./targets";
@@ -53,7 +54,7 @@ export class WorkloadIdentity extends Construct {
     this.userAssigned = attached.userAssigned;
 
     const grant = (identity: IManagedIdentity, spec: GrantRequest) =>
-      grantRole(identity, spec.role, spec.target, { ...spec.options, workload, declaredBy: this });
+      grantRole(identity, spec.role, spec.target, { ...requestedOptions(spec.options), workload, declaredBy: this });
     const grants: Grant[] = [];
     const platformIdentities = new Map<object, IUserAssignedIdentity>();
     for (const { compute, identity } of attached.pairs) {

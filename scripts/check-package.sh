@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The library as another team gets it: packed, installed into a fresh cdktf app in a temp folder
-# outside the repository (from the local npm cache, no network), one workload synthesized through
-# the public entry point, and the type errors a consumer must get (a registry role on a vault, a
-# system-assigned AKS control plane, an import of internals). Needs `npm ci` first.
+# The library as another team gets it: packed, installed into a fresh cdktf app (cdktf's own
+# TypeScript template settings) in a temp folder outside the repository, from the local npm cache
+# with no network; one workload synthesized through the public entry point; the type errors a
+# consumer must get (a registry role on a vault, a system-assigned AKS control plane); and no way
+# to load the internals by path. Needs `npm ci` first.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -26,6 +27,13 @@ npm install --offline --no-audit --no-fund --loglevel=error \
 
 node "$repo/node_modules/typescript/bin/tsc" -p .
 CHECKPOINT_DISABLE=1 node out/main.js
+# The file is in the package (the entry point needs it), but the `exports` map refuses it by path.
+internals="@contoso-platform/azure-identity-grants/dist/internal/grants"
+test -f "node_modules/$internals.js"
+node -e "try { require('$internals'); process.exit(1) } catch (e) { process.exit(e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' ? 0 : 1) }" || {
+  echo "check-package: a consumer can load the library's internals by path (or the refusal changed)" >&2
+  exit 1
+}
 
 node - <<'JS'
 const { readFileSync } = require("node:fs");

@@ -25,6 +25,14 @@ export class EnvironmentStack extends AzureStack {
 /** Every environment's workloads, and the optional ones its settings name. */
 function workloadsOf(stack: Construct, settings: EnvironmentSettings): Record<string, WorkloadClass> {
   const extra = settings.extraWorkloads ?? [];
+  const twice = Object.keys(OPTIONAL_WORKLOADS).filter((name) => Object.hasOwn(WORKLOADS, name));
+  if (twice.length > 0) {
+    throw new IdentityConfigError(stack, {
+      problem: "A workload is registered both for every environment and as optional",
+      value: twice,
+      fix: "keep it in WORKLOADS or in OPTIONAL_WORKLOADS (stacks/workloads/index.ts), not both",
+    });
+  }
   const unknown = extra.filter((name) => !Object.hasOwn(OPTIONAL_WORKLOADS, name));
   if (unknown.length > 0) {
     throw new IdentityConfigError(stack, {

@@ -30,16 +30,17 @@ export interface SuppressionHorizon {
 }
 
 const MIN_REASON = 10;
-const DEFAULT_MAX_EXPIRY_DAYS = 365;
+/** The default horizon, and the longest one settings may set. */
+export const MAX_EXPIRY_DAYS = 365;
 /** A secret in the output is never acceptable: there is nothing to weigh it against. */
-const UNSUPPRESSIBLE = new Set(["IG019"]);
+export const UNSUPPRESSIBLE = new Set(["IG019"]);
 const byConstruct = new WeakMap<IConstruct, Suppression[]>();
 const horizons = new WeakMap<TerraformStack, SuppressionHorizon>();
 const checkedOwners = new WeakSet<IConstruct>();
 
 const DAY_MS = 86_400_000;
 /** The date as a UTC day number, or undefined when it is no real calendar date. */
-function dayOf(date: string): number | undefined {
+export function dayOf(date: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
   const time = Date.parse(`${date}T00:00:00Z`);
   return Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== date ? undefined : time / DAY_MS;
@@ -56,20 +57,6 @@ export const todayOf = (horizon: SuppressionHorizon): string => horizon.today ??
 export const GuardrailSuppressions = {
   add(construct: IConstruct, suppressions: readonly Suppression[]): void {
     record(construct, suppressions, { requireExpiry: true });
-  },
-
-  /** A grant's justification, recorded as the suppression of the rules it passes; it expires with the code. */
-  justify(assignment: IConstruct, ruleIds: readonly string[], justification: string): void {
-    record(
-      assignment,
-      ruleIds.map((ruleId) => ({ ruleId, reason: `justified in code: ${justification}` })),
-      { requireExpiry: false },
-    );
-  },
-
-  /** Sets the day and horizon suppressions of `stack` are checked against (the Guardrails construct does). */
-  configure(stack: TerraformStack, horizon: SuppressionHorizon): void {
-    horizons.set(stack, horizon);
   },
 
   /** The suppressions declared on this construct itself. */
@@ -91,6 +78,20 @@ export const GuardrailSuppressions = {
   },
 };
 
+/** A grant's justification, recorded as the suppression of the rules it passes; it expires with the code. */
+export function justifySuppressions(assignment: IConstruct, ruleIds: readonly string[], justification: string): void {
+  record(
+    assignment,
+    ruleIds.map((ruleId) => ({ ruleId, reason: `justified in code: ${justification}` })),
+    { requireExpiry: false },
+  );
+}
+
+/** Sets the day and horizon suppressions of `stack` are checked against (configureIdentityStack does). */
+export function configureSuppressionHorizon(stack: TerraformStack, horizon: SuppressionHorizon): void {
+  horizons.set(stack, horizon);
+}
+
 /** Checks and records suppressions on `construct`; `add` and `justify` differ only in what they require first. */
 function record(
   construct: IConstruct,
@@ -109,7 +110,7 @@ function record(
   }
   const horizon = horizons.get(TerraformStack.of(construct)) ?? {};
   const today = todayOf(horizon);
-  const maxDays = horizon.maxExpiryDays ?? DEFAULT_MAX_EXPIRY_DAYS;
+  const maxDays = horizon.maxExpiryDays ?? MAX_EXPIRY_DAYS;
   for (const s of suppressions) {
     if (!RULES.some((r) => r.id === s.ruleId))
       refuse(

@@ -4,7 +4,15 @@ import { onStackSynthesis } from "../estate/stack-synthesis";
 import { describeFinding, evaluateGuardrails, Finding } from "./findings";
 import { GuardrailSettings } from "../../guardrails/settings";
 import { findingsJson, findingsSarif } from "./reports";
-import { GuardrailSuppressions } from "../../guardrails/suppressions";
+import {
+  configureSuppressionHorizon,
+  dayOf,
+  GuardrailSuppressions,
+  MAX_EXPIRY_DAYS,
+  UNSUPPRESSIBLE,
+} from "../../guardrails/suppressions";
+import { IdentityConfigError } from "../../errors";
+import { RULES } from "./rules";
 
 /**
  * Runs the guardrail rules over the stack at every synth: a finding is an error annotation (synth
@@ -18,12 +26,13 @@ export class Guardrails extends Construct {
     settings: GuardrailSettings,
   ) {
     super(stack, id);
-    GuardrailSuppressions.configure(stack, settings);
+    checkSettings(stack, settings);
+    configureSuppressionHorizon(stack, settings);
     onStackSynthesis(this, (json) => {
       const findings = evaluateGuardrails(stack, settings, json());
       this.annotate(findings);
       return {
-        "guardrails.json": findingsJson(stack.node.id, findings, GuardrailSuppressions.under(stack)),
+        "guardrails.json": findingsJson(stack.node.id, findings, GuardrailSuppressions.under(stack), settings),
         "guardrails.sarif": findingsSarif(stack.node.id, findings),
       };
     });
@@ -36,5 +45,55 @@ export class Guardrails extends Construct {
       if (finding.severity === "error") annotations.addError(describeFinding(finding));
       else annotations.addWarning(describeFinding(finding));
     }
+  }
+}
+
+const SEVERITIES: readonly unknown[] = ["error", "warning"];
+
+/**
+ * Settings that would quietly weaken the guardrails are refused: an unknown severity (which would
+ * warn where it should fail), a setting for a rule that does not exist, the secret rule turned
+ * down, or a suppression horizon beyond a year (an exception nobody looks at again).
+ */
+function checkSettings(stack: TerraformStack, settings: GuardrailSettings): void {
+  const refuse = (problem: string, value: unknown, fix: string): never => {
+    throw new IdentityConfigError(stack, { problem, value, fix });
+  };
+  if (!SEVERITIES.includes(settings.severity)) {
+    refuse("Guardrail severity is neither error nor warning", settings.severity ?? null, 'set "error" or "warning"');
+  }
+  for (const [ruleId, severity] of Object.entries(settings.rules ?? {})) {
+    if (!RULES.some((r) => r.id === ruleId)) {
+      refuse("Guardrail settings name no rule", ruleId, "name a rule id such as IG002 (see the README's rule table)");
+    }
+    if (![...SEVERITIES, "off"].includes(severity)) {
+      refuse(
+        `Severity of ${ruleId} is neither error, warning nor off`,
+        severity ?? null,
+        'set "error", "warning" or "off"',
+      );
+    }
+    if (UNSUPPRESSIBLE.has(ruleId) && severity !== "error") {
+      refuse(
+        `${ruleId} always fails the synth: a secret in the output has nothing to weigh it against`,
+        severity,
+        `remove ${ruleId} from the rule settings`,
+      );
+    }
+  }
+  const days = settings.maxExpiryDays;
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= MAX_EXPIRY_DAYS)) {
+    refuse(
+      "The suppression horizon is not a whole number of days from 1 to 365",
+      days,
+      `set maxExpiryDays to at most ${MAX_EXPIRY_DAYS}`,
+    );
+  }
+  if (settings.today !== undefined && dayOf(settings.today) === undefined) {
+    refuse(
+      "`today` is not a calendar date (YYYY-MM-DD)",
+      settings.today,
+      "leave it unset outside tests, or give a real date",
+    );
   }
 }

@@ -1,14 +1,19 @@
 import { Finding } from "./findings";
 import { RULES } from "./rules";
 import { RecordedSuppression } from "../../guardrails/suppressions";
+import { GuardrailSettings } from "../../guardrails/settings";
 
 /** The findings report for tools: every finding, suppressed or not, and every suppression. */
 export function findingsJson(
   stackName: string,
   findings: readonly Finding[],
   suppressions: readonly RecordedSuppression[],
+  settings: GuardrailSettings,
 ): string {
-  return `${JSON.stringify({ stack: stackName, findings, suppressions }, null, 2)}\n`;
+  // What the settings turned down is part of the record: a rule set to "off" reports nothing else.
+  const rules = Object.fromEntries(Object.entries(settings.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const record = { severity: settings.severity, rules, maxExpiryDays: settings.maxExpiryDays ?? null };
+  return `${JSON.stringify({ stack: stackName, settings: record, findings, suppressions }, null, 2)}\n`;
 }
 
 /** SARIF 2.1.0, so code scanning can show the findings on a pull request. */
