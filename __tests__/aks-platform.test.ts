@@ -19,8 +19,8 @@ import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { resolveInStack } from "../constructs/internal/known-values";
 import { systemPoolProblem } from "../constructs/internal/aks-platform";
 import { OTHER_TENANT, only, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
+import { inRg, withControlPlane } from "./aks-helpers";
 
-const inRg = { resourceGroupName: "aks-rg", location: "westeurope" };
 const SUBNET_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/hub/subnets/aks-nodes`;
 const ZONE_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/net-rg/providers/Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io`;
 
@@ -74,9 +74,7 @@ describe("AKS platform grants", () => {
     const stack = testStack();
     const subnet = subnetOf(stack);
     const aks = clusterOn(stack, { vnetSubnetId: subnet.id });
-    const identities = new AksClusterIdentity(stack, "identities", {
-      cluster: aks,
-      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+    const identities = withControlPlane(stack, aks, {
       workload: "platform",
     });
     const ref = (v: string) => resolveInStack(stack, v);
@@ -101,10 +99,7 @@ describe("AKS platform grants", () => {
   it("marks the grant as a platform grant in the access report, and no guardrail objects", () => {
     const stack = testStack();
     const aks = clusterOn(stack, { vnetSubnetId: subnetOf(stack).id });
-    new AksClusterIdentity(stack, "identities", {
-      cluster: aks,
-      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
-    });
+    withControlPlane(stack, aks);
     const json = JSON.parse(Testing.synth(stack));
     const grant = buildAccessReport("test", json).grants.find((g) => g.role === "Network Contributor")!;
     expect(grant).toMatchObject({ plane: "platform", platformUse: "node subnet of AKS cluster aks" });
@@ -126,9 +121,7 @@ describe("AKS platform grants", () => {
       nodeCount: 1,
       vnetSubnetId: poolSubnet.id,
     });
-    new AksClusterIdentity(stack, "identities", {
-      cluster: aks,
-      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+    withControlPlane(stack, aks, {
       nodePools: [pool],
     });
     const grants = Object.values(resourcesOf(stack, "azurerm_role_assignment")).map((a) => [
@@ -180,13 +173,7 @@ describe("AKS platform grants", () => {
     const stack = testStack();
     const variable = new TerraformVariable(stack, "subnet_id", { type: "string" });
     const aks = clusterOn(stack, { vnetSubnetId: variable.stringValue });
-    expect(
-      () =>
-        new AksClusterIdentity(stack, "identities", {
-          cluster: aks,
-          controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
-        }),
-    ).toThrow(
+    expect(() => withControlPlane(stack, aks)).toThrow(
       '[test/identities] The node subnet of AKS cluster aks is a value only Terraform knows, so the control plane cannot be granted on it before the cluster exists: "${var.subnet_id}". Fix: pass a subnet of this stack',
     );
   });
@@ -202,10 +189,7 @@ describe("AKS platform grants", () => {
     );
     // A hand-written one, even claiming the AKS description, is judged from what the cluster really uses.
     const aks = clusterOn(stack, { vnetSubnetId: subnet.id });
-    new AksClusterIdentity(stack, "identities", {
-      cluster: aks,
-      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
-    });
+    withControlPlane(stack, aks);
     handWrittenNetworkContributor(stack, "sneaky", subnet.id, identity.principalId, {
       description: "platform: AKS control plane: node subnet of AKS cluster aks",
     });

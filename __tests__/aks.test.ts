@@ -11,8 +11,8 @@ import {
 } from "../constructs";
 import { resolveInStack } from "../constructs/internal/known-values";
 import { only, registryId, resourcesOf, testStack, vaultId } from "./helpers";
+import { inRg, withControlPlane } from "./aks-helpers";
 
-const inRg = { resourceGroupName: "aks-rg", location: "westeurope" };
 const cluster = (stack: TerraformStack, extra: Partial<ConstructorParameters<typeof KubernetesCluster>[2]> = {}) =>
   new KubernetesCluster(stack, "cluster", {
     ...inRg,
@@ -26,9 +26,7 @@ describe("AKS cluster identities", () => {
   it("sets one user-assigned control-plane identity, the kubelet identity with AcrPull, and workload identity", () => {
     const stack = testStack();
     const aks = cluster(stack);
-    const identities = new AksClusterIdentity(stack, "identities", {
-      cluster: aks,
-      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
+    const identities = withControlPlane(stack, aks, {
       kubelet: Identity.newUserAssigned({ name: "aks-kubelet-id", ...inRg }),
       kubeletGrants: [ContainerRegistryTarget.fromId(stack, registryId()).allow(Roles.AcrPull, "nodes pull images")],
     });
@@ -64,13 +62,7 @@ describe("AKS cluster identities", () => {
     const stack = testStack();
     const other = new UserAssignedIdentity(stack, "other", { name: "other-id", ...inRg });
     const aks = cluster(stack, { identity: { type: "UserAssigned", identityIds: [other.id] } });
-    expect(
-      () =>
-        new AksClusterIdentity(stack, "identities", {
-          cluster: aks,
-          controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
-        }),
-    ).toThrow(
+    expect(() => withControlPlane(stack, aks)).toThrow(
       /^\[test\/cluster\] An AKS cluster takes exactly one user-assigned identity, and this one has another already: \["\$\{azurerm_user_assigned_identity\.other_identity_[0-9A-F]+\.id\}"\]\. Fix: /,
     );
   });
@@ -100,10 +92,7 @@ describe("AKS workload identity", () => {
   function withCluster() {
     const stack = testStack();
     const aks = cluster(stack);
-    new AksClusterIdentity(stack, "identities", {
-      cluster: aks,
-      controlPlane: Identity.newUserAssigned({ name: "aks-id", ...inRg }),
-    });
+    withControlPlane(stack, aks);
     return { stack, aks };
   }
 

@@ -69,6 +69,24 @@ interface Case {
   readonly message: RegExp;
 }
 
+/** A deploy identity trusting GitHub Actions for the repository's prod environment, unless a test changes it. */
+const deployTrust = (
+  stack: TerraformStack,
+  id: string,
+  trust: { name?: string; issuer?: string; subject?: string } = {},
+) => {
+  const identity = new UserAssignedIdentity(stack, "deploy", { name: "deploy-id", ...inRg });
+  new FederatedIdentityCredential(stack, id, {
+    name: "gh",
+    resourceGroupName: "app-rg",
+    parentId: identity.id,
+    audience: ["api://AzureADTokenExchange"],
+    issuer: "https://token.actions.githubusercontent.com",
+    subject: "repo:contoso/app:environment:prod",
+    ...trust,
+  });
+};
+
 const CASES: Case[] = [
   {
     ruleId: "IG001",
@@ -367,26 +385,10 @@ const CASES: Case[] = [
     ruleId: "IG018",
     about: "a wildcard subject",
     bad: (s) => {
-      const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
-      new FederatedIdentityCredential(s, "any-branch", {
-        name: "gh",
-        resourceGroupName: "app-rg",
-        parentId: identity.id,
-        audience: ["api://AzureADTokenExchange"],
-        issuer: "https://token.actions.githubusercontent.com",
-        subject: "repo:contoso/app:ref:refs/heads/*",
-      });
+      deployTrust(s, "any-branch", { subject: "repo:contoso/app:ref:refs/heads/*" });
     },
     good: (s) => {
-      const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
-      new FederatedIdentityCredential(s, "prod", {
-        name: "gh",
-        resourceGroupName: "app-rg",
-        parentId: identity.id,
-        audience: ["api://AzureADTokenExchange"],
-        issuer: "https://token.actions.githubusercontent.com",
-        subject: "repo:contoso/app:environment:prod",
-      });
+      deployTrust(s, "prod");
     },
     message: /^federated subject "repo:contoso\/app:ref:refs\/heads\/\*" is a wildcard$/,
   },
@@ -394,26 +396,10 @@ const CASES: Case[] = [
     ruleId: "IG018",
     about: "an unknown issuer",
     bad: (s) => {
-      const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
-      new FederatedIdentityCredential(s, "stranger", {
-        name: "other",
-        resourceGroupName: "app-rg",
-        parentId: identity.id,
-        audience: ["api://AzureADTokenExchange"],
-        issuer: "https://issuer.example.com",
-        subject: "repo:contoso/app:environment:prod",
-      });
+      deployTrust(s, "stranger", { name: "other", issuer: "https://issuer.example.com" });
     },
     good: (s) => {
-      const identity = new UserAssignedIdentity(s, "deploy", { name: "deploy-id", ...inRg });
-      new FederatedIdentityCredential(s, "prod", {
-        name: "gh",
-        resourceGroupName: "app-rg",
-        parentId: identity.id,
-        audience: ["api://AzureADTokenExchange"],
-        issuer: "https://token.actions.githubusercontent.com",
-        subject: "repo:contoso/app:environment:prod",
-      });
+      deployTrust(s, "prod");
     },
     message: /^federated issuer "https:\/\/issuer\.example\.com" is not one this estate trusts$/,
   },

@@ -185,15 +185,8 @@ describe("suppressions", () => {
   });
 
   it("expire on a real date at most a year ahead", () => {
-    const stack = testStack();
+    const { stack, app } = appWithKey();
     configureSuppressionHorizon(stack, { today: "2026-11-22" });
-    const app = new LinuxWebApp(stack, "app", {
-      name: "app",
-      resourceGroupName: "rg",
-      location: "westeurope",
-      servicePlanId: "/plan",
-      siteConfig: {},
-    });
     const add = (expires: string) => () =>
       GuardrailSuppressions.add(app, [{ ruleId: "IG013", reason: "identity used after the migration", expires }]);
     expect(add("30/09/2026")).toThrow(/has an expiry that is no date: "30\/09\/2026"/);

@@ -1,14 +1,11 @@
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import { App, TerraformStack } from "cdktf";
-import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
-import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-settings";
+import { EnvironmentSettings } from "../stacks/environment-settings";
+import { addBenchPlatform, BENCH_ENV, BENCH_NAMES, WORKLOADS_PER_STACK } from "./bench-platform";
 import { configureAzure } from "../stacks/azure-provider";
 
 /**
@@ -21,27 +18,12 @@ import { configureAzure } from "../stacks/azure-provider";
  * Nothing of constructs/ or stacks/ is loaded but the environment settings (plain data).
  */
 export function buildFloorEstate(app: App, workloads: number): void {
-  const env: EnvironmentSettings = { ...ENVIRONMENTS[0], name: "dev", namePrefix: "bench" };
-  const rgName = "bench-rg";
-  const names = { vault: "bench-kv", storage: "benchdata", plan: "bench-plan" };
-  const platform = floorStack(app, "bench-platform", env, "bench/platform");
+  const env = BENCH_ENV;
+  const rgName = BENCH_NAMES.resourceGroup;
+  const names = BENCH_NAMES;
   const inGroup = { resourceGroupName: rgName, location: env.location };
-  new ResourceGroup(platform, "rg", { name: rgName, location: env.location });
-  new KeyVault(platform, "vault", {
-    ...inGroup,
-    name: names.vault,
-    tenantId: env.tenantId,
-    skuName: "standard",
-    rbacAuthorizationEnabled: true,
-  });
-  new StorageAccount(platform, "storage", {
-    ...inGroup,
-    name: names.storage,
-    accountTier: "Standard",
-    accountReplicationType: "LRS",
-    sharedAccessKeyEnabled: false,
-  });
-  new ServicePlan(platform, "plan", { ...inGroup, name: names.plan, osType: "Linux", skuName: "P1v3" });
+  const platform = floorStack(app, "bench-platform", env, "bench/platform");
+  addBenchPlatform(platform);
 
   const group = `/subscriptions/${env.subscriptionId}/resourceGroups/${rgName}`;
   const vaultId = `${group}/providers/Microsoft.KeyVault/vaults/${names.vault}`;
@@ -112,8 +94,6 @@ export function buildFloorEstate(app: App, workloads: number): void {
   }
 }
 
-/** As in generated-estate.ts, which is not imported here: it loads the library. */
-const WORKLOADS_PER_STACK = 100;
 const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
 const STORAGE_QUEUE_DATA_MESSAGE_PROCESSOR = "8a0f0c08-91a1-4084-bc3d-661d67233fed";

@@ -1,8 +1,4 @@
 import { App } from "cdktf";
-import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
-import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import {
   AppServiceCompute,
@@ -14,11 +10,8 @@ import {
   WorkloadIdentity,
 } from "../constructs";
 import { AzureStack } from "../stacks/azure-stack";
-import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-settings";
+import { addBenchPlatform, BENCH_ENV, BENCH_NAMES, WORKLOADS_PER_STACK } from "./bench-platform";
 import { shardWorkloads } from "../stacks/workload-shards";
-
-/** About 500 resources a stack (an app, an identity and three grants per workload): see the README. */
-const WORKLOADS_PER_STACK = 100;
 
 /**
  * A large estate for the benchmark: a platform stack with the shared targets, and N workloads,
@@ -26,27 +19,12 @@ const WORKLOADS_PER_STACK = 100;
  * split across stacks that reference the platform only by resource ids.
  */
 export function buildGeneratedEstate(app: App, workloads: number): void {
-  const env: EnvironmentSettings = { ...ENVIRONMENTS[0], name: "dev", namePrefix: "bench" };
-  const rgName = "bench-rg";
-  const names = { vault: "bench-kv", storage: "benchdata", plan: "bench-plan" };
-  const platform = new AzureStack(app, "bench-platform", env, "bench/platform");
+  const env = BENCH_ENV;
+  const rgName = BENCH_NAMES.resourceGroup;
+  const names = BENCH_NAMES;
   const inGroup = { resourceGroupName: rgName, location: env.location };
-  new ResourceGroup(platform, "rg", { name: rgName, location: env.location });
-  new KeyVault(platform, "vault", {
-    ...inGroup,
-    name: names.vault,
-    tenantId: env.tenantId,
-    skuName: "standard",
-    rbacAuthorizationEnabled: true,
-  });
-  new StorageAccount(platform, "storage", {
-    ...inGroup,
-    name: names.storage,
-    accountTier: "Standard",
-    accountReplicationType: "LRS",
-    sharedAccessKeyEnabled: false,
-  });
-  new ServicePlan(platform, "plan", { ...inGroup, name: names.plan, osType: "Linux", skuName: "P1v3" });
+  const platform = new AzureStack(app, "bench-platform", env, "bench/platform");
+  addBenchPlatform(platform);
 
   const idOf = (type: string, name: string) =>
     ResourceId.fromNames("bench", { subscriptionId: env.subscriptionId, resourceGroup: rgName, type, name }).id;

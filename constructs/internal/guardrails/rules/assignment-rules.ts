@@ -1,6 +1,6 @@
 import { isGuid } from "../../../azure-ids";
 import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS } from "../../estate/estate-model";
-import { grantText, hit, Rule } from "./rule";
+import { grantText, hit, hitsWhere, Rule } from "./rule";
 
 /** What Azure keeps one assignment per: (scope, principal, role). */
 function assignmentKey(a: Assignment): string {
@@ -60,15 +60,10 @@ export const missingPrincipalTypeRule: Rule = {
   name: "missing-principal-type",
   description: "Without principal_type = ServicePrincipal, creation races the new identity's directory replication.",
   check(estate) {
-    return estate.assignments
-      .filter(lacksServicePrincipalType)
-      .map((a) =>
-        hit(
-          a.resource,
-          `${grantText(a)} has principal_type ${JSON.stringify(a.principalType ?? null)}`,
-          'set principal_type = "ServicePrincipal" for managed identities',
-        ),
-      );
+    return hitsWhere(estate.assignments, lacksServicePrincipalType, (a) => [
+      `${grantText(a)} has principal_type ${JSON.stringify(a.principalType ?? null)}`,
+      'set principal_type = "ServicePrincipal" for managed identities',
+    ]);
   },
 };
 
@@ -77,15 +72,14 @@ export const roleByNameRule: Rule = {
   name: "role-by-name",
   description: "role_definition_name is resolved by a lookup and drifts; the role must be its built-in GUID.",
   check(estate) {
-    return estate.assignments
-      .filter((a) => a.usesRoleName)
-      .map((a) =>
-        hit(
-          a.resource,
-          `${grantText(a)} names its role ${JSON.stringify(a.roleWritten)}`,
-          "write role_definition_id with the built-in GUID, scoped to the target's subscription",
-        ),
-      );
+    return hitsWhere(
+      estate.assignments,
+      (a) => a.usesRoleName,
+      (a) => [
+        `${grantText(a)} names its role ${JSON.stringify(a.roleWritten)}`,
+        "write role_definition_id with the built-in GUID, scoped to the target's subscription",
+      ],
+    );
   },
 };
 
@@ -121,14 +115,13 @@ export const nondeterministicNameRule: Rule = {
   description:
     "An assignment name must be a UUID from values known before apply, or re-applies fail and plans replace it.",
   check(estate) {
-    return estate.assignments
-      .filter((a) => !isDeterministicName(a.name))
-      .map((a) =>
-        hit(
-          a.resource,
-          `${grantText(a)} has name ${JSON.stringify(a.name ?? null)}`,
-          "name it uuidv5(scope id, role GUID, identity resource id built from names), never from principal_id",
-        ),
-      );
+    return hitsWhere(
+      estate.assignments,
+      (a) => !isDeterministicName(a.name),
+      (a) => [
+        `${grantText(a)} has name ${JSON.stringify(a.name ?? null)}`,
+        "name it uuidv5(scope id, role GUID, identity resource id built from names), never from principal_id",
+      ],
+    );
   },
 };

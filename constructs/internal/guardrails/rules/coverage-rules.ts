@@ -1,5 +1,5 @@
 import { Assignment, TfResource } from "../../estate/estate-model";
-import { hit, Rule, RuleHit } from "./rule";
+import { hit, hitsWhere, Rule, RuleHit } from "./rule";
 
 function isUncataloguedRole(a: Assignment): boolean {
   return !a.role && a.roleVerifiable;
@@ -51,15 +51,10 @@ export const unknownRoleRule: Rule = {
   name: "unknown-role",
   description: "A role outside the catalog (custom, or given by reference) cannot be judged by any other rule.",
   check(estate) {
-    return estate.assignments
-      .filter(isUncataloguedRole)
-      .map((a) =>
-        hit(
-          a.resource,
-          `${a.resource.address} grants ${JSON.stringify(a.roleWritten)}, which is not a catalogued built-in role`,
-          "use a built-in role from the catalog by its GUID, or suppress with the reason this role is narrow",
-        ),
-      );
+    return hitsWhere(estate.assignments, isUncataloguedRole, (a) => [
+      `${a.resource.address} grants ${JSON.stringify(a.roleWritten)}, which is not a catalogued built-in role`,
+      "use a built-in role from the catalog by its GUID, or suppress with the reason this role is narrow",
+    ]);
   },
 };
 

@@ -1,5 +1,5 @@
 import { Compute, EstateModel, TfResource } from "../../estate/estate-model";
-import { hit, Rule, RuleHit } from "./rule";
+import { hit, hitsWhere, Rule, RuleHit } from "./rule";
 
 function grantsOf(estate: EstateModel, principalKey: string) {
   return estate.assignments.filter((a) => a.principal.key === principalKey);
@@ -111,15 +111,10 @@ export const ambiguousDefaultIdentityRule: Rule = {
   name: "ambiguous-default-identity",
   description: "With several user-assigned identities and no AZURE_CLIENT_ID, the SDK cannot tell which one to use.",
   check(estate) {
-    return estate.computes
-      .filter(hasAmbiguousDefaultIdentity)
-      .map((c) =>
-        hit(
-          c.resource,
-          `${c.resource.address} carries ${c.userAssigned.length} user-assigned identities and no AZURE_CLIENT_ID`,
-          "set AZURE_CLIENT_ID to the client id of the identity the code uses",
-        ),
-      );
+    return hitsWhere(estate.computes, hasAmbiguousDefaultIdentity, (c) => [
+      `${c.resource.address} carries ${c.userAssigned.length} user-assigned identities and no AZURE_CLIENT_ID`,
+      "set AZURE_CLIENT_ID to the client id of the identity the code uses",
+    ]);
   },
 };
 

@@ -27,6 +27,15 @@ export function hit(resource: TfResource, message: string, fix: string): RuleHit
   return { resource, message, fix };
 }
 
+/** A hit on each item the predicate picks, on the item's own resource, with its message and fix. */
+export function hitsWhere<T extends { readonly resource: TfResource }>(
+  items: readonly T[],
+  applies: (item: T) => boolean,
+  explain: (item: T) => readonly [message: string, fix: string],
+): RuleHit[] {
+  return items.filter(applies).map((item) => hit(item.resource, ...explain(item)));
+}
+
 /** An assignment read from the stack, as the access policy judges it. */
 export function factsOf(a: Assignment): AssignmentFacts {
   const principal: PrincipalClass = MANAGED_IDENTITY_KINDS.has(a.principal.kind)

@@ -1,5 +1,5 @@
 import { Assignment } from "../../estate/estate-model";
-import { grantText, hit, Rule } from "./rule";
+import { grantText, hitsWhere, Rule } from "./rule";
 
 function isDataRoleOnAccessPolicyVault(a: Assignment): boolean {
   const vault = a.scope.resource;
@@ -21,15 +21,10 @@ export const keyVaultAccessPoliciesRule: Rule = {
   name: "key-vault-access-policies",
   description: "A grant on a Key Vault that is not in RBAC mode does nothing.",
   check(estate) {
-    return estate.assignments
-      .filter(isDataRoleOnAccessPolicyVault)
-      .map((a) =>
-        hit(
-          a.resource,
-          `${grantText(a)}, but the vault uses access policies, so the role grants nothing`,
-          `set rbac_authorization_enabled = true on ${a.scope.resource!.address}`,
-        ),
-      );
+    return hitsWhere(estate.assignments, isDataRoleOnAccessPolicyVault, (a) => [
+      `${grantText(a)}, but the vault uses access policies, so the role grants nothing`,
+      `set rbac_authorization_enabled = true on ${a.scope.resource!.address}`,
+    ]);
   },
 };
 
@@ -38,14 +33,9 @@ export const storageSharedKeysRule: Rule = {
   name: "storage-shared-keys",
   description: "A storage target that still accepts shared keys: anyone with a key bypasses the identity's grants.",
   check(estate) {
-    return estate.assignments
-      .filter(isOnSharedKeyStorage)
-      .map((a) =>
-        hit(
-          a.resource,
-          `${grantText(a)}, but the account still accepts shared keys`,
-          `set shared_access_key_enabled = false on ${a.scope.resource!.address}`,
-        ),
-      );
+    return hitsWhere(estate.assignments, isOnSharedKeyStorage, (a) => [
+      `${grantText(a)}, but the account still accepts shared keys`,
+      `set shared_access_key_enabled = false on ${a.scope.resource!.address}`,
+    ]);
   },
 };
