@@ -191,6 +191,55 @@ describe("access report", () => {
     );
   });
 
+  it("gives each identity and scope the Azure id built from its names, for verify to read", () => {
+    const json = JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), ENVIRONMENTS[0])));
+    const report = buildAccessReport("dev", json);
+    const rg = `/subscriptions/${ENVIRONMENTS[0].subscriptionId}/resourceGroups/contoso-dev-rg/providers`;
+    expect(report.subscriptionId).toBe(ENVIRONMENTS[0].subscriptionId);
+    const ids = new Map(report.identities.map((i) => [i.name, i.resourceId]));
+    expect(ids.get("contoso-dev-orders-web")).toBe(`${rg}/Microsoft.Web/sites/contoso-dev-orders-web`);
+    expect(ids.get("contoso-dev-jobs-id")).toBe(
+      `${rg}/Microsoft.ManagedIdentity/userAssignedIdentities/contoso-dev-jobs-id`,
+    );
+    const scopes = new Map(report.grants.map((g) => [g.target, g.scopeId]));
+    expect(scopes.get("storage queue jobs of contosodevdata")).toBe(
+      `${rg}/Microsoft.Storage/storageAccounts/contosodevdata/queueServices/default/queues/jobs`,
+    );
+    expect(scopes.get("subnet compute")).toBe(
+      `${rg}/Microsoft.Network/virtualNetworks/contoso-dev-vnet/subnets/compute`,
+    );
+    expect(scopes.get("container registry contosoplatform")).toBe(ENVIRONMENTS[0].sharedRegistryId);
+    expect(report.grants.every((g) => g.scopeId !== undefined && g.access === "workload")).toBe(true);
+  });
+
+  it("leaves the Azure id out where a name is known only to Terraform, and puts a slot's under its app", () => {
+    const site = (name: string) => ({ name, resource_group_name: "app-rg", identity: [{ type: "SystemAssigned" }] });
+    const slot = (app: string) => ({
+      name: "blue",
+      app_service_id: `\${azurerm_linux_web_app.${app}.id}`,
+      identity: [{ type: "SystemAssigned" }],
+    });
+    const report = buildAccessReport("dev", {
+      provider: { azurerm: [{ subscription_id: SUBSCRIPTION }] },
+      resource: {
+        azurerm_linux_web_app: { unnamed: site("${var.app_name}"), named: site("named") },
+        azurerm_linux_web_app_slot: { unnamed_slot: slot("unnamed"), named_slot: slot("named") },
+        azurerm_user_assigned_identity: {
+          other: { name: "other", resource_group_name: "rg", provider: "azurerm.other" },
+        },
+      },
+    });
+    const ids = Object.fromEntries(report.identities.map((i) => [i.key.split(/[.#]/)[1], i.resourceId]));
+    const sites = `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg/providers/Microsoft.Web/sites`;
+    expect(ids).toEqual({
+      unnamed: undefined,
+      unnamed_slot: undefined,
+      named: `${sites}/named`,
+      named_slot: `${sites}/named/slots/blue`,
+      other: undefined,
+    });
+  });
+
   it("is written beside each environment stack on synth (snapshot of dev)", () => {
     const stack = new EnvironmentStack(Testing.app(), ENVIRONMENTS[0]);
     expect(renderAccessReport(buildAccessReport("dev", stack.toTerraform()))).toMatchSnapshot();

@@ -15,6 +15,8 @@ import {
   TfResource,
 } from "../internal/estate/estate-model";
 import { byKeys } from "../internal/ordering";
+import { isGuid } from "../azure-ids";
+import { azureIdOf, azureScopeId } from "../internal/estate/azure-id-of";
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../internal/abac/analysis";
 import { conditionLimitsRoles } from "../internal/policy/condition-limits";
 
@@ -25,6 +27,8 @@ import { conditionLimitsRoles } from "../internal/policy/condition-limits";
  */
 export interface AccessReport {
   readonly environment: string;
+  /** The subscription the stack deploys into, when its provider says. */
+  readonly subscriptionId?: string;
   readonly identities: readonly ReportIdentity[];
   readonly grants: readonly ReportGrant[];
 }
@@ -41,7 +45,19 @@ export interface ReportIdentity {
   readonly replaceKey: string;
   readonly attachedTo: readonly string[];
   readonly federatedTrusts: readonly { readonly issuer: string; readonly subject: string }[];
+  /** Who runs as it: a workload, or people (a group or user: developer access). */
+  readonly access: Access;
+  /** Its Azure resource id built from names (the compute's, for a system-assigned identity): what `verify` reads. */
+  readonly resourceId?: string;
+  /** The object id, for a principal the code names by id (a group, user or service principal). */
+  readonly principalId?: string;
 }
+
+/** Workload access runs as a managed identity; developer access is people, through a group or a user. */
+export type Access = "workload" | "developer";
+
+const PEOPLE: ReadonlySet<PrincipalKind> = new Set(["Group", "User"]);
+const accessOf = (kind: PrincipalKind): Access => (PEOPLE.has(kind) ? "developer" : "workload");
 
 export interface ReportGrant {
   readonly address: string;
@@ -50,6 +66,8 @@ export interface ReportGrant {
   readonly roleGuid: string;
   readonly plane: string;
   readonly scope: string;
+  /** The scope as an Azure id, built from names; absent when a name is known only to Terraform. */
+  readonly scopeId?: string;
   /** The scope as a person names it: `storage queue jobs of contosodevdata`. */
   readonly target: string;
   readonly scopeLevel: string;
@@ -60,6 +78,7 @@ export interface ReportGrant {
   readonly conditionLimits?: boolean;
   /** Who holds the grant: a managed identity of the estate, or a principal it cannot vouch for. */
   readonly principalKind: PrincipalKind;
+  readonly access: Access;
   /** A platform grant: what a compute of the stack needs it for (`node subnet of AKS cluster x`). */
   readonly platformUse?: string;
   readonly description?: string;
@@ -95,6 +114,7 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
   const identities = [...keys].sort().map((key) => reportIdentity(key, principals.get(key)?.kind, estate));
   return {
     environment,
+    ...(estate.subscriptionId === undefined ? {} : { subscriptionId: estate.subscriptionId }),
     identities,
     grants: [...grants].sort(
       byKeys(
@@ -113,6 +133,7 @@ function nameOf(resource: TfResource | undefined, fallback: string): string {
 
 function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly SuppressionLocal[]): ReportGrant {
   const guid = a.role?.guid ?? /([0-9a-f-]{36})$/i.exec(a.roleWritten)?.[1] ?? a.roleWritten;
+  const scopeId = azureScopeId(a.scope.raw, estate);
   return {
     address: a.resource.address,
     identity: a.principal.key,
@@ -120,6 +141,7 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
     roleGuid: guid,
     plane: a.role ? (a.role.broad ? "data (broad)" : a.role.plane) : "unknown",
     scope: a.scope.raw,
+    ...(scopeId === undefined ? {} : { scopeId }),
     target: describeScope(a.scope, estate),
     scopeLevel: a.scope.level,
     condition: a.condition,
@@ -132,6 +154,7 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
             a.role?.privilegedUnlessConditioned === true && conditionLimitsRoles(a.condition, a.principal.raw).limits,
         }),
     principalKind: a.principal.kind,
+    access: accessOf(a.principal.kind),
     ...(a.platformUse === undefined ? {} : { platformUse: a.platformUse }),
     description: a.description,
     suppressions: suppressions
@@ -196,6 +219,7 @@ function reportIdentity(key: string, principalKind: PrincipalKind | undefined, e
   }
   const kind: PrincipalKind = principalKind ?? (system ? "SystemAssigned" : "UserAssigned");
   const c = resource?.config ?? {};
+  const resourceId = resource ? azureIdOf(resource, estate) : undefined;
   const parent = system ? estate.computes.find((compute) => compute.resource === resource)?.parent : undefined;
   const name = parent ? `${nameOf(parent, parent.address)}/${nameOf(resource, address)}` : nameOf(resource, address);
   const group = parseReference(c.resource_group_name ?? parent?.config.resource_group_name);
@@ -210,6 +234,9 @@ function reportIdentity(key: string, principalKind: PrincipalKind | undefined, e
     replaceKey: [resource?.type, c.name, c.resource_group_name, c.location].join("|"),
     attachedTo: attachedTo.sort(),
     federatedTrusts,
+    access: accessOf(kind),
+    ...(resourceId === undefined ? {} : { resourceId }),
+    ...(resource === undefined && isGuid(key) ? { principalId: key } : {}),
   };
 }
 
