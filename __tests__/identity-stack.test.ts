@@ -84,6 +84,7 @@ describe("the public entry point", () => {
       "ContainerAppCompute",
       "ContainerGroupCompute",
       "ContainerRegistryTarget",
+      "DeveloperAccess",
       "EventHubsNamespaceTarget",
       "ExistingUserAssignedIdentity",
       "FederatedTrust",

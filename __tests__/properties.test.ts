@@ -252,7 +252,11 @@ describe("any principal written into an assignment", () => {
           };
           const estate = readEstate(json);
           const fired = new Set(
-            RULES.flatMap((rule) => (rule.check(estate, { knownIssuers: [] }).length > 0 ? [rule.id] : [])),
+            RULES.flatMap((rule) =>
+              rule.check(estate, { knownIssuers: [], developerGroups: new Set(), estateGrants: new Set() }).length > 0
+                ? [rule.id]
+                : [],
+            ),
           );
           expect(fired.has("IG021")).toBe(!principal.workload);
           expect(fired.has("IG022")).toBe(!principal.verifiable);

@@ -109,6 +109,11 @@ describe("the public API gives no way around the checks", () => {
     const app = stack.node.root as App;
     app.synth();
     const report = JSON.parse(readFileSync(join(app.outdir, "stacks", "orders", "guardrails.json"), "utf8"));
-    expect(report.settings).toEqual({ severity: "error", rules: { IG014: "off" }, maxExpiryDays: null });
+    expect(report.settings).toEqual({
+      severity: "error",
+      rules: { IG014: "off" },
+      maxExpiryDays: null,
+      developerGroups: [],
+    });
   });
 });

@@ -18,12 +18,21 @@ describe("synthesized output", () => {
     expect(readdirSync(join(first, "stacks")).sort()).toEqual([
       "dev",
       "dev-bootstrap",
+      "dev-developers",
       "prod",
       "prod-bootstrap",
       "staging",
       "staging-bootstrap",
     ]);
-    for (const env of ["dev", "dev-bootstrap", "staging", "staging-bootstrap", "prod", "prod-bootstrap"]) {
+    for (const env of [
+      "dev",
+      "dev-bootstrap",
+      "dev-developers",
+      "staging",
+      "staging-bootstrap",
+      "prod",
+      "prod-bootstrap",
+    ]) {
       const files = readdirSync(join(first, "stacks", env)).sort();
       expect(files).toEqual([
         "access-report.json",

@@ -6,6 +6,7 @@ import { reportAccessOnSynth } from "./estate/access-report";
 import { onStackSynthesis } from "./internal/estate/stack-synthesis";
 import { GuardrailSettings } from "./guardrails/settings";
 import { Guardrails } from "./internal/guardrails/guardrails";
+import { AuditLogs, enableAuditLogs } from "./internal/audit/diagnostics";
 
 export interface IdentityStackOptions {
   /** The subscription the stack's azurerm provider deploys into: resource ids are built in it. */
@@ -14,6 +15,12 @@ export interface IdentityStackOptions {
   readonly tenantId: string;
   /** How findings fail the synth (`error`) or warn, per rule if needed; suppression horizon. */
   readonly guardrails: GuardrailSettings;
+  /**
+   * Audit logging: every target a data role is granted on gets a diagnostic setting that sends
+   * its data-access logs (Key Vault AuditEvent, storage reads, writes and deletes...) to this
+   * workspace, made by the grant itself; the access report then lists each identity's queries.
+   */
+  readonly auditLogs?: AuditLogs;
 }
 
 /**
@@ -30,6 +37,7 @@ export function configureIdentityStack(stack: TerraformStack, options: IdentityS
     });
   }
   AzureContext.register(stack, { subscriptionId: options.subscriptionId, tenantId: options.tenantId });
+  if (options.auditLogs) enableAuditLogs(stack, options.auditLogs);
   new Guardrails(stack, "guardrails", options.guardrails);
   reportAccessOnSynth(stack);
   forbidCrossStackReferences(stack);

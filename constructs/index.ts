@@ -51,7 +51,10 @@ export type { GitHubDeployerProps } from "./github-deployer";
 
 // Policy and guardrails: one call per stack; suppressions with reasons; conditions; registrations.
 export { configureIdentityStack } from "./identity-stack";
+export { DeveloperAccess } from "./developer-access";
+export type { DeveloperAccessProps } from "./developer-access";
 export type { IdentityStackOptions } from "./identity-stack";
+export type { AuditLogs } from "./internal/audit/diagnostics";
 export { GuardrailSuppressions } from "./guardrails/suppressions";
 export type { Suppression } from "./guardrails/suppressions";
 export type { GuardrailSettings, Severity } from "./guardrails/settings";

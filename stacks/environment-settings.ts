@@ -1,5 +1,6 @@
 /** What differs between environments, as real teams set it. Ids here are identifiers, not secrets. */
-import { GuardrailSettings } from "../constructs";
+import { Construct } from "constructs";
+import { GuardrailSettings, IdentityConfigError } from "../constructs";
 
 export interface EnvironmentSettings {
   readonly name: "dev" | "staging" | "prod";
@@ -37,8 +38,36 @@ export interface EnvironmentSettings {
   readonly extraWorkloads?: readonly string[];
   /** Production fails synth on a finding; dev warns. Settable per rule. */
   readonly guardrails: GuardrailSettings;
+  /**
+   * The developers' Entra group, which gets the data roles the workloads hold, on the same targets,
+   * so the code runs locally with `az login` as it runs in Azure with the managed identity.
+   */
+  readonly developerAccess?: { readonly groupObjectId: string };
+  /** Whether `developerAccess` may be set here: dev by default; production never, whatever this says. */
+  readonly allowDeveloperAccess?: boolean;
   /** Public key of the break-glass admin: VMs accept no password. */
   readonly adminSshPublicKey: string;
+}
+
+/** The environment's developer access, when it allows one: people never hold data roles in production. */
+export function developerGroupOf(scope: Construct, env: EnvironmentSettings): string | undefined {
+  if (!env.developerAccess) return undefined;
+  const refuse = (problem: string, fix: string): never => {
+    throw new IdentityConfigError(scope, { problem, value: env.developerAccess!.groupObjectId, fix });
+  };
+  if (env.name === "prod") {
+    refuse(
+      "Developer access requested for prod: people never hold data roles in production",
+      "remove developerAccess from the prod settings; in production, people reach data through the workloads",
+    );
+  }
+  if (!(env.allowDeveloperAccess ?? env.name === "dev")) {
+    refuse(
+      `Developer access requested for ${env.name}, which does not allow it`,
+      `remove developerAccess, or set allowDeveloperAccess: true for ${env.name} after the data owners agree`,
+    );
+  }
+  return env.developerAccess.groupObjectId;
 }
 
 /** The environment's resource group: the bootstrap stack creates it, the environment stack fills it. */
@@ -78,6 +107,8 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     jobsInstances: 1,
     aksSystemPool: { vmSize: "Standard_D4ds_v5", nodeCount: 2 },
     extraWorkloads: ["load-generator"],
+    // contoso-dev-developers
+    developerAccess: { groupObjectId: "5d1c7e2a-9f3b-4c6d-8e1a-2b3c4d5e6f70" },
     guardrails: { severity: "warning" },
   },
   {

@@ -257,7 +257,44 @@ function conditionInWords(g: ReportGrant): string {
 
 const level = (g: ReportGrant) => (g.scopeLevel === "resource" ? "resource" : `**${g.scopeLevel}**`);
 
-/** The report for people: identities, then grants per identity. */
+/** One identity's section: what it is attached to and trusts, then its grants. */
+function renderIdentity(identity: ReportIdentity, grants: readonly ReportGrant[]): string[] {
+  const lines = [`### ${identity.name} (${identity.kind})`, "", `- Terraform: \`${identity.key}\``];
+  if (identity.access === "developer") {
+    lines.push("- People: the group's members, signed in with `az login` on their machines");
+  } else {
+    const federatedOnly = identity.federatedTrusts.length > 0 ? "no compute; federated workloads only" : "nothing";
+    lines.push(`- Attached to: ${identity.attachedTo.length > 0 ? identity.attachedTo.join("; ") : federatedOnly}`);
+    for (const t of identity.federatedTrusts) lines.push(`- Trusts: \`${t.subject}\` from ${t.issuer}`);
+  }
+  lines.push("");
+  if (grants.length === 0) return [...lines, "No grants.", ""];
+  lines.push("| role | target | scope | why |", "|---|---|---|---|");
+  for (const g of grants) {
+    const platform = g.platformUse === undefined ? [] : [`**platform grant**: the ${g.platformUse}`];
+    const why = [
+      ...platform,
+      g.description ?? "",
+      ...(g.conditionAllows ? [conditionInWords(g)] : []),
+      ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`),
+    ];
+    lines.push(
+      `| ${cell(g.role)} (\`${g.roleGuid}\`) | ${cell(g.target)} | ${level(g)} | ${cell(why.filter(Boolean).join("; "))} |`,
+    );
+  }
+  return [...lines, ""];
+}
+
+const SECTIONS: readonly { readonly access: Access; readonly title: string; readonly none: string }[] = [
+  { access: "workload", title: "Workload access", none: "No workload identities." },
+  {
+    access: "developer",
+    title: "Developer access",
+    none: "None: no group or user holds a role in this environment.",
+  },
+];
+
+/** The report for people: workload identities, then people (developer access), each with its grants. */
 export function renderAccessReport(report: AccessReport): string {
   const lines = [
     `# Access report: ${report.environment}`,
@@ -265,31 +302,18 @@ export function renderAccessReport(report: AccessReport): string {
     `${report.identities.length} identities, ${report.grants.length} grants.`,
     "",
   ];
-  for (const identity of report.identities) {
-    const grants = report.grants.filter((g) => g.identity === identity.key);
-    lines.push(`## ${identity.name} (${identity.kind})`, "", `- Terraform: \`${identity.key}\``);
-    const federatedOnly = identity.federatedTrusts.length > 0 ? "no compute; federated workloads only" : "nothing";
-    lines.push(`- Attached to: ${identity.attachedTo.length > 0 ? identity.attachedTo.join("; ") : federatedOnly}`);
-    for (const t of identity.federatedTrusts) lines.push(`- Trusts: \`${t.subject}\` from ${t.issuer}`);
-    lines.push("");
-    if (grants.length === 0) {
-      lines.push("No grants.", "");
-      continue;
-    }
-    lines.push("| role | target | scope | why |", "|---|---|---|---|");
-    for (const g of grants) {
-      const platform = g.platformUse === undefined ? [] : [`**platform grant**: the ${g.platformUse}`];
-      const why = [
-        ...platform,
-        g.description ?? "",
-        ...(g.conditionAllows ? [conditionInWords(g)] : []),
-        ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`),
-      ];
+  for (const section of SECTIONS) {
+    const identities = report.identities.filter((i) => i.access === section.access);
+    lines.push(`## ${section.title}`, "");
+    if (identities.length === 0) lines.push(section.none, "");
+    for (const identity of identities) {
       lines.push(
-        `| ${cell(g.role)} (\`${g.roleGuid}\`) | ${cell(g.target)} | ${level(g)} | ${cell(why.filter(Boolean).join("; "))} |`,
+        ...renderIdentity(
+          identity,
+          report.grants.filter((g) => g.identity === identity.key),
+        ),
       );
     }
-    lines.push("");
   }
   return `${lines.join("\n")}\n`;
 }

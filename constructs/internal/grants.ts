@@ -11,6 +11,8 @@ import { justifySuppressions } from "../guardrails/suppressions";
 import { requireSameStack } from "./known-values";
 import { judgeAssignment } from "./policy/access-policy";
 import { meaninglessTextProblem } from "./policy/meaningful-text";
+import { slug } from "./slug";
+import { auditGrant } from "./audit/diagnostics";
 
 /** The least a justification must say: who needs it and why the narrow role does not do. */
 const MIN_JUSTIFICATION = 20;
@@ -102,6 +104,7 @@ export function grantRole(
   if (suppressed.length > 0) justifySuppressions(assignment, suppressed, options.justification!);
   const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
   grants.set(key, grant);
+  auditGrant(grant);
   return grant;
 }
 
@@ -175,11 +178,4 @@ function checkGrant(
     });
   }
   return broken.map(({ rule }) => rule.id);
-}
-
-function slug(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-|-$/g, "");
 }

@@ -10,6 +10,7 @@ import {
 } from "../../guardrails/suppressions";
 import { GuardrailSettings, Severity } from "../../guardrails/settings";
 import { byKeys } from "../ordering";
+import { developerGroupsOf, estateGrantsOf } from "../../developer-access";
 
 export interface Finding {
   readonly ruleId: string;
@@ -33,10 +34,15 @@ export function evaluateGuardrails(
   const suppressions = GuardrailSuppressions.under(stack);
   const paths = constructPaths(stack);
   const today = todayOf(settings);
+  const context = {
+    knownIssuers: settings.knownIssuers ?? [],
+    developerGroups: developerGroupsOf(stack),
+    estateGrants: estateGrantsOf(stack),
+  };
   return RULES.flatMap((rule) => {
     const severity = settings.rules?.[rule.id] ?? (rule.warnOnly ? "warning" : settings.severity);
     if (severity === "off") return [];
-    return rule.check(estate, { knownIssuers: settings.knownIssuers ?? [] }).map((hit) => {
+    return rule.check(estate, context).map((hit) => {
       // The construct that really made the resource: the `//` metadata path in the JSON can be overridden.
       const path = paths.get(hit.resource.address) ?? hit.resource.address;
       const suppression = findSuppression(suppressions, rule.id, path, today);

@@ -13,6 +13,7 @@ import {
 } from "../../guardrails/suppressions";
 import { IdentityConfigError } from "../../errors";
 import { RULES } from "./rules";
+import { developerGroupsOf } from "../../developer-access";
 
 /**
  * Runs the guardrail rules over the stack at every synth: a finding is an error annotation (synth
@@ -32,7 +33,13 @@ export class Guardrails extends Construct {
       const findings = evaluateGuardrails(stack, settings, json());
       this.annotate(findings);
       return {
-        "guardrails.json": findingsJson(stack.node.id, findings, GuardrailSuppressions.under(stack), settings),
+        "guardrails.json": findingsJson(
+          stack.node.id,
+          findings,
+          GuardrailSuppressions.under(stack),
+          settings,
+          developerGroupsOf(stack),
+        ),
         "guardrails.sarif": findingsSarif(stack.node.id, findings),
       };
     });

@@ -9,10 +9,16 @@ export function findingsJson(
   findings: readonly Finding[],
   suppressions: readonly RecordedSuppression[],
   settings: GuardrailSettings,
+  developerGroups: ReadonlySet<string>,
 ): string {
   // What the settings turned down is part of the record: a rule set to "off" reports nothing else.
   const rules = Object.fromEntries(Object.entries(settings.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const record = { severity: settings.severity, rules, maxExpiryDays: settings.maxExpiryDays ?? null };
+  const record = {
+    severity: settings.severity,
+    rules,
+    maxExpiryDays: settings.maxExpiryDays ?? null,
+    developerGroups: [...developerGroups].sort(),
+  };
   return `${JSON.stringify({ stack: stackName, settings: record, findings, suppressions }, null, 2)}\n`;
 }
 

@@ -3,8 +3,11 @@ import { ALL_ROLES, RoleDefinition, RoleService } from "../../role-catalog";
 import { ResourceTypeInfo } from "../resource-types";
 import { conditionLimitsRoles } from "./condition-limits";
 
-/** Who holds a grant, as far as the policy cares. */
-export type PrincipalClass = "ManagedIdentity" | "ServicePrincipal" | "User" | "Group" | "Unknown";
+/**
+ * Who holds a grant, as far as the policy cares. A `DeveloperGroup` is a group the stack names
+ * for developer access (configureIdentityStack's `developerAccess`); any other group is a `Group`.
+ */
+export type PrincipalClass = "ManagedIdentity" | "ServicePrincipal" | "DeveloperGroup" | "User" | "Group" | "Unknown";
 
 /**
  * One role assignment as the policy judges it, whether it is about to be made by a grant or read
@@ -139,22 +142,35 @@ const roleServiceMismatch = policyRule(
 );
 
 const WORKLOAD_PRINCIPALS: ReadonlySet<PrincipalClass> = new Set(["ManagedIdentity", "ServicePrincipal"]);
+
+/** What a principal may hold beyond control-plane roles: workloads anything the other rules allow, developers narrow data roles. */
+function mayHold(f: AssignmentFacts): boolean {
+  if (WORKLOAD_PRINCIPALS.has(f.principal)) return true;
+  return f.principal === "DeveloperGroup" && f.role?.plane === "data" && !f.role.broad;
+}
+
 const nonWorkloadPrincipal = policyRule(
   "IG021",
   "non-workload-principal",
-  "Data-plane, platform, privileged and identity-operating roles go to workload identities only: never to a user, a group, or a principal the estate cannot name.",
+  "Data-plane, platform, privileged and identity-operating roles go to workload identities only: never to a user, a group, or a principal the estate cannot name. The one exception is the stack's developer group (developer access), and for narrow data roles only.",
   false,
   (f) => {
     // Operating a managed identity (or writing its federated credentials) is acting as it: all its data access.
     const reaches = f.role === undefined || f.role.plane !== "control" || f.role.service === "Managed Identity";
-    if (WORKLOAD_PRINCIPALS.has(f.principal) || !reaches) return undefined;
+    if (!reaches || mayHold(f)) return undefined;
     const who =
       f.principal === "Unknown"
         ? "a principal that is no managed identity of the estate"
-        : `a ${f.principal.toLowerCase()}`;
+        : f.principal === "DeveloperGroup"
+          ? "the developer group, which may hold narrow data roles only"
+          : `a ${f.principal.toLowerCase()}`;
+    const developers =
+      f.principal === "Group" || f.principal === "User"
+        ? "; developer access goes to the one group configureIdentityStack names in `developerAccess`, in environments that allow it"
+        : "";
     return {
       message: `${subject(f)} is held by ${who}`,
-      fix: "grant the role to the workload's managed identity; people reach data through the workload, or through access governed outside this estate",
+      fix: `grant the role to the workload's managed identity; people reach data through the workload, or through access governed outside this estate${developers}`,
     };
   },
 );

@@ -18,6 +18,7 @@ import {
 import { federatedTrustRule } from "./federation-rules";
 import { secretInOutputRule } from "./secret-rules";
 import { unanalysedModuleRule, unknownRoleRule, unverifiableAssignmentRule } from "./coverage-rules";
+import { developerWithoutWorkloadRule } from "./developer-rules";
 import { Rule } from "./rule";
 
 export type { Rule } from "./rule";
@@ -42,4 +43,5 @@ export const RULES: readonly Rule[] = [
   unknownRoleRule,
   unverifiableAssignmentRule,
   unanalysedModuleRule,
+  developerWithoutWorkloadRule,
 ].sort(byKeys((r) => r.id));

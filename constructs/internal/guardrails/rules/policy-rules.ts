@@ -7,9 +7,9 @@ function policyGuardrail(policy: PolicyRule): Rule {
     id: policy.id,
     name: policy.name,
     description: policy.description,
-    check(estate) {
+    check(estate, context) {
       return estate.assignments.flatMap((a) => {
-        const verdict = policy.judge(factsOf(a));
+        const verdict = policy.judge(factsOf(a, context));
         return verdict ? [hit(a.resource, verdict.message, verdict.fix)] : [];
       });
     },

@@ -11,6 +11,10 @@ export interface RuleHit {
 export interface RuleContext {
   /** Token issuers trusted besides GitHub Actions and the stack's own AKS clusters. */
   readonly knownIssuers: readonly string[];
+  /** Object ids (lower case) of the groups the stack names for developer access; empty where it is not allowed. */
+  readonly developerGroups: ReadonlySet<string>;
+  /** What the workloads of the estate a DeveloperAccess mirrors hold: `<scope id>|<role guid>`, lower case. */
+  readonly estateGrants: ReadonlySet<string>;
 }
 
 export interface Rule {
@@ -37,10 +41,12 @@ export function hitsWhere<T extends { readonly resource: TfResource }>(
 }
 
 /** An assignment read from the stack, as the access policy judges it. */
-export function factsOf(a: Assignment): AssignmentFacts {
+export function factsOf(a: Assignment, context: RuleContext): AssignmentFacts {
   const principal: PrincipalClass = MANAGED_IDENTITY_KINDS.has(a.principal.kind)
     ? "ManagedIdentity"
-    : (a.principal.kind as PrincipalClass);
+    : isDeveloperGrant(a, context)
+      ? "DeveloperGroup"
+      : (a.principal.kind as PrincipalClass);
   return {
     role: a.role,
     roleName: a.role?.name ?? a.roleWritten,
@@ -58,4 +64,9 @@ export function factsOf(a: Assignment): AssignmentFacts {
 /** An assignment as hits name it: `<role> for <principal> on <scope>`. */
 export function grantText(a: Assignment): string {
   return `${a.role?.name ?? a.roleWritten} for ${a.principal.label} on ${a.scope.label}`;
+}
+
+/** Held by the stack's developer group, named by its literal object id with principal type Group. */
+export function isDeveloperGrant(a: Assignment, context: RuleContext): boolean {
+  return a.principal.kind === "Group" && context.developerGroups.has(a.principal.key);
 }

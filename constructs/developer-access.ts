@@ -1,0 +1,97 @@
+import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { requireGuid } from "./azure-ids";
+import { IdentityConfigError } from "./errors";
+import { Grant } from "./grant";
+import { roleDefinitionId } from "./role-catalog";
+import { grantsIn } from "./internal/grants";
+import { roleAssignmentName } from "./internal/deterministic-name";
+import { slug } from "./internal/slug";
+
+export interface DeveloperAccessProps {
+  /** The developers' Entra group (`az ad group show --group <name> --query id`). */
+  readonly groupObjectId: string;
+  /** The stacks whose workloads' data roles the group gets, on the same targets. */
+  readonly estate: readonly TerraformStack[];
+}
+
+const developerGroups = new WeakMap<TerraformStack, Set<string>>();
+const estateGrants = new WeakMap<TerraformStack, Set<string>>();
+
+/** The groups the guardrails accept narrow data roles for in this stack: those a DeveloperAccess names. */
+export function developerGroupsOf(stack: TerraformStack): ReadonlySet<string> {
+  return developerGroups.get(stack) ?? new Set();
+}
+
+/** What the workloads of the estates mirrored in this stack hold: `<scope id>|<role guid>`, lower case. */
+export function estateGrantsOf(stack: TerraformStack): ReadonlySet<string> {
+  return estateGrants.get(stack) ?? new Set();
+}
+
+const grantKey = (g: Grant) => `${g.target.resourceId.id}|${g.role.guid}`.toLowerCase();
+
+/** A grant developers get too: a narrow data role a workload holds without an exception. */
+const mirrored = (g: Grant) => g.role.plane === "data" && !g.role.broad && g.options.justification === undefined;
+
+/**
+ * Developer access for environments that allow it (never production): the group gets every
+ * narrow data role the estate's workloads hold, on the same targets, so code that runs as a
+ * managed identity in Azure runs as its developer with `az login` (`DefaultAzureCredential`), and
+ * nothing works locally that fails in the cloud. Platform, control-plane, privileged and broad
+ * roles, and grants that needed a justification, stay with the workloads.
+ *
+ * Put it in a stack an admin applies after the estate's first deploy: the targets must exist, and
+ * the pipeline's deployer may assign roles to service principals only, never to people. Create it
+ * after every workload of the estate: it reads their grants.
+ */
+export class DeveloperAccess extends Construct {
+  readonly groupObjectId: string;
+  readonly assignments: readonly RoleAssignment[];
+
+  constructor(scope: Construct, id: string, props: DeveloperAccessProps) {
+    super(scope, id);
+    this.groupObjectId = requireGuid(this, "developer group object id", props.groupObjectId).toLowerCase();
+    const stack = TerraformStack.of(this);
+    if (props.estate.includes(stack)) {
+      throw new IdentityConfigError(this, {
+        problem: "DeveloperAccess mirrors the stack it is in",
+        value: stack.node.id,
+        fix: "put it in its own stack that an admin applies after the estate: the pipeline's deployer may assign roles to service principals only",
+      });
+    }
+    const grants = props.estate.flatMap((s) => grantsIn(s)).filter((g) => g.role.plane !== "privileged");
+    const groups = developerGroups.get(stack) ?? new Set<string>();
+    groups.add(this.groupObjectId);
+    developerGroups.set(stack, groups);
+    const held = estateGrants.get(stack) ?? new Set<string>();
+    for (const g of grants) held.add(grantKey(g));
+    estateGrants.set(stack, held);
+
+    const byKey = new Map<string, Grant>();
+    for (const g of grants.filter(mirrored)) if (!byKey.has(grantKey(g))) byKey.set(grantKey(g), g);
+    this.assignments = [...byKey.values()].map((g) => this.mirror(g));
+  }
+
+  private mirror({ role, target, options }: Grant): RoleAssignment {
+    const id = `${slug(role.name)}-on-${target.label}`;
+    if (this.node.tryFindChild(id)) {
+      throw new IdentityConfigError(this, {
+        problem: "Two different targets share the label that names a developer grant",
+        value: target.label,
+        fix: "give one of the targets a distinct `label` when you create it",
+      });
+    }
+    // The literal id built from names: a reference would tie this stack's plan to the estate's.
+    return new RoleAssignment(this, id, {
+      name: roleAssignmentName(target.resourceId.id, role.guid, this.groupObjectId),
+      scope: target.resourceId.id,
+      roleDefinitionId: roleDefinitionId(target.resourceId.subscriptionId, role),
+      principalId: this.groupObjectId,
+      principalType: "Group",
+      description: `developer access: as ${options.workload}, ${options.reason}`,
+      condition: options.condition?.expression,
+      conditionVersion: options.condition ? "2.0" : undefined,
+    });
+  }
+}

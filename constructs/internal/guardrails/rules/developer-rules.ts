@@ -1,0 +1,33 @@
+import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS } from "../../estate/estate-model";
+import { azureScopeId } from "../../estate/azure-id-of";
+import { grantText, hitsWhere, isDeveloperGrant, Rule } from "./rule";
+
+/** A scope as Azure compares it: the id built from names where known, else the text Terraform gets. */
+function scopeKey(estate: EstateModel, a: Assignment): string {
+  return (azureScopeId(a.scope.raw, estate) ?? a.scope.raw).toLowerCase();
+}
+
+const roleKey = (a: Assignment) => (a.role?.guid ?? a.roleWritten).toLowerCase();
+
+export const developerWithoutWorkloadRule: Rule = {
+  id: "IG025",
+  name: "developer-without-workload-role",
+  description:
+    "Works locally, fails in the cloud: the developer group holds a role on a target that no workload identity of the environment holds there.",
+  check(estate, context) {
+    const held = new Set([
+      ...context.estateGrants,
+      ...estate.assignments
+        .filter((a) => MANAGED_IDENTITY_KINDS.has(a.principal.kind))
+        .map((a) => `${scopeKey(estate, a)}|${roleKey(a)}`),
+    ]);
+    return hitsWhere(
+      estate.assignments,
+      (a) => isDeveloperGrant(a, context) && !held.has(`${scopeKey(estate, a)}|${roleKey(a)}`),
+      (a) => [
+        `${grantText(a)}: no workload identity of the environment holds this role here, so code tested with it locally fails in Azure`,
+        "grant the role to the workload that needs it (developer access follows it), or remove the developer grant",
+      ],
+    );
+  },
+};
