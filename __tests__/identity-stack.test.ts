@@ -22,7 +22,13 @@ function configured(severity: "error" | "warning" = "error") {
   const app = new App({ outdir: tempDir(), stackTraces: false });
   const stack = new TerraformStack(app, "orders");
   new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId: SUBSCRIPTION });
-  configureIdentityStack(stack, { subscriptionId: SUBSCRIPTION, tenantId: TENANT, guardrails: { severity } });
+  const workspaceId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/ops`;
+  configureIdentityStack(stack, {
+    subscriptionId: SUBSCRIPTION,
+    tenantId: TENANT,
+    guardrails: { severity },
+    auditLogs: { workspaceId },
+  });
   return { app, stack, dir: join(app.outdir, "stacks", "orders") };
 }
 
@@ -106,6 +112,7 @@ describe("the public entry point", () => {
       "buildAccessReport",
       "configureIdentityStack",
       "diffAccess",
+      "logDataAccess",
       "onlyAssignRoles",
       "renderAccessDiff",
       "requiredResourceProviders",

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import { configureIdentityStack } from "../constructs";
+import { AuditLogs, configureIdentityStack } from "../constructs";
 import { EnvironmentSettings } from "./environment-settings";
 import { configureAzure } from "./azure-provider";
 
@@ -20,12 +20,14 @@ export class AzureStack extends TerraformStack {
     id: string,
     readonly settings: EnvironmentSettings,
     stateKey: string,
+    auditLogs?: AuditLogs,
   ) {
     super(scope, id);
     configureIdentityStack(this, {
       subscriptionId: settings.subscriptionId,
       tenantId: settings.tenantId,
       guardrails: settings.guardrails,
+      auditLogs,
     });
     this.provider = configureAzure(this, settings, stateKey);
   }

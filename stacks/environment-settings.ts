@@ -1,6 +1,6 @@
 /** What differs between environments, as real teams set it. Ids here are identifiers, not secrets. */
 import { Construct } from "constructs";
-import { GuardrailSettings, IdentityConfigError } from "../constructs";
+import { GuardrailSettings, IdentityConfigError, ResourceId } from "../constructs";
 
 export interface EnvironmentSettings {
   readonly name: "dev" | "staging" | "prod";
@@ -45,6 +45,16 @@ export interface EnvironmentSettings {
   readonly developerAccess?: { readonly groupObjectId: string };
   /** Whether `developerAccess` may be set here: dev by default; production never, whatever this says. */
   readonly allowDeveloperAccess?: boolean;
+  /** How long the environment's audit workspace keeps who-read-what (30 to 730 days). */
+  readonly auditRetentionDays: number;
+  /**
+   * Whether the bootstrap exports the tenant's managed-identity sign-ins (Entra
+   * `ManagedIdentitySignInLogs`) to the audit workspace: the token acquisitions the access
+   * report's queries and `verify --usage` read. A tenant-level setting: the admin applying the
+   * bootstrap needs Security Administrator in Entra, the tenant Entra ID P1 or P2, and azurerm
+   * creates it only with a user's Azure CLI sign-in.
+   */
+  readonly exportManagedIdentitySignIns: boolean;
   /** Public key of the break-glass admin: VMs accept no password. */
   readonly adminSshPublicKey: string;
 }
@@ -69,6 +79,17 @@ export function developerGroupOf(scope: Construct, env: EnvironmentSettings): st
   }
   return env.developerAccess.groupObjectId;
 }
+
+/** The environment's audit workspace: the bootstrap stack creates it, the grants send their targets' logs to it. */
+export const auditWorkspaceName = (env: EnvironmentSettings): string => `${env.namePrefix}-audit`;
+
+export const auditWorkspaceId = (env: EnvironmentSettings): string =>
+  ResourceId.fromNames(env.name, {
+    subscriptionId: env.subscriptionId,
+    resourceGroup: resourceGroupName(env),
+    type: "Microsoft.OperationalInsights/workspaces",
+    name: auditWorkspaceName(env),
+  }).id;
 
 /** The environment's resource group: the bootstrap stack creates it, the environment stack fills it. */
 export const resourceGroupName = (env: EnvironmentSettings): string => `${env.namePrefix}-rg`;
@@ -110,6 +131,9 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     // contoso-dev-developers
     developerAccess: { groupObjectId: "5d1c7e2a-9f3b-4c6d-8e1a-2b3c4d5e6f70" },
     guardrails: { severity: "warning" },
+    auditRetentionDays: 30,
+    // Tenant-wide: every identity's sign-ins would land in a workspace developers read.
+    exportManagedIdentitySignIns: false,
   },
   {
     ...shared,
@@ -127,6 +151,8 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     jobsInstances: 2,
     aksSystemPool: { vmSize: "Standard_D4ds_v5", nodeCount: 2 },
     guardrails: { severity: "error" },
+    auditRetentionDays: 90,
+    exportManagedIdentitySignIns: false,
   },
   {
     ...shared,
@@ -144,5 +170,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     jobsInstances: 3,
     aksSystemPool: { vmSize: "Standard_D8ds_v5", nodeCount: 3 },
     guardrails: { severity: "error" },
+    auditRetentionDays: 365,
+    exportManagedIdentitySignIns: true,
   },
 ];

@@ -20,7 +20,13 @@ const planId = `/subscriptions/${subscriptionId}/resourceGroups/orders-rg/provid
 const app = new App({ stackTraces: false });
 const stack = new TerraformStack(app, "orders");
 new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId, tenantId });
-configureIdentityStack(stack, { subscriptionId, tenantId, guardrails: { severity: "error" } });
+const workspaceId = `/subscriptions/${subscriptionId}/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/orders-audit`;
+configureIdentityStack(stack, {
+  subscriptionId,
+  tenantId,
+  guardrails: { severity: "error" },
+  auditLogs: { workspaceId },
+});
 
 const web = new LinuxWebApp(stack, "web", { ...group, name: "orders-web", servicePlanId: planId, siteConfig: {} });
 new WorkloadIdentity(stack, "orders", {

@@ -7,6 +7,7 @@ import {
   Assignment,
   block,
   EstateModel,
+  MANAGED_IDENTITY_KINDS,
   parseReference,
   Principal,
   PrincipalKind,
@@ -17,6 +18,8 @@ import {
 import { byKeys } from "../internal/ordering";
 import { isGuid } from "../azure-ids";
 import { azureIdOf, azureScopeId } from "../internal/estate/azure-id-of";
+import { auditCoverageOf } from "../internal/audit/coverage";
+import { dataOperationsQuery, tokenAcquisitionsQuery } from "../internal/audit/kql";
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../internal/abac/analysis";
 import { conditionLimitsRoles } from "../internal/policy/condition-limits";
 
@@ -29,6 +32,8 @@ export interface AccessReport {
   readonly environment: string;
   /** The subscription the stack deploys into, when its provider says. */
   readonly subscriptionId?: string;
+  /** The Log Analytics workspace the targets' data-access logs go to, when they all go to one (a literal id). */
+  readonly auditWorkspace?: string;
   readonly identities: readonly ReportIdentity[];
   readonly grants: readonly ReportGrant[];
 }
@@ -51,6 +56,15 @@ export interface ReportIdentity {
   readonly resourceId?: string;
   /** The object id, for a principal the code names by id (a group, user or service principal). */
   readonly principalId?: string;
+  /** Ready-to-run KQL for the audit workspace: what the identity did, from the logs its grants turned on. */
+  readonly queries?: IdentityQueries;
+}
+
+export interface IdentityQueries {
+  /** Its token acquisitions (Entra managed-identity sign-ins), per resource it asked a token for. */
+  readonly tokenAcquisitions: string;
+  /** Per logged target it holds a data role on: the operations it performed there. */
+  readonly dataOperations: readonly { readonly target: string; readonly resourceId: string; readonly query: string }[];
 }
 
 /** Workload access runs as a managed identity; developer access is people, through a group or a user. */
@@ -79,6 +93,8 @@ export interface ReportGrant {
   /** Who holds the grant: a managed identity of the estate, or a principal it cannot vouch for. */
   readonly principalKind: PrincipalKind;
   readonly access: Access;
+  /** Where its data access is logged: `AuditEvent to <workspace>`, or why it is not. Data roles only. */
+  readonly audit?: string;
   /** A platform grant: what a compute of the stack needs it for (`node subnet of AKS cluster x`). */
   readonly platformUse?: string;
   readonly description?: string;
@@ -107,14 +123,23 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
   const estate = readEstate(stackJson);
   const suppressions = (stackJson.locals?.guardrail_suppressions ?? []) as SuppressionLocal[];
   const grants = estate.assignments.map((a) => reportGrant(a, estate, suppressions));
+  const workspaces = new Set(
+    estate.assignments.flatMap((a) => {
+      const workspace = auditCoverageOf(a, estate)?.workspace;
+      return workspace === undefined ? [] : [azureScopeId(workspace, estate) ?? workspace];
+    }),
+  );
   const principals = new Map<string, Principal>(estate.assignments.map((a) => [a.principal.key, a.principal]));
   const keys = new Set(grants.map((g) => g.identity));
   for (const identity of estate.identities) keys.add(identity.address);
   for (const compute of estate.computes) if (compute.systemAssigned) keys.add(`${compute.resource.address}#system`);
-  const identities = [...keys].sort().map((key) => reportIdentity(key, principals.get(key)?.kind, estate));
+  const identities = [...keys]
+    .sort()
+    .map((key) => withQueries(reportIdentity(key, principals.get(key)?.kind, estate), estate));
   return {
     environment,
     ...(estate.subscriptionId === undefined ? {} : { subscriptionId: estate.subscriptionId }),
+    ...(workspaces.size === 1 ? { auditWorkspace: [...workspaces][0] } : {}),
     identities,
     grants: [...grants].sort(
       byKeys(
@@ -134,6 +159,7 @@ function nameOf(resource: TfResource | undefined, fallback: string): string {
 function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly SuppressionLocal[]): ReportGrant {
   const guid = a.role?.guid ?? /([0-9a-f-]{36})$/i.exec(a.roleWritten)?.[1] ?? a.roleWritten;
   const scopeId = azureScopeId(a.scope.raw, estate);
+  const audit = auditText(a, estate);
   return {
     address: a.resource.address,
     identity: a.principal.key,
@@ -155,11 +181,60 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
         }),
     principalKind: a.principal.kind,
     access: accessOf(a.principal.kind),
+    ...(audit === undefined ? {} : { audit }),
     ...(a.platformUse === undefined ? {} : { platformUse: a.platformUse }),
     description: a.description,
     suppressions: suppressions
       .filter((s) => a.resource.path === s.constructPath || a.resource.path.startsWith(`${s.constructPath}/`))
       .map((s) => ({ ruleId: s.ruleId, reason: s.reason })),
+  };
+}
+
+/** Where a data grant's access is logged, in words. */
+function auditText(a: Assignment, estate: EstateModel): string | undefined {
+  const coverage = auditCoverageOf(a, estate);
+  if (!coverage) return undefined;
+  const { point } = coverage;
+  if (!coverage.setting) {
+    const elsewhere = !point.rootId.toLowerCase().startsWith(`/subscriptions/${estate.subscriptionId?.toLowerCase()}/`);
+    return elsewhere
+      ? "not by this stack: the target is in another subscription, whose owner (or an admin-applied stack) logs it"
+      : `not logged: the ${point.profile.kind} sends no data-access logs to a workspace`;
+  }
+  const workspace = azureScopeId(coverage.workspace!, estate)?.split("/").pop() ?? coverage.workspace;
+  const sent = point.profile.categories.filter((c) => !coverage.missing.includes(c));
+  const missing = coverage.missing.length > 0 ? `; not ${coverage.missing.join(", ")}` : "";
+  const gap = point.profile.gap ? `; ${point.profile.gap}` : "";
+  return `${sent.join(", ")} to ${workspace}${missing}${gap}`;
+}
+
+/**
+ * The identity's queries: a managed identity signs in under its name, which the code knows
+ * (the ids exist only after apply), and each logged target it holds a data role on.
+ */
+function withQueries(identity: ReportIdentity, estate: EstateModel): ReportIdentity {
+  if (identity.access !== "workload" || !MANAGED_IDENTITY_KINDS.has(identity.kind)) return identity;
+  const who = {
+    signInName: identity.kind === "SystemAssigned" ? identity.name.replace("/", "/slots/") : identity.name,
+  };
+  const logged = new Map<string, { target: string; resourceId: string; query: string }>();
+  for (const a of estate.assignments.filter((x) => x.principal.key === identity.key)) {
+    const coverage = auditCoverageOf(a, estate);
+    const log = coverage?.setting ? coverage.point.profile.log : undefined;
+    if (!coverage || !log || logged.has(coverage.point.resourceId)) continue;
+    const { resourceId, profile } = coverage.point;
+    logged.set(resourceId, {
+      target: `${profile.kind} of ${coverage.point.rootId.split("/").pop()}`,
+      resourceId,
+      query: dataOperationsQuery(log, resourceId, who),
+    });
+  }
+  return {
+    ...identity,
+    queries: {
+      tokenAcquisitions: tokenAcquisitionsQuery(who),
+      dataOperations: [...logged.values()].sort(byKeys((q) => q.resourceId)),
+    },
   };
 }
 
@@ -275,6 +350,7 @@ function renderIdentity(identity: ReportIdentity, grants: readonly ReportGrant[]
     const why = [
       ...platform,
       g.description ?? "",
+      ...(g.audit ? [`logged: ${g.audit}`] : []),
       ...(g.conditionAllows ? [conditionInWords(g)] : []),
       ...g.suppressions.map((s) => `${s.ruleId} suppressed: ${s.reason}`),
     ];
@@ -282,7 +358,16 @@ function renderIdentity(identity: ReportIdentity, grants: readonly ReportGrant[]
       `| ${cell(g.role)} (\`${g.roleGuid}\`) | ${cell(g.target)} | ${level(g)} | ${cell(why.filter(Boolean).join("; "))} |`,
     );
   }
-  return [...lines, ""];
+  lines.push("");
+  if (identity.queries) {
+    lines.push("<details><summary>Audit queries (KQL, in the audit workspace)</summary>", "");
+    lines.push("Token acquisitions:", "", "```kusto", identity.queries.tokenAcquisitions, "```", "");
+    for (const q of identity.queries.dataOperations) {
+      lines.push(`Data operations on ${q.target}:`, "", "```kusto", q.query, "```", "");
+    }
+    lines.push("</details>", "");
+  }
+  return lines;
 }
 
 const SECTIONS: readonly { readonly access: Access; readonly title: string; readonly none: string }[] = [

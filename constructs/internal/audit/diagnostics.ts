@@ -3,10 +3,12 @@ import { TerraformStack } from "cdktf";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { ResourceId } from "../../azure-ids";
 import { IdentityConfigError } from "../../errors";
-import { Grant } from "../../grant";
+import { Grant, GrantScope } from "../../grant";
+import { RoleService } from "../../role-catalog";
 import { slug } from "../slug";
 import { uuidv5, ASSIGNMENT_NAMESPACE } from "../deterministic-name";
-import { auditPointOf } from "./audit-catalog";
+import { AuditPoint, auditPointOf } from "./audit-catalog";
+import { AzureContext } from "../azure-context";
 
 /** Where the stack's targets send the logs of who read and wrote their data. */
 export interface AuditLogs {
@@ -37,14 +39,9 @@ export function enableAuditLogs(stack: TerraformStack, audit: AuditLogs): void {
   byStack.set(stack, { workspace, host: new Construct(stack, "audit-logs"), settings: new Map() });
 }
 
-/** The workspace the stack's targets log to, when audit logging is on. */
-export function auditWorkspaceOf(stack: TerraformStack): ResourceId | undefined {
-  return byStack.get(stack)?.workspace;
-}
-
 /** Whether a messaging namespace of the stack is on the Premium tier, the one that records data access. */
-function isPremium(grant: Grant): boolean {
-  const home = grant.target.home as { skuInput?: unknown } | undefined;
+function isPremium(target: GrantScope): boolean {
+  const home = target.home as { skuInput?: unknown } | undefined;
   return typeof home?.skuInput === "string" && home.skuInput.toLowerCase() === "premium";
 }
 
@@ -57,25 +54,65 @@ function isPremium(grant: Grant): boolean {
 export function auditGrant(grant: Grant): void {
   const registered = byStack.get(TerraformStack.of(grant.identity));
   const { role, target } = grant;
-  if (!registered || role.plane !== "data") return;
-  const point = auditPointOf(target.resourceId, role.service, isPremium(grant));
+  // A target in another subscription belongs to another team: the pipeline has no right to change
+  // its monitoring there, so its owner (or an admin-applied stack, with logDataAccess) sends its logs.
+  const stackSubscription = AzureContext.of(grant.identity).subscriptionId;
+  if (!registered || role.plane !== "data" || target.resourceId.subscriptionId !== stackSubscription) return;
+  const point = auditPointOf(target.resourceId, role.service, isPremium(target));
   if (!point) return;
   const key = point.resourceId.toLowerCase();
   if (registered.settings.has(key)) return;
-  // The target's own resource, as the assignment references it: a resource of the stack orders after it.
-  const segments = target.scopeReference.split("/");
-  const root = segments.slice(0, segments.length - point.depthBelowRoot).join("/");
   const readable = slug(`${point.rootId.split("/").pop()}${point.suffix}`);
   const id = registered.host.node.tryFindChild(readable)
     ? `${readable}-${uuidv5(ASSIGNMENT_NAMESPACE, key).slice(0, 8)}`
     : readable;
-  const { profile } = point;
-  const setting = new MonitorDiagnosticSetting(registered.host, id, {
-    name: `audit-to-${registered.workspace.name}`,
+  registered.settings.set(
+    key,
+    diagnosticSetting(registered.host, id, target, point, registered.workspace.id, registered.workspace.name),
+  );
+}
+
+function diagnosticSetting(
+  scope: Construct,
+  id: string,
+  target: GrantScope,
+  point: AuditPoint,
+  workspaceId: string,
+  workspaceName: string,
+): MonitorDiagnosticSetting {
+  // The target's own resource, as the assignment references it: a resource of the stack orders after it.
+  const segments = target.scopeReference.split("/");
+  const root = segments.slice(0, segments.length - point.depthBelowRoot).join("/");
+  return new MonitorDiagnosticSetting(scope, id, {
+    name: `audit-to-${workspaceName}`,
     targetResourceId: `${root}${point.suffix}`,
-    logAnalyticsWorkspaceId: registered.workspace.id,
-    logAnalyticsDestinationType: profile.destinationType,
-    enabledLog: profile.categories.map((category) => ({ category })),
+    logAnalyticsWorkspaceId: workspaceId,
+    logAnalyticsDestinationType: point.profile.destinationType,
+    enabledLog: point.profile.categories.map((category) => ({ category })),
   });
-  registered.settings.set(key, setting);
+}
+
+export interface LogDataAccessProps {
+  /** The target whose data-plane access to log (for storage, the service `service` names). */
+  readonly target: GrantScope;
+  readonly service: RoleService;
+  /** The Log Analytics workspace: its id (a reference or a literal) and its name. */
+  readonly workspaceId: string;
+  readonly workspaceName: string;
+}
+
+/**
+ * The diagnostic setting a grant would add, for a target the grant cannot log itself: one in
+ * another team's subscription, logged from a stack an admin applies with rights there.
+ */
+export function logDataAccess(scope: Construct, id: string, props: LogDataAccessProps): MonitorDiagnosticSetting {
+  const point = auditPointOf(props.target.resourceId, props.service, isPremium(props.target));
+  if (!point) {
+    throw new IdentityConfigError(scope, {
+      problem: `No audit profile for ${props.target.kind} ${props.target.label}`,
+      value: props.target.resourceId.id,
+      fix: "log a Key Vault, storage service, Service Bus or Event Hubs namespace, App Configuration store, container registry or Cognitive Services account",
+    });
+  }
+  return diagnosticSetting(scope, id, props.target, point, props.workspaceId, props.workspaceName);
 }

@@ -48,6 +48,8 @@ export const AZURE_TYPE_OF_TERRAFORM: Readonly<Record<string, string>> = {
   azurerm_log_analytics_workspace: "Microsoft.OperationalInsights/workspaces",
   azurerm_application_insights: "Microsoft.Insights/components",
   azurerm_monitor_diagnostic_setting: "Microsoft.Insights/diagnosticSettings",
+  // Entra ID's own diagnostic settings (tenant level), under the microsoft.aadiam provider.
+  azurerm_monitor_aad_diagnostic_setting: "microsoft.aadiam/diagnosticSettings",
 };
 
 /**

@@ -19,6 +19,7 @@ import { federatedTrustRule } from "./federation-rules";
 import { secretInOutputRule } from "./secret-rules";
 import { unanalysedModuleRule, unknownRoleRule, unverifiableAssignmentRule } from "./coverage-rules";
 import { developerWithoutWorkloadRule } from "./developer-rules";
+import { dataAccessUnloggedRule } from "./audit-rules";
 import { Rule } from "./rule";
 
 export type { Rule } from "./rule";
@@ -44,4 +45,5 @@ export const RULES: readonly Rule[] = [
   unverifiableAssignmentRule,
   unanalysedModuleRule,
   developerWithoutWorkloadRule,
+  dataAccessUnloggedRule,
 ].sort(byKeys((r) => r.id));
