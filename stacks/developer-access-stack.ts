@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { DeveloperAccess } from "../constructs";
 import { AzureStack } from "./azure-stack";
-import { EnvironmentSettings } from "./environment-settings";
+import { EnvironmentSettings, requireDeveloperAccessAllowed } from "./environment-settings";
 import { EnvironmentStack } from "./environment-stack";
 
 /**
@@ -14,6 +14,7 @@ export class DeveloperAccessStack extends AzureStack {
   readonly access: DeveloperAccess;
 
   constructor(scope: Construct, settings: EnvironmentSettings, groupObjectId: string, environment: EnvironmentStack) {
+    requireDeveloperAccessAllowed(scope, settings, groupObjectId);
     super(scope, `${settings.name}-developers`, settings, `${settings.name}-developers`);
     this.access = new DeveloperAccess(this, "developers", { groupObjectId, estate: [environment] });
     this.addDependency(environment);

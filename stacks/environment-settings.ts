@@ -61,9 +61,17 @@ export interface EnvironmentSettings {
 
 /** The environment's developer access, when it allows one: people never hold data roles in production. */
 export function developerGroupOf(scope: Construct, env: EnvironmentSettings): string | undefined {
-  if (!env.developerAccess) return undefined;
+  return env.developerAccess ? requireDeveloperAccessAllowed(scope, env, env.developerAccess.groupObjectId) : undefined;
+}
+
+/** Refuses developer access where the environment does not allow it, and always in production. */
+export function requireDeveloperAccessAllowed(
+  scope: Construct,
+  env: EnvironmentSettings,
+  groupObjectId: string,
+): string {
   const refuse = (problem: string, fix: string): never => {
-    throw new IdentityConfigError(scope, { problem, value: env.developerAccess!.groupObjectId, fix });
+    throw new IdentityConfigError(scope, { problem, value: groupObjectId, fix });
   };
   if (env.name === "prod") {
     refuse(
@@ -77,7 +85,7 @@ export function developerGroupOf(scope: Construct, env: EnvironmentSettings): st
       `remove developerAccess, or set allowDeveloperAccess: true for ${env.name} after the data owners agree`,
     );
   }
-  return env.developerAccess.groupObjectId;
+  return groupObjectId;
 }
 
 /** The environment's audit workspace: the bootstrap stack creates it, the grants send their targets' logs to it. */
