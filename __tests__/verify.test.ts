@@ -297,7 +297,8 @@ describe("npm run verify", () => {
   });
 
   it("refuses an unknown flag, a missing or extra environment, with exit 2 and the usage", async () => {
-    const usage = "usage: npm run verify -- <environment> [--json] [--out <synth folder, default cdktf.out>]\n";
+    const usage =
+      "usage: npm run verify -- <environment> [--usage [--days <1-730, default 30>]] [--json] [--out <synth folder, default cdktf.out>]\n";
     const synthDir = tempDir();
     expect(await run("matching", ["dev", "--jsn"], synthDir)).toEqual({
       code: 2,

@@ -1,8 +1,10 @@
-// npm run verify -- <environment> [--json] [--out <synth folder>]
+// npm run verify -- <environment> [--json] [--out <synth folder>] [--usage [--days N]]
 // Compares what Azure holds with the code: the access report the last synth wrote for the
 // environment, against the identities, role assignments and principals in Azure. Markdown for
 // people, JSON (--json) for tools. Exit 0: Azure matches the code; 1: drift, or something that
 // cannot be verified; 2: unusable input, or Azure cannot be read (sign-in failed, a right missing).
+// --usage instead reads the audit workspace (./verify/usage.ts): exit 0 when every workload identity
+// signed in and every logged grant was used in the last N days (default 30), 1 otherwise.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -10,8 +12,13 @@ import type { AccessReport } from "../constructs";
 import { AzureSdkReader } from "./verify/azure-reader";
 import { compareEstate, renderDrift } from "./verify/drift";
 import { AzureReadError, AzureReader, readLiveEstate } from "./verify/live-estate";
+import { readUsage, renderUsage } from "./verify/usage";
 
-const USAGE = "usage: npm run verify -- <environment> [--json] [--out <synth folder, default cdktf.out>]";
+const USAGE =
+  "usage: npm run verify -- <environment> [--usage [--days <1-730, default 30>]] [--json] [--out <synth folder, default cdktf.out>]";
+// Its own line: the general one above is pinned by verify.test.ts, which this change may not edit.
+const USAGE_USAGE =
+  "usage: npm run verify -- <environment> --usage [--days <1-730, default 30>] [--json] [--out <synth folder>]";
 
 class UnusableInput extends Error {}
 
@@ -30,12 +37,25 @@ function argumentError(e: unknown): string {
   return unknown ? `unknown flag ${unknown[1]}` : message;
 }
 
-function parseArguments(argv: readonly string[]): { environment: string; json: boolean; out?: string } {
+interface Arguments {
+  readonly environment: string;
+  readonly json: boolean;
+  readonly out?: string;
+  /** --usage: the days of logs to read. */
+  readonly usageDays?: number;
+}
+
+function parseArguments(argv: readonly string[]): Arguments {
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: { json: { type: "boolean", default: false }, out: { type: "string" } },
+      options: {
+        json: { type: "boolean", default: false },
+        out: { type: "string" },
+        usage: { type: "boolean", default: false },
+        days: { type: "string" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -51,7 +71,15 @@ function parseArguments(argv: readonly string[]): { environment: string; json: b
   // The name becomes a path under the synth folder.
   if (/[/\\]/.test(environment) || environment === "." || environment === "..")
     throw new UnusableInput(`"${environment}" is not an environment name (a stack of the synth folder, e.g. dev)`);
-  return { environment, json: parsed.values.json!, out: parsed.values.out };
+  const { json, out, usage, days } = parsed.values;
+  if (days !== undefined && !usage) throw new UnusableInput(`--days needs --usage\n${USAGE_USAGE}`);
+  let usageDays: number | undefined;
+  if (usage) {
+    usageDays = days === undefined ? 30 : /^\d+$/.test(days) ? Number(days) : NaN;
+    if (!(usageDays >= 1 && usageDays <= 730))
+      throw new UnusableInput(`--days must be a whole number from 1 to 730, got "${days}"\n${USAGE_USAGE}`);
+  }
+  return { environment, json: json!, out, usageDays };
 }
 
 function readReport(synthDir: string, environment: string): AccessReport & { subscriptionId: string } {
@@ -88,9 +116,16 @@ function readReport(synthDir: string, environment: string): AccessReport & { sub
 
 export async function main(argv: readonly string[], deps: VerifyDeps = {}): Promise<{ code: number; output: string }> {
   try {
-    const { environment, json, out } = parseArguments(argv);
+    const { environment, json, out, usageDays } = parseArguments(argv);
     const report = readReport(out ?? deps.synthDir ?? "cdktf.out", environment);
     const reader = (deps.reader ?? ((s) => new AzureSdkReader(s)))(report.subscriptionId);
+    if (usageDays !== undefined) {
+      const { auditWorkspace } = report;
+      if (typeof auditWorkspace !== "string")
+        throw new UnusableInput("the environment has no audit workspace in its access report");
+      const usage = await readUsage({ ...report, auditWorkspace }, reader, usageDays);
+      return { code: usage.allUsed ? 0 : 1, output: json ? `${JSON.stringify(usage, null, 2)}\n` : renderUsage(usage) };
+    }
     const drift = compareEstate(report, await readLiveEstate(report, reader));
     return { code: drift.matches ? 0 : 1, output: json ? `${JSON.stringify(drift, null, 2)}\n` : renderDrift(drift) };
   } catch (e) {

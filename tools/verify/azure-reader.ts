@@ -9,7 +9,8 @@ import {
   DefaultAzureCredential,
   TokenCredential,
 } from "@azure/identity";
-import { AzureReadError, AzureReader, LiveAssignment, ResourcePrincipal, subscriptionOf } from "./live-estate";
+import { LogsQueryClient, LogsQueryResultStatus, LogsTable } from "@azure/monitor-query-logs";
+import { AzureReadError, AzureReader, LiveAssignment, LogRow, ResourcePrincipal, subscriptionOf } from "./live-estate";
 
 const USER_ASSIGNED = "microsoft.managedidentity/userassignedidentities";
 
@@ -78,6 +79,7 @@ const toLive = (a: RoleAssignment): LiveAssignment => ({
 export class AzureSdkReader implements AzureReader {
   private readonly resources: ResourceManagementClient;
   private readonly authorization = new Map<string, AuthorizationManagementClient>();
+  private logs?: LogsQueryClient;
 
   /**
    * `subscriptionId` is the stack's: scope listings go through it, and sign-in advice names it.
@@ -167,6 +169,27 @@ export class AzureSdkReader implements AzureReader {
     return found;
   }
 
+  async queryLogs(workspaceResourceId: string, query: string, days: number): Promise<readonly LogRow[]> {
+    this.logs ??= new LogsQueryClient(this.credential);
+    const what = `querying the audit workspace ${workspaceResourceId}`;
+    let result;
+    try {
+      result = await this.logs.queryResource(workspaceResourceId, query, { duration: `P${days}D` });
+    } catch (e) {
+      // A query Log Analytics rejects (bad KQL, unknown table) throws a LogsQueryError with status Failure.
+      if ((e as { status?: unknown })?.status === LogsQueryResultStatus.Failure)
+        throw new AzureReadError(`${what} failed: ${(e as Error).message.split("\n")[0]}`);
+      throw this.failure(e, what, `Log Analytics Reader on ${workspaceResourceId}`);
+    }
+    if (result.status === LogsQueryResultStatus.PartialFailure)
+      throw new AzureReadError(
+        `${what} returned a partial failure (${result.partialError.code}: ${result.partialError.message}); the counts would be incomplete`,
+      );
+    if (result.status !== LogsQueryResultStatus.Success)
+      throw new AzureReadError(`${what} failed: status ${(result as { status: string }).status}`);
+    return result.tables[0] ? rowsOf(result.tables[0]) : [];
+  }
+
   private client(subscriptionId: string): AuthorizationManagementClient {
     let client = this.authorization.get(subscriptionId);
     if (!client) {
@@ -203,6 +226,12 @@ export class AzureSdkReader implements AzureReader {
       return new AzureReadError(`${what} was refused (403 ${said}): the signed-in principal needs ${right}`);
     return new AzureReadError(`${what} failed: ${rest.statusCode ? `HTTP ${rest.statusCode} ` : ""}${said}`);
   }
+}
+
+/** A table's rows keyed by column name. */
+function rowsOf(table: LogsTable): LogRow[] {
+  const names = table.columnDescriptors.map((c) => c.name);
+  return table.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
 }
 
 async function collect(pages: AsyncIterable<RoleAssignment>): Promise<LiveAssignment[]> {

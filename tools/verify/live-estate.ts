@@ -30,7 +30,16 @@ export interface AzureReader {
   assignmentsAtScope(scope: string): Promise<readonly LiveAssignment[]>;
   /** Which of these Entra object ids exist, lower-cased. */
   existingObjects(objectIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * A KQL query's rows (the first table, keyed by column name) over the last `days` days, run
+   * against a Log Analytics workspace by its resource id (`verify --usage`). Optional: only
+   * --usage needs it, and readers built for the drift check need not implement it.
+   */
+  queryLogs?(workspaceResourceId: string, query: string, days: number): Promise<readonly LogRow[]>;
 }
+
+/** One row of a Log Analytics result, by column name. */
+export type LogRow = Readonly<Record<string, unknown>>;
 
 /** Azure could not be read: sign-in failed, or a right is missing. The message says which and the fix. */
 export class AzureReadError extends Error {}
