@@ -1,58 +1,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, TerraformStack } from "cdktf";
-import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
-import {
-  AppServiceCompute,
-  configureIdentityStack,
-  Identity,
-  KeyVaultTarget,
-  Roles,
-  StorageAccountTarget,
-  WorkloadIdentity,
-} from "../constructs";
 import { main as verify } from "../tools/verify";
 import { tokenAcquisitionsQuery } from "../constructs/internal/audit/kql";
 import { AzureReader, LogRow } from "../tools/verify/live-estate";
 import { withObjectId } from "../tools/verify/usage";
-import { inRg, SUBSCRIPTION, tempDirs, TENANT, vaultId } from "./helpers";
+import { SUBSCRIPTION, tempDirs } from "./helpers";
+import { synthesizeVerifyEstate } from "./verify-estate";
 
-const ACCOUNT = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
 const WORKSPACE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/audit`;
 
 const tempDir = tempDirs("verify-usage-");
 
 /** Two workloads, each with a logged grant: orders (system-assigned, a vault) and docs (user-assigned, a container). */
 function synthesize(options: { audit?: boolean } = { audit: true }): string {
-  const outdir = tempDir();
-  const app = new App({ outdir, stackTraces: false });
-  const stack = new TerraformStack(app, "dev");
-  new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId: SUBSCRIPTION });
-  configureIdentityStack(stack, {
-    subscriptionId: SUBSCRIPTION,
-    tenantId: TENANT,
-    guardrails: { severity: "warning" },
-    ...(options.audit ? { auditLogs: { workspaceId: WORKSPACE } } : {}),
-  });
-  const web = (name: string) =>
-    new LinuxWebApp(stack, `${name}-app`, { ...inRg, name, servicePlanId: "/plan", siteConfig: {} });
-  new WorkloadIdentity(stack, "orders", {
-    identity: Identity.systemAssigned(),
-    compute: [AppServiceCompute.linuxWebApp(web("orders"))],
-    grants: [KeyVaultTarget.fromId(stack, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads secrets")],
-  });
-  new WorkloadIdentity(stack, "docs", {
-    identity: Identity.newUserAssigned({ ...inRg, name: "docs-id" }),
-    compute: [AppServiceCompute.linuxWebApp(web("docs"))],
-    grants: [
-      StorageAccountTarget.fromId(stack, ACCOUNT)
-        .container("docs")
-        .allow(Roles.StorageBlobDataReader, "reads documents"),
-    ],
-  });
-  app.synth();
-  return outdir;
+  return synthesizeVerifyEstate(tempDir(), options.audit ? { workspaceId: WORKSPACE } : {});
 }
 
 const fixture = (file: string) =>

@@ -1,20 +1,15 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, TerraformStack, TerraformVariable } from "cdktf";
-import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
-import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { TerraformVariable } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { ChainedTokenCredential, CredentialUnavailableError, TokenCredential } from "@azure/identity";
 import { createHttpHeaders, HttpClient } from "@azure/core-rest-pipeline";
 import {
   AccessReport,
   AppServiceCompute,
-  configureIdentityStack,
   ContainerRegistryTarget,
   Identity,
-  KeyVaultTarget,
   Roles,
-  StorageAccountTarget,
   WorkloadIdentity,
 } from "../constructs";
 import { main as verify } from "../tools/verify";
@@ -27,10 +22,10 @@ import {
   LiveAssignment,
   sameScope,
 } from "../tools/verify/live-estate";
-import { inRg, registryId, SUBSCRIPTION, tempDirs, TENANT, vaultId } from "./helpers";
+import { inRg, registryId, SUBSCRIPTION, tempDirs, vaultId } from "./helpers";
+import { ACCOUNT, synthesizeVerifyEstate } from "./verify-estate";
 
 const DEVELOPERS = "0f0f0f0f-0000-4000-8000-0000000000d1";
-const ACCOUNT = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
 const CONTAINER = `${ACCOUNT}/blobServices/default/containers/docs`;
 const QUEUE = `${ACCOUNT}/queueServices/default/queues/jobs`;
 const roleId = (guid: string) =>
@@ -45,54 +40,34 @@ const tempDir = tempDirs("verify-");
  * by a variable, whose Azure id the report cannot build.
  */
 function synthesizeEstate(options: { unresolvable?: boolean } = {}): string {
-  const outdir = tempDir();
-  const app = new App({ outdir, stackTraces: false });
-  const stack = new TerraformStack(app, "dev");
-  new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId: SUBSCRIPTION });
-  configureIdentityStack(stack, {
-    subscriptionId: SUBSCRIPTION,
-    tenantId: TENANT,
-    guardrails: { severity: "warning" },
-  });
-  const account = StorageAccountTarget.fromId(stack, ACCOUNT);
-  const web = (name: string) =>
-    new LinuxWebApp(stack, `${name}-app`, { ...inRg, name, servicePlanId: "/plan", siteConfig: {} });
-  new WorkloadIdentity(stack, "orders", {
-    identity: Identity.systemAssigned(),
-    compute: [AppServiceCompute.linuxWebApp(web("orders"))],
-    grants: [KeyVaultTarget.fromId(stack, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads secrets")],
-  });
-  new WorkloadIdentity(stack, "docs", {
-    identity: Identity.newUserAssigned({ ...inRg, name: "docs-id" }),
-    compute: [AppServiceCompute.linuxWebApp(web("docs"))],
-    grants: [
-      account.container("docs").allow(Roles.StorageBlobDataReader, "reads documents"),
+  return synthesizeVerifyEstate(tempDir(), {
+    docsGrants: (stack) => [
       ContainerRegistryTarget.fromId(stack, registryId()).allow(Roles.AcrPull, "pulls its image"),
     ],
+    extra: ({ stack, account, web }) => {
+      new WorkloadIdentity(stack, "jobs", {
+        identity: Identity.newUserAssigned({ ...inRg, name: "jobs-id" }),
+        compute: [AppServiceCompute.linuxWebApp(web("jobs"))],
+        grants: [account.queue("jobs").allow(Roles.StorageQueueDataMessageProcessor, "works the jobs")],
+      });
+      new RoleAssignment(stack, "developers", {
+        name: "5b7c1d2e-3f4a-5b6c-8d9e-0f1a2b3c4d5e",
+        scope: CONTAINER,
+        roleDefinitionId: roleId(Roles.StorageBlobDataReader.guid),
+        principalId: DEVELOPERS,
+        principalType: "Group",
+        description: "developers read the documents",
+      });
+      if (options.unresolvable) {
+        const name = new TerraformVariable(stack, "batch_identity_name", { type: "string" });
+        new WorkloadIdentity(stack, "batch", {
+          identity: Identity.newUserAssigned({ ...inRg, name: name.stringValue }),
+          compute: [AppServiceCompute.linuxWebApp(web("batch"))],
+          grants: [account.queue("jobs").allow(Roles.StorageQueueDataMessageSender, "queues jobs")],
+        });
+      }
+    },
   });
-  new WorkloadIdentity(stack, "jobs", {
-    identity: Identity.newUserAssigned({ ...inRg, name: "jobs-id" }),
-    compute: [AppServiceCompute.linuxWebApp(web("jobs"))],
-    grants: [account.queue("jobs").allow(Roles.StorageQueueDataMessageProcessor, "works the jobs")],
-  });
-  new RoleAssignment(stack, "developers", {
-    name: "5b7c1d2e-3f4a-5b6c-8d9e-0f1a2b3c4d5e",
-    scope: CONTAINER,
-    roleDefinitionId: roleId(Roles.StorageBlobDataReader.guid),
-    principalId: DEVELOPERS,
-    principalType: "Group",
-    description: "developers read the documents",
-  });
-  if (options.unresolvable) {
-    const name = new TerraformVariable(stack, "batch_identity_name", { type: "string" });
-    new WorkloadIdentity(stack, "batch", {
-      identity: Identity.newUserAssigned({ ...inRg, name: name.stringValue }),
-      compute: [AppServiceCompute.linuxWebApp(web("batch"))],
-      grants: [account.queue("jobs").allow(Roles.StorageQueueDataMessageSender, "queues jobs")],
-    });
-  }
-  app.synth();
-  return outdir;
 }
 
 const fixture = (estate: string, file: string) =>

@@ -4,10 +4,8 @@ import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { requireGuid } from "./azure-ids";
 import { IdentityConfigError } from "./errors";
 import { Grant } from "./grant";
-import { roleDefinitionId } from "./role-catalog";
 import { grantsIn } from "./internal/grants";
-import { roleAssignmentName } from "./internal/deterministic-name";
-import { slug } from "./internal/slug";
+import { newRoleAssignment } from "./internal/role-assignment";
 
 export interface DeveloperAccessProps {
   /** The developers' Entra group (`az ad group show --group <name> --query id`). */
@@ -74,24 +72,18 @@ export class DeveloperAccess extends Construct {
   }
 
   private mirror({ role, target, options }: Grant): RoleAssignment {
-    const id = `${slug(role.name)}-on-${target.label}`;
-    if (this.node.tryFindChild(id)) {
-      throw new IdentityConfigError(this, {
-        problem: "Two different targets share the label that names a developer grant",
-        value: target.label,
-        fix: "give one of the targets a distinct `label` when you create it",
-      });
-    }
     // The literal id built from names: a reference would tie this stack's plan to the estate's.
-    return new RoleAssignment(this, id, {
-      name: roleAssignmentName(target.resourceId.id, role.guid, this.groupObjectId),
+    return newRoleAssignment({
+      host: this,
+      where: this,
+      role,
+      target,
       scope: target.resourceId.id,
-      roleDefinitionId: roleDefinitionId(target.resourceId.subscriptionId, role),
       principalId: this.groupObjectId,
+      principalKey: this.groupObjectId,
       principalType: "Group",
       description: `developer access: as ${options.workload}, ${options.reason}`,
-      condition: options.condition?.expression,
-      conditionVersion: options.condition ? "2.0" : undefined,
+      condition: options.condition,
     });
   }
 }

@@ -1,17 +1,15 @@
 import { IConstruct } from "constructs";
 import { TerraformStack } from "cdktf";
-import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { IdentityConfigError } from "../errors";
 import { IManagedIdentity } from "../identity";
-import { findRoleByGuid, RoleDefinition, roleDefinitionId } from "../role-catalog";
+import { findRoleByGuid, RoleDefinition } from "../role-catalog";
 import { Grant, GrantOptions, GrantScope } from "../grant";
-import { roleAssignmentName } from "./deterministic-name";
+import { newRoleAssignment } from "./role-assignment";
 import { typeInfoByAzureType } from "./resource-types";
 import { justifySuppressions } from "../guardrails/suppressions";
 import { requireSameStack } from "./known-values";
 import { judgeAssignment } from "./policy/access-policy";
 import { meaninglessTextProblem } from "./policy/meaningful-text";
-import { slug } from "./slug";
 import { auditGrant } from "./audit/diagnostics";
 
 /** The least a justification must say: who needs it and why the narrow role does not do. */
@@ -80,29 +78,22 @@ export function grantRole(
     return existing;
   }
 
-  const name = roleAssignmentName(target.resourceId.id, role.guid, identity.principalResourceId.id);
   const workload = options.workload ?? identity.node.id;
-  const assignmentId = `${slug(role.name)}-on-${target.label}`;
-  if (identity.node.tryFindChild(assignmentId)) {
-    throw new IdentityConfigError(where, {
-      problem: "Two different targets share the label that names this grant",
-      value: target.label,
-      fix: "give one of the targets a distinct `label` when you create it",
-    });
-  }
-  const assignment = new RoleAssignment(identity, assignmentId, {
-    name,
+  const assignment = newRoleAssignment({
+    host: identity,
+    where,
+    role,
+    target,
     scope: target.scopeReference,
-    roleDefinitionId: roleDefinitionId(target.resourceId.subscriptionId, role),
     principalId: identity.principalId,
+    principalKey: identity.principalResourceId.id,
     principalType: "ServicePrincipal",
     description: `${workload}: ${options.reason}`,
-    condition: options.condition?.expression,
-    conditionVersion: options.condition ? "2.0" : undefined,
-    dependsOn: target.dependsOn.length > 0 ? [...target.dependsOn] : undefined,
+    condition: options.condition,
+    dependsOn: target.dependsOn,
   });
   if (suppressed.length > 0) justifySuppressions(assignment, suppressed, options.justification!);
-  const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
+  const grant = new Grant(assignment.nameInput!, role, target, identity, assignment, { ...options, workload });
   grants.set(key, grant);
   auditGrant(grant);
   return grant;
