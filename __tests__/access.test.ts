@@ -13,6 +13,7 @@ import {
   KeyVaultTarget,
   onlyAssignRoles,
   RoleDefinition,
+  AzureRoleDefinition,
   Roles,
   ScopeTarget,
   StorageAccountTarget,
@@ -40,7 +41,7 @@ interface Variant {
   /** An override that moves the orders grant to a user. */
   ordersToUser?: boolean;
   /** The docs identity may assign these roles on the account, under onlyAssignRoles. */
-  delegates?: readonly RoleDefinition[];
+  delegates?: readonly AzureRoleDefinition[];
 }
 
 /** A small estate, varied the way pull requests vary it. */
@@ -56,8 +57,8 @@ function estate(v: Variant = {}): TerraformStack {
     grants: v.dropOrdersGrant ? [] : [vault.allow(Roles.KeyVaultSecretsUser, "reads secrets")],
   });
   if (v.ordersToUser) {
-    orders.grants[0].assignment.addOverride("principal_type", "User");
-    orders.grants[0].assignment.addOverride("principal_id", "0f0f0f0f-0000-4000-8000-0000000000a1");
+    orders.grants[0].assignment!.addOverride("principal_type", "User");
+    orders.grants[0].assignment!.addOverride("principal_id", "0f0f0f0f-0000-4000-8000-0000000000a1");
   }
   if (v.dropDocs) return stack;
   const identity: UserAssignedIdentityProps = {

@@ -92,7 +92,7 @@ describe("AKS platform grants", () => {
       `/subscriptions/${SUBSCRIPTION}/resourceGroups/aks-rg/providers/Microsoft.Network/virtualNetworks/aks-vnet/subnets/nodes`,
     );
     expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster")).depends_on).toContain(
-      `azurerm_role_assignment.${network.assignment.friendlyUniqueId}`,
+      `azurerm_role_assignment.${network.assignment!.friendlyUniqueId}`,
     );
   });
 

@@ -77,7 +77,7 @@ function workloadGrant(stack: Construct): RoleAssignment {
     compute: [AppServiceCompute.linuxWebApp(app)],
     grants: [KeyVaultTarget.fromId(stack, vaultId).allow(Roles.KeyVaultSecretsUser, "reads secrets")],
   });
-  return access.grants[0].assignment;
+  return access.grants[0].assignment as RoleAssignment;
 }
 
 class AzapiProvider extends TerraformProvider {

@@ -6,7 +6,7 @@ import {
   DeveloperAccess,
   IdentityConfigError,
   KeyVaultTarget,
-  type RoleDefinition,
+  type AzureRoleDefinition,
   Roles,
   ScopeTarget,
   StorageAccountTarget,
@@ -54,7 +54,7 @@ function groupGrant(
   stack: TerraformStack,
   id: string,
   scope: string,
-  role: RoleDefinition,
+  role: AzureRoleDefinition,
   principalId = GROUP,
   subscriptionId = DEV.subscriptionId,
 ): RoleAssignment {

@@ -230,7 +230,7 @@ describe("grant refuses bad input with path, value and fix", () => {
       reason: "owns the account",
       justification: "the Functions host creates its own containers and leases",
     });
-    expect(GuardrailSuppressions.on(grant.assignment).map((s) => s.ruleId)).toEqual(["IG002"]);
+    expect(GuardrailSuppressions.on(grant.assignment!).map((s) => s.ruleId)).toEqual(["IG002"]);
   });
 
   it("refuses a control-plane role where the target's service has data roles, even through a plain scope", () => {

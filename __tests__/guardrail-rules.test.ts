@@ -467,7 +467,7 @@ describe("guardrails see what is written around the constructs", () => {
     const grant = KeyVaultTarget.fromId(stack, vaultId()).grant(identity, Roles.KeyVaultSecretsUser, {
       reason: "reads secrets",
     });
-    grant.assignment.addOverride(
+    grant.assignment!.addOverride(
       "role_definition_id",
       `/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}`,
     );

@@ -1,5 +1,13 @@
 import { Roles } from "../constructs";
-import { ALL_ROLES, findRoleByGuid, lookupRole, roleDefinitionId, RolePlane } from "../constructs/role-catalog";
+import {
+  ALL_ROLES,
+  findDataPlaneRole,
+  findRoleByGuid,
+  lookupRole,
+  lookupRoleByName,
+  roleDefinitionId,
+  RolePlane,
+} from "../constructs/role-catalog";
 
 // The built-in roles and GUIDs from the project's facts document (Azure built-in roles list).
 const PUBLISHED: ReadonlyArray<[string, string, RolePlane]> = [
@@ -43,6 +51,23 @@ const PUBLISHED: ReadonlyArray<[string, string, RolePlane]> = [
   ["Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "privileged"],
   ["User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", "privileged"],
   ["Role Based Access Control Administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168", "privileged"],
+  ["Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb", "data"],
+  ["EventGrid Data Sender", "d5a91429-5739-47e2-a06b-3470a27159e7", "data"],
+  ["Search Index Data Reader", "1407120a-92aa-4202-b7e9-c0e197c71c8f", "data"],
+  ["Search Index Data Contributor", "8ebe5a00-799e-43f5-93ac-243d3dce84a7", "data"],
+];
+
+// Roles of services' own data planes: Cosmos DB built-in definitions, Redis access policies, database roles.
+const DATA_PLANE: ReadonlyArray<[string, string, string]> = [
+  ["cosmos-db", "Cosmos DB Built-in Data Reader", "00000000-0000-0000-0000-000000000001"],
+  ["cosmos-db", "Cosmos DB Built-in Data Contributor", "00000000-0000-0000-0000-000000000002"],
+  ["redis", "Redis Data Reader", "Data Reader"],
+  ["redis", "Redis Data Contributor", "Data Contributor"],
+  ["redis", "Redis Data Owner", "Data Owner"],
+  ["azure-sql", "SQL db_datareader", "db_datareader"],
+  ["azure-sql", "SQL db_datawriter", "db_datawriter"],
+  ["postgresql", "PostgreSQL table reader", "SELECT"],
+  ["postgresql", "PostgreSQL table writer", "SELECT, INSERT, UPDATE, DELETE"],
 ];
 
 describe("role catalog", () => {
@@ -52,7 +77,18 @@ describe("role catalog", () => {
   });
 
   it("holds exactly the published roles, each GUID once", () => {
-    expect(ALL_ROLES.map((r) => r.guid).sort()).toEqual(PUBLISHED.map(([, guid]) => guid).sort());
+    const azure = ALL_ROLES.flatMap((r) => (r.system === "azure-rbac" ? [r.guid] : []));
+    expect(azure.sort()).toEqual(PUBLISHED.map(([, guid]) => guid).sort());
+  });
+
+  it("holds the data-plane roles by their definition in their own system, none of them an Azure role", () => {
+    const dataPlane = ALL_ROLES.flatMap((r) => (r.system === "azure-rbac" ? [] : [[r.system, r.name, r.definition]]));
+    expect(dataPlane).toEqual(DATA_PLANE);
+    for (const [system, , definition] of DATA_PLANE) {
+      expect(findDataPlaneRole(system as "redis", definition)?.definition).toBe(definition);
+      expect(findRoleByGuid(definition)).toBeUndefined();
+    }
+    expect(lookupRoleByName("Cosmos DB Built-in Data Reader")).toBeUndefined();
   });
 
   it("marks the *Data Owner roles and Key Vault Administrator as broad, and only them", () => {
@@ -63,6 +99,7 @@ describe("role catalog", () => {
         "Azure Event Hubs Data Owner",
         "Azure Service Bus Data Owner",
         "Key Vault Administrator",
+        "Redis Data Owner",
         "Storage Blob Data Owner",
       ].sort(),
     );

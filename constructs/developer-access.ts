@@ -3,9 +3,10 @@ import { TerraformStack } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { requireGuid } from "./azure-ids";
 import { IdentityConfigError } from "./errors";
-import { Grant } from "./grant";
+import { AzureGrant, Grant, isAzureGrant } from "./grant";
 import { grantsIn } from "./internal/grants";
 import { newRoleAssignment } from "./internal/role-assignment";
+import { roleKey } from "./role-catalog";
 
 export interface DeveloperAccessProps {
   /** The developers' Entra group (`az ad group show --group <name> --query id`). */
@@ -27,10 +28,12 @@ export function estateGrantsOf(stack: TerraformStack): ReadonlySet<string> {
   return estateGrants.get(stack) ?? new Set();
 }
 
-const grantKey = (g: Grant) => `${g.target.resourceId.id}|${g.role.guid}`.toLowerCase();
+const grantKey = (g: Grant) => `${g.target.resourceId.id}|${roleKey(g.role)}`.toLowerCase();
 
 /** A grant developers get too: a narrow data role a workload holds without an exception. */
-const mirrored = (g: Grant) => g.role.plane === "data" && !g.role.broad && g.options.justification === undefined;
+// Azure roles only: a service's own data plane (Cosmos DB, Redis, databases) is granted to workloads alone.
+const mirrored = (g: Grant): g is AzureGrant =>
+  isAzureGrant(g) && g.role.plane === "data" && !g.role.broad && g.options.justification === undefined;
 
 /**
  * Developer access for environments that allow it (never production): the group gets every
@@ -66,12 +69,12 @@ export class DeveloperAccess extends Construct {
     for (const g of grants) held.add(grantKey(g));
     estateGrants.set(stack, held);
 
-    const byKey = new Map<string, Grant>();
+    const byKey = new Map<string, AzureGrant>();
     for (const g of grants.filter(mirrored)) if (!byKey.has(grantKey(g))) byKey.set(grantKey(g), g);
     this.assignments = [...byKey.values()].map((g) => this.mirror(g));
   }
 
-  private mirror({ role, target, options }: Grant): RoleAssignment {
+  private mirror({ role, target, options }: AzureGrant): RoleAssignment {
     // The literal id built from names: a reference would tie this stack's plan to the estate's.
     return newRoleAssignment({
       host: this,

@@ -2,10 +2,10 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { onlyAssignRoles } from "./abac/condition";
 import { FederatedTrust, GITHUB_ACTIONS_ISSUER, GitHubSubject } from "./federation";
-import { Grant, GrantScope } from "./grant";
+import { Grant, GrantScope, isAzureGrant } from "./grant";
 import { grantRole, grantsIn } from "./internal/grants";
 import { IUserAssignedIdentity } from "./identity";
-import { RoleDefinition, Roles } from "./role-catalog";
+import { AzureRoleDefinition, RoleDefinition, Roles } from "./role-catalog";
 import { GrantTarget, ScopeTarget } from "./targets";
 import { UserAssignedIdentityChoice, userAssignedIdentityOf } from "./identity-choice";
 import { byKeys } from "./internal/ordering";
@@ -40,7 +40,7 @@ export class GitHubDeployer extends Construct {
   readonly trust: FederatedTrust;
   readonly grants: readonly Grant[];
   /** The roles the deployer may assign. */
-  readonly assignableRoles: readonly RoleDefinition[];
+  readonly assignableRoles: readonly AzureRoleDefinition[];
 
   constructor(scope: Construct, id: string, props: GitHubDeployerProps) {
     super(scope, id);
@@ -57,7 +57,8 @@ export class GitHubDeployer extends Construct {
       props.estate
         .flatMap((stack) => grantsIn(stack))
         .filter((g) => g.identity !== this.identity && g.role.plane !== "privileged");
-    const estate = estateGrants();
+    // Azure role assignments only: Cosmos DB and Redis assignments are writes to the resource, which Contributor makes.
+    const estate = estateGrants().filter(isAzureGrant);
     this.assignableRoles = uniqueBy(
       estate.map((g) => g.role),
       (r) => r.guid,
@@ -118,6 +119,7 @@ export class GitHubDeployer extends Construct {
     this.node.addValidation({
       validate: () =>
         estateGrants()
+          .filter(isAzureGrant)
           .filter(
             (g) =>
               !this.assignableRoles.includes(g.role) ||

@@ -1,8 +1,9 @@
 import { IConstruct } from "constructs";
 import { ITerraformDependable } from "cdktf";
+import { TerraformResource } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { IManagedIdentity } from "./identity";
-import { RoleDefinition, RoleService } from "./role-catalog";
+import { AzureRoleDefinition, RoleDefinition, RoleService } from "./role-catalog";
 import { ResourceId } from "./azure-ids";
 import { AbacCondition } from "./abac/condition";
 
@@ -33,7 +34,29 @@ export interface GrantScope {
   readonly dependsOn: readonly ITerraformDependable[];
   /** The stack whose resource the target is, when it is one (its `id` is then a token of that stack). */
   readonly home?: IConstruct;
+  /** For a service that authorizes data itself (Cosmos DB, Redis, databases): where its grants are made. */
+  readonly dataPlane?: DataPlaneScope;
   accepts(role: RoleDefinition): boolean;
+}
+
+/**
+ * The resource that authorizes a data-plane grant (a Cosmos DB account, a Redis cache, a database
+ * server), and for a database grant the database, its server's host name and the schema.
+ */
+export interface DataPlaneScope {
+  /** Built from names. */
+  readonly service: ResourceId;
+  /** The service's `id` reference, or its literal id. */
+  readonly serviceReference: string;
+  readonly database?: DatabaseScope;
+}
+
+export interface DatabaseScope {
+  readonly name: string;
+  /** The server's host name clients connect to. */
+  readonly host: string;
+  /** PostgreSQL: the schema whose tables the privileges cover. */
+  readonly schema?: string;
 }
 
 /** A typed request for access to one target, to hand to a WorkloadIdentity. */
@@ -43,14 +66,23 @@ export interface GrantRequest {
   readonly options: Omit<GrantOptions, "workload">;
 }
 
-/** One role assignment: the result of granting a role on a target to an identity. */
+/**
+ * One role granted on a target to an identity. `assignment` is the resource that grants it: an
+ * Azure role assignment, a Cosmos DB SQL role assignment or a Redis access policy assignment; a
+ * database role has none, since ARM cannot create database users (its statements are a stack output).
+ */
 export class Grant {
   constructor(
     readonly name: string,
     readonly role: RoleDefinition,
     readonly target: GrantScope,
     readonly identity: IManagedIdentity,
-    readonly assignment: RoleAssignment,
+    readonly assignment: TerraformResource | undefined,
     readonly options: GrantOptions & { readonly platformUse?: string },
   ) {}
 }
+
+/** A grant made by an Azure role assignment. */
+export type AzureGrant = Grant & { readonly role: AzureRoleDefinition; readonly assignment: RoleAssignment };
+
+export const isAzureGrant = (g: Grant): g is AzureGrant => g.role.system === "azure-rbac";

@@ -9,7 +9,13 @@ export type { UserAssignedIdentityProps } from "./user-assigned-identity";
 
 // Roles, targets and grants: `target.allow(role, reason)` asks, `target.grant(identity, role, options)` grants now.
 export { Roles } from "./role-catalog";
-export type { RoleDefinition, RoleService } from "./role-catalog";
+export type {
+  AzureRoleDefinition,
+  DataPlaneRoleDefinition,
+  RoleDefinition,
+  RoleService,
+  RoleSystem,
+} from "./role-catalog";
 export { ResourceId } from "./azure-ids";
 export type { Grant, GrantOptions, GrantRequest } from "./grant";
 export {
@@ -24,6 +30,15 @@ export {
   StorageAccountTarget,
 } from "./targets";
 export type { ExistingTargetOptions, GrantTarget } from "./targets";
+export {
+  ApplicationInsightsTarget,
+  CosmosDbAccountTarget,
+  EventGridDomainTarget,
+  EventGridTopicTarget,
+  RedisCacheTarget,
+  SearchServiceTarget,
+} from "./data-targets";
+export { PostgresServerTarget, SqlServerTarget } from "./database-targets";
 
 // Compute adapters: what a WorkloadIdentity attaches its identity to.
 export { AppServiceCompute } from "./compute/app-service";

@@ -14,6 +14,13 @@ export type RoleService =
   | "App Configuration"
   | "Cognitive Services"
   | "Kubernetes Service"
+  | "Cosmos DB"
+  | "Azure SQL"
+  | "PostgreSQL"
+  | "Redis"
+  | "Application Insights"
+  | "Event Grid"
+  | "Search"
   | "Managed Identity"
   | "Network"
   | "Any resource";
@@ -27,10 +34,15 @@ export type RoleService =
  */
 export type RolePlane = "data" | "control" | "platform" | "privileged";
 
-export interface RoleDefinition<S extends RoleService = RoleService> {
+/**
+ * Who authorizes the role's data access: Azure RBAC (`azurerm_role_assignment`), or the service's
+ * own data plane, where an Azure role assignment grants no data at all: Cosmos DB's SQL role
+ * assignments, Redis access policies, and users inside an Azure SQL or PostgreSQL database.
+ */
+export type RoleSystem = "azure-rbac" | "cosmos-db" | "redis" | "azure-sql" | "postgresql";
+
+interface RoleFacts<S extends RoleService> {
   readonly name: string;
-  /** The built-in role definition GUID, the same in every subscription and tenant. */
-  readonly guid: string;
   readonly service: S;
   readonly plane: RolePlane;
   /** A data role that also manages access or everything in the service (the *Data Owner roles). */
@@ -39,20 +51,60 @@ export interface RoleDefinition<S extends RoleService = RoleService> {
   readonly privilegedUnlessConditioned: boolean;
 }
 
+/** An Azure built-in role, assigned with `azurerm_role_assignment`. */
+export interface AzureRoleDefinition<S extends RoleService = RoleService> extends RoleFacts<S> {
+  readonly system: "azure-rbac";
+  /** The built-in role definition GUID, the same in every subscription and tenant. */
+  readonly guid: string;
+}
+
+/** A role of a service's own data plane: no Azure role assignment can grant it. */
+export interface DataPlaneRoleDefinition<S extends RoleService = RoleService> extends RoleFacts<S> {
+  readonly system: Exclude<RoleSystem, "azure-rbac">;
+  /**
+   * Its name in the service: a Cosmos DB built-in role definition GUID, a Redis access policy, a
+   * database role (Azure SQL), or the table privileges granted (PostgreSQL).
+   */
+  readonly definition: string;
+}
+
+export type RoleDefinition<S extends RoleService = RoleService> = AzureRoleDefinition<S> | DataPlaneRoleDefinition<S>;
+
+type Flags = { broad?: boolean; privilegedUnlessConditioned?: boolean };
+
 function role<S extends RoleService>(
   name: string,
   guid: string,
   service: S,
   plane: RolePlane,
-  flags: { broad?: boolean; privilegedUnlessConditioned?: boolean } = {},
-): RoleDefinition<S> {
+  flags: Flags = {},
+): AzureRoleDefinition<S> {
   return Object.freeze({
+    system: "azure-rbac",
     name,
     guid,
     service,
     plane,
     broad: flags.broad ?? false,
     privilegedUnlessConditioned: flags.privilegedUnlessConditioned ?? false,
+  });
+}
+
+function dataPlaneRole<S extends RoleService>(
+  system: DataPlaneRoleDefinition["system"],
+  name: string,
+  definition: string,
+  service: S,
+  flags: Flags = {},
+): DataPlaneRoleDefinition<S> {
+  return Object.freeze({
+    system,
+    name,
+    definition,
+    service,
+    plane: "data",
+    broad: flags.broad ?? false,
+    privilegedUnlessConditioned: false,
   });
 }
 
@@ -220,6 +272,49 @@ export const Roles = {
     "Kubernetes Service",
     "data",
   ),
+  // Checked against the built-in roles page: Application Insights ingestion with Entra authentication, Event Grid, AI Search.
+  MonitoringMetricsPublisher: role(
+    "Monitoring Metrics Publisher",
+    "3913510d-42f4-4e42-8a64-420c390055eb",
+    "Application Insights",
+    "data",
+  ),
+  EventGridDataSender: role("EventGrid Data Sender", "d5a91429-5739-47e2-a06b-3470a27159e7", "Event Grid", "data"),
+  SearchIndexDataReader: role("Search Index Data Reader", "1407120a-92aa-4202-b7e9-c0e197c71c8f", "Search", "data"),
+  SearchIndexDataContributor: role(
+    "Search Index Data Contributor",
+    "8ebe5a00-799e-43f5-93ac-243d3dce84a7",
+    "Search",
+    "data",
+  ),
+  // Cosmos DB's own built-in SQL role definitions (`<account id>/sqlRoleDefinitions/<id>`).
+  CosmosDbDataReader: dataPlaneRole(
+    "cosmos-db",
+    "Cosmos DB Built-in Data Reader",
+    "00000000-0000-0000-0000-000000000001",
+    "Cosmos DB",
+  ),
+  CosmosDbDataContributor: dataPlaneRole(
+    "cosmos-db",
+    "Cosmos DB Built-in Data Contributor",
+    "00000000-0000-0000-0000-000000000002",
+    "Cosmos DB",
+  ),
+  // Azure Cache for Redis built-in access policies (Entra authentication).
+  RedisDataReader: dataPlaneRole("redis", "Redis Data Reader", "Data Reader", "Redis"),
+  RedisDataContributor: dataPlaneRole("redis", "Redis Data Contributor", "Data Contributor", "Redis"),
+  RedisDataOwner: dataPlaneRole("redis", "Redis Data Owner", "Data Owner", "Redis", { broad: true }),
+  // Database roles a contained Entra user of an Azure SQL database is added to.
+  SqlDataReader: dataPlaneRole("azure-sql", "SQL db_datareader", "db_datareader", "Azure SQL"),
+  SqlDataWriter: dataPlaneRole("azure-sql", "SQL db_datawriter", "db_datawriter", "Azure SQL"),
+  // Table privileges on one schema of a PostgreSQL database, for an Entra role of the server.
+  PostgresTableReader: dataPlaneRole("postgresql", "PostgreSQL table reader", "SELECT", "PostgreSQL"),
+  PostgresTableWriter: dataPlaneRole(
+    "postgresql",
+    "PostgreSQL table writer",
+    "SELECT, INSERT, UPDATE, DELETE",
+    "PostgreSQL",
+  ),
   Reader: role("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7", "Any resource", "control"),
   ManagedIdentityOperator: role(
     "Managed Identity Operator",
@@ -259,17 +354,39 @@ export const Roles = {
 } as const;
 
 export const ALL_ROLES: readonly RoleDefinition[] = Object.freeze(Object.values(Roles));
+const AZURE_ROLES = ALL_ROLES.filter((r): r is AzureRoleDefinition => r.system === "azure-rbac");
 
-const byGuid = new Map(ALL_ROLES.map((r) => [r.guid, r]));
-const byName = new Map(ALL_ROLES.map((r) => [r.name.toLowerCase(), r]));
+const byGuid = new Map(AZURE_ROLES.map((r) => [r.guid, r]));
+const byName = new Map(AZURE_ROLES.map((r) => [r.name.toLowerCase(), r]));
+const byKey = new Map(ALL_ROLES.map((r) => [roleKey(r), r]));
 
-/** The catalog entry for a role GUID, or undefined. */
-export function findRoleByGuid(guid: string): RoleDefinition | undefined {
+/** What names the role in its system, unique across the catalog: the GUID of an Azure role. */
+export function roleKey(r: RoleDefinition): string {
+  return r.system === "azure-rbac" ? r.guid : `${r.system}:${r.definition}`.toLowerCase();
+}
+
+/** The catalog's own entry for a role (not a look-alike object), or undefined. */
+export function catalogEntry(r: RoleDefinition): RoleDefinition | undefined {
+  const found = byKey.get(roleKey(r));
+  return found === r ? found : undefined;
+}
+
+/** The catalog entry for an Azure role GUID, or undefined. */
+export function findRoleByGuid(guid: string): AzureRoleDefinition | undefined {
   return byGuid.get(guid.toLowerCase());
 }
 
-/** The catalog entry for a role's Azure name, or undefined. */
-export function lookupRoleByName(name: string): RoleDefinition | undefined {
+/** The catalog entry for a data-plane role of a system, by its definition, or undefined. */
+export function findDataPlaneRole(
+  system: DataPlaneRoleDefinition["system"],
+  definition: string,
+): DataPlaneRoleDefinition | undefined {
+  const found = byKey.get(`${system}:${definition}`.toLowerCase());
+  return found?.system === system ? found : undefined;
+}
+
+/** The catalog entry for an Azure role's name, or undefined. */
+export function lookupRoleByName(name: string): AzureRoleDefinition | undefined {
   return byName.get(name.trim().toLowerCase());
 }
 
@@ -277,7 +394,7 @@ export function lookupRoleByName(name: string): RoleDefinition | undefined {
  * Looks a role up by its Azure name or GUID, for settings read from configuration.
  * An unknown role is an error that names the closest catalog entry.
  */
-export function lookupRole(where: IConstruct | string, nameOrGuid: string): RoleDefinition {
+export function lookupRole(where: IConstruct | string, nameOrGuid: string): AzureRoleDefinition {
   const found = byName.get(nameOrGuid.trim().toLowerCase()) ?? findRoleByGuid(nameOrGuid.trim());
   if (found) return found;
   throw new IdentityConfigError(where, {
@@ -289,9 +406,9 @@ export function lookupRole(where: IConstruct | string, nameOrGuid: string): Role
 
 function closestRoleName(input: string): string {
   const wanted = input.toLowerCase();
-  let best = ALL_ROLES[0].name;
+  let best = AZURE_ROLES[0].name;
   let bestDistance = Number.POSITIVE_INFINITY;
-  for (const r of ALL_ROLES) {
+  for (const r of AZURE_ROLES) {
     const d = editDistance(wanted, r.name.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [r.name, d];
   }
@@ -314,7 +431,7 @@ function editDistance(a: string, b: string): number {
  * The role id Azure returns for a scope: scoped to the scope's subscription (the unscoped form
  * causes a perpetual diff), or unscoped for a management group, which has no subscription.
  */
-export function roleDefinitionId(subscriptionId: string, roleDef: RoleDefinition): string {
+export function roleDefinitionId(subscriptionId: string, roleDef: AzureRoleDefinition): string {
   const path = `/providers/Microsoft.Authorization/roleDefinitions/${roleDef.guid}`;
   return subscriptionId ? `/subscriptions/${subscriptionId}${path}` : path;
 }

@@ -23,7 +23,7 @@ import { AzureContext } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
 import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
-import { Grant, GrantOptions, GrantScope, GrantRequest } from "./grant";
+import { DataPlaneScope, Grant, GrantOptions, GrantScope, GrantRequest } from "./grant";
 import { grantRole, requestedOptions } from "./internal/grants";
 import { RoleDefinition, RoleService } from "./role-catalog";
 import { ResourceTypeInfo, ResourceTypes, StorageService } from "./internal/resource-types";
@@ -46,16 +46,19 @@ export type TargetInit<S extends RoleService> = Omit<GrantScope, "accepts" | "se
 };
 
 /** A sub-resource kind, and its path below the parent up to the child's name (`queueServices/default/queues`). */
-interface ChildKind<C extends RoleService> extends ResourceTypeInfo<C> {
+export interface ChildKind<C extends RoleService> extends ResourceTypeInfo<C> {
   readonly path: string;
 }
-const childKind = <C extends RoleService>(info: ResourceTypeInfo<C>, path: string): ChildKind<C> => ({ ...info, path });
+export const childKind = <C extends RoleService>(info: ResourceTypeInfo<C>, path: string): ChildKind<C> => ({
+  ...info,
+  path,
+});
 
 /** A sub-resource of this stack, and how it names its parent (by id or by name). */
-interface ChildResource extends IConstruct {
+export interface ChildResource extends IConstruct {
   readonly nameInput?: string;
 }
-interface ParentReference {
+export interface ParentReference {
   readonly id?: string;
   readonly name?: string;
 }
@@ -110,13 +113,20 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
  * A sub-resource, the narrowest scope Azure supports: by name, by its id (which must lie inside
  * this resource), or as a resource of this stack (which must name this resource as its parent).
  */
-function childTarget<C extends RoleService>(
+export function childTarget<C extends RoleService>(
   parent: GrantTarget<RoleService>,
   kind: ChildKind<C>,
   child: string | ChildResource,
   parentOf: (resource: ChildResource) => ParentReference = () => ({}),
+  dataPlane: DataPlaneScope | undefined = parent.dataPlane,
 ): GrantTarget<C> {
-  const common = { kind: kind.kind, services: kind.services, tenantId: parent.tenantId, home: parent.home };
+  const common = {
+    kind: kind.kind,
+    services: kind.services,
+    tenantId: parent.tenantId,
+    home: parent.home,
+    dataPlane,
+  };
   if (typeof child === "string" && child.startsWith("/")) {
     const resourceId = ResourceId.parse(parent.label, child);
     const expected = parent.resourceId.child(kind.path, resourceId.name);
@@ -181,6 +191,7 @@ function checkParent(
 function fromStackResource<S extends RoleService>(
   { kind, azureType, services }: ResourceTypeInfo<S>,
   resource: NamedResource,
+  authorizesData: boolean,
 ): TargetInit<S> {
   const resourceId = resourceIdOf(resource, azureType, kind);
   return {
@@ -191,6 +202,7 @@ function fromStackResource<S extends RoleService>(
     tenantId: AzureContext.of(resource).tenantId,
     label: resourceId.name,
     home: resource,
+    dataPlane: authorizesData ? { service: resourceId, serviceReference: resource.id } : undefined,
   };
 }
 
@@ -200,6 +212,7 @@ function fromExistingId<S extends RoleService>(
   scope: IConstruct,
   id: string,
   options: ExistingTargetOptions = {},
+  authorizesData = false,
 ): TargetInit<S> {
   const resourceId = ResourceId.parse(scope, id);
   if (!resourceId.isOfType(type)) {
@@ -217,6 +230,7 @@ function fromExistingId<S extends RoleService>(
     services,
     tenantId,
     label: options.label ?? resourceId.name,
+    dataPlane: authorizesData ? { service: resourceId, serviceReference: resourceId.id } : undefined,
   };
 }
 
@@ -234,11 +248,17 @@ export interface TargetClass<S extends RoleService, R extends NamedResource> {
   ): T;
 }
 
-/** The base of a target class for one kind of resource; subclasses add its sub-resources. */
-function targetOfKind<S extends RoleService, R extends NamedResource>(kind: ResourceTypeInfo<S>): TargetClass<S, R> {
+/**
+ * The base of a target class for one kind of resource; subclasses add its sub-resources.
+ * `authorizesData`: the resource grants data access itself (Cosmos DB, Redis, a database server).
+ */
+export function targetOfKind<S extends RoleService, R extends NamedResource>(
+  kind: ResourceTypeInfo<S>,
+  authorizesData = false,
+): TargetClass<S, R> {
   return class extends GrantTarget<S> {
     static of<T>(this: new (init: TargetInit<S>, mint: typeof MINT) => T, resource: R): T {
-      return new this(fromStackResource(kind, resource), MINT);
+      return new this(fromStackResource(kind, resource, authorizesData), MINT);
     }
 
     static fromId<T>(
@@ -247,7 +267,7 @@ function targetOfKind<S extends RoleService, R extends NamedResource>(kind: Reso
       id: string,
       options?: ExistingTargetOptions,
     ): T {
-      return new this(fromExistingId(kind, scope, id, options), MINT);
+      return new this(fromExistingId(kind, scope, id, options, authorizesData), MINT);
     }
   };
 }

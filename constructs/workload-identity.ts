@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from "constructs";
 import { AttachableCompute } from "./compute/attachable-compute";
-import { connectionSettings, IdentityConnection } from "./connections";
+import { IdentityConnection } from "./connections";
 import { IdentityConfigError } from "./errors";
 import { Grant, GrantRequest } from "./grant";
 import { grantRole, requestedOptions } from "./internal/grants";
@@ -154,7 +154,7 @@ export class WorkloadIdentity extends Construct {
     connections: readonly IdentityConnection[],
   ): void {
     if (connections.length === 0) return;
-    compute.acceptConnections?.(connections.map((c) => c.name));
+    compute.acceptConnections?.(connections.filter((c) => c.trigger).map((c) => c.name));
     if (!compute.setEnvironment) {
       throw new IdentityConfigError(compute.resource, {
         problem: "This compute has no app settings to carry identity-based connections",
@@ -162,6 +162,6 @@ export class WorkloadIdentity extends Construct {
         fix: "configure the connection in the application's own configuration, and keep only the grants here",
       });
     }
-    compute.setEnvironment(Object.assign({}, ...connections.map((c) => connectionSettings(c, identity))));
+    compute.setEnvironment(Object.assign({}, ...connections.map((c) => c.settings(identity))));
   }
 }

@@ -1,6 +1,6 @@
 import { IConstruct } from "constructs";
 import { IdentityConfigError } from "../errors";
-import { RoleDefinition } from "../role-catalog";
+import { AzureRoleDefinition } from "../role-catalog";
 
 /** An ABAC condition on an assignment (version 2.0), e.g. to limit what RBAC Administrator may assign. */
 export interface AbacCondition {
@@ -20,7 +20,7 @@ const ASSIGNMENTS = "Microsoft.Authorization/roleAssignments";
  * deployer (it cannot grant Owner, nor anything to a person or group, nor widen its own rights).
  * A privileged role in the list is refused: the condition would hand it out.
  */
-export function onlyAssignRoles(holder: ConditionHolder, roles: readonly RoleDefinition[]): AbacCondition {
+export function onlyAssignRoles(holder: ConditionHolder, roles: readonly AzureRoleDefinition[]): AbacCondition {
   const where = typeof holder === "string" ? "onlyAssignRoles" : holder;
   const privileged = roles.filter((r) => r.plane === "privileged").map((r) => r.name);
   if (privileged.length > 0) {

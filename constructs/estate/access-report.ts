@@ -1,5 +1,5 @@
 import { TerraformStack } from "cdktf";
-import { findRoleByGuid } from "../role-catalog";
+import { findRoleByGuid, roleKey } from "../role-catalog";
 import { onStackSynthesis } from "../internal/estate/stack-synthesis";
 import { tableCell as cell } from "../internal/estate/markdown";
 import { Construct } from "constructs";
@@ -157,7 +157,7 @@ function nameOf(resource: TfResource | undefined, fallback: string): string {
 }
 
 function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly SuppressionLocal[]): ReportGrant {
-  const guid = a.role?.guid ?? /([0-9a-f-]{36})$/i.exec(a.roleWritten)?.[1] ?? a.roleWritten;
+  const guid = (a.role ? roleKey(a.role) : undefined) ?? /([0-9a-f-]{36})$/i.exec(a.roleWritten)?.[1] ?? a.roleWritten;
   const scopeId = azureScopeId(a.scope.raw, estate);
   const audit = auditText(a, estate);
   return {

@@ -2,7 +2,7 @@ import { IConstruct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../errors";
 import { IManagedIdentity } from "../identity";
-import { findRoleByGuid, RoleDefinition } from "../role-catalog";
+import { catalogEntry, RoleDefinition, roleKey } from "../role-catalog";
 import { Grant, GrantOptions, GrantScope } from "../grant";
 import { newRoleAssignment } from "./role-assignment";
 import { typeInfoByAzureType } from "./resource-types";
@@ -11,6 +11,7 @@ import { requireSameStack } from "./known-values";
 import { judgeAssignment } from "./policy/access-policy";
 import { meaninglessTextProblem } from "./policy/meaningful-text";
 import { auditGrant } from "./audit/diagnostics";
+import { writeDataPlaneGrant } from "./data-plane/data-plane-grant";
 
 /** The least a justification must say: who needs it and why the narrow role does not do. */
 const MIN_JUSTIFICATION = 20;
@@ -62,7 +63,7 @@ export function grantRole(
   if (target.home) requireSameStack(where, `Target ${target.label}`, target.home, byId);
   const suppressed = checkGrant(where, identity, role, target, options);
 
-  const key = [target.resourceId.id, role.guid, identity.principalResourceId.id].join("|").toLowerCase();
+  const key = [target.resourceId.id, roleKey(role), identity.principalResourceId.id].join("|").toLowerCase();
   const stack = TerraformStack.of(identity);
   const grants = grantsByStack.get(stack) ?? new Map<string, Grant>();
   grantsByStack.set(stack, grants);
@@ -79,21 +80,27 @@ export function grantRole(
   }
 
   const workload = options.workload ?? identity.node.id;
-  const assignment = newRoleAssignment({
-    host: identity,
-    where,
-    role,
-    target,
-    scope: target.scopeReference,
-    principalId: identity.principalId,
-    principalKey: identity.principalResourceId.id,
-    principalType: "ServicePrincipal",
-    description: `${workload}: ${options.reason}`,
-    condition: options.condition,
-    dependsOn: target.dependsOn,
-  });
-  if (suppressed.length > 0) justifySuppressions(assignment, suppressed, options.justification!);
-  const grant = new Grant(assignment.nameInput!, role, target, identity, assignment, { ...options, workload });
+  const description = `${workload}: ${options.reason}`;
+  const { name, assignment } =
+    role.system === "azure-rbac"
+      ? ((a) => ({ name: a.nameInput!, assignment: a }))(
+          newRoleAssignment({
+            host: identity,
+            where,
+            role,
+            target,
+            scope: target.scopeReference,
+            principalId: identity.principalId,
+            principalKey: identity.principalResourceId.id,
+            principalType: "ServicePrincipal",
+            description,
+            condition: options.condition,
+            dependsOn: target.dependsOn,
+          }),
+        )
+      : writeDataPlaneGrant({ identity, where, role, target, description, condition: options.condition });
+  if (suppressed.length > 0 && assignment) justifySuppressions(assignment, suppressed, options.justification!);
+  const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
   grants.set(key, grant);
   auditGrant(grant);
   return grant;
@@ -108,10 +115,10 @@ function checkGrant(
   options: InternalGrantOptions,
 ): string[] {
   // The catalog's own entry, not a look-alike: every check below trusts its plane, service and breadth.
-  if (findRoleByGuid(role.guid ?? "") !== role) {
+  if (!role || catalogEntry(role) !== role) {
     throw new IdentityConfigError(where, {
       problem: "Unknown role: not an entry of the role catalog",
-      value: role.name ?? role,
+      value: role?.name ?? role ?? null,
       fix: "pass the catalog entry itself (Roles.*), not a copy or a hand-made object; roles are referenced by GUID, never by display name",
     });
   }

@@ -60,9 +60,12 @@ export function resolveInStack(scope: IConstruct, value: string): string {
   return String(Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }));
 }
 
-/** Orders `resource` after `dependency` (`depends_on`), keeping what it waits for already. */
-export function dependOn(resource: IConstruct, dependency: TerraformResource): void {
-  if (resource instanceof TerraformResource)
+/**
+ * Orders `resource` after `dependency` (`depends_on`), keeping what it waits for already. A grant
+ * without a resource (a database role, made by statements after apply) has nothing to wait for.
+ */
+export function dependOn(resource: IConstruct, dependency: TerraformResource | undefined): void {
+  if (resource instanceof TerraformResource && dependency)
     resource.dependsOn = [...(resource.dependsOn ?? []), dependable(dependency)];
 }
 

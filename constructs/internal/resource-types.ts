@@ -113,6 +113,46 @@ export const ResourceTypes = {
     ["Kubernetes Service"],
     "azurerm_kubernetes_cluster",
   ),
+  cosmosDbAccount: type(
+    "Cosmos DB account",
+    "Microsoft.DocumentDB/databaseAccounts",
+    ["Cosmos DB"],
+    "azurerm_cosmosdb_account",
+  ),
+  // Cosmos DB's data-plane scopes (`<account id>/dbs/<db>/colls/<container>`), not ARM's sqlDatabases ids.
+  cosmosDbDatabase: type("Cosmos DB database", "Microsoft.DocumentDB/databaseAccounts/dbs", ["Cosmos DB"]),
+  cosmosDbContainer: type("Cosmos DB container", "Microsoft.DocumentDB/databaseAccounts/dbs/colls", ["Cosmos DB"]),
+  redisCache: type("Redis cache", "Microsoft.Cache/redis", ["Redis"], "azurerm_redis_cache"),
+  sqlServer: type("Azure SQL server", "Microsoft.Sql/servers", ["Azure SQL"], "azurerm_mssql_server"),
+  sqlDatabase: type("Azure SQL database", "Microsoft.Sql/servers/databases", ["Azure SQL"], "azurerm_mssql_database"),
+  postgresServer: type(
+    "PostgreSQL flexible server",
+    "Microsoft.DBforPostgreSQL/flexibleServers",
+    ["PostgreSQL"],
+    "azurerm_postgresql_flexible_server",
+  ),
+  postgresDatabase: type(
+    "PostgreSQL database",
+    "Microsoft.DBforPostgreSQL/flexibleServers/databases",
+    ["PostgreSQL"],
+    "azurerm_postgresql_flexible_server_database",
+  ),
+  // Where table privileges are granted: one schema of a database (not an ARM resource).
+  postgresSchema: type(
+    "PostgreSQL schema",
+    "Microsoft.DBforPostgreSQL/flexibleServers/databases/schemas",
+    ["PostgreSQL"],
+  ),
+  applicationInsights: type(
+    "Application Insights component",
+    "Microsoft.Insights/components",
+    ["Application Insights"],
+    "azurerm_application_insights",
+  ),
+  eventGridTopic: type("Event Grid topic", "Microsoft.EventGrid/topics", ["Event Grid"], "azurerm_eventgrid_topic"),
+  eventGridDomain: type("Event Grid domain", "Microsoft.EventGrid/domains", ["Event Grid"], "azurerm_eventgrid_domain"),
+  searchService: type("AI Search service", "Microsoft.Search/searchServices", ["Search"], "azurerm_search_service"),
+  searchIndex: type("search index", "Microsoft.Search/searchServices/indexes", ["Search"]),
   subnet: type("subnet", "Microsoft.Network/virtualNetworks/subnets", ["Network"], "azurerm_subnet"),
   privateDnsZone: type(
     "private DNS zone",

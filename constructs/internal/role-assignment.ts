@@ -4,7 +4,7 @@ import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { AbacCondition } from "../abac/condition";
 import { IdentityConfigError } from "../errors";
 import { GrantScope } from "../grant";
-import { RoleDefinition, roleDefinitionId } from "../role-catalog";
+import { AzureRoleDefinition, roleDefinitionId } from "../role-catalog";
 import { roleAssignmentName } from "./deterministic-name";
 import { slug } from "./slug";
 
@@ -14,7 +14,7 @@ export interface AssignmentSpec {
   readonly host: IConstruct;
   /** The construct errors name. */
   readonly where: IConstruct;
-  readonly role: RoleDefinition;
+  readonly role: AzureRoleDefinition;
   readonly target: GrantScope;
   /** What `scope` is set to: the target's reference, or its literal id. */
   readonly scope: string;

@@ -20,6 +20,8 @@ const CHILDREN: Readonly<
   azurerm_linux_function_app_slot: { parentId: "function_app_id", path: "slots" },
   azurerm_windows_function_app_slot: { parentId: "function_app_id", path: "slots" },
   azurerm_subnet: { parentName: "virtual_network_name", path: "subnets" },
+  azurerm_mssql_database: { parentId: "server_id", path: "databases" },
+  azurerm_postgresql_flexible_server_database: { parentId: "server_id", path: "databases" },
 };
 
 type Estate = Pick<EstateModel, "byAddress" | "subscriptionId">;

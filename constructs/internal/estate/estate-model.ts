@@ -1,6 +1,6 @@
 import { isGuid, ResourceId, ScopeLevel } from "../../azure-ids";
 import { idTextProblem } from "../azure-names";
-import { findRoleByGuid, lookupRoleByName, RoleDefinition, Roles } from "../../role-catalog";
+import { AzureRoleDefinition, findRoleByGuid, lookupRoleByName, RoleDefinition, roleKey, Roles } from "../../role-catalog";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
 import { byKeys } from "../ordering";
 
@@ -228,7 +228,7 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
     // A platform use is of a subnet or a private DNS zone: the role's own service, at resource level.
     const onItsKind =
       a.role?.service === "Network" && a.scope.level === "resource" && a.scope.typeInfo?.services.includes("Network");
-    const use = onItsKind ? uses.get(platformUseKey(a.principal.key, a.role!.guid, a.scope.raw)) : undefined;
+    const use = onItsKind ? uses.get(platformUseKey(a.principal.key, roleKey(a.role!), a.scope.raw)) : undefined;
     return [use ? { ...a, platformUse: use } : a];
   });
   const assigning = new Set(assignments.map((a) => a.resource));
@@ -537,7 +537,7 @@ const platformUseKey = (principal: string, roleGuid: string, scope: string) =>
 /** What an AKS cluster uses, and the platform role its control plane needs on each. */
 const AKS_USES: readonly {
   readonly field: (config: Record<string, any> | undefined) => unknown;
-  readonly role: RoleDefinition;
+  readonly role: AzureRoleDefinition;
   readonly use: string;
 }[] = [
   { field: (pool) => pool?.vnet_subnet_id, role: Roles.NetworkContributor, use: "node subnet" },
@@ -568,9 +568,9 @@ function platformUses(resources: readonly TfResource[], otherUses: ReadonlySet<s
         )
         .map((r) => r.config),
     ];
-    const scopes: [unknown, RoleDefinition, string][] = [
+    const scopes: [unknown, AzureRoleDefinition, string][] = [
       ...pools.flatMap((pool) =>
-        AKS_USES.map(({ field, role, use }): [unknown, RoleDefinition, string] => [field(pool), role, use]),
+        AKS_USES.map(({ field, role, use }): [unknown, AzureRoleDefinition, string] => [field(pool), role, use]),
       ),
       [block(cluster.config.api_server_access_profile)?.subnet_id, Roles.NetworkContributor, "API server subnet"],
       [cluster.config.private_dns_zone_id, Roles.PrivateDnsZoneContributor, "private DNS zone"],

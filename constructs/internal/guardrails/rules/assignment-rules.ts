@@ -1,10 +1,11 @@
 import { isGuid } from "../../../azure-ids";
+import { roleKey } from "../../../role-catalog";
 import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS } from "../../estate/estate-model";
 import { grantText, hit, hitsWhere, Rule } from "./rule";
 
 /** What Azure keeps one assignment per: (scope, principal, role). */
 function assignmentKey(a: Assignment): string {
-  return [a.scope.raw.toLowerCase(), a.principal.key, (a.role?.guid ?? a.roleWritten).toLowerCase()].join("|");
+  return [a.scope.raw.toLowerCase(), a.principal.key, (a.role ? roleKey(a.role) : a.roleWritten).toLowerCase()].join("|");
 }
 
 function lacksServicePrincipalType(a: Assignment): boolean {

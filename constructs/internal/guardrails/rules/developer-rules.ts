@@ -1,3 +1,4 @@
+import { roleKey } from "../../../role-catalog";
 import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS } from "../../estate/estate-model";
 import { azureScopeId } from "../../estate/azure-id-of";
 import { grantText, hitsWhere, isDeveloperGrant, Rule } from "./rule";
@@ -7,7 +8,7 @@ function scopeKey(estate: EstateModel, a: Assignment): string {
   return (azureScopeId(a.scope.raw, estate) ?? a.scope.raw).toLowerCase();
 }
 
-const roleKey = (a: Assignment) => (a.role?.guid ?? a.roleWritten).toLowerCase();
+const roleOf = (a: Assignment) => (a.role ? roleKey(a.role) : a.roleWritten).toLowerCase();
 
 export const developerWithoutWorkloadRule: Rule = {
   id: "IG025",
@@ -19,11 +20,11 @@ export const developerWithoutWorkloadRule: Rule = {
       ...context.estateGrants,
       ...estate.assignments
         .filter((a) => MANAGED_IDENTITY_KINDS.has(a.principal.kind))
-        .map((a) => `${scopeKey(estate, a)}|${roleKey(a)}`),
+        .map((a) => `${scopeKey(estate, a)}|${roleOf(a)}`),
     ]);
     return hitsWhere(
       estate.assignments,
-      (a) => isDeveloperGrant(a, context) && !held.has(`${scopeKey(estate, a)}|${roleKey(a)}`),
+      (a) => isDeveloperGrant(a, context) && !held.has(`${scopeKey(estate, a)}|${roleOf(a)}`),
       (a) => [
         `${grantText(a)}: no workload identity of the environment holds this role here, so code tested with it locally fails in Azure`,
         "grant the role to the workload that needs it (developer access follows it), or remove the developer grant",

@@ -1,3 +1,4 @@
+import { roleKey } from "../../../role-catalog";
 import { Compute, EstateModel, TfResource } from "../../estate/estate-model";
 import { hit, hitsWhere, Rule, RuleHit } from "./rule";
 
@@ -30,7 +31,7 @@ function identitiesOf(c: Compute): string {
 /** The (scope, role) pairs a principal holds, as comparable text. */
 function grantSetOf(estate: EstateModel, principalKey: string): string {
   return grantsOf(estate, principalKey)
-    .map((a) => `${a.scope.raw}|${a.role?.guid}`)
+    .map((a) => `${a.scope.raw}|${a.role ? roleKey(a.role) : a.roleWritten}`)
     .sort()
     .join(";");
 }
