@@ -203,7 +203,7 @@ describe("nameRuleFor", () => {
     expect(nameRuleFor("Microsoft.Storage/storageAccounts/fileServices/shares")?.rule).toBe(
       rule("Microsoft.Storage/storageAccounts/fileServices/fileshares").rule,
     );
-    expect(nameRuleFor("Microsoft.Sql/servers")).toBeUndefined();
+    expect(nameRuleFor("Microsoft.Sql/managedInstances")).toBeUndefined();
     expect(nameRuleFor("Microsoft.KeyVault")).toBeUndefined();
   });
 

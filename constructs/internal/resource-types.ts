@@ -138,11 +138,9 @@ export const ResourceTypes = {
     "azurerm_postgresql_flexible_server_database",
   ),
   // Where table privileges are granted: one schema of a database (not an ARM resource).
-  postgresSchema: type(
-    "PostgreSQL schema",
-    "Microsoft.DBforPostgreSQL/flexibleServers/databases/schemas",
-    ["PostgreSQL"],
-  ),
+  postgresSchema: type("PostgreSQL schema", "Microsoft.DBforPostgreSQL/flexibleServers/databases/schemas", [
+    "PostgreSQL",
+  ]),
   applicationInsights: type(
     "Application Insights component",
     "Microsoft.Insights/components",

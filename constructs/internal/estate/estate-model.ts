@@ -1,6 +1,16 @@
 import { isGuid, ResourceId, ScopeLevel } from "../../azure-ids";
 import { idTextProblem } from "../azure-names";
-import { AzureRoleDefinition, findRoleByGuid, lookupRoleByName, RoleDefinition, roleKey, Roles } from "../../role-catalog";
+import {
+  AzureRoleDefinition,
+  findDataPlaneRole,
+  findRoleByGuid,
+  lookupRoleByName,
+  RoleDefinition,
+  roleKey,
+  Roles,
+  RoleSystem,
+} from "../../role-catalog";
+import { DATABASE_ACCESS_KIND } from "../data-plane/database-access";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
 import { byKeys } from "../ordering";
 
@@ -68,7 +78,10 @@ export interface Scope {
 }
 
 export interface Assignment {
+  /** What makes it: a role assignment, a Cosmos DB SQL role assignment, a Redis access policy assignment, or a database-access output. */
   readonly resource: TfResource;
+  /** Who authorizes it: Azure RBAC, or the service's own data plane. */
+  readonly system: RoleSystem;
   readonly scope: Scope;
   readonly principal: Principal;
   readonly role?: RoleDefinition;
@@ -221,15 +234,16 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
       .flatMap((r) => parseReference(r.config.parent_id)?.address ?? []),
   ]);
   const uses = platformUses(resources, otherUses);
-  const assignments = resources.flatMap((r) => {
+  const assignments = [...resources, ...databaseAccessOutputs(stackJson)].flatMap((r) => {
     const fields = assignmentFields(r);
-    if (!fields) return [];
-    const a = readAssignment(r, fields, byAddress);
-    // A platform use is of a subnet or a private DNS zone: the role's own service, at resource level.
-    const onItsKind =
-      a.role?.service === "Network" && a.scope.level === "resource" && a.scope.typeInfo?.services.includes("Network");
-    const use = onItsKind ? uses.get(platformUseKey(a.principal.key, roleKey(a.role!), a.scope.raw)) : undefined;
-    return [use ? { ...a, platformUse: use } : a];
+    return fields.flatMap((f) => {
+      const a = readAssignment(r, f, byAddress);
+      // A platform use is of a subnet or a private DNS zone: the role's own service, at resource level.
+      const onItsKind =
+        a.role?.service === "Network" && a.scope.level === "resource" && a.scope.typeInfo?.services.includes("Network");
+      const use = onItsKind ? uses.get(platformUseKey(a.principal.key, roleKey(a.role!), a.scope.raw)) : undefined;
+      return [use ? { ...a, platformUse: use } : a];
+    });
   });
   const assigning = new Set(assignments.map((a) => a.resource));
   const usedIdentities = new Set(
@@ -272,6 +286,7 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
 
 /** The arguments of a role assignment, whichever resource makes it. */
 interface AssignmentFields {
+  readonly system: RoleSystem;
   readonly scope: unknown;
   readonly roleDefinitionId: unknown;
   readonly roleDefinitionName?: unknown;
@@ -304,8 +319,29 @@ const UNREAD_GRANTING_TYPES =
 const UNREAD_AZAPI_TYPES =
   /^microsoft\.(authorization|resources\/deployments|managedservices)\/|\/(accesspolicies|roleassignments|sqlroleassignments|federatedidentitycredentials)$/;
 
+/** Data-plane assignments the model reads: the role is the service's own, by its definition. */
+const DATA_PLANE_ASSIGNMENT_TYPES: Readonly<Record<string, RoleSystem>> = {
+  azurerm_cosmosdb_sql_role_assignment: "cosmos-db",
+  azurerm_redis_cache_access_policy_assignment: "redis",
+};
+
+/**
+ * The database grants a stack outputs (`database-access-*`), one pseudo-resource per output:
+ * statements its Entra administrator runs, read like any other assignment for the report and diff.
+ */
+function databaseAccessOutputs(stackJson: Readonly<Record<string, any>>): TfResource[] {
+  return blockEntries(stackJson.output)
+    .filter(([, output]) => output?.value?.kind === DATABASE_ACCESS_KIND)
+    .map(([name, output]) => ({
+      address: `output.${name}`,
+      type: "output",
+      path: output?.["//"]?.metadata?.path ?? `output.${name}`,
+      config: output,
+    }));
+}
+
 function grantsUnread(r: TfResource): boolean {
-  if (ROLE_ASSIGNMENT_TYPES.has(r.type)) return false;
+  if (ROLE_ASSIGNMENT_TYPES.has(r.type) || DATA_PLANE_ASSIGNMENT_TYPES[r.type] !== undefined) return false;
   if (r.config.provisioner !== undefined || (r.type === "azurerm_key_vault" && r.config.access_policy !== undefined))
     return true;
   if (AZAPI_TYPES.has(r.type)) {
@@ -316,19 +352,47 @@ function grantsUnread(r: TfResource): boolean {
   return UNREAD_GRANTING_TYPES.test(r.type);
 }
 
-function assignmentFields(r: TfResource): AssignmentFields | undefined {
+function assignmentFields(r: TfResource): AssignmentFields[] {
   const c = r.config;
+  if (r.type === "output") {
+    const value = c.value as Record<string, any>;
+    const system: RoleSystem = value.system === "postgresql" ? "postgresql" : "azure-sql";
+    return ((value.grants ?? []) as Record<string, unknown>[]).map((g) => ({
+      system,
+      scope: value.scope,
+      roleDefinitionId: g.role,
+      principalId: g.principal_id,
+      name: g.name,
+      description: g.description,
+    }));
+  }
+  const dataPlane = DATA_PLANE_ASSIGNMENT_TYPES[r.type];
+  if (dataPlane) {
+    const cosmos = dataPlane === "cosmos-db";
+    return [
+      {
+        system: dataPlane,
+        scope: cosmos ? c.scope : c.redis_cache_id,
+        roleDefinitionId: cosmos ? c.role_definition_id : c.access_policy_name,
+        principalId: cosmos ? c.principal_id : c.object_id,
+        name: c.name,
+      },
+    ];
+  }
   if (ROLE_ASSIGNMENT_TYPES.has(r.type)) {
-    return {
-      scope: c.scope,
-      roleDefinitionId: c.role_definition_id,
-      roleDefinitionName: c.role_definition_name,
-      principalId: c.principal_id,
-      principalType: c.principal_type,
-      name: r.type === "azurerm_role_assignment" ? c.name : undefined,
-      condition: c.condition,
-      description: c.description ?? c.justification,
-    };
+    return [
+      {
+        system: "azure-rbac",
+        scope: c.scope,
+        roleDefinitionId: c.role_definition_id,
+        roleDefinitionName: c.role_definition_name,
+        principalId: c.principal_id,
+        principalType: c.principal_type,
+        name: r.type === "azurerm_role_assignment" ? c.name : undefined,
+        condition: c.condition,
+        description: c.description ?? c.justification,
+      },
+    ];
   }
   // azapi writes the ARM resource itself: `Microsoft.Authorization/roleAssignments@<api version>`.
   if (
@@ -336,21 +400,24 @@ function assignmentFields(r: TfResource): AssignmentFields | undefined {
     !isLiteral(c.type) ||
     c.type.split("@")[0].toLowerCase() !== ROLE_ASSIGNMENT_AZURE_TYPE
   )
-    return undefined;
+    return [];
   const body = typeof c.body === "string" ? parseJson(c.body) : c.body;
   const properties: Record<string, unknown> =
     body && typeof body === "object" ? ((body as Record<string, any>).properties ?? {}) : {};
   const unknowable = "${unreadable azapi body}";
   const field = (key: string) => (body && typeof body === "object" ? properties[key] : unknowable);
-  return {
-    scope: r.type === "azapi_resource" ? c.parent_id : parentOfId(c.resource_id),
-    roleDefinitionId: field("roleDefinitionId"),
-    principalId: field("principalId"),
-    principalType: field("principalType"),
-    name: r.type === "azapi_resource" ? c.name : undefined,
-    condition: field("condition"),
-    description: field("description"),
-  };
+  return [
+    {
+      system: "azure-rbac",
+      scope: r.type === "azapi_resource" ? c.parent_id : parentOfId(c.resource_id),
+      roleDefinitionId: field("roleDefinitionId"),
+      principalId: field("principalId"),
+      principalType: field("principalType"),
+      name: r.type === "azapi_resource" ? c.name : undefined,
+      condition: field("condition"),
+      description: field("description"),
+    },
+  ];
 }
 
 function parseJson(text: string): unknown {
@@ -406,24 +473,17 @@ function readAssignment(
 ): Assignment {
   const roleId = typeof f.roleDefinitionId === "string" ? f.roleDefinitionId : undefined;
   const roleName = typeof f.roleDefinitionName === "string" ? f.roleDefinitionName : undefined;
-  // The GUID names the role in every subscription: a literal GUID is verifiable whatever precedes it.
-  const guid =
-    /\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(
-      roleId ?? "",
-    )?.[1];
   const description = typeof f.description === "string" ? f.description : undefined;
   const principalType = typeof f.principalType === "string" ? f.principalType : undefined;
+  const { role, verifiable } = readRole(f.system, roleId, roleName);
   return {
     resource,
+    system: f.system,
     scope: readScope(f.scope, byAddress),
     principal: readPrincipal(f.principalId, principalType, byAddress),
-    role: guid
-      ? findRoleByGuid(guid)
-      : roleName !== undefined && isLiteral(roleName)
-        ? lookupRoleByName(roleName)
-        : undefined,
+    role,
     roleWritten: roleId ?? roleName ?? "",
-    roleVerifiable: guid !== undefined || (roleId === undefined ? isLiteral(roleName) : isLiteral(roleId)),
+    roleVerifiable: verifiable,
     usesRoleName: roleName !== undefined,
     unscopedRoleId: roleId?.startsWith("/providers/") ?? false,
     principalType,
@@ -437,6 +497,31 @@ function readAssignment(
     description,
     workload: description?.includes(": ") ? description.slice(0, description.indexOf(": ")) : undefined,
   };
+}
+
+const AZURE_ROLE_ID =
+  /\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/** A Cosmos DB role definition of an account: the account may be a reference, the definition is literal. */
+const COSMOS_ROLE_ID = /\/sqlRoleDefinitions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The catalog entry an assignment's role as written names, and whether it can be known before apply. */
+function readRole(
+  system: RoleSystem,
+  roleId: string | undefined,
+  roleName: string | undefined,
+): { role?: RoleDefinition; verifiable: boolean } {
+  if (system === "azure-rbac") {
+    // The GUID names the role in every subscription: a literal GUID is verifiable whatever precedes it.
+    const guid = AZURE_ROLE_ID.exec(roleId ?? "")?.[1];
+    if (guid) return { role: findRoleByGuid(guid), verifiable: true };
+    return {
+      role: roleName !== undefined && isLiteral(roleName) ? lookupRoleByName(roleName) : undefined,
+      verifiable: roleId === undefined ? isLiteral(roleName) : isLiteral(roleId),
+    };
+  }
+  const definition = system === "cosmos-db" ? COSMOS_ROLE_ID.exec(roleId ?? "")?.[1] : roleId;
+  if (definition === undefined || !isLiteral(definition)) return { verifiable: false };
+  return { role: findDataPlaneRole(system, definition), verifiable: true };
 }
 
 const ZERO_GUID = "00000000-0000-0000-0000-000000000000";

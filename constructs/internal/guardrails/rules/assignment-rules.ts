@@ -5,7 +5,9 @@ import { grantText, hit, hitsWhere, Rule } from "./rule";
 
 /** What Azure keeps one assignment per: (scope, principal, role). */
 function assignmentKey(a: Assignment): string {
-  return [a.scope.raw.toLowerCase(), a.principal.key, (a.role ? roleKey(a.role) : a.roleWritten).toLowerCase()].join("|");
+  return [a.scope.raw.toLowerCase(), a.principal.key, (a.role ? roleKey(a.role) : a.roleWritten).toLowerCase()].join(
+    "|",
+  );
 }
 
 function lacksServicePrincipalType(a: Assignment): boolean {
