@@ -447,6 +447,7 @@ describe("scope ancestry", () => {
         },
       ].map((g) => ({
         ...g,
+        system: "azure-rbac",
         plane: "data",
         scope: g.scopeId,
         scopeLevel: "resource",

@@ -54,7 +54,7 @@ export interface EnvironmentDiff {
   readonly broadens: boolean;
 }
 
-const EMPTY = (environment: string): AccessReport => ({ environment, identities: [], grants: [] });
+const EMPTY = (environment: string): AccessReport => ({ environment, identities: [], grants: [], databaseUsers: [] });
 
 /** How much a role can do: read < write < all data and its access < change the resource or access. */
 function roleRank(g: ReportGrant): number {

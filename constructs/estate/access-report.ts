@@ -22,6 +22,7 @@ import { auditCoverageOf } from "../internal/audit/coverage";
 import { dataOperationsQuery, tokenAcquisitionsQuery } from "../internal/audit/kql";
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../internal/abac/analysis";
 import { conditionLimitsRoles } from "../internal/policy/condition-limits";
+import { DATABASE_ACCESS_KIND } from "../internal/data-plane/database-access";
 
 /**
  * Who can do what where, for reviewers: every identity with what it is attached to and what it
@@ -36,6 +37,17 @@ export interface AccessReport {
   readonly auditWorkspace?: string;
   readonly identities: readonly ReportIdentity[];
   readonly grants: readonly ReportGrant[];
+  /** Database users ARM cannot create: per database, the statements its Entra administrator runs after apply. */
+  readonly databaseUsers: readonly ReportDatabaseUsers[];
+}
+
+export interface ReportDatabaseUsers {
+  /** The stack output that holds them (`terraform output -json <name>` fills in the principal ids). */
+  readonly output: string;
+  readonly system: string;
+  readonly host: string;
+  readonly database: string;
+  readonly steps: readonly { readonly database: string; readonly statements: string }[];
 }
 
 export interface ReportIdentity {
@@ -75,6 +87,8 @@ const accessOf = (kind: PrincipalKind): Access => (PEOPLE.has(kind) ? "developer
 
 export interface ReportGrant {
   readonly address: string;
+  /** Who authorizes it: `azure-rbac`, or the service's own data plane (`cosmos-db`, `redis`, `azure-sql`, `postgresql`). */
+  readonly system: string;
   readonly identity: string;
   readonly role: string;
   readonly roleGuid: string;
@@ -141,6 +155,7 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
     ...(estate.subscriptionId === undefined ? {} : { subscriptionId: estate.subscriptionId }),
     ...(workspaces.size === 1 ? { auditWorkspace: [...workspaces][0] } : {}),
     identities,
+    databaseUsers: databaseUsersOf(stackJson),
     grants: [...grants].sort(
       byKeys(
         (g) => g.identity,
@@ -149,6 +164,19 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
       ),
     ),
   };
+}
+
+function databaseUsersOf(stackJson: Readonly<Record<string, any>>): ReportDatabaseUsers[] {
+  return Object.entries<Record<string, any>>(stackJson.output ?? {})
+    .filter(([, output]) => output?.value?.kind === DATABASE_ACCESS_KIND)
+    .map(([output, { value }]) => ({
+      output,
+      system: String(value.system),
+      host: String(value.host),
+      database: String(value.database),
+      steps: (value.steps ?? []) as ReportDatabaseUsers["steps"],
+    }))
+    .sort(byKeys((d) => d.output));
 }
 
 /** A resource as a person names it. */
@@ -162,6 +190,7 @@ function reportGrant(a: Assignment, estate: EstateModel, suppressions: readonly 
   const audit = auditText(a, estate);
   return {
     address: a.resource.address,
+    system: a.system,
     identity: a.principal.key,
     role: a.role?.name ?? findRoleByGuid(guid)?.name ?? `unknown role ${a.roleWritten}`,
     roleGuid: guid,
@@ -398,6 +427,19 @@ export function renderAccessReport(report: AccessReport): string {
           report.grants.filter((g) => g.identity === identity.key),
         ),
       );
+    }
+  }
+  if (report.databaseUsers.length > 0) {
+    lines.push(
+      "## Database users to create after apply",
+      "",
+      "ARM cannot create a user inside a database. The server's Entra administrator (a member of its admin group) runs each step once after apply, in the database it names; every statement checks first, so running again changes nothing. `terraform output -json <output>` prints them with the principal ids filled in.",
+      "",
+    );
+    for (const d of report.databaseUsers) {
+      lines.push(`### ${d.database} on ${d.host} (output \`${d.output}\`)`, "");
+      for (const step of d.steps)
+        lines.push(`In database \`${step.database}\`:`, "", "```sql", step.statements, "```", "");
     }
   }
   return `${lines.join("\n")}\n`;

@@ -153,6 +153,7 @@ function checkGrant(
     });
   }
   const broken = judgeAssignment({
+    system: role.system,
     role,
     roleName: role.name,
     scopeLevel: target.resourceId.level,

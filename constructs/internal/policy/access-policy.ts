@@ -1,5 +1,5 @@
 import { ScopeLevel } from "../../azure-ids";
-import { ALL_ROLES, RoleDefinition, RoleService } from "../../role-catalog";
+import { ALL_ROLES, RoleDefinition, RoleService, RoleSystem } from "../../role-catalog";
 import { ResourceTypeInfo } from "../resource-types";
 import { conditionLimitsRoles } from "./condition-limits";
 
@@ -14,6 +14,8 @@ export type PrincipalClass = "ManagedIdentity" | "ServicePrincipal" | "Developer
  * back from the synthesized JSON: the same facts give the same verdict in both places.
  */
 export interface AssignmentFacts {
+  /** Who authorizes the assignment: Azure RBAC (`azurerm_role_assignment`), or a service's own data plane. */
+  readonly system: RoleSystem;
   /** The catalog entry, when the role is a catalogued built-in. */
   readonly role?: RoleDefinition;
   readonly roleName: string;
@@ -55,6 +57,17 @@ function narrowDataRoles(scopeType: ResourceTypeInfo | undefined): RoleDefinitio
   const services = (scopeType?.services ?? []) as readonly RoleService[];
   return ALL_ROLES.filter((r) => r.plane === "data" && !r.broad && services.includes(r.service));
 }
+
+/**
+ * Services whose data only their own authorization reaches (Cosmos DB, Redis, Azure SQL,
+ * PostgreSQL): every data role of theirs in the catalog is a data-plane role, none an Azure role.
+ */
+const OWN_DATA_PLANE: ReadonlySet<RoleService> = new Set(
+  ALL_ROLES.filter((r) => r.system !== "azure-rbac").map((r) => r.service),
+);
+
+const authorizesItsOwnData = (scopeType: ResourceTypeInfo | undefined) =>
+  (scopeType?.services ?? []).some((s) => OWN_DATA_PLANE.has(s));
 
 const suggest = (f: AssignmentFacts) => {
   const roles = narrowDataRoles(f.scopeType).map((r) => r.name);
@@ -120,8 +133,22 @@ const controlPlaneRole = policyRule(
   "A control-plane role on a target whose service has data-plane roles.",
   true,
   (f) =>
-    f.role?.plane === "control" && narrowDataRoles(f.scopeType).length > 0
+    f.role?.plane === "control" && narrowDataRoles(f.scopeType).length > 0 && !authorizesItsOwnData(f.scopeType)
       ? { message: `control-plane role ${subject(f)}: it manages the resource but reads no data`, fix: suggest(f) }
+      : undefined,
+);
+
+const azureRoleOnOwnDataPlane = policyRule(
+  "IG027",
+  "azure-role-on-own-data-plane",
+  "An Azure role assignment on Cosmos DB, Redis, Azure SQL or PostgreSQL, whose data only the service's own authorization reaches: the role grants no data access, and management roles there can read the keys.",
+  true,
+  (f) =>
+    f.system === "azure-rbac" && f.role?.plane !== "privileged" && authorizesItsOwnData(f.scopeType)
+      ? {
+          message: `Azure role ${subject(f)}: a ${f.scopeType!.kind} authorizes data access itself, so no Azure role reaches its data`,
+          fix: `${suggest(f)}, granted on the ${f.scopeType!.kind} target, which makes the service's own assignment (or its database statements)`,
+        }
       : undefined,
 );
 
@@ -196,6 +223,7 @@ export const ACCESS_POLICY: readonly PolicyRule[] = [
   broadScope,
   controlPlaneRole,
   roleServiceMismatch,
+  azureRoleOnOwnDataPlane,
   nonWorkloadPrincipal,
   platformRoleOutsideUse,
 ];

@@ -11,6 +11,8 @@ function assignmentKey(a: Assignment): string {
 }
 
 function lacksServicePrincipalType(a: Assignment): boolean {
+  // Cosmos DB, Redis and database grants have no principal type to set.
+  if (a.system !== "azure-rbac") return false;
   const managedIdentity = MANAGED_IDENTITY_KINDS.has(a.principal.kind);
   return a.principalType === undefined || (managedIdentity && a.principalType !== "ServicePrincipal");
 }
@@ -92,6 +94,7 @@ export const unscopedRoleIdRule: Rule = {
   description: "Azure returns role ids scoped to a subscription: the unscoped form diffs forever.",
   check(estate) {
     return estate.assignments.flatMap((a) => {
+      if (a.system !== "azure-rbac") return [];
       if (a.unscopedRoleId) {
         if (a.scope.level === "managementGroup") return [];
         return [hit(a.resource, `${grantText(a)} writes ${a.roleWritten}`, SCOPED_ROLE_ID_FIX)];

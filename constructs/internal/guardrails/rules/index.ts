@@ -1,6 +1,11 @@
 import { byKeys } from "../../ordering";
 import { POLICY_RULES } from "./policy-rules";
-import { keyVaultAccessPoliciesRule, storageSharedKeysRule } from "./target-rules";
+import {
+  databasePasswordsRule,
+  keyVaultAccessPoliciesRule,
+  storageSharedKeysRule,
+  targetKeysRule,
+} from "./target-rules";
 import {
   duplicateAssignmentRule,
   missingPrincipalTypeRule,
@@ -29,6 +34,8 @@ export const RULES: readonly Rule[] = [
   ...POLICY_RULES,
   keyVaultAccessPoliciesRule,
   storageSharedKeysRule,
+  targetKeysRule,
+  databasePasswordsRule,
   duplicateAssignmentRule,
   missingPrincipalTypeRule,
   roleByNameRule,

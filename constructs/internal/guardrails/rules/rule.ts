@@ -48,6 +48,7 @@ export function factsOf(a: Assignment, context: RuleContext): AssignmentFacts {
       ? "DeveloperGroup"
       : (a.principal.kind as PrincipalClass);
   return {
+    system: a.system,
     role: a.role,
     roleName: a.role?.name ?? a.roleWritten,
     scopeLevel: a.scope.level,

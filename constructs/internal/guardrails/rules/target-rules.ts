@@ -1,5 +1,5 @@
-import { Assignment } from "../../estate/estate-model";
-import { grantText, hitsWhere, Rule } from "./rule";
+import { Assignment, block, TfResource } from "../../estate/estate-model";
+import { grantText, hit, hitsWhere, Rule } from "./rule";
 
 function isDataRoleOnAccessPolicyVault(a: Assignment): boolean {
   const vault = a.scope.resource;
@@ -37,5 +37,103 @@ export const storageSharedKeysRule: Rule = {
       `${grantText(a)}, but the account still accepts shared keys`,
       `set shared_access_key_enabled = false on ${a.scope.resource!.address}`,
     ]);
+  },
+};
+
+/** How a data target of the stack still lets a caller in without the identity's grant, or ignores the grant. */
+function keyProblem(a: Assignment): readonly [message: string, fix: string] | undefined {
+  const target = a.scope.resource;
+  if (a.role?.plane !== "data" || !target) return undefined;
+  const c = target.config;
+  const accepts = (what: string, fix: string) =>
+    [
+      `${grantText(a)}, but the ${what}: anyone holding a key bypasses the identity's grants`,
+      `${fix} on ${target.address}`,
+    ] as const;
+  switch (target.type) {
+    case "azurerm_cosmosdb_account":
+      return c.local_authentication_disabled === true
+        ? undefined
+        : accepts("account still accepts its primary and secondary keys", "set local_authentication_disabled = true");
+    case "azurerm_application_insights":
+      return c.local_authentication_disabled === true
+        ? undefined
+        : accepts(
+            "component still accepts telemetry by instrumentation key alone",
+            "set local_authentication_disabled = true",
+          );
+    case "azurerm_eventgrid_topic":
+    case "azurerm_eventgrid_domain":
+      return c.local_auth_enabled === false
+        ? undefined
+        : accepts("endpoint still accepts access keys and SAS tokens", "set local_auth_enabled = false");
+    case "azurerm_search_service":
+      if (c.local_authentication_enabled === false) return undefined;
+      // Keys on and no failure mode is Azure's "API keys only": the role is never consulted.
+      return c.authentication_failure_mode === undefined
+        ? [
+            `${grantText(a)}, but the service accepts API keys only, so the role grants nothing`,
+            `set local_authentication_enabled = false (and no authentication_failure_mode) on ${target.address}`,
+          ]
+        : accepts("service still accepts API keys", "set local_authentication_enabled = false");
+    case "azurerm_redis_cache":
+      if (block(c.redis_configuration)?.active_directory_authentication_enabled !== true)
+        return [
+          `${grantText(a)}, but the cache does not accept Microsoft Entra tokens, so the access policy grants nothing`,
+          `set redis_configuration.active_directory_authentication_enabled = true on ${target.address}`,
+        ];
+      return c.access_keys_authentication_enabled === false
+        ? undefined
+        : accepts("cache still accepts its access keys", "set access_keys_authentication_enabled = false");
+    default:
+      return undefined;
+  }
+}
+
+export const targetKeysRule: Rule = {
+  id: "IG028",
+  name: "target-accepts-keys",
+  description:
+    "A Cosmos DB account, Application Insights component, Event Grid topic or domain, AI Search service or Redis cache that still accepts keys (anyone with a key bypasses the grants), or that does not accept Entra tokens at all (the grant does nothing).",
+  check(estate) {
+    return estate.assignments.flatMap((a) => {
+      const problem = keyProblem(a);
+      return problem ? [hit(a.resource, ...problem)] : [];
+    });
+  },
+};
+
+/** What a database server of the stack still lets in besides Entra identities. */
+function passwordProblem(server: TfResource): readonly [message: string, fix: string] | undefined {
+  const c = server.config;
+  if (server.type === "azurerm_mssql_server") {
+    const admin = block(c.azuread_administrator);
+    if (admin?.azuread_authentication_only === true) return undefined;
+    return [
+      `Azure SQL server ${server.address} still accepts SQL logins with passwords`,
+      "set azuread_administrator { login_username, object_id (an Entra group), azuread_authentication_only = true } and drop administrator_login",
+    ];
+  }
+  if (server.type === "azurerm_postgresql_flexible_server") {
+    const auth = block(c.authentication);
+    if (auth?.active_directory_auth_enabled === true && auth.password_auth_enabled === false) return undefined;
+    return [
+      `PostgreSQL flexible server ${server.address} ${auth?.active_directory_auth_enabled === true ? "still accepts passwords" : "does not accept Microsoft Entra identities"}`,
+      "set authentication { active_directory_auth_enabled = true, password_auth_enabled = false } and an azurerm_postgresql_flexible_server_active_directory_administrator (an Entra group)",
+    ];
+  }
+  return undefined;
+}
+
+export const databasePasswordsRule: Rule = {
+  id: "IG029",
+  name: "database-password-auth",
+  description:
+    "An Azure SQL server or PostgreSQL flexible server that still accepts passwords: a password is a secret the identity's database user was meant to replace.",
+  check(estate) {
+    return estate.resources.flatMap((server) => {
+      const problem = passwordProblem(server);
+      return problem ? [hit(server, ...problem)] : [];
+    });
   },
 };
