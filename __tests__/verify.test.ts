@@ -415,6 +415,7 @@ describe("scope ancestry", () => {
     const report: AccessReport = {
       environment: "dev",
       subscriptionId: SUBSCRIPTION,
+      databaseUsers: [],
       identities: [
         {
           key: "app",
