@@ -62,7 +62,14 @@ describe.each(each)("stack %s", (name, json) => {
   });
 
   it("holds no secret: no keys, passwords or connection strings in settings", () => {
-    const text = JSON.stringify(json);
+    // The one connection string wired: Application Insights', which Microsoft does not count as a
+    // secret, and which admits no telemetry without an Entra token once local authentication is off.
+    const insights =
+      /"APPLICATIONINSIGHTS_CONNECTION_STRING"(?:,"value")?:"\$\{azurerm_application_insights\.([A-Za-z0-9_-]+)\.connection_string\}"/g;
+    for (const [, address] of JSON.stringify(json).matchAll(insights)) {
+      expect(json.resource.azurerm_application_insights[address].local_authentication_disabled).toBe(true);
+    }
+    const text = JSON.stringify(json).replace(insights, "");
     expect(text).not.toMatch(
       /AccountKey=|SharedAccessSignature|[?&]sig=|"(admin_)?password"|client_secret|_access_key"|connection_string"/i,
     );
@@ -129,7 +136,7 @@ describe("environments differ where teams differ", () => {
     const checkoutGrants = resources(json, "azurerm_role_assignment").filter((a) =>
       a.description.startsWith("checkout: "),
     );
-    expect(checkoutGrants).toHaveLength(2);
+    expect(checkoutGrants).toHaveLength(3);
   });
 
   it("gives each environment its own names and SKUs", () => {

@@ -55,6 +55,11 @@ export interface EnvironmentSettings {
    * creates it only with a user's Azure CLI sign-in.
    */
   readonly exportManagedIdentitySignIns: boolean;
+  /**
+   * The Entra group that administers the environment's databases (Azure SQL's Entra
+   * administrator): its members run the database-access statements after apply.
+   */
+  readonly databaseAdmins: { readonly groupObjectId: string; readonly groupName: string };
   /** Public key of the break-glass admin: VMs accept no password. */
   readonly adminSshPublicKey: string;
 }
@@ -115,6 +120,7 @@ const shared = {
   },
   sharedRegistryId: `/subscriptions/${PLATFORM_SUBSCRIPTION_ID}/resourceGroups/platform-shared-rg/providers/Microsoft.ContainerRegistry/registries/contosoplatform`,
   githubRepository: "contoso/identity-platform",
+  databaseAdmins: { groupObjectId: "8e4f2b1c-7a6d-4e3f-9b2a-1c0d9e8f7a65", groupName: "contoso-database-admins" },
   adminSshPublicKey:
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPC2csYfh7Ihg0TiGHCpx1ifjiw9/RafLxIY3BqHvdXf platform-break-glass",
 } as const;

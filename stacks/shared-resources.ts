@@ -8,14 +8,23 @@ import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-name
 import { ServicebusQueue } from "@cdktf/provider-azurerm/lib/servicebus-queue";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { CosmosdbAccount } from "@cdktf/provider-azurerm/lib/cosmosdb-account";
+import { CosmosdbSqlDatabase } from "@cdktf/provider-azurerm/lib/cosmosdb-sql-database";
+import { CosmosdbSqlContainer } from "@cdktf/provider-azurerm/lib/cosmosdb-sql-container";
+import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
+import { MssqlDatabase } from "@cdktf/provider-azurerm/lib/mssql-database";
+import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-insights";
 import {
+  ApplicationInsightsTarget,
   ContainerRegistryTarget,
+  CosmosDbAccountTarget,
   GrantTarget,
   KeyVaultTarget,
   ServiceBusNamespaceTarget,
+  SqlServerTarget,
   StorageAccountTarget,
 } from "../constructs";
-import { EnvironmentSettings, resourceGroupName } from "./environment-settings";
+import { auditWorkspaceId, EnvironmentSettings, resourceGroupName } from "./environment-settings";
 
 /**
  * What the environment's workloads share, as targets to grant on (all identity-only) and the ids
@@ -35,6 +44,13 @@ export class SharedResources extends Construct {
   readonly ordersQueue: GrantTarget<"Service Bus">;
   /** The platform team's registry in another subscription, referenced by id. */
   readonly registry: ContainerRegistryTarget;
+  /** Telemetry, accepted from Entra identities only. */
+  readonly insights: ApplicationInsightsTarget;
+  readonly cosmos: CosmosDbAccountTarget;
+  /** The shopping carts container of the `shop` Cosmos DB database. */
+  readonly cartsContainer: GrantTarget<"Cosmos DB">;
+  /** The orders database on the environment's Azure SQL server. */
+  readonly ordersDatabase: GrantTarget<"Azure SQL">;
 
   constructor(scope: Construct, id: string, env: EnvironmentSettings) {
     super(scope, id);
@@ -95,6 +111,49 @@ export class SharedResources extends Construct {
     const ingest = new ServicebusQueue(this, "ingest-queue", { name: "ingest", namespaceId: bus.id });
     const orders = new ServicebusQueue(this, "orders-queue", { name: "orders", namespaceId: bus.id });
 
+    // Entra only: no instrumentation-key ingestion, no account keys, no SQL logins.
+    const insights = new ApplicationInsights(this, "insights", {
+      ...inGroup,
+      name: `${env.namePrefix}-appi`,
+      applicationType: "web",
+      workspaceId: auditWorkspaceId(env),
+      localAuthenticationDisabled: true,
+    });
+    const cosmos = new CosmosdbAccount(this, "cosmos", {
+      ...inGroup,
+      name: `${env.namePrefix}-cosmos`,
+      offerType: "Standard",
+      kind: "GlobalDocumentDB",
+      localAuthenticationDisabled: true,
+      consistencyPolicy: { consistencyLevel: "Session" },
+      geoLocation: [{ location: env.location, failoverPriority: 0 }],
+    });
+    const shop = new CosmosdbSqlDatabase(this, "shop", {
+      name: "shop",
+      resourceGroupName: group,
+      accountName: cosmos.name,
+    });
+    const carts = new CosmosdbSqlContainer(this, "carts", {
+      name: "carts",
+      resourceGroupName: group,
+      accountName: cosmos.name,
+      databaseName: shop.name,
+      partitionKeyPaths: ["/customerId"],
+    });
+    const sql = new MssqlServer(this, "sql", {
+      ...inGroup,
+      name: `${env.namePrefix}-sql`,
+      version: "12.0",
+      minimumTlsVersion: "1.2",
+      azureadAdministrator: {
+        loginUsername: env.databaseAdmins.groupName,
+        objectId: env.databaseAdmins.groupObjectId,
+        tenantId: env.tenantId,
+        azureadAuthenticationOnly: true,
+      },
+    });
+    const ordersDb = new MssqlDatabase(this, "orders-db", { name: "orders", serverId: sql.id, skuName: "S0" });
+
     this.planId = plan.id;
     this.computeSubnetId = computeSubnet.id;
     this.vault = KeyVaultTarget.of(vault);
@@ -105,5 +164,9 @@ export class SharedResources extends Construct {
     this.ingestQueue = this.bus.queue(ingest);
     this.ordersQueue = this.bus.queue(orders);
     this.registry = ContainerRegistryTarget.fromId(this, env.sharedRegistryId);
+    this.insights = ApplicationInsightsTarget.of(insights);
+    this.cosmos = CosmosDbAccountTarget.of(cosmos);
+    this.cartsContainer = this.cosmos.container(shop, carts);
+    this.ordersDatabase = SqlServerTarget.of(sql).database(ordersDb);
   }
 }

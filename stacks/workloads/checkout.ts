@@ -36,10 +36,16 @@ export class Checkout extends Workload {
     this.access = this.workloadIdentity({
       identity: this.newIdentity(),
       compute: [ContainerAppCompute.of(this.app)],
-      connections: [Connections.serviceBus("ORDERS_BUS", shared.bus)],
+      connections: [
+        Connections.serviceBus("ORDERS_BUS", shared.bus),
+        Connections.cosmosDb("CARTS", shared.cosmos),
+        Connections.applicationInsights(shared.insights),
+      ],
       grants: [
         shared.registry.allow(Roles.AcrPull, "pulls the checkout image"),
         shared.ordersQueue.allow(Roles.ServiceBusDataSender, "sends placed orders"),
+        shared.cartsContainer.allow(Roles.CosmosDbDataContributor, "keeps shopping carts"),
+        shared.insights.allow(Roles.MonitoringMetricsPublisher, "sends its telemetry"),
       ],
     });
   }

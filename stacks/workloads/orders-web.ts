@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
-import { AppServiceCompute, Identity, Roles, WorkloadIdentity } from "../../constructs";
+import { AppServiceCompute, Connections, Identity, Roles, WorkloadIdentity } from "../../constructs";
 import { Workload, WorkloadContext } from "../workload";
 
 /**
@@ -25,9 +25,16 @@ export class OrdersWeb extends Workload {
     this.access = this.workloadIdentity({
       identity: Identity.systemAssigned(),
       compute: [AppServiceCompute.linuxWebApp(this.app)],
+      connections: [
+        Connections.sqlDatabase("ORDERS_DB", shared.ordersDatabase),
+        Connections.applicationInsights(shared.insights),
+      ],
       grants: [
         shared.vault.allow(Roles.KeyVaultSecretsUser, "reads the order service's API secrets"),
         shared.storage.allow(Roles.StorageBlobDataReader, "reads order documents"),
+        shared.ordersDatabase.allow(Roles.SqlDataReader, "reads orders"),
+        shared.ordersDatabase.allow(Roles.SqlDataWriter, "records order status changes"),
+        shared.insights.allow(Roles.MonitoringMetricsPublisher, "sends its telemetry"),
       ],
     });
   }

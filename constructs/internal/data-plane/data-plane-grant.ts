@@ -60,31 +60,40 @@ export function writeDataPlaneGrant(spec: DataPlaneGrantSpec): {
     });
   }
   const dependsOn = target.dependsOn.length > 0 ? [...target.dependsOn] : undefined;
+  // Neither resource has a description: the reason goes in a Terraform JSON comment, for the report.
+  const described = <T extends TerraformResource>(resource: T): T => {
+    resource.addOverride("//.description", spec.description);
+    return resource;
+  };
   switch (role.system) {
     case "cosmos-db":
       return {
         name,
-        assignment: new CosmosdbSqlRoleAssignment(identity, id, {
-          name,
-          resourceGroupName: dataPlane.service.resourceGroup,
-          accountName: dataPlane.service.name,
-          roleDefinitionId: `${dataPlane.serviceReference}/sqlRoleDefinitions/${role.definition}`,
-          principalId: identity.principalId,
-          scope: target.scopeReference,
-          dependsOn,
-        }),
+        assignment: described(
+          new CosmosdbSqlRoleAssignment(identity, id, {
+            name,
+            resourceGroupName: dataPlane.service.resourceGroup,
+            accountName: dataPlane.service.name,
+            roleDefinitionId: `${dataPlane.serviceReference}/sqlRoleDefinitions/${role.definition}`,
+            principalId: identity.principalId,
+            scope: target.scopeReference,
+            dependsOn,
+          }),
+        ),
       };
     case "redis":
       return {
         name,
-        assignment: new RedisCacheAccessPolicyAssignment(identity, id, {
-          name,
-          redisCacheId: dataPlane.serviceReference,
-          accessPolicyName: role.definition,
-          objectId: identity.principalId,
-          objectIdAlias: principalDisplayName(identity),
-          dependsOn,
-        }),
+        assignment: described(
+          new RedisCacheAccessPolicyAssignment(identity, id, {
+            name,
+            redisCacheId: dataPlane.serviceReference,
+            accessPolicyName: role.definition,
+            objectId: identity.principalId,
+            objectIdAlias: principalDisplayName(identity),
+            dependsOn,
+          }),
+        ),
       };
     case "azure-sql":
     case "postgresql":

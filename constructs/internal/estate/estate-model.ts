@@ -376,6 +376,7 @@ function assignmentFields(r: TfResource): AssignmentFields[] {
         roleDefinitionId: cosmos ? c.role_definition_id : c.access_policy_name,
         principalId: cosmos ? c.principal_id : c.object_id,
         name: c.name,
+        description: c["//"]?.description,
       },
     ];
   }
