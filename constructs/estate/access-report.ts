@@ -22,7 +22,7 @@ import { auditCoverageOf } from "../internal/audit/coverage";
 import { dataOperationsQuery, tokenAcquisitionsQuery } from "../internal/audit/kql";
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../internal/abac/analysis";
 import { conditionLimitsRoles } from "../internal/policy/condition-limits";
-import { DATABASE_ACCESS_KIND } from "../internal/data-plane/database-access";
+import { DATABASE_ACCESS_KIND, stepsOfGrants } from "../internal/data-plane/database-access";
 
 /**
  * Who can do what where, for reviewers: every identity with what it is attached to and what it
@@ -174,7 +174,8 @@ function databaseUsersOf(stackJson: Readonly<Record<string, any>>): ReportDataba
       system: String(value.system),
       host: String(value.host),
       database: String(value.database),
-      steps: (value.steps ?? []) as ReportDatabaseUsers["steps"],
+      // Rebuilt from the grants: what the grants call for, whatever the output was overridden to say (IG022).
+      steps: stepsOfGrants(value) ?? [],
     }))
     .sort(byKeys((d) => d.output));
 }

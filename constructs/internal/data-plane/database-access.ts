@@ -2,10 +2,11 @@ import { Construct, IConstruct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataPlaneScope, GrantScope } from "../../grant";
 import { IManagedIdentity } from "../../identity";
-import { DataPlaneRoleDefinition } from "../../role-catalog";
+import { DataPlaneRoleDefinition, findDataPlaneRole } from "../../role-catalog";
 import { byKeys } from "../ordering";
 import { slug } from "../slug";
-import { DatabaseUser, postgresStatements, requireDatabasePrincipalName, sqlStatements } from "./database-statements";
+import { ASSIGNMENT_NAMESPACE, uuidv5 } from "../deterministic-name";
+import { DatabaseUser, requireDatabasePrincipalName, StatementStep, statementsFor } from "./database-statements";
 import { principalDisplayName } from "./principal-name";
 
 /** What the estate model recognises a database-access output by. */
@@ -43,12 +44,16 @@ export function addDatabaseGrant(grant: DatabaseGrant): void {
   byStack.set(stack, outputs);
   const key = target.resourceId.id.toLowerCase();
   const existing = outputs.get(key);
+  const host =
+    (stack.node.tryFindChild("database-access") as Construct | undefined) ?? new Construct(stack, "database-access");
+  const { database } = dataPlane;
+  const readable = `database-access-${slug([dataPlane.service.name, database.name, database.schema ?? ""].join("-"))}`;
+  // Two databases whose names slug alike (`a-b`/`c` and `a`/`b-c`) keep apart by their id.
+  const id = host.node.tryFindChild(readable)
+    ? `${readable}-${uuidv5(ASSIGNMENT_NAMESPACE, key).slice(0, 8)}`
+    : readable;
   const entry = existing ?? {
-    output: new TerraformOutput(
-      (stack.node.tryFindChild("database-access") as Construct | undefined) ?? new Construct(stack, "database-access"),
-      `database-access-${slug(`${dataPlane.service.name}-${dataPlane.database.name}`)}`,
-      { value: null, staticId: true, description: "" },
-    ),
+    output: new TerraformOutput(host, id, { value: null, staticId: true, description: "" }),
     grants: [],
   };
   outputs.set(key, entry);
@@ -67,7 +72,7 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
     users.set(name, user);
   }
   const sorted = [...users.values()].sort(byKeys((u) => u.name));
-  const steps = system === "azure-sql" ? sqlStatements(database, sorted) : postgresStatements(database, sorted);
+  const steps = statementsFor(system, database, sorted);
   output.description = `${system === "azure-sql" ? "T-SQL" : "SQL"} that creates the database users of ${database.host}/${database.name}: run once after apply, as the server's Entra administrator`;
   output.value = {
     kind: DATABASE_ACCESS_KIND,
@@ -93,4 +98,29 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
       })),
     steps,
   };
+}
+
+/**
+ * The steps a database-access output's grants call for, rebuilt from the grants alone; undefined
+ * when a grant names no catalogued role. What a reviewer reads and an administrator runs must be
+ * these, not whatever the output's `steps` were overridden to say.
+ */
+export function stepsOfGrants(value: Readonly<Record<string, any>>): StatementStep[] | undefined {
+  const system = value.system === "postgresql" ? "postgresql" : value.system === "azure-sql" ? "azure-sql" : undefined;
+  if (!system) return undefined;
+  const users = new Map<string, DatabaseUser & { roles: DataPlaneRoleDefinition[] }>();
+  for (const g of (value.grants ?? []) as Record<string, unknown>[]) {
+    const role = typeof g.role === "string" ? findDataPlaneRole(system, g.role) : undefined;
+    if (!role || typeof g.principal_name !== "string" || typeof g.principal_id !== "string") return undefined;
+    const user = users.get(g.principal_name) ?? { name: g.principal_name, principalId: g.principal_id, roles: [] };
+    if (user.principalId !== g.principal_id) return undefined;
+    user.roles.push(role);
+    users.set(g.principal_name, user);
+  }
+  const database = {
+    name: String(value.database),
+    host: String(value.host),
+    ...(value.schema === undefined ? {} : { schema: String(value.schema) }),
+  };
+  return statementsFor(system, database, [...users.values()].sort(byKeys((u) => u.name)));
 }

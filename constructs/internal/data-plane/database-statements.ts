@@ -64,7 +64,7 @@ const pgString = (text: string) => `'${text.replace(/'/g, "''")}'`;
  * T-SQL for a contained Entra user per identity, by object id (display names are not unique in
  * Entra), and its database roles; each statement checks first, so the script can run again.
  */
-export function sqlStatements(database: DatabaseScope, users: readonly DatabaseUser[]): StatementStep[] {
+function sqlStatements(database: DatabaseScope, users: readonly DatabaseUser[]): StatementStep[] {
   const lines = users.flatMap(({ name, principalId, roles }) => [
     `IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = ${sqlString(name)})`,
     `    CREATE USER ${sqlName(name)} FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${principalId}';`,
@@ -81,7 +81,7 @@ export function sqlStatements(database: DatabaseScope, users: readonly DatabaseU
  * privileges are granted in the database, on the schema's tables now and on those created later
  * by the role that runs the script. GRANT is idempotent; the role is made only when missing.
  */
-export function postgresStatements(database: DatabaseScope, users: readonly DatabaseUser[]): StatementStep[] {
+function postgresStatements(database: DatabaseScope, users: readonly DatabaseUser[]): StatementStep[] {
   const schema = pgName(database.schema ?? "public");
   const create = users.map(({ name, principalId }) =>
     [
@@ -105,4 +105,13 @@ export function postgresStatements(database: DatabaseScope, users: readonly Data
     { database: "postgres", statements: create.join("\n") },
     { database: database.name, statements: grants.join("\n") },
   ];
+}
+
+/** The steps for a database's users, by the engine of the grant. */
+export function statementsFor(
+  system: "azure-sql" | "postgresql",
+  database: DatabaseScope,
+  users: readonly DatabaseUser[],
+): StatementStep[] {
+  return system === "azure-sql" ? sqlStatements(database, users) : postgresStatements(database, users);
 }

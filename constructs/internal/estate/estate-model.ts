@@ -10,7 +10,7 @@ import {
   Roles,
   RoleSystem,
 } from "../../role-catalog";
-import { DATABASE_ACCESS_KIND } from "../data-plane/database-access";
+import { DATABASE_ACCESS_KIND, stepsOfGrants } from "../data-plane/database-access";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
 import { byKeys } from "../ordering";
 
@@ -272,7 +272,7 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
     identities: resources.filter((r) => r.type === "azurerm_user_assigned_identity"),
     assignments,
     modules,
-    unreadable: resources.filter((r) => grantsUnread(r)),
+    unreadable: [...resources.filter((r) => grantsUnread(r)), ...forgedDatabaseAccess(stackJson)],
     federated: resources
       .filter((r) => r.type === "azurerm_federated_identity_credential")
       .map((r) => ({
@@ -332,6 +332,27 @@ const DATA_PLANE_ASSIGNMENT_TYPES: Readonly<Record<string, RoleSystem>> = {
 function databaseAccessOutputs(stackJson: Readonly<Record<string, any>>): TfResource[] {
   return blockEntries(stackJson.output)
     .filter(([, output]) => output?.value?.kind === DATABASE_ACCESS_KIND)
+    .map(([name, output]) => ({
+      address: `output.${name}`,
+      type: "output",
+      path: output?.["//"]?.metadata?.path ?? `output.${name}`,
+      config: output,
+    }));
+}
+
+/**
+ * Database-access outputs whose statements are not exactly those their grants call for (an
+ * override, a hand-written output), or outputs named like them that do not say what they are:
+ * an administrator would run SQL no rule has judged.
+ */
+function forgedDatabaseAccess(stackJson: Readonly<Record<string, any>>): TfResource[] {
+  return blockEntries(stackJson.output)
+    .filter(([name, output]) => {
+      const value = output?.value;
+      if (value?.kind !== DATABASE_ACCESS_KIND) return name.startsWith("database-access");
+      const steps = stepsOfGrants(value);
+      return steps === undefined || JSON.stringify(steps) !== JSON.stringify(value.steps);
+    })
     .map(([name, output]) => ({
       address: `output.${name}`,
       type: "output",

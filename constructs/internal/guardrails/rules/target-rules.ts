@@ -1,3 +1,4 @@
+import { isGuid } from "../../../azure-ids";
 import { Assignment, block, TfResource } from "../../estate/estate-model";
 import { grantText, hit, hitsWhere, Rule } from "./rule";
 
@@ -106,8 +107,22 @@ export const targetKeysRule: Rule = {
 /** What a database server of the stack still lets in besides Entra identities. */
 function passwordProblem(server: TfResource): readonly [message: string, fix: string] | undefined {
   const c = server.config;
+  // The Entra administrator holds every database's data: a group named by its literal object id, never a workload.
+  const adminProblem = (objectId: unknown, type: unknown): readonly [string, string] | undefined =>
+    typeof objectId === "string" && isGuid(objectId) && (type === undefined || type === "Group")
+      ? undefined
+      : [
+          `${server.address} makes ${JSON.stringify(objectId ?? null)} its Entra administrator: that principal holds all the server's data`,
+          "make the administrator the database admins' Entra group, by its literal object id (principal type Group)",
+        ];
+  if (server.type === "azurerm_postgresql_flexible_server_active_directory_administrator")
+    return adminProblem(c.object_id, c.principal_type);
   if (server.type === "azurerm_mssql_server") {
     const admin = block(c.azuread_administrator);
+    if (admin !== undefined) {
+      const problem = adminProblem(admin.object_id, undefined);
+      if (problem) return problem;
+    }
     if (admin?.azuread_authentication_only === true) return undefined;
     return [
       `Azure SQL server ${server.address} still accepts SQL logins with passwords`,
@@ -129,7 +144,7 @@ export const databasePasswordsRule: Rule = {
   id: "IG029",
   name: "database-password-auth",
   description:
-    "An Azure SQL server or PostgreSQL flexible server that still accepts passwords: a password is a secret the identity's database user was meant to replace.",
+    "An Azure SQL server or PostgreSQL flexible server that still accepts passwords (a password is a secret the identity's database user was meant to replace), or whose Entra administrator is not a group named by its literal object id.",
   check(estate) {
     return estate.resources.flatMap((server) => {
       const problem = passwordProblem(server);
