@@ -2,10 +2,17 @@ import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
 import { MssqlDatabase } from "@cdktf/provider-azurerm/lib/mssql-database";
 import { PostgresqlFlexibleServer } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server";
 import { PostgresqlFlexibleServerDatabase } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server-database";
+import { ResourceId } from "./azure-ids";
 import { knownName } from "./internal/known-values";
 import { ResourceTypes } from "./internal/resource-types";
 import { requireDatabasePrincipalName } from "./internal/data-plane/database-statements";
 import { ChildResource, childKind, childTarget, GrantTarget, targetOfKind } from "./targets";
+
+/** A database's own name: given, parsed from its id, or the resource's. */
+function databaseName(label: string, database: string | MssqlDatabase | PostgresqlFlexibleServerDatabase): string {
+  if (typeof database !== "string") return knownName(database, database.nameInput ?? "");
+  return database.startsWith("/") ? ResourceId.parse(label, database).name : database;
+}
 
 const serverParent = (r: ChildResource) => ({
   id: (r as MssqlDatabase | PostgresqlFlexibleServerDatabase).serverIdInput,
@@ -24,7 +31,7 @@ export class SqlServerTarget extends targetOfKind<"Azure SQL", MssqlServer>(Reso
 
   /** One database: contained users and their roles live in it. */
   database(database: string | MssqlDatabase): GrantTarget<"Azure SQL"> {
-    const name = typeof database === "string" ? database : knownName(database, database.nameInput ?? "");
+    const name = databaseName(this.label, database);
     return childTarget(
       this,
       childKind(ResourceTypes.sqlDatabase, "databases"),
@@ -50,7 +57,7 @@ export class PostgresServerTarget extends targetOfKind<"PostgreSQL", PostgresqlF
 
   /** The tables of one schema (`public` unless named) of one database. */
   database(database: string | PostgresqlFlexibleServerDatabase, schema = "public"): GrantTarget<"PostgreSQL"> {
-    const name = typeof database === "string" ? database : knownName(database, database.nameInput ?? "");
+    const name = databaseName(this.label, database);
     const db = childTarget(this, childKind(ResourceTypes.postgresDatabase, "databases"), database, serverParent);
     requireDatabasePrincipalName(db.label, "postgresql", schema, "schema");
     return childTarget(

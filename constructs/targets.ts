@@ -181,7 +181,12 @@ function checkParent(
   if (!byId && !byName) {
     throw new IdentityConfigError(child, {
       problem: `${kind.kind} does not belong to ${parent.kind} ${parent.label}`,
-      value: reference.id !== undefined ? resolveInStack(child, reference.id) : (reference.name ?? null),
+      value:
+        reference.id !== undefined
+          ? resolveInStack(child, reference.id)
+          : reference.name !== undefined
+            ? knownName(child, reference.name)
+            : null,
       fix: `grant on the ${parent.kind} that holds this ${kind.kind}, or pass a ${kind.kind} of ${parent.label}`,
     });
   }

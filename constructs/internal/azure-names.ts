@@ -193,7 +193,12 @@ const ROWS: readonly RuleRow[] = [
   {
     // Cosmos DB's own limits ("Azure Cosmos DB service quotas"): any character but / \ # ?, no trailing space;
     // this library also refuses spaces and non-ASCII, which reach the data-plane scope unencoded.
-    types: ["Microsoft.DocumentDB/databaseAccounts/dbs", "Microsoft.DocumentDB/databaseAccounts/dbs/colls"],
+    types: [
+      "Microsoft.DocumentDB/databaseAccounts/dbs",
+      "Microsoft.DocumentDB/databaseAccounts/dbs/colls",
+      "Microsoft.DocumentDB/databaseAccounts/sqlDatabases",
+      "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers",
+    ],
     kind: "Cosmos DB database or container",
     min: 1,
     max: 255,

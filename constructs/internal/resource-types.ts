@@ -122,6 +122,19 @@ export const ResourceTypes = {
   // Cosmos DB's data-plane scopes (`<account id>/dbs/<db>/colls/<container>`), not ARM's sqlDatabases ids.
   cosmosDbDatabase: type("Cosmos DB database", "Microsoft.DocumentDB/databaseAccounts/dbs", ["Cosmos DB"]),
   cosmosDbContainer: type("Cosmos DB container", "Microsoft.DocumentDB/databaseAccounts/dbs/colls", ["Cosmos DB"]),
+  // ARM's ids of the same (where an Azure role would be scoped): no Cosmos DB role takes them as scope.
+  cosmosDbSqlDatabase: type(
+    "Cosmos DB SQL database",
+    "Microsoft.DocumentDB/databaseAccounts/sqlDatabases",
+    ["Cosmos DB"],
+    "azurerm_cosmosdb_sql_database",
+  ),
+  cosmosDbSqlContainer: type(
+    "Cosmos DB SQL container",
+    "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers",
+    ["Cosmos DB"],
+    "azurerm_cosmosdb_sql_container",
+  ),
   redisCache: type("Redis cache", "Microsoft.Cache/redis", ["Redis"], "azurerm_redis_cache"),
   sqlServer: type("Azure SQL server", "Microsoft.Sql/servers", ["Azure SQL"], "azurerm_mssql_server"),
   sqlDatabase: type("Azure SQL database", "Microsoft.Sql/servers/databases", ["Azure SQL"], "azurerm_mssql_database"),

@@ -46,8 +46,6 @@ export const AZURE_TYPE_OF_TERRAFORM: Readonly<Record<string, string>> = {
   azurerm_container_app_job: "Microsoft.App/jobs",
   azurerm_container_group: "Microsoft.ContainerInstance/containerGroups",
   azurerm_log_analytics_workspace: "Microsoft.OperationalInsights/workspaces",
-  azurerm_cosmosdb_sql_database: "Microsoft.DocumentDB/databaseAccounts/sqlDatabases",
-  azurerm_cosmosdb_sql_container: "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers",
   azurerm_cosmosdb_sql_role_assignment: "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments",
   azurerm_redis_cache_access_policy_assignment: "Microsoft.Cache/redis/accessPolicyAssignments",
   azurerm_postgresql_flexible_server_active_directory_administrator:
