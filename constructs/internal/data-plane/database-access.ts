@@ -105,11 +105,12 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
  * when a grant names no catalogued role. What a reviewer reads and an administrator runs must be
  * these, not whatever the output's `steps` were overridden to say.
  */
-export function stepsOfGrants(value: Readonly<Record<string, any>>): StatementStep[] | undefined {
+export function stepsOfGrants(value: Readonly<Record<string, unknown>>): StatementStep[] | undefined {
   const system = value.system === "postgresql" ? "postgresql" : value.system === "azure-sql" ? "azure-sql" : undefined;
   if (!system) return undefined;
   const users = new Map<string, DatabaseUser & { roles: DataPlaneRoleDefinition[] }>();
-  for (const g of (value.grants ?? []) as Record<string, unknown>[]) {
+  const grants = Array.isArray(value.grants) ? (value.grants as Record<string, unknown>[]) : [];
+  for (const g of grants) {
     const role = typeof g.role === "string" ? findDataPlaneRole(system, g.role) : undefined;
     if (!role || typeof g.principal_name !== "string" || typeof g.principal_id !== "string") return undefined;
     const user = users.get(g.principal_name) ?? { name: g.principal_name, principalId: g.principal_id, roles: [] };
