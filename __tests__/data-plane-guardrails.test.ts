@@ -43,11 +43,12 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { buildAccessReport } from "../constructs/estate/access-report";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { inRg, SUBSCRIPTION, TENANT, tempDirs, testStack } from "./helpers";
+import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
+import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
 
 const USER = "0f0f0f0f-0000-4000-8000-0000000000a1";
 const NAME = "0d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c";
@@ -55,12 +56,6 @@ const providers = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/provide
 const roleId = (guid: string) =>
   `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 const COSMOS_READER = "00000000-0000-0000-0000-000000000001";
-
-function findings(stack: TerraformStack, ruleId: string) {
-  return evaluateGuardrails(stack, { severity: "error", today: "2026-11-22" }).filter(
-    (f) => f.ruleId === ruleId && !f.suppression,
-  );
-}
 
 /** The stack's one workload identity, made on first use. */
 const identity = (stack: TerraformStack) =>
@@ -144,16 +139,7 @@ const pgServer = (stack: TerraformStack, config: Partial<PostgresqlFlexibleServe
 const grantOn = (stack: TerraformStack, target: { grant: (...args: any[]) => unknown }, role: unknown) =>
   target.grant(identity(stack), role, { reason: "uses it" });
 
-interface Case {
-  readonly ruleId: string;
-  readonly about: string;
-  readonly bad: (stack: TerraformStack) => void;
-  readonly good: (stack: TerraformStack) => void;
-  readonly message: RegExp;
-  readonly fix: RegExp;
-}
-
-const CASES: Case[] = [
+const CASES: GuardrailCase[] = [
   {
     ruleId: "IG027",
     about: "Reader written by hand on a Cosmos DB account of the stack",
@@ -500,25 +486,7 @@ const CASES: Case[] = [
   },
 ];
 
-describe.each(CASES)("guardrail $ruleId: $about", ({ ruleId, bad, good, message, fix }) => {
-  it("finds it on the synthesized JSON, with the message and the fix", () => {
-    const stack = testStack();
-    bad(stack);
-    const found = findings(stack, ruleId);
-    expect(found.length).toBeGreaterThan(0);
-    for (const f of found) {
-      expect(f.message).toMatch(message);
-      expect(f.fix).toMatch(fix);
-      expect(f.address).toMatch(/^azurerm_[a-z_]+\.[A-Za-z0-9_-]+$/);
-    }
-  });
-
-  it("stays quiet on the correct setup", () => {
-    const stack = testStack();
-    good(stack);
-    expect(findings(stack, ruleId)).toEqual([]);
-  });
-});
+describeGuardrailCases(CASES);
 
 describe("the new targets, well configured, raise nothing", () => {
   it("passes a workload granted on every new target, and reads each grant in its own system", () => {

@@ -16,9 +16,10 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { ManagedIdentityTarget } from "../constructs/targets";
 import { SUBSCRIPTION, TENANT, testStack, vaultId, inRg } from "./helpers";
+import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
+import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
 
 const PRINCIPAL = "0f0f0f0f-0000-4000-8000-000000000001";
 const roleId = (guid: string) =>
@@ -36,11 +37,6 @@ function raw(stack: TerraformStack, id: string, config: Partial<RoleAssignmentCo
   });
 }
 
-function findings(stack: TerraformStack, ruleId: string) {
-  return evaluateGuardrails(stack, { severity: "error", today: "2026-11-22" }).filter(
-    (f) => f.ruleId === ruleId && !f.suppression,
-  );
-}
 const webApp = (stack: TerraformStack, id = "app", extra: Partial<ConstructorParameters<typeof LinuxWebApp>[2]> = {}) =>
   new LinuxWebApp(stack, id, { ...inRg, name: id, servicePlanId: "/plan", siteConfig: {}, ...extra });
 const vault = (stack: TerraformStack, rbac: boolean) =>
@@ -60,15 +56,6 @@ const account = (stack: TerraformStack, sharedKeys?: boolean) =>
     sharedAccessKeyEnabled: sharedKeys,
   });
 
-interface Case {
-  readonly ruleId: string;
-  /** What the case is about, when a rule has several. */
-  readonly about?: string;
-  readonly bad: (stack: TerraformStack) => void;
-  readonly good: (stack: TerraformStack) => void;
-  readonly message: RegExp;
-}
-
 /** A deploy identity trusting GitHub Actions for the repository's prod environment, unless a test changes it. */
 const deployTrust = (
   stack: TerraformStack,
@@ -87,7 +74,7 @@ const deployTrust = (
   });
 };
 
-const CASES: Case[] = [
+const CASES: GuardrailCase[] = [
   {
     ruleId: "IG001",
     bad: (s) => raw(s, "owner", { roleDefinitionId: roleId(Roles.Owner.guid) }),
@@ -440,25 +427,7 @@ const CASES: Case[] = [
   },
 ];
 
-describe.each(CASES)("guardrail $ruleId $about", ({ ruleId, bad, good, message }) => {
-  it("finds the misconfiguration, with a message and a fix", () => {
-    const stack = testStack();
-    bad(stack);
-    const found = findings(stack, ruleId);
-    expect(found.length).toBeGreaterThan(0);
-    for (const f of found) {
-      expect(f.message).toMatch(message);
-      expect(f.fix.length).toBeGreaterThan(10);
-      expect(f.address).toMatch(/^azurerm_[a-z_]+\.[A-Za-z0-9_-]+$/);
-    }
-  });
-
-  it("passes the correct setup", () => {
-    const stack = testStack();
-    good(stack);
-    expect(findings(stack, ruleId)).toEqual([]);
-  });
-});
+describeGuardrailCases(CASES);
 
 describe("guardrails see what is written around the constructs", () => {
   it("catches an override on a grant the constructs made (an escape hatch)", () => {
