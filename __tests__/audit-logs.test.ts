@@ -3,9 +3,22 @@ import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-namespace";
+import { CosmosdbAccount } from "@cdktf/provider-azurerm/lib/cosmosdb-account";
+import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
+import { PostgresqlFlexibleServer } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server";
+import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-insights";
+import { EventgridTopic } from "@cdktf/provider-azurerm/lib/eventgrid-topic";
+import { MssqlServerExtendedAuditingPolicy } from "@cdktf/provider-azurerm/lib/mssql-server-extended-auditing-policy";
+import { PostgresqlFlexibleServerConfiguration } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server-configuration";
 import {
+  AppConfigurationTarget,
+  ApplicationInsightsTarget,
   AppServiceCompute,
   configureIdentityStack,
+  CosmosDbAccountTarget,
+  EventGridTopicTarget,
+  PostgresServerTarget,
+  SqlServerTarget,
   Identity,
   IdentityConfigError,
   KeyVaultTarget,
@@ -16,8 +29,8 @@ import {
   WorkloadIdentity,
 } from "../constructs";
 import { AuditLogs } from "../constructs/internal/audit/diagnostics";
-import { tokenAcquisitionsQuery } from "../constructs/internal/audit/kql";
-import { buildAccessReport } from "../constructs/estate/access-report";
+import { kqlString, tokenAcquisitionsQuery } from "../constructs/internal/audit/kql";
+import { buildAccessReport, renderAccessReport } from "../constructs/estate/access-report";
 import { readEstate } from "../constructs/internal/estate/estate-model";
 import { azureScopeId } from "../constructs/internal/estate/azure-id-of";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
@@ -287,7 +300,7 @@ describe("audit configuration errors", () => {
 
 describe("the access report's KQL", () => {
   it("finds a user-assigned identity by its sign-in name and each logged target by id and table", () => {
-    const stack = configured({ workspaceId: WORKSPACE_ID });
+    const stack = configured({ workspaceId: WORKSPACE_ID, signInWorkspaceId: WORKSPACE_ID });
     const account = StorageAccountTarget.fromId(stack, ACCOUNT_ID);
     workload(stack, [
       account.container("orders").allow(Roles.StorageBlobDataReader, "reads orders"),
@@ -306,12 +319,387 @@ describe("the access report's KQL", () => {
     expect(blob).toContain('ServicePrincipalName == "api-id"');
     const vault = byId.get(vaultId())!;
     expect(vault).toContain(`_ResourceId =~ "${vaultId()}"`);
-    expect(vault).toMatch(/^AzureDiagnostics /m);
+    expect(vault).toMatch(/^AzureDiagnostics\n\| where ResourceProvider == "MICROSOFT.KEYVAULT"$/m);
+    // Sign-ins land in the audit workspace itself: read there, not across.
+    expect(vault).not.toContain("workspace(");
   });
 
   it("escapes a double quote in the sign-in name", () => {
     const query = tokenAcquisitionsQuery({ signInName: 'api"id' });
     expect(query).toContain('ServicePrincipalName == "api\\"id"');
     expect(query).not.toContain('"api"id"');
+  });
+});
+
+const DATA_RG = { resourceGroupName: "data-rg", location: "westeurope" };
+const cosmosAccount = (stack: TerraformStack, name = "orders-cosmos") =>
+  new CosmosdbAccount(stack, `cosmos-${name}`, {
+    ...DATA_RG,
+    name,
+    offerType: "Standard",
+    consistencyPolicy: { consistencyLevel: "Session" },
+    geoLocation: [{ location: "westeurope", failoverPriority: 0 }],
+    localAuthenticationDisabled: true,
+  });
+const sqlServer = (stack: TerraformStack, name = "orders-sql") =>
+  new MssqlServer(stack, `sql-${name}`, { ...DATA_RG, name, version: "12.0" });
+
+/** A stack whose workload holds a data role on a Cosmos DB account, an Azure SQL database and a PostgreSQL database. */
+function databases(auditLogs?: AuditLogs) {
+  const stack = configured(auditLogs, "warning");
+  const cosmos = cosmosAccount(stack);
+  const sql = sqlServer(stack);
+  const pg = new PostgresqlFlexibleServer(stack, "pg", { ...DATA_RG, name: "orders-pg" });
+  workload(stack, [
+    CosmosDbAccountTarget.of(cosmos).allow(Roles.CosmosDbDataReader, "reads carts"),
+    SqlServerTarget.of(sql).database("orders").allow(Roles.SqlDataReader, "reads orders"),
+    PostgresServerTarget.of(pg).database("app").allow(Roles.PostgresTableReader, "reads the catalog"),
+  ]);
+  return { stack, cosmos, sql, pg };
+}
+
+const messagesOf = (stack: TerraformStack) => ig026(stack, "warning").map((f) => f.message);
+
+describe("data-plane services' own grants are audited too", () => {
+  it("warns (IG026) on a Cosmos DB, Azure SQL and PostgreSQL grant whose data access is logged nowhere", () => {
+    const messages = messagesOf(databases().stack);
+    expect(messages).toHaveLength(3);
+    expect(messages.find((m) => m.includes("Cosmos DB account"))).toMatch(/DataPlaneRequests|no data-access logs/);
+    expect(messages.find((m) => m.includes("Azure SQL server"))).toMatch(
+      /databases\/master sends no data-access logs.*no server auditing policy/,
+    );
+    expect(messages.some((m) => m.includes("PostgreSQL flexible server"))).toBe(true);
+  });
+
+  it("with audit logs, sends Cosmos DataPlaneRequests (Dedicated), SQL auditing through master, PostgreSQL logs; no IG026", () => {
+    const { stack } = databases({ workspaceId: WORKSPACE_ID, signInWorkspaceId: WORKSPACE_ID });
+    const json = synthJson(stack);
+    const settings = resources(json, "azurerm_monitor_diagnostic_setting");
+    const byTarget = (pattern: RegExp) => settings.filter((s) => pattern.test(s.target_resource_id));
+    const [cosmos] = byTarget(/azurerm_cosmosdb_account\./);
+    expect(categoriesOf(cosmos)).toEqual(["DataPlaneRequests"]);
+    expect(cosmos.log_analytics_destination_type).toBe("Dedicated");
+    const [master] = byTarget(/azurerm_mssql_server\.[^}]+\.id\}\/databases\/master$/);
+    expect(categoriesOf(master)).toEqual(["SQLSecurityAuditEvents"]);
+    const [policy] = resources(json, "azurerm_mssql_server_extended_auditing_policy");
+    expect(policy).toMatchObject({ log_monitoring_enabled: true });
+    expect(policy.server_id).toMatch(/^\$\{azurerm_mssql_server\.[^}]+\.id\}$/);
+    expect(policy.depends_on).toEqual([expect.stringMatching(/^azurerm_monitor_diagnostic_setting\./)]);
+    const [pg] = byTarget(/azurerm_postgresql_flexible_server\./);
+    expect(categoriesOf(pg)).toEqual(["PostgreSQLLogs"]);
+    expect(ig026(stack, "warning")).toEqual([]);
+
+    const report = buildAccessReport("orders", json);
+    const queries = report.identities.find((i) => i.name === "api-id")!.queries!.dataOperations;
+    const query = (pattern: RegExp) => queries.find((q) => pattern.test(q.resourceId))!;
+    expect(query(/databaseAccounts\/orders-cosmos$/).query).toMatch(/^CDBDataPlaneRequests$/m);
+    expect(query(/databaseAccounts\/orders-cosmos$/).query).toContain("| where AadPrincipalId == oid");
+    const sql = query(/servers\/orders-sql\/databases\/orders$/);
+    expect(sql.query).toContain('| where Category == "SQLSecurityAuditEvents"');
+    expect(sql.query).toContain('| where database_name_s == "orders"');
+    expect(sql.query).toContain("| where database_principal_name_s == principalName");
+    expect(sql.query).toContain('let principalName = "api-id";');
+    expect(sql.identifiedBy).toEqual(["name"]);
+    const pgQuery = query(/flexibleServers\/orders-pg\/databases\/app$/);
+    expect(pgQuery.query).toContain('Message has "connection authorized"');
+    const grant = report.grants.find((g) => g.role === "PostgreSQL table reader");
+    expect(grant?.audit).toMatch(/PostgreSQLLogs to ops; .*not what they read or wrote/);
+  });
+
+  it("App Configuration's caller is read from AACAudit's CallerIdentity, never AACHttpRequest (no caller column)", () => {
+    const stack = configured({ workspaceId: WORKSPACE_ID, signInWorkspaceId: WORKSPACE_ID });
+    const store = `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg/providers/Microsoft.AppConfiguration/configurationStores/settings`;
+    workload(stack, [AppConfigurationTarget.fromId(stack, store).allow(Roles.AppConfigurationDataReader, "reads")]);
+    const report = buildAccessReport("orders", synthJson(stack));
+    const [q] = report.identities.find((i) => i.name === "api-id")!.queries!.dataOperations;
+    expect(q.query).toMatch(/^AACAudit$/m);
+    expect(q.query).toContain("| where tostring(CallerIdentity) has oid");
+    expect(q.query).not.toMatch(/AACHttpRequest|ClientObjectId/);
+    expect(report.grants.find((g) => g.role === "App Configuration Data Reader")?.audit).toMatch(/not reads/);
+  });
+
+  it("states the gap for a service that records no caller (Application Insights, Event Grid), and IG026 does not pretend", () => {
+    const stack = configured({ workspaceId: WORKSPACE_ID }, "warning");
+    const insights = new ApplicationInsights(stack, "appi", { ...inRg, name: "api-appi", applicationType: "web" });
+    const topic = new EventgridTopic(stack, "topic", { ...inRg, name: "orders-topic" });
+    workload(stack, [
+      ApplicationInsightsTarget.of(insights).allow(Roles.MonitoringMetricsPublisher, "sends telemetry"),
+      EventGridTopicTarget.of(topic).allow(Roles.EventGridDataSender, "publishes orders"),
+    ]);
+    const json = synthJson(stack);
+    const settings = resources(json, "azurerm_monitor_diagnostic_setting");
+    expect(settings.map((s) => s.target_resource_id)).toEqual([expect.stringMatching(/azurerm_eventgrid_topic\./)]);
+    expect(categoriesOf(settings[0])).toEqual(["DataPlaneRequests"]);
+    expect(ig026(stack, "warning")).toEqual([]);
+    const report = buildAccessReport("orders", json);
+    expect(report.grants.find((g) => g.role === "Monitoring Metrics Publisher")?.audit).toMatch(
+      /^not logged: Application Insights logs no caller/,
+    );
+    expect(report.grants.find((g) => g.role === "EventGrid Data Sender")?.audit).toMatch(
+      /DataPlaneRequests to ops; .*not which identity published/,
+    );
+    // No query claims to find the caller where no column names one.
+    expect(report.identities.find((i) => i.name === "api-id")!.queries!.dataOperations).toEqual([]);
+  });
+});
+
+describe("sign-in queries run where the sign-ins are", () => {
+  const SIGN_INS = `/subscriptions/${SUBSCRIPTION}/resourceGroups/prod-rg/providers/Microsoft.OperationalInsights/workspaces/prod-audit`;
+  const withSignIns = (signInWorkspaceId?: string) => {
+    const stack = configured({ workspaceId: WORKSPACE_ID, signInWorkspaceId });
+    workload(stack, [KeyVaultTarget.fromId(stack, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads secrets")]);
+    return buildAccessReport("orders", synthJson(stack));
+  };
+
+  it("names the sign-in workspace, and the data queries read the ids across from it", () => {
+    const report = withSignIns(SIGN_INS);
+    expect(report.signInWorkspace).toBe(SIGN_INS);
+    const queries = report.identities.find((i) => i.name === "api-id")!.queries!;
+    // Run in the sign-in workspace: the table is its own.
+    expect(queries.tokenAcquisitions).toMatch(/^AADManagedIdentitySignInLogs$/m);
+    expect(queries.tokenAcquisitions).not.toContain("workspace(");
+    expect(queries.dataOperations[0].query).toContain(`workspace("${SIGN_INS}").AADManagedIdentitySignInLogs`);
+    expect(renderAccessReport(report)).toContain(`exports its managed-identity sign-ins to \`${SIGN_INS}\``);
+  });
+
+  it("without a sign-in workspace says sign-ins cannot be judged and writes no sign-in query", () => {
+    const report = withSignIns(undefined);
+    expect(report.signInWorkspace).toBeUndefined();
+    const queries = report.identities.find((i) => i.name === "api-id")!.queries!;
+    expect(queries.tokenAcquisitions).toBeUndefined();
+    expect(queries.dataOperations[0].query).not.toContain("AADManagedIdentitySignInLogs");
+    expect(queries.dataOperations[0].query.split("\n")[0]).toBe('let oid = "<object id of api-id>";');
+    expect(renderAccessReport(report)).toContain("whether an identity signs in cannot be judged");
+  });
+
+  it("refuses a sign-in workspace id that is no Log Analytics workspace", () => {
+    expect(() => configured({ workspaceId: WORKSPACE_ID, signInWorkspaceId: vaultId() })).toThrow(
+      /sign-in workspace id is not a Log Analytics workspace/,
+    );
+  });
+
+  it.each(ENVIRONMENTS.map((s) => [s.name, s] as const))(
+    "%s: every environment's report points its sign-in queries at prod's workspace, which alone exports them",
+    (_name, settings) => {
+      const app = Testing.app();
+      const environment = new EnvironmentStack(app, settings);
+      const bootstrap = new BootstrapStack(app, settings, [environment]);
+      const prod = ENVIRONMENTS.find((e) => e.name === "prod")!;
+      const report = buildAccessReport(settings.name, synthJson(environment));
+      expect(report.signInWorkspace).toBe(auditWorkspaceId(prod));
+      const aad = resources(synthJson(bootstrap), "azurerm_monitor_aad_diagnostic_setting");
+      expect(aad).toHaveLength(settings.name === "prod" ? 1 : 0);
+      const data = report.identities.flatMap((i) => i.queries?.dataOperations ?? []);
+      expect(data.length).toBeGreaterThan(0);
+      for (const q of data) {
+        if (settings.name === "prod") expect(q.query).not.toContain("workspace(");
+        else expect(q.query).toContain(`workspace("${auditWorkspaceId(prod)}")`);
+      }
+    },
+  );
+});
+
+describe("KQL takes values only through kqlString", () => {
+  it.each([
+    ['a"b', '"a\\"b"'],
+    ["a\\b", '"a\\\\b"'],
+    ['x" | union AuditLogs //', '"x\\" | union AuditLogs //"'],
+  ])("writes %p as one string literal", (value, literal) => {
+    expect(kqlString(value)).toBe(literal);
+  });
+
+  it.each([["a\nb"], ["a\rb"], ["a\u0000b"], ["a\u2028b"]])("refuses %p, which holds a control character", (value) => {
+    expect(() => kqlString(value)).toThrow(/control character/);
+  });
+
+  /** A vault reader's stack JSON with its identity's name overridden to `name`, as an override can write it. */
+  const renamed = (name: string) => {
+    const stack = configured({ workspaceId: WORKSPACE_ID, signInWorkspaceId: WORKSPACE_ID });
+    workload(stack, [KeyVaultTarget.fromId(stack, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads")]);
+    const json = synthJson(stack);
+    Object.values<Record<string, unknown>>(json.resource.azurerm_user_assigned_identity)[0].name = name;
+    return json;
+  };
+
+  it("keeps a name an override made hostile inside its literal in every query", () => {
+    const report = buildAccessReport("orders", renamed('id" or 1==1 | union AuditLogs //'));
+    const queries = report.identities.find((i) => i.kind === "UserAssigned")!.queries!;
+    for (const query of [queries.tokenAcquisitions!, ...queries.dataOperations.map((q) => q.query)]) {
+      expect(query).toContain('ServicePrincipalName == "id\\" or 1==1 | union AuditLogs //"');
+      expect(query).not.toContain('"id" or');
+    }
+  });
+
+  it("refuses a name with a line break an override wrote, rather than letting it start a new KQL line", () => {
+    expect(() => buildAccessReport("orders", renamed("id\nAuditLogs"))).toThrow(/control character/);
+  });
+});
+
+describe("IG026 is not fooled by a setting that only looks like logging", () => {
+  const COSMOS = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.DocumentDB/databaseAccounts/orders-cosmos`;
+  const SQL = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Sql/servers/orders-sql`;
+  const STORAGE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/logs`;
+
+  /** A Cosmos DB grant and an Azure SQL grant, by id, in a stack that adds no logging itself. */
+  const setup = () => {
+    const stack = configured(undefined, "warning");
+    workload(stack, [
+      CosmosDbAccountTarget.fromId(stack, COSMOS).allow(Roles.CosmosDbDataReader, "reads carts"),
+      SqlServerTarget.fromId(stack, SQL).database("orders").allow(Roles.SqlDataReader, "reads orders"),
+    ]);
+    return stack;
+  };
+  const setting = (
+    stack: TerraformStack,
+    id: string,
+    target: string,
+    overrides: Partial<ConstructorParameters<typeof MonitorDiagnosticSetting>[2]> = {},
+  ) =>
+    new MonitorDiagnosticSetting(stack, id, {
+      name: id,
+      targetResourceId: target,
+      logAnalyticsWorkspaceId: WORKSPACE_ID,
+      logAnalyticsDestinationType: "Dedicated",
+      enabledLog: [{ category: "DataPlaneRequests" }],
+      ...overrides,
+    });
+  const sqlMaster = (stack: TerraformStack, target = `${SQL}/databases/master`) =>
+    setting(stack, "sql-master", target, {
+      logAnalyticsDestinationType: undefined,
+      enabledLog: [{ category: "SQLSecurityAuditEvents" }],
+    });
+  const policy = (stack: TerraformStack, overrides: Record<string, unknown> = {}, serverId = SQL) =>
+    new MssqlServerExtendedAuditingPolicy(stack, "policy", { serverId, logMonitoringEnabled: true, ...overrides });
+  /** Both targets logged as they must be: the control every bypass below breaks in one way. */
+  const logged = (stack: TerraformStack) => {
+    setting(stack, "cosmos", COSMOS);
+    sqlMaster(stack);
+    return policy(stack);
+  };
+  const findings = (stack: TerraformStack) => ({
+    cosmos: messagesOf(stack).filter((m) => m.includes("Cosmos DB account")),
+    sql: messagesOf(stack).filter((m) => m.includes("Azure SQL server")),
+  });
+
+  it("is satisfied by hand-written settings that do log both (the control)", () => {
+    const stack = setup();
+    logged(stack);
+    expect(findings(stack)).toEqual({ cosmos: [], sql: [] });
+  });
+
+  it.each<[string, (stack: TerraformStack) => void, RegExp]>([
+    [
+      "the right category but no workspace (a storage account only)",
+      (s) => setting(s, "c", COSMOS, { logAnalyticsWorkspaceId: undefined, storageAccountId: STORAGE }),
+      /sends no data-access logs/,
+    ],
+    ["a workspace id that is empty", (s) => setting(s, "c", COSMOS, { logAnalyticsWorkspaceId: "" }), /no data-access/],
+    [
+      "a workspace id that is another resource's",
+      (s) => setting(s, "c", COSMOS, { logAnalyticsWorkspaceId: STORAGE }),
+      /no data-access/,
+    ],
+    [
+      "a workspace only Terraform knows (a variable)",
+      (s) => setting(s, "c", COSMOS, { logAnalyticsWorkspaceId: "${var.workspace}" }),
+      /no data-access/,
+    ],
+    [
+      "the right category on another account",
+      (s) => setting(s, "c", COSMOS.replace(/orders-cosmos$/, "other")),
+      /no data-access/,
+    ],
+    [
+      "the category name in another case",
+      (s) => setting(s, "c", COSMOS, { enabledLog: [{ category: "dataplanerequests" }] }),
+      /no DataPlaneRequests/,
+    ],
+    [
+      "the allLogs group in another case",
+      (s) => setting(s, "c", COSMOS, { enabledLog: [{ categoryGroup: "AllLogs" }] }),
+      /no DataPlaneRequests/,
+    ],
+    [
+      "AzureDiagnostics mode, where the report's CDBDataPlaneRequests query finds nothing",
+      (s) => setting(s, "c", COSMOS, { logAnalyticsDestinationType: "AzureDiagnostics" }),
+      /log_analytics_destination_type = Dedicated/,
+    ],
+  ])("Cosmos DB: warns on %s", (_what, write, message) => {
+    const stack = setup();
+    sqlMaster(stack);
+    policy(stack);
+    write(stack);
+    const { cosmos, sql } = findings(stack);
+    expect(sql).toEqual([]);
+    expect(cosmos).toHaveLength(1);
+    expect(cosmos[0]).toMatch(message);
+  });
+
+  it.each<[string, (stack: TerraformStack) => void, RegExp]>([
+    ["no auditing policy at all", (s) => sqlMaster(s), /no server auditing policy/],
+    [
+      "an auditing policy with log_monitoring_enabled false",
+      (s) => (sqlMaster(s), policy(s, { logMonitoringEnabled: false })),
+      /off or does not send to Azure Monitor/,
+    ],
+    [
+      "an auditing policy that is disabled",
+      (s) => (sqlMaster(s), policy(s, { enabled: false })),
+      /off or does not send/,
+    ],
+    [
+      "an auditing policy on another server",
+      (s) => (sqlMaster(s), policy(s, {}, SQL.replace(/orders-sql$/, "other-sql"))),
+      /no server auditing policy/,
+    ],
+    [
+      "the setting on the user database instead of master",
+      (s) => (sqlMaster(s, `${SQL}/databases/orders`), policy(s)),
+      /databases\/master sends no data-access logs/,
+    ],
+    [
+      "audit groups without BATCH_COMPLETED_GROUP (logins only)",
+      (s) => (sqlMaster(s), policy(s, { auditActionsAndGroups: ["SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP"] })),
+      /leaves out BATCH_COMPLETED_GROUP/,
+    ],
+    [
+      "a predicate that filters the audit",
+      (s) => (sqlMaster(s), policy(s, { predicateExpression: "database_principal_name <> 'api-id'" })),
+      /predicate_expression/,
+    ],
+    [
+      "the policy's log_monitoring_enabled overridden to a variable",
+      (s) => (sqlMaster(s), policy(s).addOverride("log_monitoring_enabled", "${var.audit}")),
+      /off or does not send/,
+    ],
+  ])("Azure SQL: warns on %s", (_what, write, message) => {
+    const stack = setup();
+    setting(stack, "cosmos", COSMOS);
+    write(stack);
+    const { cosmos, sql } = findings(stack);
+    expect(cosmos).toEqual([]);
+    expect(sql).toHaveLength(1);
+    expect(sql[0]).toMatch(message);
+  });
+
+  it("warns when an override changes the category of the setting the grant itself made", () => {
+    const stack = configured({ workspaceId: WORKSPACE_ID }, "warning");
+    const account = cosmosAccount(stack);
+    workload(stack, [CosmosDbAccountTarget.of(account).allow(Roles.CosmosDbDataReader, "reads carts")]);
+    const made = stack.node.findAll().find((c) => c instanceof MonitorDiagnosticSetting) as MonitorDiagnosticSetting;
+    made.addOverride("enabled_log.0.category", "QueryRuntimeStatistics");
+    expect(messagesOf(stack)).toEqual([expect.stringMatching(/no DataPlaneRequests/)]);
+  });
+
+  it("warns when PostgreSQL's log_connections is turned off, so no connection names its user", () => {
+    const stack = configured({ workspaceId: WORKSPACE_ID }, "warning");
+    const pg = new PostgresqlFlexibleServer(stack, "pg", { ...DATA_RG, name: "orders-pg" });
+    workload(stack, [PostgresServerTarget.of(pg).database("app").allow(Roles.PostgresTableReader, "reads")]);
+    new PostgresqlFlexibleServerConfiguration(stack, "no-connections", {
+      name: "log_connections",
+      serverId: pg.id,
+      value: "off",
+    });
+    expect(messagesOf(stack)).toEqual([expect.stringMatching(/log_connections parameter is set to other than on/)]);
   });
 });

@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import {
   App,
   TerraformStack,
+  TerraformDataSource,
   TerraformLocal,
   TerraformOutput,
   TerraformProvider,
@@ -30,7 +31,13 @@ import {
 import { onStackSynthesis } from "../constructs/internal/estate/stack-synthesis";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
-import { inRg, tempDirs } from "./helpers";
+import { inRg, tempDirs, testStack } from "./helpers";
+import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
+import { MssqlFirewallRule } from "@cdktf/provider-azurerm/lib/mssql-firewall-rule";
+import { MssqlVirtualNetworkRule } from "@cdktf/provider-azurerm/lib/mssql-virtual-network-rule";
+import { NetworkPath, SqlServerTarget } from "../constructs";
+import { findings } from "./guardrail-cases";
+import { azureServicesRule, endpointTo, ENTRA_ONLY, network, SqlEstate, sqlEstate, subnet } from "./network-fixtures";
 
 const settings = (name: string) => ({
   ...ENVIRONMENTS.find((e) => e.name === name)!,
@@ -133,6 +140,44 @@ const ownerTemplate = JSON.stringify({
     },
   ],
 });
+
+/** Where hand-written resources of these cases live, in Terraform's own argument names. */
+const tfRg = { resource_group_name: "app-rg", location: "westeurope" };
+
+/** A hand-written data source of any azurerm type, with its arguments as overrides. */
+function anyDataSource(scope: Construct, type: string, id: string, config: Record<string, unknown>): void {
+  const source = new TerraformDataSource(scope, id, {
+    terraformResourceType: type,
+    terraformGeneratorMetadata: { providerName: "azurerm" },
+  });
+  for (const [key, value] of Object.entries(config)) source.addOverride(key, value);
+}
+
+/** RBAC Administrator on the vault for the principal written as `holder`, under `condition(holder)`. */
+function rbacAdminOf(stack: Construct, holder: string, condition: (holder: string) => string): RoleAssignment {
+  return new RoleAssignment(stack, "admin-of", {
+    name: "4d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+    scope: vaultId,
+    roleDefinitionId: roleId(Roles.RoleBasedAccessControlAdministrator.guid),
+    principalId: holder,
+    principalType: "ServicePrincipal",
+    condition: condition(holder),
+    conditionVersion: "2.0",
+  });
+}
+
+/** A web app whose app settings are `settings`, with nothing else a rule could find. */
+function settingsApp(scope: Construct, settings: Record<string, string>): LinuxWebApp {
+  return new LinuxWebApp(scope, "settings", {
+    ...inRg,
+    name: "settings-web",
+    servicePlanId: "/plan",
+    siteConfig: {},
+    appSettings: settings,
+  });
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const BYPASSES: Bypass[] = [
   {
@@ -380,6 +425,129 @@ const BYPASSES: Bypass[] = [
       );
     },
     error: /IG019 secret-in-output at output\.storage_key: output\.storage_key carries secrets in value/,
+  }, // Terraform references compare exactly: `deployer` and `Deployer` are two resources.
+  {
+    name: "an override that moves RBAC Administrator to `deployer` while its condition excludes `Deployer`",
+    build: (s) => {
+      for (const id of ["Deployer", "deployer"])
+        anyResource(s, "azurerm_user_assigned_identity", id, { name: `${id}-case-id`, ...tfRg });
+      rbacAdminOf(
+        s,
+        "${azurerm_user_assigned_identity.Deployer.principal_id}",
+        (holder) => onlyAssignRoles(holder, [Roles.AcrPull]).expression,
+      ).addOverride("principal_id", "${azurerm_user_assigned_identity.deployer.principal_id}");
+    },
+    error:
+      /IG001 privileged-role at azurerm_role_assignment\.admin-of: .*writes may name the holder itself \(\$\{azurerm_user_assigned_identity\.deployer\.principal_id\}\)/,
+  },
+  {
+    name: "RBAC Administrator read by a data source, limited to writes for one literal principal: maybe its own",
+    build: (s) => {
+      anyDataSource(s, "azurerm_user_assigned_identity", "existing-deployer", { name: "deployer-id", ...tfRg });
+      rbacAdminOf(s, "${data.azurerm_user_assigned_identity.existing-deployer.principal_id}", (holder) =>
+        onlyAssignRoles(holder, [Roles.AcrPull]).expression.replace(
+          `ForAnyOfAnyValues:GuidNotEquals {${holder}}`,
+          `ForAnyOfAnyValues:GuidEquals {${USER}}`,
+        ),
+      );
+    },
+    error:
+      /IG001 privileged-role at azurerm_role_assignment\.admin-of: .*writes may name the holder itself .*\(it may name 0f0f0f0f-0000-4000-8000-0000000000a1, and the holder's own id is known only at apply\)/,
+  },
+  // Secret formats and key attributes IG019 missed.
+  ...(
+    [
+      [
+        "a SAS whose first parameter is sig, in connection-string form",
+        "SharedAccessSignature=sig=c2lnbmF0dXJl&se=2030-01-01&sp=r",
+        "a SAS signature",
+      ],
+      [
+        "a Service Bus token whose first parameter is sig",
+        "SharedAccessSignature sig=c2lnbmF0dXJl&se=1900000000&skn=send&sr=sb%3A%2F%2Forders",
+        "a SAS signature",
+      ],
+      [
+        "a Service Bus connection string carrying a token",
+        "Endpoint=sb://orders.servicebus.windows.net/;SharedAccessSignature=SharedAccessSignature sig=c2ln&se=1&skn=send",
+        "a SAS signature",
+      ],
+      [
+        "a SAS URL percent-encoded inside another URL",
+        "https://proxy.example.com/?target=https%3A%2F%2Fa.blob.core.windows.net%2Fc%3Fsv%3D2022-11-02%26sig%3Dc2ln",
+        "a SAS signature",
+      ],
+      [
+        "an AI Search query key",
+        "${azurerm_search_service.search.query_keys[0].key}",
+        "a secret attribute (azurerm_search_service.search.query_keys[0].key)",
+      ],
+      [
+        "an Application Insights API key",
+        "${azurerm_application_insights_api_key.reader.api_key}",
+        "a secret attribute (azurerm_application_insights_api_key.reader.api_key)",
+      ],
+      [
+        "a whole storage account, keys included",
+        "${jsonencode(azurerm_storage_account.legacy)}",
+        "a secret attribute (azurerm_storage_account.legacy)",
+      ],
+      [
+        "an App Configuration read key's connection string",
+        "${azurerm_app_configuration.config.primary_read_key[0].connection_string}",
+        "a secret attribute (azurerm_app_configuration.config.primary_read_key[0].connection_string)",
+      ],
+      [
+        "an Event Hubs namespace's alias connection string",
+        "${azurerm_eventhub_namespace.hub.default_primary_connection_string_alias}",
+        "a secret attribute (azurerm_eventhub_namespace.hub.default_primary_connection_string_alias)",
+      ],
+      [
+        "a language service's search key",
+        "${azurerm_cognitive_account.language.custom_question_answering_search_service_key}",
+        "a secret attribute (azurerm_cognitive_account.language.custom_question_answering_search_service_key)",
+      ],
+      [
+        "an Application Insights connection string of a component that accepts keys",
+        "${azurerm_application_insights.keyed.connection_string}",
+        "a secret attribute (azurerm_application_insights.keyed.connection_string)",
+      ],
+    ] as const
+  ).map(([name, value, what]): Bypass => ({
+    name,
+    build: (s) => settingsApp(s, { ENDPOINT: value }),
+    error: new RegExp(
+      `IG019 secret-in-output at azurerm_linux_web_app\\.settings: .*app_settings\\.ENDPOINT \\(${escapeRegExp(what)}\\)`,
+    ),
+  })),
+  ...(
+    [
+      ["a literal password dressed as a Key Vault reference", "@Microsoft.KeyVault(hunter2-but-longer)"],
+      ["a Key Vault reference followed by a secret", "@Microsoft.KeyVault(VaultName=orders-kv;SecretName=db) hunter2"],
+      [
+        "a Key Vault reference with a smuggled parameter",
+        "@Microsoft.KeyVault(SecretUri=https://orders-kv.vault.azure.net/secrets/db/;Password=hunter2)",
+      ],
+      [
+        "a Key Vault reference to a host that is no vault",
+        "@Microsoft.KeyVault(SecretUri=https://evil.example.com/secrets/db/)",
+      ],
+      ["a Key Vault reference that names no secret", "@Microsoft.KeyVault(VaultName=orders-kv)"],
+    ] as const
+  ).map(([name, value]): Bypass => ({
+    name,
+    build: (s) => settingsApp(s, { DB_PASSWORD: value }),
+    error:
+      /IG019 secret-in-output at azurerm_linux_web_app\.settings: .*app_settings\.DB_PASSWORD \(a value that looks like a Key Vault reference but is none, so it is used as written\)/,
+  })),
+  {
+    name: "a connection string block that only starts like a Key Vault reference",
+    build: (s) =>
+      settingsApp(s, {}).addOverride("connection_string", [
+        { name: "Db", type: "SQLAzure", value: "@Microsoft.KeyVault(VaultName=orders-kv)Server=tcp:db;Pwd=hunter2" },
+      ]),
+    error:
+      /IG019 secret-in-output at azurerm_linux_web_app\.settings: .*connection_string\.Db \(a connection string not from Key Vault\)/,
   },
 ];
 
@@ -470,5 +638,140 @@ describe("every known bypass of the access policy", () => {
         onStackSynthesis(new Construct(stack, "extra"), () => ({ "zz-extra.tf.json": "{}" })),
       ),
     ).toThrow("[prod/extra] A synthesis hook may not write zz-extra.tf.json: Terraform would load it unchecked");
+  });
+});
+
+/**
+ * Ways to make IG030 believe a granted compute reaches a target that refuses it: each leaves
+ * orders-web (integrated with the apps subnet) with no real path to its Azure SQL server.
+ */
+describe("IG030 is not fooled by a path that does not carry the compute's traffic", () => {
+  const tempDir = tempDirs("network-bypasses-");
+  const unreachable = (attempt: (stack: TerraformStack, e: SqlEstate) => void, message: RegExp) => {
+    const stack = testStack();
+    const e = sqlEstate(stack, { integrate: true, server: { publicNetworkAccessEnabled: false } });
+    attempt(stack, e);
+    const found = findings(stack, "IG030");
+    expect(found.map((f) => f.message)).toEqual([expect.stringMatching(message)]);
+  };
+  const dns = (e: SqlEstate) => ({ virtualNetworkId: e.vnet.id });
+
+  it("a private endpoint to another server", () =>
+    unreachable((s, e) => {
+      const other = new MssqlServer(s, "other", { ...inRg, name: "other-sql", version: "12.0", ...ENTRA_ONLY });
+      NetworkPath.privateEndpoint(s, "p", { target: SqlServerTarget.of(other), subnet: e.endpoints, dns: dns(e) });
+    }, /public network access is disabled.*no private endpoint or network rule admits the compute/));
+
+  it("a private endpoint to the server in another virtual network", () =>
+    unreachable((s, e) => {
+      const elsewhere = network(s, "hub", "10.9.0.0/16");
+      const far = subnet(s, elsewhere, "far", "10.9.1.0/24");
+      NetworkPath.privateEndpoint(s, "p", { target: e.target, subnet: far, dns: { virtualNetworkId: elsewhere.id } });
+    }, /private endpoint azurerm_private_endpoint\.p_endpoint_[0-9A-F]+ is in another virtual network/));
+
+  it("a private endpoint to the server's wrong sub-resource", () =>
+    unreachable(
+      (s, e) => endpointTo(s, "p", e.server.id, e.endpoints.id, "sqlOnDemand"),
+      /connects to sqlondemand, not sqlServer/,
+    ));
+
+  it("a private endpoint that is never created (count = 0)", () =>
+    unreachable((s, e) => {
+      endpointTo(s, "p", e.server.id, e.endpoints.id, "sqlServer").addOverride("count", 0);
+    }, /no private endpoint or network rule admits the compute/));
+
+  it("a private endpoint waiting for manual approval", () =>
+    unreachable((s, e) => {
+      endpointTo(s, "p", e.server.id, e.endpoints.id, "sqlServer").addOverride(
+        "private_service_connection.is_manual_connection",
+        true,
+      );
+    }, /no private endpoint or network rule admits the compute/));
+
+  it("a private endpoint whose target is a variable", () =>
+    unreachable((s, e) => {
+      const id = new TerraformVariable(s, "server_id", { type: "string" });
+      endpointTo(s, "p", id.stringValue, e.endpoints.id, "sqlServer");
+    }, /no private endpoint or network rule admits the compute/));
+
+  it("a private endpoint to the server in a subnet only Terraform knows", () =>
+    unreachable((s, e) => {
+      const id = new TerraformVariable(s, "subnet_id", { type: "string" });
+      endpointTo(s, "p", e.server.id, id.stringValue, "sqlServer");
+    }, /private endpoint azurerm_private_endpoint\.p is in a subnet only Terraform knows/));
+
+  it("a private endpoint whose DNS zone is linked to another network only", () =>
+    unreachable((s, e) => {
+      const elsewhere = network(s, "hub", "10.9.0.0/16");
+      NetworkPath.privateEndpoint(s, "p", {
+        target: e.target,
+        subnet: e.endpoints,
+        dns: { virtualNetworkId: elsewhere.id },
+      });
+    }, /the DNS zone of private endpoint .* is not privatelink\.database\.windows\.net linked to its virtual network/));
+
+  it("a virtual network rule for another subnet, with public access on", () => {
+    const stack = testStack();
+    const e = sqlEstate(stack, { integrate: true });
+    const vms = subnet(stack, e.vnet, "vms", "10.0.1.0/24");
+    NetworkPath.virtualNetworkRule(stack, "r", { target: e.target, subnet: vms });
+    expect(findings(stack, "IG030").map((f) => f.message)).toEqual([
+      expect.stringMatching(/its network rule admits azurerm_subnet\.vms, which the compute is not in/),
+    ]);
+  });
+
+  it("a virtual network rule for the compute's subnet while public access is off", () =>
+    unreachable((s, e) => {
+      new MssqlVirtualNetworkRule(s, "r", { name: "apps", serverId: e.server.id, subnetId: e.apps.id });
+    }, /public network access is disabled/));
+
+  it("a virtual network rule for a subnet without the Microsoft.Sql service endpoint", () => {
+    const stack = testStack();
+    const e = sqlEstate(stack, { integrate: true });
+    new MssqlVirtualNetworkRule(stack, "r", {
+      name: "apps",
+      serverId: e.server.id,
+      subnetId: e.apps.id,
+      ignoreMissingVnetServiceEndpoint: true,
+    });
+    expect(findings(stack, "IG030").map((f) => f.message)).toEqual([
+      expect.stringMatching(/admits azurerm_subnet\.apps, which has no Microsoft\.Sql service endpoint/),
+    ]);
+  });
+
+  it("a firewall rule for the compute's private address range", () => {
+    const stack = testStack();
+    const e = sqlEstate(stack, { integrate: true });
+    new MssqlFirewallRule(stack, "fw", {
+      name: "apps",
+      serverId: e.server.id,
+      startIpAddress: "10.0.2.0",
+      endIpAddress: "10.0.2.63",
+    });
+    expect(findings(stack, "IG030").map((f) => f.message)).toEqual([
+      expect.stringMatching(/its IP rules name addresses the stack does not tie to this compute/),
+    ]);
+  });
+
+  it("the 'allow Azure services' rule written by hand in a production stack", () => {
+    const stack = new AzureStack(new App({ outdir: tempDir() }), "prod", settings("prod"), "prod");
+    const e = sqlEstate(stack);
+    azureServicesRule(stack, e.server);
+    expect(findings(stack, "IG030").map((f) => `${f.address}: ${f.message}`)).toEqual([
+      expect.stringMatching(
+        /^azurerm_mssql_firewall_rule\.azure: .*admits connections from every Azure tenant's resources/,
+      ),
+    ]);
+  });
+
+  it("an App Service integrated with a subnet of another network", () => {
+    const stack = testStack();
+    const e = sqlEstate(stack, { server: { publicNetworkAccessEnabled: false } });
+    const elsewhere = network(stack, "hub", "10.9.0.0/16");
+    e.app.virtualNetworkSubnetId = subnet(stack, elsewhere, "far", "10.9.1.0/24").id;
+    NetworkPath.privateEndpoint(stack, "p", { target: e.target, subnet: e.endpoints, dns: dns(e) });
+    expect(findings(stack, "IG030").map((f) => f.message)).toEqual([
+      expect.stringMatching(/is in another virtual network/),
+    ]);
   });
 });

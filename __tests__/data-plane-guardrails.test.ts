@@ -34,6 +34,7 @@ import {
   EventGridDomainTarget,
   EventGridTopicTarget,
   Identity,
+  NetworkPath,
   PostgresServerTarget,
   RedisCacheTarget,
   Roles,
@@ -44,8 +45,10 @@ import {
   WorkloadIdentity,
 } from "../constructs";
 import { buildAccessReport } from "../constructs/estate/access-report";
+import { stepsOfGrants } from "../constructs/internal/data-plane/database-access";
 import { AzureStack } from "../stacks/azure-stack";
-import { ENVIRONMENTS } from "../stacks/environment-settings";
+import { auditWorkspaceId, ENVIRONMENTS } from "../stacks/environment-settings";
+import { network, subnet } from "./network-fixtures";
 import { inRg, SUBSCRIPTION, TENANT, tempDirs, testStack } from "./helpers";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
@@ -134,6 +137,17 @@ const sqlServer = (stack: TerraformStack, config: Partial<MssqlServerConfig> = E
 const ENTRA_ONLY_PG = { activeDirectoryAuthEnabled: true, passwordAuthEnabled: false, tenantId: TENANT };
 const pgServer = (stack: TerraformStack, config: Partial<PostgresqlFlexibleServerConfig> = {}) =>
   new PostgresqlFlexibleServer(stack, "pg", { ...inRg, name: "orders-pg", authentication: ENTRA_ONLY_PG, ...config });
+
+/** Integrates the web app with a subnet and gives each database server a private endpoint there (IG030). */
+const reachable = (scope: Construct, web: LinuxWebApp, servers: (SqlServerTarget | PostgresServerTarget)[]) => {
+  const stack = TerraformStack.of(scope);
+  const vnet = network(stack);
+  web.virtualNetworkSubnetId = subnet(stack, vnet, "apps", "10.0.2.0/26").id;
+  const endpoints = subnet(stack, vnet, "endpoints", "10.0.3.0/27");
+  servers.forEach((target, i) =>
+    NetworkPath.privateEndpoint(scope, `path-${i}`, { target, subnet: endpoints, dns: { virtualNetworkId: vnet.id } }),
+  );
+};
 
 /** The identity granted `role` on a target of the stack. */
 const grantOn = (stack: TerraformStack, target: { grant: (...args: any[]) => unknown }, role: unknown) =>
@@ -492,6 +506,9 @@ describe("the new targets, well configured, raise nothing", () => {
   it("passes a workload granted on every new target, and reads each grant in its own system", () => {
     const stack = testStack();
     const web = new LinuxWebApp(stack, "web", { ...inRg, name: "orders-web", servicePlanId: "/plan", siteConfig: {} });
+    const sql = SqlServerTarget.of(sqlServer(stack));
+    const pg = PostgresServerTarget.of(pgServer(stack));
+    reachable(stack, web, [sql, pg]);
     new WorkloadIdentity(stack, "orders", {
       identity: Identity.newUserAssigned({ ...inRg, name: "orders-id" }),
       compute: [AppServiceCompute.linuxWebApp(web)],
@@ -499,8 +516,8 @@ describe("the new targets, well configured, raise nothing", () => {
         CosmosDbAccountTarget.of(cosmos(stack)).database("orders").allow(Roles.CosmosDbDataReader, "reads orders"),
         RedisCacheTarget.of(redis(stack)).allow(Roles.RedisDataContributor, "caches sessions"),
         SearchServiceTarget.of(search(stack)).index("products").allow(Roles.SearchIndexDataReader, "searches"),
-        SqlServerTarget.of(sqlServer(stack)).database("ordersdb").allow(Roles.SqlDataWriter, "writes orders"),
-        PostgresServerTarget.of(pgServer(stack)).database("sales").allow(Roles.PostgresTableReader, "reads sales"),
+        sql.database("ordersdb").allow(Roles.SqlDataWriter, "writes orders"),
+        pg.database("sales").allow(Roles.PostgresTableReader, "reads sales"),
         ApplicationInsightsTarget.of(
           new ApplicationInsights(stack, "ai", {
             ...inRg,
@@ -580,10 +597,12 @@ describe("a prod-like stack fails the synth", () => {
   /** A web app of the environment reading one Azure SQL database as its user-assigned identity. */
   const synthesize = (environment: string, server: Partial<MssqlServerConfig>) => {
     const app = new App({ outdir: tempDir(), stackTraces: false });
-    const stack = new AzureStack(app, environment, settings(environment), environment);
+    const env = settings(environment);
+    const stack = new AzureStack(app, environment, env, environment, { workspaceId: auditWorkspaceId(env) });
     const scope = new Construct(stack, "orders");
     const sql = new MssqlServer(scope, "sql", { ...inRg, name: "orders-sql", version: "12.0", ...server });
     const web = new LinuxWebApp(scope, "web", { ...inRg, name: "orders-web", servicePlanId: "/plan", siteConfig: {} });
+    reachable(scope, web, [SqlServerTarget.of(sql)]);
     new WorkloadIdentity(scope, "access", {
       identity: Identity.newUserAssigned({ ...inRg, name: "orders-id" }),
       compute: [AppServiceCompute.linuxWebApp(web)],
@@ -663,22 +682,13 @@ describe("database-access outputs are judged as they are written", () => {
     const { stack, output } = withSqlGrant();
     const value = (stack.toTerraform() as Record<string, any>).output["database-access-orders-sql-ordersdb"].value;
     const person = { ...value.grants[0], principal_name: "someone", principal_id: USER, name: NAME };
-    output.value = {
-      ...value,
-      grants: [...value.grants, person],
-      steps: [
-        {
-          database: "ordersdb",
-          statements: [
-            value.steps[0].statements,
-            "IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'someone')",
-            `    CREATE USER [someone] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${USER}';`,
-            "IF IS_ROLEMEMBER(N'db_datareader', N'someone') = 0",
-            "    ALTER ROLE [db_datareader] ADD MEMBER [someone];",
-          ].join("\n"),
-        },
-      ],
-    };
+    const { principal_client_id: _, ...unclient } = person;
+    const forged = { ...value, grants: [...value.grants, unclient] };
+    // Statements exactly as the grants call for them: the person is judged as an assignment.
+    output.value = { ...forged, steps: stepsOfGrants(forged) };
+    expect(output.value.steps[0].statements).toContain(
+      `CREATE USER [someone] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${USER}';`,
+    );
     expect(findings(stack, "IG022")).toEqual([]);
     expect(findings(stack, "IG021").map((f) => [f.address, f.message])).toEqual([
       [

@@ -356,6 +356,7 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
           name: dataPlaneName(`${sqlId}/databases/ordersdb`, "azure-sql:db_datareader", identity),
           principal_name: "app-id",
           principal_id: ref(identity.principalId),
+          principal_client_id: ref(identity.clientId),
           principal_resource_id: identity.principalResourceId.id,
           role: "db_datareader",
           description: "app: reads",
@@ -365,8 +366,16 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
         {
           database: "ordersdb",
           statements: [
+            `IF EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'app-id' AND sid <> CAST(CAST('${ref(identity.clientId)}' AS uniqueidentifier) AS varbinary(16)))`,
+            "BEGIN",
+            "    PRINT N'Replacing database user app-id: it is not this identity''s principal';",
+            "    DROP USER [app-id];",
+            "END;",
             "IF NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'app-id')",
+            "BEGIN",
             `    CREATE USER [app-id] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${ref(identity.principalId)}';`,
+            `    EXEC sys.sp_addextendedproperty @name = N'entra_object_id', @value = '${ref(identity.principalId)}', @level0type = N'USER', @level0name = N'app-id';`,
+            "END;",
             "IF IS_ROLEMEMBER(N'db_datareader', N'app-id') = 0",
             "    ALTER ROLE [db_datareader] ADD MEMBER [app-id];",
           ].join("\n"),
@@ -395,15 +404,40 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
     expect(value.grants.map((g: Json) => [g.principal_name, g.role])).toEqual([
       ["app-id", "SELECT, INSERT, UPDATE, DELETE"],
     ]);
+    const principal = ref(identity.principalId);
+    const stale = `EXISTS (SELECT 1 FROM pg_catalog.pg_roles AS r WHERE r.rolname = 'app-id' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_shseclabel AS l WHERE l.objoid = r.oid AND l.classoid = 'pg_catalog.pg_authid'::regclass AND l.provider = 'pgaadauth' AND position(',oid=' || lower('${principal}') || ',' IN ',' || lower(l.label) || ',') > 0))`;
     expect(value.steps).toEqual([
+      {
+        database: "sales",
+        statements: [
+          "DO $grant$",
+          "BEGIN",
+          `  IF ${stale} THEN`,
+          "    RAISE NOTICE 'Role % is mapped to another Entra object: revoking its privileges here before it is replaced', 'app-id';",
+          '    REVOKE ALL ON ALL TABLES IN SCHEMA "billing" FROM "app-id";',
+          '    REVOKE ALL ON ALL SEQUENCES IN SCHEMA "billing" FROM "app-id";',
+          '    ALTER DEFAULT PRIVILEGES IN SCHEMA "billing" REVOKE ALL ON TABLES FROM "app-id";',
+          '    ALTER DEFAULT PRIVILEGES IN SCHEMA "billing" REVOKE ALL ON SEQUENCES FROM "app-id";',
+          '    REVOKE ALL ON SCHEMA "billing" FROM "app-id";',
+          '    REVOKE ALL ON DATABASE "sales" FROM "app-id";',
+          "  END IF;",
+          "END",
+          "$grant$;",
+        ].join("\n"),
+      },
       {
         database: "postgres",
         statements: [
-          "DO $$ BEGIN",
-          "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'app-id') THEN",
-          `    PERFORM pgaadauth_create_principal_with_oid('app-id', '${ref(identity.principalId)}', 'service', false, false);`,
+          "DO $grant$",
+          "BEGIN",
+          `  IF ${stale} THEN`,
+          "    RAISE NOTICE 'Dropping role %: it is mapped to another Entra object', 'app-id';",
+          '    DROP ROLE "app-id";',
           "  END IF;",
-          "END $$;",
+          "END",
+          "$grant$;",
+          `SELECT pg_catalog.pgaadauth_create_principal_with_oid('app-id', '${principal}', 'service', false, false)`,
+          "  WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'app-id');",
         ].join("\n"),
       },
       {
@@ -413,6 +447,8 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
           'GRANT USAGE ON SCHEMA "billing" TO "app-id";',
           'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "billing" TO "app-id";',
           'ALTER DEFAULT PRIVILEGES IN SCHEMA "billing" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "app-id";',
+          'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "billing" TO "app-id";',
+          'ALTER DEFAULT PRIVILEGES IN SCHEMA "billing" GRANT USAGE, SELECT ON SEQUENCES TO "app-id";',
         ].join("\n"),
       },
     ]);
@@ -428,7 +464,7 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
     const { value } = outputs["database-access-orders-pg-sales-public"];
     expect(value.schema).toBe("public");
     expect(value.scope).toBe("${azurerm_postgresql_flexible_server.pg.id}/databases/sales/schemas/public");
-    expect(value.steps[1].statements).toContain('GRANT SELECT ON ALL TABLES IN SCHEMA "public" TO "app-id";');
+    expect(value.steps[2].statements).toContain('GRANT SELECT ON ALL TABLES IN SCHEMA "public" TO "app-id";');
     expect(value.grants[0].name).toBe(
       dataPlaneName(`${pgId}/databases/sales/schemas/public`, "postgresql:SELECT", identity),
     );
@@ -468,11 +504,11 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
       "ALTER ROLE [db_datawriter] ADD MEMBER [app-id]",
     ]);
     const pgSteps = outputs["database-access-orders-pg-sales-public"].value.steps;
-    expect(pgSteps[0].statements.match(/pgaadauth_create_principal_with_oid/g)).toHaveLength(1);
-    expect(pgSteps[1].statements).toContain(
+    expect(pgSteps[1].statements.match(/pgaadauth_create_principal_with_oid/g)).toHaveLength(1);
+    expect(pgSteps[2].statements).toContain(
       'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "public" TO "app-id";',
     );
-    expect(pgSteps[1].statements.match(/ON ALL TABLES/g)).toHaveLength(1);
+    expect(pgSteps[2].statements.match(/ON ALL TABLES/g)).toHaveLength(1);
   });
 
   it("quotes PostgreSQL identifiers, keeping case and hyphens, and names a system-assigned user after its compute", () => {
@@ -491,10 +527,10 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
     const outputs = outputsOf(stack);
     const principal = "${azurerm_linux_web_app.web.identity[0].principal_id}";
     const pg = outputs["database-access-orders-pg-sales-2024-billing"].value;
-    expect(pg.steps[0].statements).toContain(
-      `PERFORM pgaadauth_create_principal_with_oid('orders-web', '${principal}', 'service', false, false);`,
+    expect(pg.steps[1].statements).toContain(
+      `SELECT pg_catalog.pgaadauth_create_principal_with_oid('orders-web', '${principal}', 'service', false, false)`,
     );
-    expect(pg.steps[1]).toEqual({
+    expect(pg.steps[2]).toEqual({
       database: "Sales-2024",
       statements: [
         'GRANT CONNECT ON DATABASE "Sales-2024" TO "orders-web";',
@@ -906,9 +942,13 @@ describe("bad input is refused before anything is written", () => {
     );
     expect(requireDatabasePrincipalName("test/app", "azure-sql", "s".repeat(128))).toBe("s".repeat(128));
     // SQL counts characters, PostgreSQL bytes: 40 two-byte characters fit SQL, not PostgreSQL.
-    expect(requireDatabasePrincipalName("test/app", "azure-sql", "é".repeat(40))).toBe("é".repeat(40));
-    expect(() => requireDatabasePrincipalName("test/app", "postgresql", "é".repeat(32))).toThrow(
-      /it is 64 bytes, longer than the 63 a PostgreSQL role name may be/,
+    expect(requireDatabasePrincipalName("test/db", "azure-sql", "é".repeat(40), "database")).toBe("é".repeat(40));
+    expect(() => requireDatabasePrincipalName("test/db", "postgresql", "é".repeat(32), "schema")).toThrow(
+      /it is 64 bytes, longer than the 63 a PostgreSQL identifier may be/,
+    );
+    // An identity's name is its Entra display name, an Azure resource name: ASCII only.
+    expect(() => requireDatabasePrincipalName("test/app", "azure-sql", "é".repeat(40))).toThrow(
+      /has characters no Azure resource name has/,
     );
   });
 
@@ -1122,8 +1162,8 @@ describe("the access report", () => {
       },
     ]);
     const [pg, sql] = report.databaseUsers;
-    expect(pg.steps.map((s) => s.database)).toEqual(["postgres", "sales"]);
-    expect(pg.steps[1].statements).toContain('GRANT SELECT ON ALL TABLES IN SCHEMA "billing" TO "orders-id";');
+    expect(pg.steps.map((s) => s.database)).toEqual(["sales", "postgres", "sales"]);
+    expect(pg.steps[2].statements).toContain('GRANT SELECT ON ALL TABLES IN SCHEMA "billing" TO "orders-id";');
     expect(sql.steps.map((s) => s.database)).toEqual(["ordersdb"]);
     expect(sql.steps[0].statements).toContain("ALTER ROLE [db_datawriter] ADD MEMBER [orders-id];");
   });
@@ -1136,7 +1176,8 @@ describe("the access report", () => {
       `| Cosmos DB Built-in Data Contributor (\`cosmos-db:${COSMOS_CONTRIBUTOR}\`) | Cosmos DB container items of orders-cosmos | resource | app: writes items |`,
     );
     expect(markdown).toContain(
-      "| SQL db_datawriter (`azure-sql:db_datawriter`) | Azure SQL database ordersdb of orders-sql | resource | app: writes orders |",
+      // Followed by where its audit goes (audit-logs.test.ts).
+      "| SQL db_datawriter (`azure-sql:db_datawriter`) | Azure SQL database ordersdb of orders-sql | resource | app: writes orders; logged: ",
     );
     const section = markdown.slice(markdown.indexOf("## Database users to create after apply"));
     expect(markdown.indexOf("## Database users to create after apply")).toBeGreaterThan(
@@ -1149,10 +1190,10 @@ describe("the access report", () => {
       "### ordersdb on orders-sql.database.windows.net (output `database-access-orders-sql-ordersdb`)",
     );
     expect(section).toMatch(
-      /In database `postgres`:\n\n```sql\nDO \$\$ BEGIN\n.*\n    PERFORM pgaadauth_create_principal_with_oid\('orders-id', /,
+      /In database `postgres`:\n\n```sql\nDO \$grant\$\nBEGIN\n(?:.*\n)*SELECT pg_catalog\.pgaadauth_create_principal_with_oid\('orders-id', /,
     );
     expect(section).toMatch(
-      /In database `ordersdb`:\n\n```sql\nIF NOT EXISTS \(SELECT 1 FROM sys\.database_principals WHERE name = N'orders-id'\)\n    CREATE USER \[orders-id\] FROM EXTERNAL PROVIDER WITH OBJECT_ID = /,
+      /In database `ordersdb`:\n\n```sql\nIF EXISTS \(SELECT 1 FROM sys\.database_principals WHERE name = N'orders-id' AND sid <> (?:.*\n)*    CREATE USER \[orders-id\] FROM EXTERNAL PROVIDER WITH OBJECT_ID = /,
     );
   });
 

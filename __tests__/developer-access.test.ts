@@ -20,7 +20,7 @@ import { buildApp } from "../stacks/build-app";
 import { DeveloperAccessStack } from "../stacks/developer-access-stack";
 import { developerGroupOf, ENVIRONMENTS, EnvironmentSettings, resourceGroupName } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
-import { inRg, SUBSCRIPTION, tempDirs, testStack, vaultId } from "./helpers";
+import { inRg, NON_PRODUCTION, SUBSCRIPTION, tempDirs, testStack, vaultId } from "./helpers";
 
 type Json = Record<string, any>;
 
@@ -372,7 +372,7 @@ describe("DeveloperAccess over a hand-built estate", () => {
 
   /** Two workloads: narrow data grants (one shared, one conditioned), and grants that needed an exception. */
   function estate(): TerraformStack {
-    const stack = testStack("estate");
+    const stack = testStack("estate", NON_PRODUCTION);
     const [orders, billing] = ["orders", "billing"].map(
       (name) => new UserAssignedIdentity(stack, name, { name: `${name}-id`, ...inRg }),
     );
@@ -406,7 +406,7 @@ describe("DeveloperAccess over a hand-built estate", () => {
   }
 
   it("mirrors each narrow unjustified data role once per target, with its condition, and nothing else", () => {
-    const developers = testStack("developers");
+    const developers = testStack("developers", NON_PRODUCTION);
     const access = new DeveloperAccess(developers, "developers", {
       groupObjectId: GROUP.toUpperCase(),
       estate: [estate()],
@@ -445,7 +445,7 @@ describe("DeveloperAccess over a hand-built estate", () => {
   });
 
   it("accepts, without IG025, a hand-written developer grant the estate's workloads hold under an exception", () => {
-    const developers = testStack("developers");
+    const developers = testStack("developers", NON_PRODUCTION);
     new DeveloperAccess(developers, "developers", { groupObjectId: GROUP, estate: [estate()] });
     // Held by a workload (justified, so not mirrored): IG025 stays quiet, IG003 speaks.
     groupGrant(

@@ -3,6 +3,10 @@ import { findRoleByGuid } from "../constructs/role-catalog";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
+import { readEstate } from "../constructs/internal/estate/estate-model";
+import { unreachableTargetRule } from "../constructs/internal/guardrails/rules/network-rules";
+
+const RULE_CONTEXT = { knownIssuers: [], developerGroups: new Set<string>(), estateGrants: new Set<string>() };
 
 // Each environment's two stacks: the one the pipeline applies, and the admin's bootstrap stack.
 const synthesized = new Map<string, Record<string, any>>(
@@ -59,6 +63,20 @@ describe.each(each)("stack %s", (name, json) => {
       expect(account.default_to_oauth_authentication).toBe(true);
     }
     expect(json.provider.azurerm[0].storage_use_azuread).toBe(true);
+  });
+
+  it("reaches each SQL server from orders-web through its private endpoint, with public access off (IG030 quiet)", () => {
+    const servers = Object.entries(json.resource?.azurerm_mssql_server ?? {}) as [string, Record<string, any>][];
+    for (const [address, server] of servers) {
+      expect(server.public_network_access_enabled).toBe(false);
+      const endpoints = resources(json, "azurerm_private_endpoint").filter(
+        (e) => e.private_service_connection.private_connection_resource_id === `\${azurerm_mssql_server.${address}.id}`,
+      );
+      expect(endpoints.map((e) => e.private_service_connection.subresource_names)).toEqual([["sqlServer"]]);
+    }
+    const web = resources(json, "azurerm_linux_web_app").filter((app) => /-orders-web$/.test(app.name));
+    if (servers.length > 0) expect(web.map((app) => typeof app.virtual_network_subnet_id)).toEqual(["string"]);
+    expect(unreachableTargetRule.check(readEstate(json), RULE_CONTEXT)).toEqual([]);
   });
 
   it("holds no secret: no keys, passwords or connection strings in settings", () => {

@@ -2,19 +2,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
-import { AzureContext } from "../constructs/internal/azure-context";
+import { AzureContext, EnvironmentDeclaration } from "../constructs/internal/azure-context";
 
 export const SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
 export const OTHER_SUBSCRIPTION = "99999999-8888-4777-8666-555555555555";
 export const TENANT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 export const OTHER_TENANT = "12345678-1234-4234-8234-123456789abc";
 
-/** A stack registered to a test subscription and tenant; synthesized in memory. */
-export function testStack(id = "test"): TerraformStack {
+/** A stack registered to a test subscription and tenant (and environment, if given); synthesized in memory. */
+export function testStack(id = "test", environment?: EnvironmentDeclaration): TerraformStack {
   const stack = new TerraformStack(Testing.app(), id);
-  AzureContext.register(stack, { subscriptionId: SUBSCRIPTION, tenantId: TENANT });
+  AzureContext.register(stack, { subscriptionId: SUBSCRIPTION, tenantId: TENANT, environment });
   return stack;
 }
+
+/** An environment that may hold developer access. */
+export const NON_PRODUCTION: EnvironmentDeclaration = { name: "dev", production: false };
 
 export type Resources = Record<string, Record<string, any>>;
 

@@ -127,6 +127,8 @@ describe("ExistingUserAssignedIdentity", () => {
           principalId: "api-id",
           clientId: "0f0f0f0f-0000-4000-8000-000000000002",
         }),
-    ).toThrow('[test/z] principal id is not a GUID: "api-id"');
+    ).toThrow(
+      '[test/z] The identity\'s principal id is not a GUID (8-4-4-4-12 hexadecimal digits, no braces): "api-id". Fix: pass the principal id as `az identity show --ids <id> --query principalId` prints it',
+    );
   });
 });

@@ -105,6 +105,7 @@ describe("the public entry point", () => {
       "IdentityConfigError",
       "KeyVaultTarget",
       "KubernetesClusterTarget",
+      "NetworkPath",
       "PostgresServerTarget",
       "RedisCacheTarget",
       "ResourceId",

@@ -1,10 +1,15 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Construct } from "constructs";
 import { App, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
 import {
   configureIdentityStack,
+  DeveloperAccess,
+  type EnvironmentDeclaration,
   GuardrailSettings,
   GuardrailSuppressions,
   Identity,
@@ -115,5 +120,291 @@ describe("the public API gives no way around the checks", () => {
       maxExpiryDays: null,
       developerGroups: [],
     });
+  });
+});
+
+/** An Owner assignment for a user, which IG001 flags, under `scope`. */
+const owner = (scope: Construct, id = "owner") =>
+  new RoleAssignment(scope, id, {
+    name: "0d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+    scope: vaultId(),
+    roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}`,
+    principalId: "0f0f0f0f-0000-4000-8000-0000000000a1",
+    principalType: "User",
+  });
+
+describe("developer access never reaches production, whoever builds the stack", () => {
+  const GROUP = "5d1c7e2a-9f3b-4c6d-8e1a-2b3c4d5e6f70";
+  const PROD_SUBSCRIPTION = "22222222-3333-4444-8555-666666666666";
+  const dev: EnvironmentDeclaration = { name: "dev", production: false };
+
+  /** A configured stack of `app` in `subscriptionId`, declaring `environment` (or nothing). */
+  function declared(app: App, id: string, environment?: EnvironmentDeclaration, subscriptionId = SUBSCRIPTION) {
+    const stack = new TerraformStack(app, id);
+    new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId });
+    configureIdentityStack(stack, {
+      subscriptionId,
+      tenantId: TENANT,
+      guardrails: { severity: "warning" },
+      environment,
+    });
+    return stack;
+  }
+
+  /** An estate stack whose workload reads the vault at `vault`. */
+  function estateWith(app: App, environment?: EnvironmentDeclaration, vault = vaultId()) {
+    const stack = declared(app, "estate", environment);
+    const identity = new UserAssignedIdentity(stack, "api", { name: "api-id", ...inRg });
+    KeyVaultTarget.fromId(stack, vault).grant(identity, Roles.KeyVaultSecretsUser, { reason: "reads its secrets" });
+    return stack;
+  }
+
+  const app = () => new App({ outdir: tempDir(), stackTraces: false });
+  const access = (host: TerraformStack, estate: TerraformStack) =>
+    new DeveloperAccess(host, "developers", { groupObjectId: GROUP, estate: [estate] });
+
+  it("refuses DeveloperAccess in a stack that declares production", () => {
+    const a = app();
+    const estate = estateWith(a, dev);
+    expect(() => access(declared(a, "people", { name: "prod", production: true }), estate)).toThrow(
+      '[people/developers] DeveloperAccess is in stack people of production environment prod: people never hold data roles in production: "prod". Fix: remove the developer access from production',
+    );
+  });
+
+  it("refuses DeveloperAccess in a stack that declares no environment: not declaring is no way around it", () => {
+    const a = app();
+    const estate = estateWith(a, dev);
+    expect(() => access(declared(a, "people"), estate)).toThrow(
+      '[people/developers] DeveloperAccess is in stack people, which declares no environment, so it may be production: "people". Fix: declare environment: { name, production: false }',
+    );
+  });
+
+  it("refuses DeveloperAccess in a stack that was never configured", () => {
+    const a = app();
+    const estate = estateWith(a, dev);
+    expect(() => access(new TerraformStack(a, "bare"), estate)).toThrow(
+      /\[bare\/developers\] DeveloperAccess is in stack bare, which declares no environment/,
+    );
+  });
+
+  it("refuses mirroring a production estate from a non-production stack", () => {
+    const a = app();
+    const estate = estateWith(a, { name: "prod", production: true });
+    expect(() => access(declared(a, "people", dev), estate)).toThrow(
+      /\[people\/developers\] DeveloperAccess mirrors stack estate of production environment prod/,
+    );
+  });
+
+  it("refuses mirroring an estate that declares no environment", () => {
+    const a = app();
+    const estate = estateWith(a);
+    expect(() => access(declared(a, "people", dev), estate)).toThrow(
+      /DeveloperAccess mirrors stack estate, which declares no environment, so it may be production/,
+    );
+  });
+
+  it("refuses, at synth, a dev-declared stack that deploys into a production subscription, even one declared later", () => {
+    const a = app();
+    access(declared(a, "people", dev, PROD_SUBSCRIPTION), estateWith(a, dev));
+    declared(a, "prod", { name: "prod", production: true }, PROD_SUBSCRIPTION);
+    expect(() => a.synth()).toThrow(
+      `[people/developers] Developer access reaches production: the stack people deploys into subscription ${PROD_SUBSCRIPTION}, where a stack of this app declares a production environment`,
+    );
+  });
+
+  it("refuses, at synth, mirroring a grant on a target in a production subscription", () => {
+    const a = app();
+    declared(a, "prod", { name: "prod", production: true }, PROD_SUBSCRIPTION);
+    access(declared(a, "people", dev), estateWith(a, dev, vaultId(PROD_SUBSCRIPTION)));
+    expect(() => a.synth()).toThrow(
+      /Developer access reaches production: target app-kv is in subscription 22222222-3333-4444-8555-666666666666/,
+    );
+  });
+
+  it("accepts DeveloperAccess where every stack it touches declares a non-production environment", () => {
+    const a = app();
+    const people = declared(a, "people", dev);
+    expect(access(people, estateWith(a, dev)).assignments).toHaveLength(1);
+    expect(() => a.synth()).not.toThrow();
+  });
+
+  it.each([
+    [
+      "production written as a string",
+      { name: "dev", production: "false" },
+      /Environment dev does not say whether it is production \(true or false\): "false"/,
+    ],
+    [
+      "no production flag",
+      { name: "dev" },
+      /Environment dev does not say whether it is production \(true or false\): null/,
+    ],
+    [
+      "an empty name",
+      { name: "", production: false },
+      /The environment's name is not 1 to 64 letters, digits, `-` or `_`: ""/,
+    ],
+    ["a name that is no string", { name: 1, production: false }, /The environment's name is not 1 to 64 letters.*: 1/],
+  ])("refuses an environment declaration with %s", (_what, environment, message) => {
+    expect(() => declared(app(), "orders", environment as unknown as EnvironmentDeclaration)).toThrow(message);
+  });
+});
+
+describe("suppressions as wide as the stack are refused at synth", () => {
+  const reason = { ruleId: "IG001", reason: "the legacy deployer keeps Owner until the move", expires: "2027-03-31" };
+  const synth = (stack: TerraformStack) => () => (stack.node.root as App).synth();
+  const refused = (path: string, held: number, total: number) =>
+    `[${path}] Suppressions on a construct that holds ${held} of the stack's ${total} resources, in effect suppressions on the stack: ["IG001"]. Fix: add each suppression on the resource the finding names`;
+
+  it("refuses one on a wrapper that holds the whole stack", () => {
+    const stack = stackWith({ severity: "error", today: "2026-11-22" });
+    const all = new Construct(stack, "all");
+    owner(all);
+    new UserAssignedIdentity(all, "api", { name: "api-id", ...inRg });
+    GuardrailSuppressions.add(all, [reason]);
+    expect(synth(stack)).toThrow(refused("orders/all", 2, 2));
+  });
+
+  it("refuses one on a wrapper that holds all but a decoy", () => {
+    const stack = stackWith({ severity: "error", today: "2026-11-22" });
+    const all = new Construct(stack, "all");
+    owner(all);
+    for (const name of ["a", "b"]) new UserAssignedIdentity(all, name, { name: `${name}-id`, ...inRg });
+    new UserAssignedIdentity(stack, "decoy", { name: "decoy-id", ...inRg });
+    GuardrailSuppressions.add(all, [reason]);
+    expect(synth(stack)).toThrow(refused("orders/all", 3, 4));
+  });
+
+  it("refuses one on a wrapper nested in the wrapper", () => {
+    const stack = stackWith({ severity: "error", today: "2026-11-22" });
+    const inner = new Construct(new Construct(stack, "outer"), "inner");
+    owner(inner);
+    new UserAssignedIdentity(inner, "api", { name: "api-id", ...inRg });
+    GuardrailSuppressions.add(inner, [reason]);
+    expect(synth(stack)).toThrow(refused("orders/outer/inner", 2, 2));
+  });
+
+  it("refuses one added while its construct was empty, judged when the resources are there", () => {
+    const stack = stackWith({ severity: "error", today: "2026-11-22" });
+    const all = new Construct(stack, "all");
+    GuardrailSuppressions.add(all, [reason]);
+    owner(all);
+    expect(synth(stack)).toThrow(refused("orders/all", 1, 1));
+  });
+
+  it("refuses one even when the app skips validations", () => {
+    const stack = new TerraformStack(new App({ outdir: tempDir(), skipValidation: true }), "orders");
+    configureIdentityStack(stack, {
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      guardrails: { severity: "error", today: "2026-11-22" },
+    });
+    const all = new Construct(stack, "all");
+    owner(all);
+    GuardrailSuppressions.add(all, [reason]);
+    expect(synth(stack)).toThrow(refused("orders/all", 1, 1));
+  });
+
+  it("accepts one on the resource itself, and on a construct that holds less than half the stack", () => {
+    const stack = stackWith({
+      severity: "error",
+      today: "2026-11-22",
+      rules: { IG003: "off", IG008: "off", IG021: "off" },
+    });
+    GuardrailSuppressions.add(owner(stack, "alone"), [reason]);
+    const small = new Construct(stack, "small");
+    owner(small, "also");
+    GuardrailSuppressions.add(small, [reason]);
+    for (const name of ["a", "b", "c"]) new UserAssignedIdentity(stack, name, { name: `${name}-id`, ...inRg });
+    expect(synth(stack)).not.toThrow();
+  });
+});
+
+describe("error findings fail the synth whatever CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS says", () => {
+  const ROOT = join(__dirname, "..");
+  const CONTINUE = { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
+
+  /** A consumer app in a temp folder whose only finding is an Owner assignment for a user (IG001, IG003, IG021). */
+  function appFolder(): string {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, "main.ts"),
+      `import { App, TerraformStack } from "cdktf";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
+import { configureIdentityStack } from ${JSON.stringify(join(ROOT, "constructs"))};
+const subscriptionId = "${SUBSCRIPTION}";
+const app = new App({ stackTraces: false });
+const stack = new TerraformStack(app, "orders");
+new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId });
+configureIdentityStack(stack, { subscriptionId, tenantId: "${TENANT}", guardrails: { severity: "error" } });
+new RoleAssignment(stack, "owner", {
+  name: "0d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+  scope: "/subscriptions/" + subscriptionId,
+  roleDefinitionId: "/subscriptions/" + subscriptionId + "/providers/Microsoft.Authorization/roleDefinitions/${Roles.Owner.guid}",
+  principalId: "0f0f0f0f-0000-4000-8000-0000000000a1",
+  principalType: "User",
+});
+app.synth();
+`,
+    );
+    const command = `node -r ${join(ROOT, "scripts", "register-swc.js")} main.ts`;
+    writeFileSync(
+      join(dir, "cdktf.json"),
+      JSON.stringify({ language: "typescript", app: command, projectId: "gate", sendCrashReports: "false" }),
+    );
+    return dir;
+  }
+
+  const run = (dir: string, command: string, args: string[], env: Record<string, string>) =>
+    spawnSync(command, args, {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NODE_PATH: join(ROOT, "node_modules"), CHECKPOINT_DISABLE: "1", ...env },
+      timeout: 120_000,
+    });
+
+  it("fails a direct app run, writes no stack, and prints the findings without a stack trace", () => {
+    const dir = appFolder();
+    const result = run(dir, process.execPath, ["-r", join(ROOT, "scripts", "register-swc.js"), "main.ts"], CONTINUE);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("orders has 3 error finding(s):");
+    expect(result.stderr).toContain(
+      "[orders/owner] IG001 privileged-role at azurerm_role_assignment.owner: privileged role Owner",
+    );
+    expect(result.stderr).toContain("CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS does not skip the guardrails");
+    expect(result.stderr).not.toMatch(/\n\s+at .*synthesizer/);
+    expect(existsSync(join(dir, "cdktf.out", "stacks", "orders", "cdk.tf.json"))).toBe(false);
+  });
+
+  it("fails cdktf synth, which sets the variable itself", () => {
+    const dir = appFolder();
+    const result = run(dir, join(ROOT, "node_modules", ".bin", "cdktf"), ["synth"], CONTINUE);
+    expect(result.status).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).toContain("IG001 privileged-role at azurerm_role_assignment.owner");
+    expect(existsSync(join(dir, "cdktf.out", "stacks", "orders", "cdk.tf.json"))).toBe(false);
+  }, 120_000);
+
+  it("fails an in-process synth with the variable set, cross-stack errors too; warnings pass", () => {
+    const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
+    try {
+      const strict = stackWith();
+      owner(strict);
+      expect(() => (strict.node.root as App).synth()).toThrow(
+        /IG001 privileged-role at azurerm_role_assignment\.owner/,
+      );
+      const crossStack = stackWith({ severity: "warning" });
+      crossStack.addOverride("data.terraform_remote_state.other", { backend: "local" });
+      expect(() => (crossStack.node.root as App).synth()).toThrow(
+        /references another stack through a cross-stack token \(remote state other\)/,
+      );
+      const lenient = stackWith({ severity: "warning" });
+      new UserAssignedIdentity(lenient, "idle", { name: "idle-id", ...inRg });
+      expect(() => (lenient.node.root as App).synth()).not.toThrow();
+    } finally {
+      if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+      else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;
+    }
   });
 });

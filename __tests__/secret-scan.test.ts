@@ -45,7 +45,7 @@ describe("findSecrets: what IG019 finds today", () => {
       {
         address: "azurerm_linux_web_app.app",
         where: "app_settings.KEY",
-        what: "a secret attribute (.primary_access_key)",
+        what: "a secret attribute (azurerm_storage_account.s.primary_access_key)",
       },
       {
         address: "azurerm_linux_web_app.app",
@@ -63,7 +63,7 @@ describe("findSecrets: what IG019 finds today", () => {
           {
             name: "Kv",
             type: "SQLAzure",
-            value: "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)",
+            value: "@Microsoft.KeyVault(SecretUri=https://orders-kv.vault.azure.net/secrets/db/)",
           },
         ],
       }),
@@ -211,7 +211,7 @@ describe("findSecrets: literal values in settings named like secrets", () => {
         AzureWebJobsStorage__credential: "managedidentity",
         AzureWebJobsStorage__clientId: "${azurerm_user_assigned_identity.x.client_id}",
         AZURE_CLIENT_ID: "00000000-0000-4000-8000-000000000001",
-        DB_PASSWORD: "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)",
+        DB_PASSWORD: "@Microsoft.KeyVault(SecretUri=https://orders-kv.vault.azure.net/secrets/db/)",
         API_TOKEN: "${azurerm_user_assigned_identity.x.client_id}",
         CLIENT_SECRET: "",
         KEYBOARD_LAYOUT: "en-US",
@@ -339,9 +339,9 @@ describe("findSecrets: outputs and locals exposing secret attributes", () => {
     "${azurerm_storage_account.s.primary_blob_connection_string}",
     "${azurerm_cosmosdb_account.c.primary_key}",
     "${azurerm_cosmosdb_account.c.secondary_key}",
-    "${azuread_service_principal_password.p.client_secret}",
+    "${azuread_service_principal_password.p.value}",
     "${azurerm_container_registry.r.admin_password}",
-    "${azuread_application_password.p.password}",
+    "${azuread_application_password.p.value}",
     "${azurerm_mssql_server.db.administrator_login_password}",
     "${azurerm_kubernetes_cluster.k.kube_config_raw}",
     "${azurerm_kubernetes_cluster.k.kube_admin_config_raw}",
@@ -368,7 +368,7 @@ describe("findSecrets: outputs and locals exposing secret attributes", () => {
       {
         address: "output.x",
         where: "value",
-        what: "a secret attribute (.primary_access_key), in an output marked sensitive (still in state and in `terraform output -json`)",
+        what: "a secret attribute (azurerm_storage_account.s.primary_access_key), in an output marked sensitive (still in state and in `terraform output -json`)",
       },
     ]);
   });

@@ -26,6 +26,8 @@ export interface EstateParts {
 export interface VerifyEstateOptions {
   /** The workspace the targets log to, when audit logging is on. */
   readonly workspaceId?: string;
+  /** The workspace that receives the tenant's managed-identity sign-ins, when one does. */
+  readonly signInWorkspaceId?: string;
   /** Grants of the docs identity besides reading the docs container. */
   readonly docsGrants?: (stack: TerraformStack) => readonly GrantRequest[];
   readonly extra?: (parts: EstateParts) => void;
@@ -44,7 +46,9 @@ export function synthesizeVerifyEstate(outdir: string, options: VerifyEstateOpti
     subscriptionId: SUBSCRIPTION,
     tenantId: TENANT,
     guardrails: { severity: "warning" },
-    ...(options.workspaceId ? { auditLogs: { workspaceId: options.workspaceId } } : {}),
+    ...(options.workspaceId
+      ? { auditLogs: { workspaceId: options.workspaceId, signInWorkspaceId: options.signInWorkspaceId } }
+      : {}),
   });
   const account = StorageAccountTarget.fromId(stack, ACCOUNT);
   const web = (name: string) =>

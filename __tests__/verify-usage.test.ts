@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main as verify } from "../tools/verify";
 import { tokenAcquisitionsQuery } from "../constructs/internal/audit/kql";
@@ -8,12 +8,20 @@ import { SUBSCRIPTION, tempDirs } from "./helpers";
 import { synthesizeVerifyEstate } from "./verify-estate";
 
 const WORKSPACE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/audit`;
+/** Another environment's workspace, the one destination of the tenant's sign-in export. */
+const SIGN_IN_WORKSPACE = `/subscriptions/${SUBSCRIPTION.replace(/^.{4}/, "9999")}/resourceGroups/prod-rg/providers/Microsoft.OperationalInsights/workspaces/prod-audit`;
 
 const tempDir = tempDirs("verify-usage-");
 
-/** Two workloads, each with a logged grant: orders (system-assigned, a vault) and docs (user-assigned, a container). */
-function synthesize(options: { audit?: boolean } = { audit: true }): string {
-  return synthesizeVerifyEstate(tempDir(), options.audit ? { workspaceId: WORKSPACE } : {});
+/**
+ * Two workloads, each with a logged grant: orders (system-assigned, a vault) and docs
+ * (user-assigned, a container). Sign-ins land in the audit workspace unless `signIns` says
+ * another one or none.
+ */
+function synthesize(options: { audit?: boolean; signIns?: "audit" | "elsewhere" | "none" } = {}): string {
+  const { audit = true, signIns = "audit" } = options;
+  const signInWorkspaceId = { audit: WORKSPACE, elsewhere: SIGN_IN_WORKSPACE, none: undefined }[signIns];
+  return synthesizeVerifyEstate(tempDir(), audit ? { workspaceId: WORKSPACE, signInWorkspaceId } : {});
 }
 
 const fixture = (file: string) =>
@@ -21,9 +29,18 @@ const fixture = (file: string) =>
 
 interface RecordedQuery {
   readonly oid: string;
-  /** The query's table line, after the two `let`s. */
+  /** The query's table line, after the `let`s. */
   readonly table: string;
   readonly rows: readonly LogRow[];
+}
+
+/** The literal object id of a query's first line, and its table: the first line that is no `let`. */
+function parseQuery(query: string): { oid?: string; table?: string } {
+  const lines = query.split("\n");
+  return {
+    oid: /^let oid = "([^"]+)";$/.exec(lines[0])?.[1],
+    table: lines.find((l) => !l.startsWith("let ")),
+  };
 }
 
 /**
@@ -43,8 +60,7 @@ function recordedReader(results: string) {
     existingObjects: unused,
     async queryLogs(workspace, query, days) {
       queries.push({ workspace, query, days });
-      const [first, , table] = query.split("\n");
-      const oid = /^let oid = "([^"]+)";$/.exec(first)?.[1];
+      const { oid, table } = parseQuery(query);
       const match = recorded.find((r) => r.oid === oid && r.table === table);
       if (!match) throw new Error(`no recorded result for ${oid} on ${table}`);
       return match.rows;
@@ -68,6 +84,7 @@ describe("verify --usage", () => {
     // Every query ran in the report's workspace over the asked window, with the resolved object id.
     expect(queries).toHaveLength(4);
     expect(queries.every((q) => q.workspace === WORKSPACE && q.days === 14)).toBe(true);
+    expect(queries.every((q) => !q.query.includes("workspace("))).toBe(true);
     expect(queries.every((q) => !q.query.includes("ServicePrincipalName =="))).toBe(true);
 
     const json = await verify(["dev", "--usage", "--json", "--out", out], {
@@ -114,6 +131,62 @@ describe("verify --usage", () => {
     expect(code).toBe(2);
     expect(output).toBe("verify: the environment has no audit workspace in its access report\n");
     expect(queries).toHaveLength(0);
+  });
+
+  it("runs sign-in queries in the workspace that receives them, data queries in the audit workspace", async () => {
+    const { reader, queries } = recordedReader("used.json");
+    const { code, output } = await verify(["dev", "--usage", "--out", synthesize({ signIns: "elsewhere" })], {
+      reader: () => reader,
+    });
+    expect(code).toBe(0);
+    expect(output).toContain("Every identity signed in");
+    const where = (table: string) => [
+      ...new Set(queries.filter((q) => parseQuery(q.query).table === table).map((q) => q.workspace)),
+    ];
+    expect(where("AADManagedIdentitySignInLogs")).toEqual([SIGN_IN_WORKSPACE]);
+    expect(where("StorageBlobLogs")).toEqual([WORKSPACE]);
+    expect(where("AzureDiagnostics")).toEqual([WORKSPACE]);
+    // The data queries read the client id across, from the sign-in workspace.
+    const blob = queries.find((q) => parseQuery(q.query).table === "StorageBlobLogs")!.query;
+    expect(blob).toContain(`workspace("${SIGN_IN_WORKSPACE}").AADManagedIdentitySignInLogs`);
+  });
+
+  it("says cannot tell, never unused, when no workspace receives the sign-ins", async () => {
+    const { reader, queries } = recordedReader("unused.json");
+    const out = synthesize({ signIns: "none" });
+    const { code, output } = await verify(["dev", "--usage", "--out", out], { reader: () => reader });
+    expect(code).toBe(1);
+    expect(output).toContain("Cannot tell whether the 2 identities signed in");
+    expect(output).toContain("## Sign-ins: cannot tell");
+    expect(output).not.toContain("cleanup candidates");
+    expect(queries.some((q) => parseQuery(q.query).table === "AADManagedIdentitySignInLogs")).toBe(false);
+    const json = await verify(["dev", "--usage", "--json", "--out", out], {
+      reader: () => recordedReader("unused.json").reader,
+    });
+    const usage = JSON.parse(json.output);
+    expect(usage.signInWorkspace).toBeUndefined();
+    expect(usage.identities.map((i: { signIns: unknown }) => i.signIns)).toEqual([null, null]);
+    const report = JSON.parse(readFileSync(join(out, "stacks", "dev", "access-report.json"), "utf8"));
+    expect(report.signInWorkspace).toBeUndefined();
+    expect(
+      report.identities.every((i: { queries?: object }) => !i.queries || !("tokenAcquisitions" in i.queries)),
+    ).toBe(true);
+  });
+
+  it("exits 2 when the report's sign-in workspace is no workspace id", async () => {
+    const out = synthesize();
+    const file = join(out, "stacks", "dev", "access-report.json");
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    writeFileSync(file, JSON.stringify({ ...report, signInWorkspace: '" | take 1; AuditLogs' }));
+    const { reader, queries } = recordedReader("used.json");
+    const { code, output } = await verify(["dev", "--usage", "--out", out], { reader: () => reader });
+    expect(code).toBe(2);
+    expect(output).toContain("signInWorkspace");
+    expect(queries).toHaveLength(0);
+  });
+
+  it("puts only a GUID into KQL as the object id", () => {
+    expect(() => withObjectId('let oid = "x";\nStorageBlobLogs', 'x"; AuditLogs //')).toThrow(/no GUID/);
   });
 
   it("swaps the report's name-based principal lookup for the object id", () => {

@@ -7,7 +7,7 @@ import { FederatedTrust } from "./federation";
 import { Grant, GrantRequest } from "./grant";
 import { grantRole, requestedOptions } from "./internal/grants";
 import { IUserAssignedIdentity } from "./identity";
-import { dependOn, resolveInStack } from "./internal/known-values";
+import { dependOn, resolveInStack, resourceIdOf } from "./internal/known-values";
 import { Roles } from "./role-catalog";
 import { ManagedIdentityTarget } from "./targets";
 import { applyAksDeploySettings, aksPlatformScopes } from "./internal/aks-platform";
@@ -50,6 +50,8 @@ export class AksClusterIdentity extends Construct {
   constructor(scope: Construct, id: string, props: AksClusterIdentityProps) {
     super(scope, id);
     const { cluster } = props;
+    // Checks the cluster's name against Azure's rule (its id is not needed here).
+    resourceIdOf(cluster, "Microsoft.ContainerService/managedClusters", "AKS cluster");
     if (props.controlPlane) {
       this.controlPlane = userAssignedIdentityOf(this, "control-plane", props.controlPlane);
       this.useControlPlane(cluster, this.controlPlane);

@@ -7,6 +7,8 @@ import { AzureGrant, Grant, isAzureGrant } from "./grant";
 import { grantsIn } from "./internal/grants";
 import { newRoleAssignment } from "./internal/role-assignment";
 import { roleKey } from "./role-catalog";
+import { AzureContext } from "./internal/azure-context";
+import { onStackSynthesis } from "./internal/estate/stack-synthesis";
 
 export interface DeveloperAccessProps {
   /** The developers' Entra group (`az ad group show --group <name> --query id`). */
@@ -61,6 +63,8 @@ export class DeveloperAccess extends Construct {
         fix: "put it in its own stack that an admin applies after the estate: the pipeline's deployer may assign roles to service principals only",
       });
     }
+    requireNonProduction(this, stack, "DeveloperAccess is in");
+    for (const s of props.estate) requireNonProduction(this, s, "DeveloperAccess mirrors");
     const grants = props.estate.flatMap((s) => grantsIn(s)).filter((g) => g.role.plane !== "privileged");
     const groups = developerGroups.get(stack) ?? new Set<string>();
     groups.add(this.groupObjectId);
@@ -72,6 +76,25 @@ export class DeveloperAccess extends Construct {
     const byKey = new Map<string, AzureGrant>();
     for (const g of grants.filter(mirrored)) if (!byKey.has(grantKey(g))) byKey.set(grantKey(g), g);
     this.assignments = [...byKey.values()].map((g) => this.mirror(g));
+    // Stacks may be added to the app after this one: the subscriptions are judged at synth.
+    const subscriptions = [
+      { what: `the stack ${stack.node.id} deploys into`, id: AzureContext.of(stack).subscriptionId },
+      ...[...byKey.values()].map((g) => ({
+        what: `target ${g.target.label} is in`,
+        id: g.target.resourceId.subscriptionId,
+      })),
+    ];
+    onStackSynthesis(this, () => {
+      const production = productionSubscriptions(stack);
+      const hit = subscriptions.find((s) => s.id !== "" && production.has(s.id.toLowerCase()));
+      if (hit) {
+        throw new IdentityConfigError(this, {
+          problem: `Developer access reaches production: ${hit.what} subscription ${hit.id}, where a stack of this app declares a production environment`,
+          value: hit.id,
+          fix: "give developers access in non-production subscriptions only; in production, people reach data through the workloads",
+        });
+      }
+    });
   }
 
   private mirror({ role, target, options }: AzureGrant): RoleAssignment {
@@ -89,4 +112,40 @@ export class DeveloperAccess extends Construct {
       condition: options.condition,
     });
   }
+}
+
+/**
+ * Developer access never reaches production, whoever builds the stack: the stack it is in and
+ * every stack it mirrors must declare a non-production environment (configureIdentityStack's
+ * `environment`). A stack that declares none counts as production: not declaring is the cheapest
+ * way around the rule, so it is refused too.
+ */
+function requireNonProduction(access: Construct, stack: TerraformStack, relation: string): void {
+  const environment = AzureContext.environmentOf(stack);
+  if (environment === undefined) {
+    throw new IdentityConfigError(access, {
+      problem: `${relation} stack ${stack.node.id}, which declares no environment, so it may be production`,
+      value: stack.node.id,
+      fix: "declare environment: { name, production: false } in configureIdentityStack of every non-production stack developer access touches",
+    });
+  }
+  if (environment.production) {
+    throw new IdentityConfigError(access, {
+      problem: `${relation} stack ${stack.node.id} of production environment ${environment.name}: people never hold data roles in production`,
+      value: environment.name,
+      fix: "remove the developer access from production; there, people reach data through the workloads",
+    });
+  }
+}
+
+/** The subscriptions (lower case) of the app's stacks that declare a production environment. */
+function productionSubscriptions(scope: Construct): Set<string> {
+  return new Set(
+    scope.node.root.node
+      .findAll()
+      .filter(
+        (c): c is TerraformStack => TerraformStack.isStack(c) && AzureContext.environmentOf(c)?.production === true,
+      )
+      .map((c) => AzureContext.of(c).subscriptionId.toLowerCase()),
+  );
 }

@@ -13,6 +13,7 @@ export interface ProblemReport {
  */
 export class IdentityConfigError extends Error {
   readonly constructPath: string;
+  readonly problem: string;
   readonly value: unknown;
   readonly fix: string;
 
@@ -21,6 +22,7 @@ export class IdentityConfigError extends Error {
     super(`[${path || "<root>"}] ${report.problem}: ${JSON.stringify(report.value)}. Fix: ${report.fix}`);
     this.name = "IdentityConfigError";
     this.constructPath = path;
+    this.problem = report.problem;
     this.value = report.value;
     this.fix = report.fix;
   }

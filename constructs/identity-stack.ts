@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { Annotations, TerraformStack } from "cdktf";
-import { AzureContext } from "./internal/azure-context";
+import { AnnotationMetadataEntryType, Annotations, TerraformStack } from "cdktf";
+import { AzureContext, EnvironmentDeclaration } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
 import { reportAccessOnSynth } from "./estate/access-report";
 import { onStackSynthesis } from "./internal/estate/stack-synthesis";
@@ -13,6 +13,11 @@ export interface IdentityStackOptions {
   readonly subscriptionId: string;
   /** The Entra tenant of the stack's identities and targets. */
   readonly tenantId: string;
+  /**
+   * The environment the stack belongs to. Production (and a stack that declares nothing, which
+   * counts as production) refuses DeveloperAccess, in it or mirroring it, however it is built.
+   */
+  readonly environment?: EnvironmentDeclaration;
   /** How findings fail the synth (`error`) or warn, per rule if needed; suppression horizon. */
   readonly guardrails: GuardrailSettings;
   /**
@@ -36,11 +41,16 @@ export function configureIdentityStack(stack: TerraformStack, options: IdentityS
       fix: "call it once per stack, right after creating the stack",
     });
   }
-  AzureContext.register(stack, { subscriptionId: options.subscriptionId, tenantId: options.tenantId });
+  AzureContext.register(stack, {
+    subscriptionId: options.subscriptionId,
+    tenantId: options.tenantId,
+    environment: options.environment,
+  });
   if (options.auditLogs) enableAuditLogs(stack, options.auditLogs);
   new Guardrails(stack, "guardrails", options.guardrails);
   reportAccessOnSynth(stack);
   forbidCrossStackReferences(stack);
+  failOnErrors(stack);
 }
 
 /**
@@ -55,4 +65,36 @@ function forbidCrossStackReferences(stack: TerraformStack): void {
       );
     }
   });
+}
+
+/**
+ * Error findings fail the synth whatever `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS` says: cdktf's
+ * own error text suggests that variable, and with it a direct app run writes the stack and exits 0.
+ * (`cdktf synth` sets it itself, then fails on the manifest's errors; an app run alone does not.)
+ * The last hook of the stack's configuration, so the guardrails' and the cross-stack check's
+ * annotations are in; thrown before cdktf writes the stack's JSON.
+ */
+function failOnErrors(stack: TerraformStack): void {
+  onStackSynthesis(new Construct(stack, "error-gate"), () => {
+    const errors = stack.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === AnnotationMetadataEntryType.ERROR)
+          .map((m) => `[${c.node.path}] ${String(m.data)}`),
+      );
+    if (errors.length > 0) throw new GuardrailFailure(stack, errors);
+  });
+}
+
+/** The synth of a stack with error findings, refused: each finding as cdktf prints it, and what to do. */
+class GuardrailFailure extends Error {
+  constructor(stack: TerraformStack, errors: readonly string[]) {
+    super(
+      `${stack.node.id} has ${errors.length} error finding(s):\n${errors.join("\n")}\nFix: fix each one, or suppress it with a reason and an expiry (GuardrailSuppressions.add); CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS does not skip the guardrails`,
+    );
+    this.name = "GuardrailFailure";
+    // The findings are the message: a stack trace into cdktf's synthesizer tells a person nothing.
+    this.stack = `${this.name}: ${this.message}`;
+  }
 }

@@ -39,6 +39,13 @@ export {
   SearchServiceTarget,
 } from "./data-targets";
 export { PostgresServerTarget, SqlServerTarget } from "./database-targets";
+export { NetworkPath } from "./network-path";
+export type {
+  AllowAzureServicesProps,
+  DatabaseServerTarget,
+  PrivateEndpointPathProps,
+  VirtualNetworkRulePathProps,
+} from "./network-path";
 
 // Compute adapters: what a WorkloadIdentity attaches its identity to.
 export { AppServiceCompute } from "./compute/app-service";
@@ -69,6 +76,7 @@ export { configureIdentityStack } from "./identity-stack";
 export { DeveloperAccess } from "./developer-access";
 export type { DeveloperAccessProps } from "./developer-access";
 export type { IdentityStackOptions } from "./identity-stack";
+export type { EnvironmentDeclaration } from "./internal/azure-context";
 export { logDataAccess } from "./internal/audit/diagnostics";
 export type { AuditLogs, LogDataAccessProps } from "./internal/audit/diagnostics";
 export { GuardrailSuppressions } from "./guardrails/suppressions";
@@ -83,4 +91,4 @@ export { IdentityConfigError } from "./errors";
 export { buildAccessReport } from "./estate/access-report";
 export type { AccessReport } from "./estate/access-report";
 export { diffAccess, renderAccessDiff } from "./estate/access-diff";
-export type { EnvironmentDiff } from "./estate/access-diff";
+export type { EnvironmentDiff, GuardrailRecord } from "./estate/access-diff";

@@ -3,9 +3,10 @@ import { TerraformStack } from "cdktf";
 import { UserAssignedIdentity as AzUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { DataAzurermUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/data-azurerm-user-assigned-identity";
 import { ResourceId, requireGuid } from "./azure-ids";
+import { identityIdProblem, IdentityIdKind } from "./internal/identity-references";
 import { AzureContext } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
-import { knownName } from "./internal/known-values";
+import { knownName, resolveInStack } from "./internal/known-values";
 import { IUserAssignedIdentity } from "./identity";
 import { ResourceTypes } from "./internal/resource-types";
 
@@ -114,9 +115,11 @@ export class ExistingUserAssignedIdentity extends Construct implements IUserAssi
     this.id = parsed.id;
     this.principalResourceId = parsed;
     this.tenantId = requireGuid(this, "tenant id", props.tenantId ?? context.tenantId);
-    if (props.principalId !== undefined && props.clientId !== undefined) {
-      this.principalId = requireGuid(this, "principal id", props.principalId);
-      this.clientId = requireGuid(this, "client id", props.clientId);
+    const principalId = props.principalId && requireIdentityId(this, "user-assigned principal id", props.principalId);
+    const clientId = props.clientId && requireIdentityId(this, "client id", props.clientId);
+    if (principalId !== undefined && clientId !== undefined) {
+      this.principalId = principalId;
+      this.clientId = clientId;
       return;
     }
     if (parsed.subscriptionId.toLowerCase() !== context.subscriptionId.toLowerCase()) {
@@ -130,7 +133,23 @@ export class ExistingUserAssignedIdentity extends Construct implements IUserAssi
       name: parsed.name,
       resourceGroupName: parsed.resourceGroup,
     });
-    this.principalId = props.principalId ?? data.principalId;
-    this.clientId = props.clientId ?? data.clientId;
+    this.principalId = principalId ?? data.principalId;
+    this.clientId = clientId ?? data.clientId;
   }
+}
+
+/**
+ * An id given for an existing identity, in every environment: a GUID, or another identity's own
+ * attribute. Anything else reaches role assignments and database statements as it is.
+ */
+function requireIdentityId(where: Construct, kind: IdentityIdKind, value: string): string {
+  const written = typeof value === "string" ? resolveInStack(where, value) : value;
+  const problem = typeof written === "string" ? identityIdProblem(kind, written) : "is not a string";
+  if (problem === undefined) return value;
+  const what = kind.replace("user-assigned ", "");
+  throw new IdentityConfigError(where, {
+    problem: `The identity's ${what} ${problem}`,
+    value: written,
+    fix: `pass the ${what} as \`az identity show --ids <id> --query ${kind === "client id" ? "clientId" : "principalId"}\` prints it (8-4-4-4-12 hexadecimal digits)`,
+  });
 }

@@ -26,6 +26,7 @@ export class AzureStack extends TerraformStack {
     configureIdentityStack(this, {
       subscriptionId: settings.subscriptionId,
       tenantId: settings.tenantId,
+      environment: { name: settings.name, production: settings.production },
       guardrails: settings.guardrails,
       auditLogs,
     });

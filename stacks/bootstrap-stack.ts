@@ -54,7 +54,8 @@ export class BootstrapStack extends AzureStack {
       workspaceId: this.auditWorkspace.id,
       workspaceName: auditWorkspaceName(settings),
     });
-    if (settings.exportManagedIdentitySignIns) {
+    // Tenant-wide: only the environment that receives them exports them (see signInLogsTo).
+    if (settings.signInLogsTo === settings.name) {
       new MonitorAadDiagnosticSetting(this, "managed-identity-sign-ins", {
         name: `managed-identity-sign-ins-to-${auditWorkspaceName(settings)}`,
         logAnalyticsWorkspaceId: this.auditWorkspace.id,

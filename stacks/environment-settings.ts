@@ -4,6 +4,8 @@ import { GuardrailSettings, IdentityConfigError, ResourceId } from "../construct
 
 export interface EnvironmentSettings {
   readonly name: "dev" | "staging" | "prod";
+  /** Declared to the library (configureIdentityStack's `environment`): production refuses developer access. */
+  readonly production: boolean;
   readonly subscriptionId: string;
   readonly tenantId: string;
   readonly location: string;
@@ -26,7 +28,16 @@ export interface EnvironmentSettings {
   readonly sharedRegistryId: string;
   /** The repository whose GitHub environment of the same name deploys this environment. */
   readonly githubRepository: string;
-  readonly network: { readonly addressSpace: string; readonly computeSubnet: string };
+  /**
+   * The environment's virtual network: VMs and AKS nodes in `computeSubnet`, App Service's
+   * outbound traffic through `appsSubnet` (delegated to it), private endpoints in `endpointsSubnet`.
+   */
+  readonly network: {
+    readonly addressSpace: string;
+    readonly computeSubnet: string;
+    readonly appsSubnet: string;
+    readonly endpointsSubnet: string;
+  };
   readonly vmSize: string;
   readonly jobsInstances: number;
   /** The AKS system pool: Microsoft supports at least 2 nodes of at least 4 vCPUs, not B-series. */
@@ -43,18 +54,21 @@ export interface EnvironmentSettings {
    * so the code runs locally with `az login` as it runs in Azure with the managed identity.
    */
   readonly developerAccess?: { readonly groupObjectId: string };
-  /** Whether `developerAccess` may be set here: dev by default; production never, whatever this says. */
+  /** Whether `developerAccess` may be set here: dev by default; production never, whatever this says (the library refuses it too). */
   readonly allowDeveloperAccess?: boolean;
   /** How long the environment's audit workspace keeps who-read-what (30 to 730 days). */
   readonly auditRetentionDays: number;
   /**
-   * Whether the bootstrap exports the tenant's managed-identity sign-ins (Entra
-   * `ManagedIdentitySignInLogs`) to the audit workspace: the token acquisitions the access
-   * report's queries and `verify --usage` read. A tenant-level setting: the admin applying the
-   * bootstrap needs Security Administrator in Entra, the tenant Entra ID P1 or P2, and azurerm
-   * creates it only with a user's Azure CLI sign-in.
+   * The environment whose audit workspace receives the tenant's managed-identity sign-ins (Entra
+   * `ManagedIdentitySignInLogs`: the token acquisitions the access report's queries and `verify
+   * --usage` read), or none. The export is tenant-wide, one setting per destination: sending it to
+   * every environment's workspace would put production's sign-ins where developers read, so one
+   * workspace holds them and every environment's report points its sign-in queries there
+   * (reading them needs Log Analytics Reader on that workspace). Its bootstrap creates the export:
+   * the admin applying it needs Security Administrator in Entra, the tenant Entra ID P1 or P2,
+   * and azurerm creates it only with a user's Azure CLI sign-in.
    */
-  readonly exportManagedIdentitySignIns: boolean;
+  readonly signInLogsTo?: EnvironmentSettings["name"];
   /**
    * The Entra group that administers the environment's databases (Azure SQL's Entra
    * administrator): its members run the database-access statements after apply.
@@ -78,9 +92,9 @@ export function requireDeveloperAccessAllowed(
   const refuse = (problem: string, fix: string): never => {
     throw new IdentityConfigError(scope, { problem, value: groupObjectId, fix });
   };
-  if (env.name === "prod") {
+  if (env.production) {
     refuse(
-      "Developer access requested for prod: people never hold data roles in production",
+      `Developer access requested for ${env.name}: people never hold data roles in production`,
       "remove developerAccess from the prod settings; in production, people reach data through the workloads",
     );
   }
@@ -104,6 +118,12 @@ export const auditWorkspaceId = (env: EnvironmentSettings): string =>
     name: auditWorkspaceName(env),
   }).id;
 
+/** The workspace that receives the tenant's managed-identity sign-ins, when one does. */
+export function signInWorkspaceId(env: EnvironmentSettings): string | undefined {
+  const receiving = ENVIRONMENTS.find((e) => e.name === env.signInLogsTo && e.tenantId === env.tenantId);
+  return receiving ? auditWorkspaceId(receiving) : undefined;
+}
+
 /** The environment's resource group: the bootstrap stack creates it, the environment stack fills it. */
 export const resourceGroupName = (env: EnvironmentSettings): string => `${env.namePrefix}-rg`;
 
@@ -120,6 +140,8 @@ const shared = {
   },
   sharedRegistryId: `/subscriptions/${PLATFORM_SUBSCRIPTION_ID}/resourceGroups/platform-shared-rg/providers/Microsoft.ContainerRegistry/registries/contosoplatform`,
   githubRepository: "contoso/identity-platform",
+  // One tenant: its sign-ins go to production's workspace only (see signInLogsTo).
+  signInLogsTo: "prod",
   databaseAdmins: { groupObjectId: "8e4f2b1c-7a6d-4e3f-9b2a-1c0d9e8f7a65", groupName: "contoso-database-admins" },
   adminSshPublicKey:
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPC2csYfh7Ihg0TiGHCpx1ifjiw9/RafLxIY3BqHvdXf platform-break-glass",
@@ -129,6 +151,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
   {
     ...shared,
     name: "dev",
+    production: false,
     subscriptionId: "1a2b3c4d-0000-4000-8000-00000000d001",
     location: "westeurope",
     namePrefix: "contoso-dev",
@@ -137,7 +160,12 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     storageReplication: "LRS",
     protectIdentities: false,
     keyVaultPurgeProtection: false,
-    network: { addressSpace: "10.10.0.0/16", computeSubnet: "10.10.1.0/24" },
+    network: {
+      addressSpace: "10.10.0.0/16",
+      computeSubnet: "10.10.1.0/24",
+      appsSubnet: "10.10.2.0/26",
+      endpointsSubnet: "10.10.3.0/27",
+    },
     vmSize: "Standard_B2s",
     jobsInstances: 1,
     aksSystemPool: { vmSize: "Standard_D4ds_v5", nodeCount: 2 },
@@ -146,12 +174,11 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     developerAccess: { groupObjectId: "5d1c7e2a-9f3b-4c6d-8e1a-2b3c4d5e6f70" },
     guardrails: { severity: "warning" },
     auditRetentionDays: 30,
-    // Tenant-wide: every identity's sign-ins would land in a workspace developers read.
-    exportManagedIdentitySignIns: false,
   },
   {
     ...shared,
     name: "staging",
+    production: false,
     subscriptionId: "1a2b3c4d-0000-4000-8000-00000000e002",
     location: "westeurope",
     namePrefix: "contoso-stg",
@@ -160,17 +187,22 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     storageReplication: "ZRS",
     protectIdentities: false,
     keyVaultPurgeProtection: true,
-    network: { addressSpace: "10.20.0.0/16", computeSubnet: "10.20.1.0/24" },
+    network: {
+      addressSpace: "10.20.0.0/16",
+      computeSubnet: "10.20.1.0/24",
+      appsSubnet: "10.20.2.0/26",
+      endpointsSubnet: "10.20.3.0/27",
+    },
     vmSize: "Standard_B2s",
     jobsInstances: 2,
     aksSystemPool: { vmSize: "Standard_D4ds_v5", nodeCount: 2 },
     guardrails: { severity: "error" },
     auditRetentionDays: 90,
-    exportManagedIdentitySignIns: false,
   },
   {
     ...shared,
     name: "prod",
+    production: true,
     subscriptionId: "1a2b3c4d-0000-4000-8000-00000000f003",
     location: "westeurope",
     namePrefix: "contoso-prod",
@@ -179,12 +211,16 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     storageReplication: "GZRS",
     protectIdentities: true,
     keyVaultPurgeProtection: true,
-    network: { addressSpace: "10.30.0.0/16", computeSubnet: "10.30.1.0/24" },
+    network: {
+      addressSpace: "10.30.0.0/16",
+      computeSubnet: "10.30.1.0/24",
+      appsSubnet: "10.30.2.0/26",
+      endpointsSubnet: "10.30.3.0/27",
+    },
     vmSize: "Standard_D2s_v5",
     jobsInstances: 3,
     aksSystemPool: { vmSize: "Standard_D8ds_v5", nodeCount: 3 },
     guardrails: { severity: "error" },
     auditRetentionDays: 365,
-    exportManagedIdentitySignIns: true,
   },
 ];

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { IdentityConfigError } from "../constructs";
 import { AzureStack } from "./azure-stack";
-import { auditWorkspaceId, EnvironmentSettings } from "./environment-settings";
+import { auditWorkspaceId, EnvironmentSettings, signInWorkspaceId } from "./environment-settings";
 import { SharedResources } from "./shared-resources";
 import { Workload, WorkloadClass } from "./workload";
 import { OPTIONAL_WORKLOADS, WORKLOADS } from "./workloads";
@@ -14,7 +14,10 @@ export class EnvironmentStack extends AzureStack {
 
   constructor(scope: Construct, settings: EnvironmentSettings) {
     // Each data grant's target sends its data-access logs to the workspace the bootstrap created.
-    super(scope, settings.name, settings, settings.name, { workspaceId: auditWorkspaceId(settings) });
+    super(scope, settings.name, settings, settings.name, {
+      workspaceId: auditWorkspaceId(settings),
+      signInWorkspaceId: signInWorkspaceId(settings),
+    });
     this.shared = new SharedResources(this, "shared", settings);
     const context = { env: settings, shared: this.shared };
     this.workloads = new Map(

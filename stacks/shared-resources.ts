@@ -20,6 +20,7 @@ import {
   CosmosDbAccountTarget,
   GrantTarget,
   KeyVaultTarget,
+  NetworkPath,
   ServiceBusNamespaceTarget,
   SqlServerTarget,
   StorageAccountTarget,
@@ -35,6 +36,8 @@ export class SharedResources extends Construct {
   readonly planId: string;
   /** The subnet VMs and the AKS nodes join (AksClusterIdentity grants the cluster its role there). */
   readonly computeSubnetId: string;
+  /** The subnet App Service apps integrate with to reach private endpoints (delegated to Microsoft.Web/serverFarms). */
+  readonly appsSubnetId: string;
   readonly vault: KeyVaultTarget;
   readonly storage: StorageAccountTarget;
   readonly bus: ServiceBusNamespaceTarget;
@@ -73,6 +76,27 @@ export class SharedResources extends Construct {
       resourceGroupName: group,
       virtualNetworkName: network.name,
       addressPrefixes: [env.network.computeSubnet],
+    });
+    const appsSubnet = new Subnet(this, "apps-subnet", {
+      name: "apps",
+      resourceGroupName: group,
+      virtualNetworkName: network.name,
+      addressPrefixes: [env.network.appsSubnet],
+      delegation: [
+        {
+          name: "app-service",
+          serviceDelegation: {
+            name: "Microsoft.Web/serverFarms",
+            actions: ["Microsoft.Network/virtualNetworks/subnets/action"],
+          },
+        },
+      ],
+    });
+    const endpointsSubnet = new Subnet(this, "endpoints-subnet", {
+      name: "endpoints",
+      resourceGroupName: group,
+      virtualNetworkName: network.name,
+      addressPrefixes: [env.network.endpointsSubnet],
     });
 
     // RBAC mode: role assignments on a vault in access-policy mode grant nothing.
@@ -145,6 +169,8 @@ export class SharedResources extends Construct {
       name: `${env.namePrefix}-sql`,
       version: "12.0",
       minimumTlsVersion: "1.2",
+      // Reached only through its private endpoint: orders-web from the apps subnet, admins from the VNet.
+      publicNetworkAccessEnabled: false,
       azureadAdministrator: {
         loginUsername: env.databaseAdmins.groupName,
         objectId: env.databaseAdmins.groupObjectId,
@@ -156,6 +182,7 @@ export class SharedResources extends Construct {
 
     this.planId = plan.id;
     this.computeSubnetId = computeSubnet.id;
+    this.appsSubnetId = appsSubnet.id;
     this.vault = KeyVaultTarget.of(vault);
     this.storage = StorageAccountTarget.of(storage);
     this.bus = ServiceBusNamespaceTarget.of(bus);
@@ -167,6 +194,13 @@ export class SharedResources extends Construct {
     this.insights = ApplicationInsightsTarget.of(insights);
     this.cosmos = CosmosDbAccountTarget.of(cosmos);
     this.cartsContainer = this.cosmos.container(shop, carts);
-    this.ordersDatabase = SqlServerTarget.of(sql).database(ordersDb);
+    const sqlServer = SqlServerTarget.of(sql);
+    this.ordersDatabase = sqlServer.database(ordersDb);
+    NetworkPath.privateEndpoint(this, "sql-path", {
+      target: sqlServer,
+      subnet: endpointsSubnet,
+      dns: { virtualNetworkId: network.id },
+      tags: { ...env.tags },
+    });
   }
 }

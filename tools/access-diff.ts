@@ -4,7 +4,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { AccessReport, buildAccessReport, diffAccess, renderAccessDiff } from "../constructs";
+import { z } from "zod";
+import { AccessReport, buildAccessReport, diffAccess, GuardrailRecord, renderAccessDiff } from "../constructs";
 
 const USAGE = "usage: npm run access-diff -- <base synth folder> <head synth folder> [--allow-broadening]";
 
@@ -41,7 +42,59 @@ function parseArguments(argv: readonly string[]): { allowBroadening: boolean; ba
   return { allowBroadening: parsed.values["allow-broadening"]!, baseDir: folders[0], headDir: folders[1] };
 }
 
-function readSynthFolder(which: string, folder: string): Map<string, AccessReport> {
+// The shapes the diff reads, checked before anything reads them, so a hostile or truncated file is
+// refused naming the field rather than crashing half way. zod: a maintained validator whose issues
+// carry the path of the bad field; the project already depends on it.
+const block = z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown())));
+const TerraformJson = z.looseObject({
+  resource: block.optional(),
+  data: block.optional(),
+  output: z.record(z.string(), z.looseObject({})).optional(),
+  locals: z
+    .looseObject({
+      guardrail_suppressions: z
+        .array(z.looseObject({ constructPath: z.string(), ruleId: z.string(), reason: z.string() }))
+        .optional(),
+    })
+    .optional(),
+});
+const GuardrailJson = z.object({
+  settings: z.object({ severity: z.string(), rules: z.record(z.string(), z.string()) }),
+  findings: z.array(
+    z.object({
+      ruleId: z.string(),
+      address: z.string(),
+      message: z.string(),
+      suppression: z.object({ reason: z.string() }).optional(),
+    }),
+  ),
+  suppressions: z.array(
+    z.object({ ruleId: z.string(), constructPath: z.string(), reason: z.string(), expires: z.string().optional() }),
+  ),
+});
+
+/** The file's JSON, checked against `schema`; unusable input names the file and the first bad field. */
+function readJson<T>(which: string, file: string, what: string, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UnusableInput(`${which} stack ${file} is not readable ${what}: ${(e as Error).message}`);
+  }
+  const checked = schema.safeParse(json);
+  if (checked.success) return checked.data;
+  const issue = checked.error.issues[0];
+  const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("") || "(top level)";
+  throw new UnusableInput(`${which} stack ${file} is not readable ${what}: field ${field}: ${issue.message}`);
+}
+
+interface SynthStack {
+  readonly report: AccessReport;
+  /** The stack's guardrails.json; undefined when the guardrails did not run on it. */
+  readonly guardrails?: GuardrailRecord;
+}
+
+function readSynthFolder(which: string, folder: string): Map<string, SynthStack> {
   if (!existsSync(folder) || !statSync(folder).isDirectory())
     throw new UnusableInput(`${which} folder ${folder} does not exist`);
   const stacks = join(folder, "stacks");
@@ -53,11 +106,18 @@ function readSynthFolder(which: string, folder: string): Map<string, AccessRepor
   return new Map(
     names.sort().map((name) => {
       const file = join(stacks, name, "cdk.tf.json");
+      const json = readJson(which, file, "Terraform JSON", TerraformJson);
+      let report: AccessReport;
       try {
-        return [name, buildAccessReport(name, JSON.parse(readFileSync(file, "utf8")))];
+        report = buildAccessReport(name, json);
       } catch (e) {
         throw new UnusableInput(`${which} stack ${file} is not readable Terraform JSON: ${(e as Error).message}`);
       }
+      const findings = join(stacks, name, "guardrails.json");
+      const guardrails = existsSync(findings)
+        ? readJson(which, findings, "guardrail report", GuardrailJson)
+        : undefined;
+      return [name, { report, ...(guardrails ? { guardrails } : {}) }];
     }),
   );
 }
@@ -67,7 +127,12 @@ export function main(argv: readonly string[]): { code: number; output: string } 
     const { allowBroadening, baseDir, headDir } = parseArguments(argv);
     const [base, head] = [readSynthFolder("base", baseDir), readSynthFolder("head", headDir)];
     const environments = [...new Set([...base.keys(), ...head.keys()])].sort();
-    const diffs = environments.map((env) => diffAccess(env, base.get(env), head.get(env)));
+    const diffs = environments.map((env) =>
+      diffAccess(env, base.get(env)?.report, head.get(env)?.report, {
+        base: base.get(env)?.guardrails,
+        head: head.get(env)?.guardrails,
+      }),
+    );
     const broadens = diffs.some((d) => d.broadens);
     return { code: broadens && !allowBroadening ? 1 : 0, output: renderAccessDiff(diffs) };
   } catch (e) {

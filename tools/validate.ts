@@ -4,12 +4,13 @@
 // against a mocked azurerm. Exit 0: passed, or skipped because terraform or the azurerm plugin is
 // unavailable here (unless --require-provider, as CI passes: a registry outage must not let a
 // deploy through ungated); 1: a stack failed or was skipped under --require-provider; 2: bad
-// arguments or no synthesized stack.
+// arguments, no synthesized stack, or a stack file that is no stack (not a regular file, not a JSON object).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { z } from "zod";
 import {
   azurermRequirement,
   classifyInitFailure,
@@ -82,18 +83,50 @@ function gateStack(name: string, stack: Json, testCopy: Json, env: NodeJS.Proces
 
 function readStacks(output: string, wanted: readonly string[]): Map<string, Json> | string {
   const root = join(output, "stacks");
-  const names = existsSync(root)
-    ? readdirSync(root)
-        .filter((n) => existsSync(join(root, n, "cdk.tf.json")))
-        .sort()
-    : [];
+  const names =
+    existsSync(root) && statSync(root).isDirectory()
+      ? readdirSync(root)
+          .filter((n) => existsSync(join(root, n, "cdk.tf.json")))
+          .sort()
+      : [];
   if (names.length === 0)
     return `no synthesized stack in ${root} (expected ${root}/<stack>/cdk.tf.json; run npx cdktf synth, or drop --no-synth)`;
   const unknown = wanted.filter((n) => !names.includes(n));
   if (unknown.length > 0)
     return `unknown stack ${unknown.map((n) => `"${n}"`).join(", ")}; synthesized stacks: ${names.join(", ")}`;
   const chosen = wanted.length > 0 ? names.filter((n) => wanted.includes(n)) : names;
-  return new Map(chosen.map((n) => [n, JSON.parse(readFileSync(join(root, n, "cdk.tf.json"), "utf8")) as Json]));
+  const stacks = new Map<string, Json>();
+  for (const name of chosen) {
+    const stack = readStack(join(root, name, "cdk.tf.json"));
+    if (typeof stack === "string") return stack;
+    stacks.set(name, stack);
+  }
+  return stacks;
+}
+
+/** A synthesized stack is under a megabyte; a file far larger, or no regular file (a FIFO would block), is not read. */
+const MAX_STACK_BYTES = 64 << 20;
+/** What the gate reads of a stack before terraform does: `resource` and `data` as blocks of named objects. */
+const blocks = z.record(z.string(), z.record(z.string(), z.looseObject({}))).optional();
+const StackJson = z.looseObject({ resource: blocks, data: blocks });
+
+/** The stack's JSON, or why it cannot be one (named by file, with the bad field's path). */
+function readStack(file: string): Json | string {
+  const stat = statSync(file);
+  if (!stat.isFile() || stat.size > MAX_STACK_BYTES)
+    return `${file} is ${stat.isFile() ? `${stat.size} bytes, more than a stack's ${MAX_STACK_BYTES}` : "not a regular file"}; run npx cdktf synth`;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    return `${file} is not readable JSON: ${(e as Error).message}; run npx cdktf synth`;
+  }
+  const parsed = StackJson.safeParse(json);
+  // The file as read, not zod's copy: a loose object copies unknown keys, `__proto__` among them.
+  if (parsed.success) return json as Json;
+  const [issue] = parsed.error.issues;
+  const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "the file";
+  return `${file} is not a synthesized stack: ${where}: ${issue.message}; run npx cdktf synth`;
 }
 
 /** parseArgs's complaint, naming the flag, without its hint about `--` (meant for positionals that start with a dash). */
@@ -137,13 +170,7 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
       return 1;
     }
   }
-  let stacks: Map<string, Json> | string;
-  try {
-    stacks = readStacks(output, args.positionals);
-  } catch (e) {
-    out.error(`validate: a synthesized stack is not readable JSON: ${(e as Error).message}`);
-    return 2;
-  }
+  const stacks = readStacks(output, args.positionals);
   if (typeof stacks === "string") {
     out.error(`validate: ${stacks}\n${USAGE}`);
     return 2;

@@ -5,7 +5,7 @@
 // cannot be verified; 2: unusable input, or Azure cannot be read (sign-in failed, a right missing).
 // --usage instead reads the audit workspace (./verify/usage.ts): exit 0 when every workload identity
 // signed in and every logged grant was used in the last N days (default 30), 1 otherwise.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { AccessReport } from "../constructs";
@@ -13,6 +13,7 @@ import { AzureSdkReader } from "./verify/azure-reader";
 import { compareEstate, renderDrift } from "./verify/drift";
 import { AzureReadError, AzureReader, readLiveEstate } from "./verify/live-estate";
 import { readUsage, renderUsage } from "./verify/usage";
+import { checkAccessReport } from "./verify/report-schema";
 
 const USAGE =
   "usage: npm run verify -- <environment> [--usage [--days <1-730, default 30>]] [--json] [--out <synth folder, default cdktf.out>]";
@@ -21,6 +22,11 @@ const USAGE_USAGE =
   "usage: npm run verify -- <environment> --usage [--days <1-730, default 30>] [--json] [--out <synth folder>]";
 
 class UnusableInput extends Error {}
+
+/** A synthesized report is tens of kilobytes; a file far larger is not one, and is not read into memory. */
+const MAX_REPORT_BYTES = 8 << 20;
+/** The problems named when a report is refused; the rest are counted. */
+const PROBLEMS_SHOWN = 5;
 
 export interface VerifyDeps {
   /** The reader of Azure, given the stack's subscription; by default the SDK as the signed-in principal. */
@@ -68,9 +74,11 @@ function parseArguments(argv: readonly string[]): Arguments {
     throw new UnusableInput(
       `expected one environment, got ${parsed.positionals.map((p) => `"${p}"`).join(", ")}\n${USAGE}`,
     );
-  // The name becomes a path under the synth folder.
-  if (/[/\\]/.test(environment) || environment === "." || environment === "..")
-    throw new UnusableInput(`"${environment}" is not an environment name (a stack of the synth folder, e.g. dev)`);
+  // The name becomes a path under the synth folder, and is printed: no separator, dot segment or control character.
+  if (/[/\\\p{Cc}]/u.test(environment) || environment === "." || environment === "..")
+    throw new UnusableInput(
+      `${JSON.stringify(environment)} is not an environment name (a stack of the synth folder, e.g. dev)`,
+    );
   const { json, out, usage, days } = parsed.values;
   if (days !== undefined && !usage) throw new UnusableInput(`--days needs --usage\n${USAGE_USAGE}`);
   let usageDays: number | undefined;
@@ -99,15 +107,38 @@ function readReport(synthDir: string, environment: string): AccessReport & { sub
       `environment ${environment} has not been synthesized (no ${file}); run npm run synth (${which})`,
     );
   }
-  let report: Partial<AccessReport>;
+  // Not read when it is no regular file (a FIFO would block, /dev/zero never ends) or far too large.
+  const stat = statSync(file);
+  if (!stat.isFile() || stat.size > MAX_REPORT_BYTES)
+    throw new UnusableInput(
+      `${file} is ${stat.isFile() ? `${stat.size} bytes, more than an access report's ${MAX_REPORT_BYTES}` : "not a regular file"}; run npm run synth`,
+    );
+  let json: unknown;
   try {
-    report = JSON.parse(readFileSync(file, "utf8"));
+    // A byte order mark is dropped; bytes that are not UTF-8 are refused, not replaced.
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file)));
   } catch (e) {
     throw new UnusableInput(`${file} is not readable JSON: ${(e as Error).message}; run npm run synth`);
   }
-  if (typeof report?.environment !== "string" || !Array.isArray(report.identities) || !Array.isArray(report.grants))
-    throw new UnusableInput(`${file} is not an access report (environment, identities, grants); run npm run synth`);
-  if (typeof report.subscriptionId !== "string")
+  // Checked whole before Azure is asked anything: every id verify would send, every field it reads.
+  const checked = checkAccessReport(json);
+  if (checked.problems) {
+    const { problems } = checked;
+    const more = problems.length > PROBLEMS_SHOWN ? [`(and ${problems.length - PROBLEMS_SHOWN} more)`] : [];
+    throw new UnusableInput(
+      [
+        `${file} is not an access report verify can use; run npm run synth to write it again:`,
+        ...problems.slice(0, PROBLEMS_SHOWN),
+        ...more,
+      ].join("\n  "),
+    );
+  }
+  const { report } = checked;
+  if (report.environment !== environment)
+    throw new UnusableInput(
+      `${file} is the access report of environment ${JSON.stringify(report.environment)}, not of ${environment}; run npm run synth`,
+    );
+  if (report.subscriptionId === undefined)
     throw new UnusableInput(
       `${file} names no subscription: the stack's azurerm provider has no literal subscription_id, or the report predates verify; set it, then run npm run synth`,
     );

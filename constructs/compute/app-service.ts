@@ -7,11 +7,17 @@ import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app
 import { LinuxFunctionAppSlot } from "@cdktf/provider-azurerm/lib/linux-function-app-slot";
 import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function-app";
 import { WindowsFunctionAppSlot } from "@cdktf/provider-azurerm/lib/windows-function-app-slot";
-import { ResourceId } from "../azure-ids";
+import { requireAzureNames, ResourceId } from "../azure-ids";
 import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import { IdentityConfigError } from "../errors";
 import { GrantRequest } from "../grant";
-import { NamedResource, resolveInStack, resourceIdOf, resourceOfIdReference } from "../internal/known-values";
+import {
+  knownName,
+  NamedResource,
+  resolveInStack,
+  resourceIdOf,
+  resourceOfIdReference,
+} from "../internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import { Roles } from "../role-catalog";
 import type { StorageAccountTarget } from "../targets";
@@ -104,7 +110,13 @@ export class AppServiceCompute implements AttachableCompute {
   private static site(app: AppServiceSite, slots: readonly AppServiceResource[], kind: SiteKind): AppServiceCompute {
     const id = resourceIdOf(app, SITES, "App");
     const slotComputes = slots.map(
-      (slot) => new AppServiceCompute(slot, id.child("slots", slot.nameInput ?? ""), [], kind),
+      (slot) =>
+        new AppServiceCompute(
+          slot,
+          requireAzureNames(slot, id.child("slots", knownName(slot, slot.nameInput ?? ""))),
+          [],
+          kind,
+        ),
     );
     return new AppServiceCompute(app, id, slotComputes, kind);
   }

@@ -1,8 +1,11 @@
+import { Token } from "cdktf";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
 import { WindowsVirtualMachine } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";
 import { LinuxVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set";
 import { WindowsVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/windows-virtual-machine-scale-set";
-import { resourceIdOf } from "../internal/known-values";
+import { IdentityConfigError } from "../errors";
+import { computerNameRule } from "../internal/azure-names";
+import { knownName, resourceIdOf } from "../internal/known-values";
 import { SingleResourceCompute } from "./attachable-compute";
 
 type VirtualMachine = LinuxVirtualMachine | WindowsVirtualMachine;
@@ -16,16 +19,35 @@ type ScaleSet = LinuxVirtualMachineScaleSet | WindowsVirtualMachineScaleSet;
  */
 export class VirtualMachineCompute extends SingleResourceCompute<VirtualMachine | ScaleSet> {
   static of(vm: VirtualMachine): VirtualMachineCompute {
-    return new VirtualMachineCompute(vm, resourceIdOf(vm, "Microsoft.Compute/virtualMachines", "Virtual machine"));
+    const id = resourceIdOf(vm, "Microsoft.Compute/virtualMachines", "Virtual machine");
+    if (vm instanceof WindowsVirtualMachine) requireComputerName(vm, "windows", false, vm.computerNameInput ?? id.name);
+    return new VirtualMachineCompute(vm, id);
   }
 
   static scaleSet(scaleSet: ScaleSet): VirtualMachineCompute {
-    return new VirtualMachineCompute(
-      scaleSet,
-      resourceIdOf(scaleSet, "Microsoft.Compute/virtualMachineScaleSets", "Scale set"),
-    );
+    const id = resourceIdOf(scaleSet, "Microsoft.Compute/virtualMachineScaleSets", "Scale set");
+    const os = scaleSet instanceof WindowsVirtualMachineScaleSet ? "windows" : "linux";
+    requireComputerName(scaleSet, os, true, scaleSet.computerNamePrefixInput ?? id.name);
+    return new VirtualMachineCompute(scaleSet, id);
   }
 
   /** Images on a VM are pulled by code on it (`az acr login --identity`): nothing to wire. */
   pullImagesWith(): void {}
+}
+
+/** The host name (or prefix) the VM or scale set gets, which Azure refuses at apply when it breaks the OS's rule. */
+function requireComputerName(
+  resource: VirtualMachine | ScaleSet,
+  os: "windows" | "linux",
+  prefix: boolean,
+  value: string,
+) {
+  const name = knownName(resource, value);
+  const rule = computerNameRule(os, prefix);
+  if (Token.isUnresolved(name) || rule.test(name)) return;
+  throw new IdentityConfigError(resource, {
+    problem: `${rule.kind[0].toUpperCase()}${rule.kind.slice(1)} breaks Azure's rule (it is the resource's name unless ${prefix ? "computer_name_prefix" : "computer_name"} is set)`,
+    value: name,
+    fix: `use ${rule.rule}, or set ${prefix ? "computer_name_prefix" : "computer_name"} to such a name`,
+  });
 }

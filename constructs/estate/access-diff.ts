@@ -6,7 +6,11 @@ import {
   ReportGrant,
   ReportIdentity,
 } from "./access-report";
+import { isDeepStrictEqual } from "node:util";
 import { ValueSet } from "../internal/abac/analysis";
+import { canonicalCondition, conditionImplies } from "../internal/abac/implication";
+import { permissionsOutside } from "../internal/role-permissions";
+import { findRoleByGuid } from "../role-catalog";
 import { MANAGED_IDENTITY_KINDS } from "../internal/estate/estate-model";
 import { byKeys } from "../internal/ordering";
 import { tableCell as cell } from "../internal/estate/markdown";
@@ -16,6 +20,8 @@ export type Broadening =
   | "broader role"
   | "other role"
   | "broader scope"
+  | "other scope"
+  | "other principal"
   | "new privileged role"
   | "new federated trust"
   | "principal outside the estate"
@@ -27,9 +33,59 @@ export interface GrantChange {
   readonly before?: ReportGrant;
   readonly after?: ReportGrant;
   readonly broadening: readonly Broadening[];
-  /** What a widened condition now allows that it did not: "may assign Storage Blob Data Contributor". */
+  /**
+   * What the change now allows that was not allowed: a widened condition's "may assign Storage Blob
+   * Data Contributor", a role's permissions outside the old role's.
+   */
   readonly widened?: readonly string[];
 }
+
+/** A database-access output whose statements are not what its grants call for (what an admin would run). */
+export interface StatementChange {
+  readonly output: string;
+  readonly database: string;
+  /** Statement lines the output holds that its grants do not call for. */
+  readonly lines: readonly string[];
+}
+
+/**
+ * What the guardrails wrote beside a stack (`guardrails.json`): every finding, suppressed or not,
+ * every suppression, and the settings that decide which rules run.
+ */
+export interface GuardrailRecord {
+  readonly settings: { readonly severity: string; readonly rules: Readonly<Record<string, string>> };
+  readonly findings: readonly {
+    readonly ruleId: string;
+    readonly address: string;
+    readonly message: string;
+    readonly suppression?: { readonly reason: string };
+  }[];
+  readonly suppressions: readonly {
+    readonly ruleId: string;
+    readonly constructPath: string;
+    readonly reason: string;
+    readonly expires?: string;
+  }[];
+}
+
+/** A guardrail matter new in the head; every one broadens (the guardrails let more through). */
+export type GuardrailChange =
+  | {
+      readonly kind: "finding";
+      readonly ruleId: string;
+      readonly address: string;
+      readonly message: string;
+      readonly suppressedBy?: string;
+    }
+  | {
+      readonly kind: "suppression";
+      readonly ruleId: string;
+      readonly constructPath: string;
+      readonly reason: string;
+      readonly expires?: string;
+    }
+  | { readonly kind: "setting"; readonly what: string }
+  | { readonly kind: "missing" };
 
 export interface IdentityChange {
   readonly kind: "destroyed" | "replaced";
@@ -51,16 +107,24 @@ export interface EnvironmentDiff {
   readonly grants: readonly GrantChange[];
   readonly identities: readonly IdentityChange[];
   readonly trusts: readonly TrustChange[];
+  /** Edited database statements: every one broadens, since nothing bounds what a statement does. */
+  readonly statements: readonly StatementChange[];
+  readonly guardrails: readonly GuardrailChange[];
   readonly broadens: boolean;
+}
+
+/** The two stacks' guardrail records; `head` undefined when the head stack has none. */
+export interface GuardrailRecords {
+  readonly base?: GuardrailRecord;
+  readonly head?: GuardrailRecord;
 }
 
 const EMPTY = (environment: string): AccessReport => ({ environment, identities: [], grants: [], databaseUsers: [] });
 
-/** How much a role can do: read < write < all data and its access < change the resource or access. */
+/** Whether a new grant is privileged: all data and its access, or change the resource or access. */
 function roleRank(g: ReportGrant): number {
   if (g.plane === "privileged") return g.conditionLimits ? 3 : 4;
-  if (g.plane === "data (broad)") return 3;
-  return /Contributor|Officer|Writer|Push|Sender|Processor|Operator/.test(g.role) ? 2 : 1;
+  return g.plane === "data (broad)" ? 3 : 1;
 }
 
 /** How far a scope reaches: a sub-resource < a resource < a resource group < a subscription < a management group. */
@@ -90,10 +154,9 @@ function permissionWidening(verb: string, before: PermissionSummary, after: Perm
   ];
 }
 
-/** What a condition allows after a change that it did not before: roles, principal types, principals. */
-function conditionWidening(before: ConditionSummary | undefined, after: ConditionSummary | undefined): string[] {
-  if (!before) return [];
-  if (!after) return ["no condition any more"];
+/** What a role-assignment condition allows after a change that it did not before: roles, principal types, principals. */
+function assignmentWidening(before: ConditionSummary | undefined, after: ConditionSummary | undefined): string[] {
+  if (!before || !after) return [];
   if (before.parsed && !after.parsed) return ["condition cannot be parsed any more, so it limits nothing"];
   return [
     ...permissionWidening("assign", before.assign, after.assign),
@@ -101,12 +164,56 @@ function conditionWidening(before: ConditionSummary | undefined, after: Conditio
   ];
 }
 
+/**
+ * What the head's condition lets through that the base's did not, by meaning: any condition
+ * (storage's container names too), not only role-assignment ones. Dropping a condition widens;
+ * adding one narrows (if it parses); a changed one widens unless it provably implies the old one.
+ */
+function conditionWidening(before: ReportGrant, after: ReportGrant): string[] {
+  const [b, a] = [before.condition, after.condition];
+  if (b === undefined)
+    return a === undefined || canonicalCondition(a) !== undefined ? [] : ["condition cannot be parsed"];
+  if (a === undefined) return ["no condition any more"];
+  if (a === b) return [];
+  const words = assignmentWidening(before.conditionAllows, after.conditionAllows);
+  if (words.length > 0) return words;
+  if (canonicalCondition(a) === undefined) return ["condition cannot be parsed any more, so it limits nothing"];
+  return conditionImplies(a, b) ? [] : ["the new condition is not provably narrower than the old one"];
+}
+
+const MAX_LISTED = 3;
+
+/** What the head's role may do that the base's may not; a role without a catalogued permission list proves nothing. */
+function roleWidening(before: ReportGrant, after: ReportGrant): { label?: Broadening; widened: string[] } {
+  if (before.roleGuid === after.roleGuid && before.system === after.system) return { widened: [] };
+  const [b, a] = [findRoleByGuid(before.roleGuid), findRoleByGuid(after.roleGuid)];
+  if (before.system !== "azure-rbac" || after.system !== "azure-rbac" || !a || !b)
+    return { label: "other role", widened: [`${after.role}: no catalogued permissions to compare`] };
+  const outside = permissionsOutside(b.permissions, a.permissions);
+  if (outside.length === 0) return { widened: [] };
+  const more = outside.length > MAX_LISTED ? [`and ${outside.length - MAX_LISTED} more`] : [];
+  return { label: "broader role", widened: [`adds ${[...outside.slice(0, MAX_LISTED), ...more].join(", ")}`] };
+}
+
+/** Whether the head's scope lies inside the base's: Azure ids ignore case, Terraform references do not. */
+function scopeWithin(after: ReportGrant, before: ReportGrant): boolean {
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+  if (after.scopeId !== undefined && before.scopeId !== undefined)
+    return within(after.scopeId.toLowerCase(), before.scopeId.toLowerCase());
+  return within(after.scope, before.scope);
+}
+
 const outsideEstate = (g: ReportGrant) => !MANAGED_IDENTITY_KINDS.has(g.principalKind);
 
+/**
+ * The access changes between two synth outputs of one environment. With `guardrails`, the stacks'
+ * guardrail records are compared too: a finding or suppression new in the head broadens.
+ */
 export function diffAccess(
   environment: string,
   baseReport: AccessReport | undefined,
   headReport: AccessReport | undefined,
+  guardrails?: GuardrailRecords,
 ): EnvironmentDiff {
   const base = baseReport ?? EMPTY(environment);
   const head = headReport ?? EMPTY(environment);
@@ -127,7 +234,7 @@ export function diffAccess(
   // Same identity, target and role: only the condition (or the wording) can have changed.
   for (const [key, after] of headKeys) {
     const before = baseKeys.get(key);
-    const widened = before ? conditionWidening(before.conditionAllows, after.conditionAllows) : [];
+    const widened = before ? conditionWidening(before, after) : [];
     const lostLimit = before?.conditionLimits === true && after.conditionLimits !== true;
     if (widened.length > 0 || lostLimit) {
       const identity = headNames.get(after.identity) ?? after.identity;
@@ -141,12 +248,13 @@ export function diffAccess(
       });
     }
   }
+  // An assignment whose Terraform address stays while its principal changes was handed to someone else.
+  const removedAddresses = new Set(removed.map((g) => g.address));
   for (const after of added) {
     const identity = headNames.get(after.identity) ?? after.identity;
     const sameIdentity = (g: ReportGrant) =>
       (baseStable.get(g.identity) ?? g.identity) === (headStable.get(after.identity) ?? after.identity);
-    const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
-    const related = (g: ReportGrant) => within(g.scope, after.scope) || within(after.scope, g.scope);
+    const related = (g: ReportGrant) => scopeWithin(g, after) || scopeWithin(after, g);
     const before =
       removed.find((g) => sameIdentity(g) && g.target === after.target) ??
       removed.find((g) => sameIdentity(g) && g.roleGuid === after.roleGuid) ??
@@ -154,20 +262,20 @@ export function diffAccess(
     if (before) {
       removed.splice(removed.indexOf(before), 1);
       const broadening: Broadening[] = [];
-      if (roleRank(after) > roleRank(before)) broadening.push("broader role");
-      // Roles of one rank reach different data (secrets, keys, certificates): a swap is new access.
-      else if (roleRank(after) === roleRank(before) && after.roleGuid !== before.roleGuid)
-        broadening.push("other role");
+      const role = roleWidening(before, after);
+      if (role.label) broadening.push(role.label);
       if (scopeRank(after) > scopeRank(before)) broadening.push("broader scope");
+      else if (!scopeWithin(after, before)) broadening.push("other scope");
       if (outsideEstate(after) && !outsideEstate(before)) broadening.push("principal outside the estate");
-      const widened = conditionWidening(before.conditionAllows, after.conditionAllows);
-      if (widened.length > 0) broadening.push("wider condition");
-      grants.push({ kind: "changed", identity, before, after, broadening, widened });
+      const condition = conditionWidening(before, after);
+      if (condition.length > 0) broadening.push("wider condition");
+      grants.push({ kind: "changed", identity, before, after, broadening, widened: [...role.widened, ...condition] });
     } else {
       const broadening: Broadening[] = [];
       if (roleRank(after) >= 3) broadening.push("new privileged role");
       if (scopeRank(after) >= 3) broadening.push("broader scope");
       if (outsideEstate(after)) broadening.push("principal outside the estate");
+      if (removedAddresses.has(after.address)) broadening.push("other principal");
       grants.push({ kind: "added", identity, after, broadening });
     }
   }
@@ -217,13 +325,99 @@ export function diffAccess(
   ];
   const order = (c: GrantChange) => `${c.identity}|${(c.after ?? c.before)!.target}|${c.kind}`;
   grants.sort(byKeys(order));
+  const statements = statementChanges(base, head);
+  // A stack gone from the head has no findings left to judge.
+  const guardrailChanges = guardrails && headReport ? diffGuardrails(guardrails, baseReport !== undefined) : [];
   return {
     environment,
     grants,
     identities,
     trusts,
-    broadens: grants.some((g) => g.broadening.length > 0) || trusts.some((t) => t.kind === "added"),
+    statements,
+    guardrails: guardrailChanges,
+    broadens:
+      grants.some((g) => g.broadening.length > 0) ||
+      trusts.some((t) => t.kind === "added") ||
+      statements.length > 0 ||
+      guardrailChanges.length > 0,
   };
+}
+
+/**
+ * Database-access outputs whose own statements (what `terraform output` hands the administrator)
+ * differ from what their grants call for, unless the base held the very same statements.
+ */
+function statementChanges(base: AccessReport, head: AccessReport): StatementChange[] {
+  return head.databaseUsers.flatMap((d) => {
+    const written = d.stepsAsWritten;
+    if (!written) return [];
+    const before = base.databaseUsers.find((b) => b.output === d.output);
+    if (before && isDeepStrictEqual(before.stepsAsWritten ?? before.steps, written)) return [];
+    const expected = new Set(d.steps.flatMap((s) => lines(s.statements).map((l) => `${s.database}|${l}`)));
+    return written.map((step) => {
+      const extra = lines(step.statements).filter((l) => !expected.has(`${step.database}|${l}`));
+      // The same lines in another order or another database still run differently.
+      return { output: d.output, database: step.database, lines: extra.length > 0 ? extra : lines(step.statements) };
+    });
+  });
+}
+
+const lines = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+
+const SEVERITY_RANK: Readonly<Record<string, number>> = { off: 0, warning: 1, error: 2 };
+
+/**
+ * Guardrail matters new in the head, each of which lets more through: a finding (suppressed or
+ * not: a suppression must not hide it from review), a suppression (an exception is a decision to
+ * accept a risk, so it is reviewed when it is made, before any finding needs it; a later expiry
+ * is a new one), and a rule or severity turned down. A head stack without guardrails, where the
+ * base had them or the stack is new, is judged as unjudged: it broadens.
+ */
+function diffGuardrails({ base, head }: GuardrailRecords, stackInBase: boolean): GuardrailChange[] {
+  if (!head) return base || !stackInBase ? [{ kind: "missing" }] : [];
+  const findingKey = (f: GuardrailRecord["findings"][number]) => `${f.ruleId}|${f.address}|${f.message}`;
+  const baseFindings = new Map((base?.findings ?? []).map((f) => [findingKey(f), f]));
+  const findings: GuardrailChange[] = head.findings
+    .filter((f) => {
+      const before = baseFindings.get(findingKey(f));
+      return !before || (f.suppression !== undefined && before.suppression?.reason !== f.suppression.reason);
+    })
+    .map((f) => ({
+      kind: "finding",
+      ruleId: f.ruleId,
+      address: f.address,
+      message: f.message,
+      ...(f.suppression ? { suppressedBy: f.suppression.reason } : {}),
+    }));
+  const suppressionKey = (s: GuardrailRecord["suppressions"][number]) =>
+    `${s.ruleId}|${s.constructPath}|${s.reason}|${s.expires ?? ""}`;
+  const baseSuppressions = new Set((base?.suppressions ?? []).map(suppressionKey));
+  const suppressions: GuardrailChange[] = head.suppressions
+    .filter((s) => !baseSuppressions.has(suppressionKey(s)))
+    .map((s) => ({
+      kind: "suppression",
+      ruleId: s.ruleId,
+      constructPath: s.constructPath,
+      reason: s.reason,
+      ...(s.expires === undefined ? {} : { expires: s.expires }),
+    }));
+  const settings: GuardrailChange[] = [];
+  const rank = (severity: string | undefined) => SEVERITY_RANK[severity ?? ""] ?? 0;
+  if (base && rank(head.settings.severity) < rank(base.settings.severity))
+    settings.push({ kind: "setting", what: `severity ${head.settings.severity} (was ${base.settings.severity})` });
+  for (const [ruleId, severity] of Object.entries(head.settings.rules).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const was = base?.settings.rules[ruleId];
+    if (was !== severity && rank(severity) < rank(was ?? base?.settings.severity ?? "error"))
+      settings.push({
+        kind: "setting",
+        what: `${ruleId} set to ${severity}${was === undefined ? "" : ` (was ${was})`}`,
+      });
+  }
+  return [...findings, ...suppressions, ...settings];
 }
 
 const DIFF_MARKER = "<!-- identity-access-diff -->";
@@ -231,7 +425,9 @@ const scopeOf = (g: ReportGrant) => (g.scopeLevel === "resource" ? g.target : `$
 
 /** Markdown for a pull-request comment; the marker lets a workflow update its comment in place. */
 export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
-  const changed = diffs.filter((d) => d.grants.length + d.identities.length + d.trusts.length > 0);
+  const changed = diffs.filter(
+    (d) => d.grants.length + d.identities.length + d.trusts.length + d.statements.length + d.guardrails.length > 0,
+  );
   const lines = [DIFF_MARKER, "## Access changes", ""];
   if (changed.length === 0)
     return `${[...lines, `No access changes in ${diffs.map((d) => d.environment).join(", ")}.`].join("\n")}\n`;
@@ -272,6 +468,36 @@ export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
       );
     }
     if (d.trusts.length + d.identities.length > 0) lines.push("");
+    for (const g of d.guardrails) lines.push(`- ${guardrailLine(g)}`);
+    if (d.guardrails.length > 0) lines.push("");
+    for (const st of d.statements) {
+      lines.push(
+        `- Database statements edited: output \`${cell(st.output)}\` holds, for database \`${cell(st.database)}\`, statements its grants do not call for (**edited statements**):`,
+        "",
+        ...fenced(st.lines),
+        "",
+      );
+    }
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function guardrailLine(g: GuardrailChange): string {
+  switch (g.kind) {
+    case "finding":
+      return `Guardrail finding new in the head: ${cell(g.ruleId)} at \`${cell(g.address)}\`: ${cell(g.message)}${g.suppressedBy === undefined ? "" : ` (suppressed: ${cell(g.suppressedBy)})`} (**new guardrail finding**)`;
+    case "suppression":
+      return `Suppression new in the head: ${cell(g.ruleId)} on \`${cell(g.constructPath)}\`: ${cell(g.reason)}${g.expires === undefined ? "" : `, until ${cell(g.expires)}`} (**new suppression**)`;
+    case "setting":
+      return `Guardrail setting turned down: ${cell(g.what)} (**weaker guardrails**)`;
+    case "missing":
+      return "No guardrail report for this stack in the head: its findings cannot be judged (**guardrails did not run**)";
+  }
+}
+
+/** A code block no line can close: its fence is longer than any run of backticks inside. */
+function fenced(text: readonly string[]): string[] {
+  const longest = Math.max(0, ...text.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((r) => r.length))));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return [`${fence}sql`, ...text, fence];
 }

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { TerraformStack } from "cdktf";
 import { findRoleByGuid, roleKey } from "../role-catalog";
 import { onStackSynthesis } from "../internal/estate/stack-synthesis";
@@ -19,10 +20,12 @@ import { byKeys } from "../internal/ordering";
 import { isGuid } from "../azure-ids";
 import { azureIdOf, azureScopeId } from "../internal/estate/azure-id-of";
 import { auditCoverageOf } from "../internal/audit/coverage";
-import { dataOperationsQuery, tokenAcquisitionsQuery } from "../internal/audit/kql";
+import { dataOperationsQuery, identifiersOf, SignInSource, tokenAcquisitionsQuery } from "../internal/audit/kql";
+import { Identifier, isWorkspaceId, SIGN_IN_WORKSPACE_LOCAL } from "../internal/audit/audit-catalog";
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../internal/abac/analysis";
 import { conditionLimitsRoles } from "../internal/policy/condition-limits";
 import { DATABASE_ACCESS_KIND, stepsOfGrants } from "../internal/data-plane/database-access";
+import { adminPathOf, networkTargetOf } from "../internal/estate/network-paths";
 
 /**
  * Who can do what where, for reviewers: every identity with what it is attached to and what it
@@ -35,6 +38,12 @@ export interface AccessReport {
   readonly subscriptionId?: string;
   /** The Log Analytics workspace the targets' data-access logs go to, when they all go to one (a literal id). */
   readonly auditWorkspace?: string;
+  /**
+   * The workspace that receives the tenant's managed-identity sign-ins, where the token-acquisition
+   * queries run; absent when none does (the stack's `auditLogs.signInWorkspaceId`): then sign-ins
+   * cannot be judged.
+   */
+  readonly signInWorkspace?: string;
   readonly identities: readonly ReportIdentity[];
   readonly grants: readonly ReportGrant[];
   /** Database users ARM cannot create: per database, the statements its Entra administrator runs after apply. */
@@ -47,7 +56,14 @@ export interface ReportDatabaseUsers {
   readonly system: string;
   readonly host: string;
   readonly database: string;
+  /** How the administrator reaches the server to run the steps, from its network settings in the stack. */
+  readonly adminPath: string;
   readonly steps: readonly { readonly database: string; readonly statements: string }[];
+  /**
+   * The steps as the output itself holds them, when they differ from what its grants call for: what
+   * an administrator running `terraform output` would run (IG022 flags it; the access diff shows it).
+   */
+  readonly stepsAsWritten?: readonly { readonly database: string; readonly statements: string }[];
 }
 
 export interface ReportIdentity {
@@ -73,10 +89,22 @@ export interface ReportIdentity {
 }
 
 export interface IdentityQueries {
-  /** Its token acquisitions (Entra managed-identity sign-ins), per resource it asked a token for. */
-  readonly tokenAcquisitions: string;
-  /** Per logged target it holds a data role on: the operations it performed there. */
-  readonly dataOperations: readonly { readonly target: string; readonly resourceId: string; readonly query: string }[];
+  /**
+   * Its token acquisitions (Entra managed-identity sign-ins), per resource it asked a token for:
+   * run in the report's `signInWorkspace`; absent when no workspace receives sign-ins.
+   */
+  readonly tokenAcquisitions?: string;
+  /** Per logged target it holds a data role on: the operations it performed there, run in the audit workspace. */
+  readonly dataOperations: readonly DataOperationsQuery[];
+}
+
+export interface DataOperationsQuery {
+  readonly target: string;
+  /** The resource (or database) the query reads the operations of. */
+  readonly resourceId: string;
+  readonly query: string;
+  /** Which of the principal's identifiers the target's log names it by (`oid`, `appId`, `name`). */
+  readonly identifiedBy: readonly Identifier[];
 }
 
 /** Workload access runs as a managed identity; developer access is people, through a group or a user. */
@@ -147,15 +175,24 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
   const keys = new Set(grants.map((g) => g.identity));
   for (const identity of estate.identities) keys.add(identity.address);
   for (const compute of estate.computes) if (compute.systemAssigned) keys.add(`${compute.resource.address}#system`);
+  const auditWorkspace = workspaces.size === 1 ? [...workspaces][0] : undefined;
+  const signInWorkspace = signInWorkspaceOf(stackJson);
+  const source: SignInSource =
+    signInWorkspace === undefined
+      ? { kind: "none" }
+      : signInWorkspace.toLowerCase() === auditWorkspace?.toLowerCase()
+        ? { kind: "here" }
+        : { kind: "workspace", workspaceId: signInWorkspace };
   const identities = [...keys]
     .sort()
-    .map((key) => withQueries(reportIdentity(key, principals.get(key)?.kind, estate), estate));
+    .map((key) => withQueries(reportIdentity(key, principals.get(key)?.kind, estate), estate, source));
   return {
     environment,
     ...(estate.subscriptionId === undefined ? {} : { subscriptionId: estate.subscriptionId }),
-    ...(workspaces.size === 1 ? { auditWorkspace: [...workspaces][0] } : {}),
+    ...(auditWorkspace === undefined ? {} : { auditWorkspace }),
+    ...(signInWorkspace === undefined ? {} : { signInWorkspace }),
     identities,
-    databaseUsers: databaseUsersOf(stackJson),
+    databaseUsers: databaseUsersOf(stackJson, estate),
     grants: [...grants].sort(
       byKeys(
         (g) => g.identity,
@@ -166,18 +203,48 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
   };
 }
 
-function databaseUsersOf(stackJson: Readonly<Record<string, any>>): ReportDatabaseUsers[] {
+/** The sign-in workspace the stack names, when it is a Log Analytics workspace id (`none` or anything else: none). */
+function signInWorkspaceOf(stackJson: Readonly<Record<string, any>>): string | undefined {
+  const value: unknown = stackJson.locals?.[SIGN_IN_WORKSPACE_LOCAL];
+  return typeof value === "string" && isWorkspaceId(value) ? value : undefined;
+}
+
+function databaseUsersOf(stackJson: Readonly<Record<string, any>>, estate: EstateModel): ReportDatabaseUsers[] {
   return Object.entries<Record<string, any>>(stackJson.output ?? {})
     .filter(([, output]) => output?.value?.kind === DATABASE_ACCESS_KIND)
     .map(([output, { value }]) => ({
+      ...stepsOf(value),
       output,
       system: String(value.system),
       host: String(value.host),
       database: String(value.database),
-      // Rebuilt from the grants: what the grants call for, whatever the output was overridden to say (IG022).
-      steps: stepsOfGrants(value) ?? [],
+      adminPath: adminPathOf(
+        estate.assignments
+          .filter((a) => a.resource.address === `output.${output}`)
+          .map((a) => networkTargetOf(a, estate))[0],
+        estate,
+      ),
     }))
     .sort(byKeys((d) => d.output));
+}
+
+type Step = { readonly database: string; readonly statements: string };
+
+/**
+ * The steps rebuilt from the grants (what the report prints, whatever the output was overridden to
+ * say), and the output's own steps too when they differ, read as text whatever their shape.
+ */
+function stepsOf(value: Readonly<Record<string, unknown>>): { steps: Step[]; stepsAsWritten?: Step[] } {
+  const steps = stepsOfGrants(value) ?? [];
+  const text = (v: unknown) => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
+  const written = Array.isArray(value.steps)
+    ? value.steps.map((s: unknown) => {
+        if (typeof s !== "object" || s === null) return { database: "", statements: text(s) };
+        const step = s as Record<string, unknown>;
+        return { database: text(step.database), statements: text(step.statements) };
+      })
+    : [{ database: "", statements: text(value.steps) }];
+  return isDeepStrictEqual(written, steps) ? { steps } : { steps, stepsAsWritten: written };
 }
 
 /** A resource as a person names it. */
@@ -225,44 +292,56 @@ function auditText(a: Assignment, estate: EstateModel): string | undefined {
   const coverage = auditCoverageOf(a, estate);
   if (!coverage) return undefined;
   const { point } = coverage;
+  const gap = point.profile.gap ? `; ${point.profile.gap}` : "";
+  if (point.profile.categories.length === 0) return `not logged: ${point.profile.gap}`;
+  const problems = coverage.problems.length > 0 ? `; but ${coverage.problems.join("; ")}` : "";
   if (!coverage.setting) {
     const elsewhere = !point.rootId.toLowerCase().startsWith(`/subscriptions/${estate.subscriptionId?.toLowerCase()}/`);
     return elsewhere
       ? "not by this stack: the target is in another subscription, whose owner (or an admin-applied stack) logs it"
-      : `not logged: the ${point.profile.kind} sends no data-access logs to a workspace`;
+      : `not logged: the ${point.profile.kind} sends no data-access logs to a workspace${problems}`;
   }
   const workspace = azureScopeId(coverage.workspace!, estate)?.split("/").pop() ?? coverage.workspace;
   const sent = point.profile.categories.filter((c) => !coverage.missing.includes(c));
   const missing = coverage.missing.length > 0 ? `; not ${coverage.missing.join(", ")}` : "";
-  const gap = point.profile.gap ? `; ${point.profile.gap}` : "";
-  return `${sent.join(", ")} to ${workspace}${missing}${gap}`;
+  return `${sent.join(", ")} to ${workspace}${missing}${problems}${gap}`;
 }
 
 /**
  * The identity's queries: a managed identity signs in under its name, which the code knows
  * (the ids exist only after apply), and each logged target it holds a data role on.
  */
-function withQueries(identity: ReportIdentity, estate: EstateModel): ReportIdentity {
+function withQueries(identity: ReportIdentity, estate: EstateModel, source: SignInSource): ReportIdentity {
   if (identity.access !== "workload" || !MANAGED_IDENTITY_KINDS.has(identity.kind)) return identity;
   const who = {
     signInName: identity.kind === "SystemAssigned" ? identity.name.replace("/", "/slots/") : identity.name,
   };
-  const logged = new Map<string, { target: string; resourceId: string; query: string }>();
+  const logged = new Map<string, DataOperationsQuery>();
   for (const a of estate.assignments.filter((x) => x.principal.key === identity.key)) {
     const coverage = auditCoverageOf(a, estate);
     const log = coverage?.setting ? coverage.point.profile.log : undefined;
-    if (!coverage || !log || logged.has(coverage.point.resourceId)) continue;
-    const { resourceId, profile } = coverage.point;
+    if (!coverage || !log) continue;
+    const { point } = coverage;
+    // A server that logs all its databases is read per database: the grant's.
+    const queried =
+      point.database === undefined
+        ? { resourceId: point.resourceId }
+        : { resourceId: point.rootId, database: point.database };
+    const resourceId =
+      queried.database === undefined ? queried.resourceId : `${point.rootId}/databases/${queried.database}`;
+    if (logged.has(resourceId)) continue;
+    const server = point.rootId.split("/").pop();
     logged.set(resourceId, {
-      target: `${profile.kind} of ${coverage.point.rootId.split("/").pop()}`,
+      target: `${point.profile.kind} of ${server}${queried.database === undefined ? "" : `, database ${queried.database}`}`,
       resourceId,
-      query: dataOperationsQuery(log, resourceId, who),
+      query: dataOperationsQuery(log, queried, who, source),
+      identifiedBy: identifiersOf(log),
     });
   }
   return {
     ...identity,
     queries: {
-      tokenAcquisitions: tokenAcquisitionsQuery(who),
+      ...(source.kind === "none" ? {} : { tokenAcquisitions: tokenAcquisitionsQuery(who) }),
       dataOperations: [...logged.values()].sort(byKeys((q) => q.resourceId)),
     },
   };
@@ -389,11 +468,22 @@ function renderIdentity(identity: ReportIdentity, grants: readonly ReportGrant[]
     );
   }
   lines.push("");
-  if (identity.queries) {
-    lines.push("<details><summary>Audit queries (KQL, in the audit workspace)</summary>", "");
-    lines.push("Token acquisitions:", "", "```kusto", identity.queries.tokenAcquisitions, "```", "");
+  if (
+    identity.queries &&
+    (identity.queries.tokenAcquisitions !== undefined || identity.queries.dataOperations.length > 0)
+  ) {
+    lines.push("<details><summary>Audit queries (KQL)</summary>", "");
+    if (identity.queries.tokenAcquisitions !== undefined)
+      lines.push(
+        "Token acquisitions (in the sign-in workspace):",
+        "",
+        "```kusto",
+        identity.queries.tokenAcquisitions,
+        "```",
+        "",
+      );
     for (const q of identity.queries.dataOperations) {
-      lines.push(`Data operations on ${q.target}:`, "", "```kusto", q.query, "```", "");
+      lines.push(`Data operations on ${q.target} (in the audit workspace):`, "", "```kusto", q.query, "```", "");
     }
     lines.push("</details>", "");
   }
@@ -409,6 +499,13 @@ const SECTIONS: readonly { readonly access: Access; readonly title: string; read
   },
 ];
 
+/** Where the token-acquisition queries run, or why sign-ins cannot be judged. */
+function signInsInWords(report: AccessReport): string {
+  if (report.signInWorkspace === undefined)
+    return "Sign-ins: no workspace receives the tenant's managed-identity sign-ins (Entra `ManagedIdentitySignInLogs`), so whether an identity signs in cannot be judged here, and the data queries below need its object and client ids filled in.";
+  return `Sign-ins: the tenant exports its managed-identity sign-ins to \`${report.signInWorkspace}\`: the token-acquisition queries run there; the data queries run in the audit workspace${report.signInWorkspace.toLowerCase() === report.auditWorkspace?.toLowerCase() ? " (the same one)" : " and read the ids across workspaces"}.`;
+}
+
 /** The report for people: workload identities, then people (developer access), each with its grants. */
 export function renderAccessReport(report: AccessReport): string {
   const lines = [
@@ -417,6 +514,7 @@ export function renderAccessReport(report: AccessReport): string {
     `${report.identities.length} identities, ${report.grants.length} grants.`,
     "",
   ];
+  if (report.identities.some((i) => i.queries)) lines.push(signInsInWords(report), "");
   for (const section of SECTIONS) {
     const identities = report.identities.filter((i) => i.access === section.access);
     lines.push(`## ${section.title}`, "");
@@ -439,6 +537,7 @@ export function renderAccessReport(report: AccessReport): string {
     );
     for (const d of report.databaseUsers) {
       lines.push(`### ${d.database} on ${d.host} (output \`${d.output}\`)`, "");
+      lines.push(`Reach the server ${d.adminPath}.`, "");
       for (const step of d.steps)
         lines.push(`In database \`${step.database}\`:`, "", "```sql", step.statements, "```", "");
     }

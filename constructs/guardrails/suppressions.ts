@@ -155,8 +155,36 @@ function record(
     }
   }
   byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), ...suppressions]);
+  if (requireExpiry) addedOn.add(construct);
   requireResourcesUnder(construct);
   recordIn(TerraformStack.of(construct));
+}
+
+/** Constructs that carry suppressions added by hand (GuardrailSuppressions.add), not justifications the library records. */
+const addedOn = new WeakSet<IConstruct>();
+
+const isResource = (c: IConstruct) => c instanceof TerraformResource;
+
+/**
+ * Refuses, when the stack is synthesized (resources added after the suppression count), a
+ * suppression on a construct that holds half the stack's resources or more: a wrapper around the
+ * whole stack, or around all of it but a decoy or two, and every wrapper nested in such a
+ * wrapper, silences a rule nearly everywhere, now and later, like the stack-level suppression
+ * it stands for. A suppression on a resource itself is always as narrow as it gets.
+ */
+export function refuseBroadSuppressions(stack: TerraformStack): void {
+  const total = stack.node.findAll().filter(isResource).length;
+  for (const construct of stack.node.findAll()) {
+    if (!addedOn.has(construct) || isResource(construct)) continue;
+    const held = construct.node.findAll().filter(isResource).length;
+    if (held > 0 && 2 * held >= total) {
+      throw new IdentityConfigError(construct, {
+        problem: `Suppressions on a construct that holds ${held} of the stack's ${total} resources, in effect suppressions on the stack`,
+        value: GuardrailSuppressions.on(construct).map((s) => s.ruleId),
+        fix: "add each suppression on the resource the finding names (or the small construct that owns only it)",
+      });
+    }
+  }
 }
 
 /** A suppression on a construct with nothing under it silences nothing, or whatever is added there later. */

@@ -3,10 +3,20 @@ import { TerraformStack } from "cdktf";
 import { requireGuid } from "../azure-ids";
 import { IdentityConfigError } from "../errors";
 
-/** The subscription and tenant that a stack's azurerm provider deploys into. */
+/** Which environment a stack belongs to, as far as the library's rules care. */
+export interface EnvironmentDeclaration {
+  /** The environment's name (`dev`, `prod`), as errors and reports show it. */
+  readonly name: string;
+  /** Production: people never hold data roles there, so DeveloperAccess is refused in and on it. */
+  readonly production: boolean;
+}
+
+/** The subscription and tenant that a stack's azurerm provider deploys into, and its environment. */
 export interface AzureContextProps {
   readonly subscriptionId: string;
   readonly tenantId: string;
+  /** Undeclared, a stack counts as production wherever that matters: not declaring is no way around a rule. */
+  readonly environment?: EnvironmentDeclaration;
 }
 
 const contexts = new WeakMap<TerraformStack, AzureContextProps>();
@@ -19,7 +29,13 @@ export class AzureContext {
   static register(stack: TerraformStack, props: AzureContextProps): void {
     requireGuid(stack, "subscription id", props.subscriptionId);
     requireGuid(stack, "tenant id", props.tenantId);
-    contexts.set(stack, { ...props });
+    if (props.environment !== undefined) checkEnvironment(stack, props.environment);
+    contexts.set(stack, { ...props, ...(props.environment ? { environment: { ...props.environment } } : {}) });
+  }
+
+  /** The stack's declared environment, if it declared one (and was registered at all). */
+  static environmentOf(stack: TerraformStack): EnvironmentDeclaration | undefined {
+    return contexts.get(stack)?.environment;
   }
 
   static of(scope: IConstruct): AzureContextProps {
@@ -30,6 +46,25 @@ export class AzureContext {
       problem: "No Azure subscription is known for this stack",
       value: stack.node.id,
       fix: "call configureIdentityStack(stack, { subscriptionId, tenantId, guardrails }) on the stack first",
+    });
+  }
+}
+
+/** A declaration that could be read two ways is refused: `production: "false"` is truthy, and no name says which environment. */
+function checkEnvironment(stack: TerraformStack, environment: EnvironmentDeclaration): void {
+  const value = environment as unknown as Record<string, unknown> | null;
+  if (typeof value?.name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(value.name)) {
+    throw new IdentityConfigError(stack, {
+      problem: "The environment's name is not 1 to 64 letters, digits, `-` or `_`",
+      value: value?.name ?? null,
+      fix: 'declare environment: { name: "dev", production: false } (the name as your stacks call it)',
+    });
+  }
+  if (typeof value.production !== "boolean") {
+    throw new IdentityConfigError(stack, {
+      problem: `Environment ${value.name} does not say whether it is production (true or false)`,
+      value: value.production ?? null,
+      fix: "set production: true for production, false for any other environment",
     });
   }
 }

@@ -344,6 +344,37 @@ const ROWS: readonly RuleRow[] = [
     text: "letters, digits, hyphens and underscores; starts with a letter or digit",
   },
   {
+    // resource-name-rules gives the host name's rule (Linux 1-64, Windows 1-15; no spaces, control
+    // characters or ~!@#$%^&*()=+_[]{}\|;:.'",<>/?; no trailing period or hyphen) and says the
+    // resource name may have 64 characters. azurerm checks the host name it derives from the name
+    // the same way (LinuxComputerNameFull) but lets Linux hosts have periods, so this library
+    // takes letters, digits, periods and hyphens; Windows hosts are checked below.
+    types: ["Microsoft.Compute/virtualMachines", "Microsoft.Compute/virtualMachineScaleSets"],
+    kind: "virtual machine or scale set",
+    min: 1,
+    max: 64,
+    pattern: /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/,
+    text: "letters, digits, periods and hyphens; starts and ends with a letter or digit",
+  },
+  {
+    types: ["Microsoft.ContainerInstance/containerGroups"],
+    kind: "container group",
+    min: 1,
+    max: 63,
+    pattern: LOWER_DNS_LABEL,
+    text: "lowercase letters, digits and single hyphens; starts and ends with a letter or digit",
+  },
+  {
+    // resource-name-rules: 2-32, lowercase letters, numbers and hyphens, starts with a letter, ends
+    // with an alphanumeric. Container Apps' own error for a bad name adds "cannot have '--'".
+    types: ["Microsoft.App/containerApps"],
+    kind: "container app",
+    min: 2,
+    max: 32,
+    pattern: /^[a-z](?:-?[a-z0-9])*$/,
+    text: "lowercase letters, digits and single hyphens; starts with a letter; ends with a letter or digit",
+  },
+  {
     types: ["Microsoft.Web/sites"],
     kind: "App Service app",
     min: 2,
@@ -393,7 +424,31 @@ export function nameRuleFor(azureType: string): NameRule | undefined {
   return RULES.get(azureType.toLowerCase());
 }
 
-/** Resource group names: 1-90 characters, ASCII letters, digits, `_-.()`, not ending with a period. */
+/**
+ * The host name a VM takes from its resource name when `computer_name` is not set, or the prefix a
+ * scale set takes when `computer_name_prefix` is not (Azure appends 6 characters). Windows:
+ * resource-name-rules' 1-15, and azurerm's WindowsComputerNameFull/Prefix (letters, digits and
+ * hyphens, not only digits; a prefix at most 9, a full name not ending with a hyphen). Linux:
+ * azurerm's LinuxComputerNamePrefix caps a prefix at 58.
+ */
+export function computerNameRule(os: "windows" | "linux", prefix: boolean): NameRule {
+  const max = os === "windows" ? (prefix ? 9 : 15) : prefix ? 58 : 64;
+  const chars = os === "windows" ? /^[A-Za-z0-9-]+$/ : /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
+  return {
+    kind: `${os === "windows" ? "Windows" : "Linux"} computer name${prefix ? " prefix" : ""}`,
+    rule:
+      `1-${max} characters: letters, digits${os === "windows" ? " and hyphens; not only digits" : ", periods and hyphens; starts with a letter or digit; does not end with a period"}` +
+      (prefix ? "" : "; does not end with a hyphen"),
+    test: (name) =>
+      name.length <= max &&
+      chars.test(name) &&
+      !(os === "windows" && /^[0-9]+$/.test(name)) &&
+      !(os === "linux" && name.endsWith(".")) &&
+      (prefix || !name.endsWith("-")),
+  };
+}
+
+/** Resource group names: 1-90 characters/** Resource group names: 1-90 characters, ASCII letters, digits, `_-.()`, not ending with a period. */
 export const RESOURCE_GROUP_NAME: NameRule = nameRuleFor("Microsoft.Resources/resourceGroups")!;
 
 /** What `ch` is, for a message, if it may not appear in an id; undefined when it may. */

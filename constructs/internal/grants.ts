@@ -170,7 +170,7 @@ function checkGrant(
     const { rule, verdict } = refused;
     throw new IdentityConfigError(where, {
       problem: `${rule.id} ${rule.name}: ${verdict.message}`,
-      value: role.name,
+      value: verdict.value ?? role.name,
       fix: rule.justifiable
         ? `${verdict.fix}; if nothing narrower works, pass a \`justification\` that says why`
         : verdict.fix,

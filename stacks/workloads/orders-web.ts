@@ -18,6 +18,8 @@ export class OrdersWeb extends Workload {
       ...this.placement,
       name: this.resourceName(),
       servicePlanId: shared.planId,
+      // Outbound through the apps subnet: the SQL server answers only on its private endpoint.
+      virtualNetworkSubnetId: shared.appsSubnetId,
       httpsOnly: true,
       siteConfig: { applicationStack: { nodeVersion: "20-lts" }, minimumTlsVersion: "1.2", ftpsState: "Disabled" },
       appSettings: { KEY_VAULT_URI: shared.vault.vaultUri, ORDERS_BLOB_ENDPOINT: shared.storage.blobServiceUri },

@@ -178,6 +178,9 @@ const SPECIAL_IDS: Readonly<Record<string, () => string>> = {
   azurerm_storage_share: () =>
     `${armIdOf("Microsoft.Storage/storageAccounts")}/fileServices/default/shares/${segmentName("shares")}`,
   azurerm_monitor_diagnostic_setting: () => `${armIdOf("Microsoft.KeyVault/vaults")}|mock-diagnostics`,
+  // The server's one policy: parse.ServerExtendedAuditingPolicyID expects the name `default`.
+  azurerm_mssql_server_extended_auditing_policy: () =>
+    `${armIdOf("Microsoft.Sql/servers")}/extendedAuditingSettings/default`,
   azurerm_key_vault_secret: () =>
     `https://${segmentName("vaults")}.vault.azure.net/secrets/mock-secret/${mockUuid("secret").replace(/-/g, "")}`,
   azurerm_key_vault_key: () =>

@@ -133,8 +133,31 @@ function evaluate(node: ConditionNode, negated: boolean, profile: Profile): Boxe
 /** Only ActionMatches with `*` wildcards is decided; SubOperationMatches and the rest may go either way. */
 function actionMatches(fn: string, pattern: string, action: string): boolean | undefined {
   if (fn.toLowerCase() !== "actionmatches" || pattern.includes("${") || pattern.includes("?")) return undefined;
-  const escaped = pattern.split("*").map((part) => part.replace(/[.+^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${escaped.join(".*")}$`, "i").test(action);
+  return wildcardMatches(pattern.toLowerCase(), action.toLowerCase());
+}
+
+/**
+ * Whether `text` matches `pattern`, where `*` stands for any run of characters. Not a RegExp: a
+ * pattern of many stars (`'**********x'`) makes a backtracking regex take minutes; this takes at
+ * most pattern × text steps, retrying only from the last star.
+ */
+function wildcardMatches(pattern: string, text: string): boolean {
+  let [p, t] = [0, 0];
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] === "*") {
+      [star, resume] = [p++, t];
+    } else if (p < pattern.length && pattern[p] === text[t]) {
+      [p, t] = [p + 1, t + 1];
+    } else if (star >= 0) {
+      [p, t] = [star + 1, ++resume];
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
 }
 
 function compare(node: CompareNode, negated: boolean, profile: Profile): Boxes {

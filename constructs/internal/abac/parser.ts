@@ -2,7 +2,18 @@
  * Parser for Azure role-assignment conditions (conditionVersion 2.0), following Microsoft's
  * "Azure role assignment condition format and syntax". Conditions built by this project may
  * still hold Terraform interpolations (`${...}`), so those are accepted wherever a value may be.
+ * Input is bounded before it is read: a condition is hostile input when it comes from hand-written
+ * JSON, and neither its length nor its nesting may cost more than Azure would accept.
  */
+
+/** "A condition can be up to 8 KB long" (Microsoft Learn, FAQ for Azure role assignment conditions), in UTF-8 bytes. */
+export const MAX_CONDITION_BYTES = 8192;
+/**
+ * Parentheses, negations and interpolations nested in one another. Azure names no limit; real
+ * conditions nest four or five deep (onlyAssignRoles: four), so this is far above any of them and
+ * far below what would exhaust the stack of the parser or of the analyses that walk its tree.
+ */
+export const MAX_CONDITION_DEPTH = 64;
 
 export type ConditionValue = {
   readonly text: string;
@@ -27,9 +38,12 @@ export type ConditionNode =
       readonly values: readonly ConditionValue[];
     };
 
+/** Which bound a refused condition exceeds. */
+export type ConditionLimit = "length" | "depth";
+
 export type ParseResult =
   | { readonly ok: true; readonly node: ConditionNode }
-  | { readonly ok: false; readonly error: string; readonly position: number };
+  | { readonly ok: false; readonly error: string; readonly position: number; readonly limit?: ConditionLimit };
 
 type Punctuation = "(" | ")" | "{" | "}" | "," | "!" | "&&" | "||";
 interface Token {
@@ -43,24 +57,49 @@ class ParseFailure {
   constructor(
     readonly message: string,
     readonly position: number,
+    readonly limit?: ConditionLimit,
   ) {}
 }
+
+const tooDeep = (position: number) =>
+  new ParseFailure(
+    `the condition nests more than ${MAX_CONDITION_DEPTH} levels deep (parentheses, negations and interpolations)`,
+    position,
+    "depth",
+  );
 
 /** Characters of bare words: operators, function names, GUIDs, numbers, booleans. */
 const WORD_CHAR = /[A-Za-z0-9._:\-/+]/;
 const ATTRIBUTE_START = /@([A-Za-z]+)\[/y;
 
 export function parseCondition(text: string): ParseResult {
+  const bytes = utf8Length(text);
+  if (bytes > MAX_CONDITION_BYTES)
+    return {
+      ok: false,
+      error: `the condition is ${bytes} bytes long; Azure accepts at most ${MAX_CONDITION_BYTES} (8 KB)`,
+      position: MAX_CONDITION_BYTES,
+      limit: "length",
+    };
   try {
     const parser = new Parser(tokenize(text));
     const node = parser.parseExpression();
     parser.expectEnd();
     return { ok: true, node };
   } catch (e) {
-    if (e instanceof ParseFailure) return { ok: false, error: e.message, position: e.position };
+    if (e instanceof ParseFailure)
+      return { ok: false, error: e.message, position: e.position, ...(e.limit ? { limit: e.limit } : {}) };
     throw e;
   }
 }
+
+/** Why Azure or the analysis cannot take the condition at all (too long, too deep); undefined when it can. */
+export function conditionBoundsProblem(text: string): string | undefined {
+  const result = parseCondition(text);
+  return !result.ok && result.limit ? result.error : undefined;
+}
+
+const utf8Length = (text: string) => new TextEncoder().encode(text).length;
 
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
@@ -105,10 +144,11 @@ function tokenize(src: string): Token[] {
 }
 
 /** From the `$` of `${`, returns the index just past its matching `}`; braces in Terraform strings do not count. */
-function skipInterpolation(src: string, start: number): number {
+function skipInterpolation(src: string, start: number, nesting = 1): number {
+  if (nesting > MAX_CONDITION_DEPTH) throw tooDeep(start);
   let depth = 0;
   for (let i = start + 1; i < src.length; i++) {
-    if (src[i] === '"') i = skipTerraformString(src, i);
+    if (src[i] === '"') i = skipTerraformString(src, i, nesting);
     else if (src[i] === "{") depth++;
     else if (src[i] === "}" && --depth === 0) return i + 1;
   }
@@ -116,10 +156,10 @@ function skipInterpolation(src: string, start: number): number {
 }
 
 /** From an opening `"` inside an interpolation, returns the index of the closing `"`. */
-function skipTerraformString(src: string, start: number): number {
+function skipTerraformString(src: string, start: number, nesting: number): number {
   for (let i = start + 1; i < src.length; i++) {
     if (src[i] === "\\") i++;
-    else if (src.startsWith("${", i)) i = skipInterpolation(src, i) - 1;
+    else if (src.startsWith("${", i)) i = skipInterpolation(src, i, nesting + 1) - 1;
     else if (src[i] === '"') return i;
   }
   throw new ParseFailure("unterminated string inside a Terraform interpolation", start);
@@ -146,6 +186,8 @@ function valueOf(token: Token): ConditionValue {
 
 class Parser {
   private index = 0;
+  /** Parentheses and negations open around the current token. */
+  private depth = 0;
 
   constructor(private readonly tokens: readonly Token[]) {}
 
@@ -178,16 +220,24 @@ class Parser {
 
   private parseUnary(): ConditionNode {
     if (this.peek().kind === "!" || isKeyword(this.peek(), "not")) {
-      this.index++;
-      return { kind: "not", operand: this.parseUnary() };
+      const operand = this.nested(this.take().pos, () => this.parseUnary());
+      return { kind: "not", operand };
     }
     return this.parsePrimary();
+  }
+
+  /** Parses one level deeper, refusing past the bound before the stack can run out. */
+  private nested(position: number, parse: () => ConditionNode): ConditionNode {
+    if (++this.depth > MAX_CONDITION_DEPTH) throw tooDeep(position);
+    const node = parse();
+    this.depth--;
+    return node;
   }
 
   private parsePrimary(): ConditionNode {
     const token = this.take();
     if (token.kind === "(") {
-      const inner = this.parseExpression();
+      const inner = this.nested(token.pos, () => this.parseExpression());
       this.expect(")");
       return inner;
     }

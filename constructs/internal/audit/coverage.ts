@@ -1,7 +1,7 @@
 import { ResourceId } from "../../azure-ids";
-import { Assignment, block, EstateModel, TfResource } from "../estate/estate-model";
+import { Assignment, block, EstateModel, parseReference, TfResource } from "../estate/estate-model";
 import { azureScopeId } from "../estate/azure-id-of";
-import { AuditPoint, auditPointOf } from "./audit-catalog";
+import { AuditPoint, auditPointOf, AuditProfile, isWorkspaceId } from "./audit-catalog";
 
 /** How a data grant's target logs data access: where it should, and the setting that does (if any). */
 export interface AuditCoverage {
@@ -12,42 +12,62 @@ export interface AuditCoverage {
   readonly workspace?: string;
   /** Needed categories no setting sends to a workspace. */
   readonly missing: readonly string[];
+  /** What else keeps the logs from recording data access (a destination the queries do not read, auditing off). */
+  readonly problems: readonly string[];
 }
 
 interface SettingFacts {
   readonly resource: TfResource;
   readonly target?: string;
-  readonly workspace?: string;
+  readonly workspace: string;
+  /** Categories as written: Azure's names are matched exactly, as the report's queries and Azure's API spell them. */
   readonly categories: ReadonlySet<string>;
   readonly allLogs: boolean;
+  readonly dedicated: boolean;
 }
 
+const WORKSPACE_TERRAFORM = /^(data\.)?azurerm_log_analytics_workspace\.[^.]+$/;
+
 const settingsByEstate = new WeakMap<EstateModel, readonly SettingFacts[]>();
+
+const lower = (id: string | undefined) => id?.toLowerCase();
+
+/** The Azure id a value written in the JSON resolves to, when it is known before apply. */
+function idOf(value: unknown, estate: EstateModel): string | undefined {
+  return typeof value === "string" ? lower(azureScopeId(value, estate)) : undefined;
+}
+
+/**
+ * A Log Analytics workspace as the setting names it: a literal workspace id, or the id of a
+ * workspace resource or data source of the stack. An empty string, another resource's id or a
+ * variable sends nothing anyone can query.
+ */
+function isWorkspace(value: unknown): value is string {
+  if (typeof value !== "string") return false;
+  const ref = parseReference(value);
+  if (ref) return ref.attribute === ".id" && ref.suffix === "" && WORKSPACE_TERRAFORM.test(ref.address);
+  return isWorkspaceId(value);
+}
 
 /** The estate's diagnostic settings that send logs to a Log Analytics workspace, read once per estate. */
 function settingsOf(estate: EstateModel): readonly SettingFacts[] {
   const cached = settingsByEstate.get(estate);
   if (cached) return cached;
   const settings = estate.resources
-    .filter(
-      (r) => r.type === "azurerm_monitor_diagnostic_setting" && typeof r.config.log_analytics_workspace_id === "string",
-    )
+    .filter((r) => r.type === "azurerm_monitor_diagnostic_setting" && isWorkspace(r.config.log_analytics_workspace_id))
     .map((resource) => {
       const logs = (
         Array.isArray(resource.config.enabled_log) ? resource.config.enabled_log : [resource.config.enabled_log]
       )
         .map((entry: unknown) => block(entry))
         .filter((entry): entry is Record<string, unknown> => entry !== undefined);
-      const target =
-        typeof resource.config.target_resource_id === "string"
-          ? azureScopeId(resource.config.target_resource_id, estate)
-          : undefined;
       return {
         resource,
-        target: target?.toLowerCase(),
+        target: idOf(resource.config.target_resource_id, estate),
         workspace: resource.config.log_analytics_workspace_id as string,
-        categories: new Set(logs.flatMap((l) => (typeof l.category === "string" ? [l.category.toLowerCase()] : []))),
-        allLogs: logs.some((l) => typeof l.category_group === "string" && l.category_group.toLowerCase() === "alllogs"),
+        categories: new Set(logs.flatMap((l) => (typeof l.category === "string" ? [l.category] : []))),
+        allLogs: logs.some((l) => l.category_group === "allLogs"),
+        dedicated: resource.config.log_analytics_destination_type === "Dedicated",
       };
     });
   settingsByEstate.set(estate, settings);
@@ -62,11 +82,63 @@ function tryParse(id: string | undefined): ResourceId | undefined {
   }
 }
 
+/** Whether a Terraform boolean is literally true, or left to its default of true. */
+const onByDefault = (value: unknown) => value === undefined || value === true || value === "true";
+
+/** PostgreSQL's spellings of a boolean `on`. */
+const POSTGRES_ON = new Set(["on", "true", "yes", "1"]);
+
+/** What besides the diagnostic setting the profile needs, judged from the JSON, as problems. */
+function needsUnmet(profile: AuditProfile, rootId: string, estate: EstateModel): string[] {
+  const onRoot = (r: TfResource) => idOf(r.config.server_id, estate) === rootId.toLowerCase();
+  if (profile.needs === "sql-server-auditing") {
+    const policies = estate.resources.filter(
+      (r) => r.type === "azurerm_mssql_server_extended_auditing_policy" && onRoot(r),
+    );
+    const sending = policies.filter(
+      (p) => onByDefault(p.config.enabled) && onByDefault(p.config.log_monitoring_enabled),
+    );
+    if (sending.length === 0) {
+      return [
+        policies.length === 0
+          ? "no server auditing policy (azurerm_mssql_server_extended_auditing_policy) sends its audit to Azure Monitor"
+          : "its auditing policy is off or does not send to Azure Monitor (enabled and log_monitoring_enabled must be true)",
+      ];
+    }
+    // Left unset, the policy audits BATCH_COMPLETED_GROUP: every statement, with its database user.
+    const groups = sending[0].config.audit_actions_and_groups;
+    const statements =
+      groups === undefined || (Array.isArray(groups) && groups.includes("BATCH_COMPLETED_GROUP"))
+        ? []
+        : [
+            "its auditing policy's audit_actions_and_groups leaves out BATCH_COMPLETED_GROUP, so no statement is audited",
+          ];
+    const filtered =
+      sending[0].config.predicate_expression === undefined
+        ? []
+        : ["its auditing policy filters events (predicate_expression), which can leave out any identity"];
+    return [...statements, ...filtered];
+  }
+  if (profile.needs === "postgresql-connection-logging") {
+    const off = estate.resources.some(
+      (r) =>
+        r.type === "azurerm_postgresql_flexible_server_configuration" &&
+        r.config.name === "log_connections" &&
+        onRoot(r) &&
+        !(typeof r.config.value === "string" && POSTGRES_ON.has(r.config.value.toLowerCase())),
+    );
+    return off ? ["its log_connections parameter is set to other than on, so no connection names its user"] : [];
+  }
+  return [];
+}
+
 /**
  * Where a data grant's access is logged, judged from the JSON as Terraform applies it: a
  * diagnostic setting counts when its target resolves to the same Azure id and it sends each
- * needed category (by name, or through the allLogs group) to a Log Analytics workspace.
- * Undefined for a grant that is no data role, or on a target no audit profile covers.
+ * needed category (by its exact name, or through the allLogs group) to a Log Analytics workspace,
+ * in the table mode the report's queries read; a service that needs more (Azure SQL's auditing
+ * policy, PostgreSQL's connection logging) must have it too. Undefined for a grant that is no
+ * data role, or on a target no audit profile covers.
  */
 export function auditCoverageOf(a: Assignment, estate: EstateModel): AuditCoverage | undefined {
   if (a.role?.plane !== "data") return undefined;
@@ -76,13 +148,26 @@ export function auditCoverageOf(a: Assignment, estate: EstateModel): AuditCovera
     ? auditPointOf(scope, a.role.service, typeof sku === "string" && sku.toLowerCase() === "premium")
     : undefined;
   if (!point) return undefined;
-  const missingFrom = (s: SettingFacts) =>
-    s.allLogs ? [] : point.profile.categories.filter((c) => !s.categories.has(c.toLowerCase()));
+  const { profile } = point;
+  if (profile.categories.length === 0) return { point, missing: [], problems: [] };
+  const missingFrom = (s: SettingFacts) => (s.allLogs ? [] : profile.categories.filter((c) => !s.categories.has(c)));
   const best = settingsOf(estate)
     .filter((s) => s.target === point.resourceId.toLowerCase())
     .map((s) => ({ s, missing: missingFrom(s) }))
     .sort((x, y) => x.missing.length - y.missing.length)[0];
-  return best
-    ? { point, setting: best.s.resource, workspace: best.s.workspace, missing: best.missing }
-    : { point, missing: point.profile.categories };
+  const needs = needsUnmet(profile, point.rootId, estate);
+  if (!best) return { point, missing: profile.categories, problems: needs };
+  const mode =
+    profile.destinationType === "Dedicated" && !best.s.dedicated
+      ? [
+          "its setting writes to AzureDiagnostics, not the resource-specific tables the queries read (log_analytics_destination_type = Dedicated)",
+        ]
+      : [];
+  return {
+    point,
+    setting: best.s.resource,
+    workspace: best.s.workspace,
+    missing: best.missing,
+    problems: [...mode, ...needs],
+  };
 }

@@ -1,22 +1,29 @@
 import { Construct } from "constructs";
-import { TerraformStack } from "cdktf";
+import { TerraformLocal, TerraformStack } from "cdktf";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
+import { MssqlServerExtendedAuditingPolicy } from "@cdktf/provider-azurerm/lib/mssql-server-extended-auditing-policy";
 import { ResourceId } from "../../azure-ids";
 import { IdentityConfigError } from "../../errors";
 import { Grant, GrantScope } from "../../grant";
 import { RoleService } from "../../role-catalog";
 import { slug } from "../slug";
 import { uuidv5, ASSIGNMENT_NAMESPACE } from "../deterministic-name";
-import { AuditPoint, auditPointOf } from "./audit-catalog";
+import { AuditPoint, auditPointOf, SIGN_IN_WORKSPACE_LOCAL, WORKSPACE_TYPE } from "./audit-catalog";
 import { AzureContext } from "../azure-context";
 
 /** Where the stack's targets send the logs of who read and wrote their data. */
 export interface AuditLogs {
   /** The Log Analytics workspace's resource id (built from names, e.g. with `ResourceId.fromNames`). */
   readonly workspaceId: string;
+  /**
+   * The workspace that receives the tenant's managed-identity sign-ins (Entra
+   * `ManagedIdentitySignInLogs`, exported by one tenant-level setting per destination), when one
+   * does: the report's token-acquisition queries run there, and its data queries read the ids
+   * there. Unset when no workspace receives them: sign-ins then cannot be judged, and the report
+   * and `verify --usage` say so rather than calling every identity unused.
+   */
+  readonly signInWorkspaceId?: string;
 }
-
-const WORKSPACE_TYPE = "Microsoft.OperationalInsights/workspaces";
 
 interface Registered {
   readonly workspace: ResourceId;
@@ -36,7 +43,17 @@ export function enableAuditLogs(stack: TerraformStack, audit: AuditLogs): void {
       fix: `pass the id of a ${WORKSPACE_TYPE} resource`,
     });
   }
-  byStack.set(stack, { workspace, host: new Construct(stack, "audit-logs"), settings: new Map() });
+  const signIns = audit.signInWorkspaceId === undefined ? undefined : ResourceId.parse(stack, audit.signInWorkspaceId);
+  if (signIns && !signIns.isOfType(WORKSPACE_TYPE)) {
+    throw new IdentityConfigError(stack, {
+      problem: "The sign-in workspace id is not a Log Analytics workspace",
+      value: audit.signInWorkspaceId,
+      fix: `pass the id of the ${WORKSPACE_TYPE} resource the tenant's ManagedIdentitySignInLogs go to, or leave it unset when none does`,
+    });
+  }
+  const host = new Construct(stack, "audit-logs");
+  new TerraformLocal(host, "sign-in-workspace", signIns?.id ?? "none").overrideLogicalId(SIGN_IN_WORKSPACE_LOCAL);
+  byStack.set(stack, { workspace, host, settings: new Map() });
 }
 
 /** Whether a messaging namespace of the stack is on the Premium tier, the one that records data access. */
@@ -59,7 +76,7 @@ export function auditGrant(grant: Grant): void {
   const stackSubscription = AzureContext.of(grant.identity).subscriptionId;
   if (!registered || role.plane !== "data" || target.resourceId.subscriptionId !== stackSubscription) return;
   const point = auditPointOf(target.resourceId, role.service, isPremium(target));
-  if (!point) return;
+  if (!point || point.profile.categories.length === 0) return;
   const key = point.resourceId.toLowerCase();
   if (registered.settings.has(key)) return;
   const readable = slug(`${point.rootId.split("/").pop()}${point.suffix}`);
@@ -83,13 +100,22 @@ function diagnosticSetting(
   // The target's own resource, as the assignment references it: a resource of the stack orders after it.
   const segments = target.scopeReference.split("/");
   const root = segments.slice(0, segments.length - point.depthBelowRoot).join("/");
-  return new MonitorDiagnosticSetting(scope, id, {
+  const setting = new MonitorDiagnosticSetting(scope, id, {
     name: `audit-to-${workspaceName}`,
     targetResourceId: `${root}${point.suffix}`,
     logAnalyticsWorkspaceId: workspaceId,
     logAnalyticsDestinationType: point.profile.destinationType,
     enabledLog: point.profile.categories.map((category) => ({ category })),
   });
+  if (point.profile.needs === "sql-server-auditing") {
+    // Server auditing to Azure Monitor, sent on by the master database's setting (Microsoft's order).
+    new MssqlServerExtendedAuditingPolicy(scope, `${id}-auditing`, {
+      serverId: root,
+      logMonitoringEnabled: true,
+      dependsOn: [setting],
+    });
+  }
+  return setting;
 }
 
 export interface LogDataAccessProps {
@@ -107,11 +133,11 @@ export interface LogDataAccessProps {
  */
 export function logDataAccess(scope: Construct, id: string, props: LogDataAccessProps): MonitorDiagnosticSetting {
   const point = auditPointOf(props.target.resourceId, props.service, isPremium(props.target));
-  if (!point) {
+  if (!point || point.profile.categories.length === 0) {
     throw new IdentityConfigError(scope, {
-      problem: `No audit profile for ${props.target.kind} ${props.target.label}`,
+      problem: `No audit profile for ${props.target.kind} ${props.target.label}${point?.profile.gap ? `: ${point.profile.gap}` : ""}`,
       value: props.target.resourceId.id,
-      fix: "log a Key Vault, storage service, Service Bus or Event Hubs namespace, App Configuration store, container registry or Cognitive Services account",
+      fix: "log a Key Vault, storage service, Service Bus or Event Hubs namespace, App Configuration store, container registry, Cognitive Services or Cosmos DB account, Azure SQL or PostgreSQL server, Redis cache, Event Grid topic, AI Search service or AKS cluster",
     });
   }
   return diagnosticSetting(scope, id, props.target, point, props.workspaceId, props.workspaceName);

@@ -1,12 +1,22 @@
 import { Construct, IConstruct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataPlaneScope, GrantScope } from "../../grant";
-import { IManagedIdentity } from "../../identity";
+import { IdentityConfigError } from "../../errors";
+import { IManagedIdentity, IUserAssignedIdentity } from "../../identity";
 import { DataPlaneRoleDefinition, findDataPlaneRole } from "../../role-catalog";
 import { byKeys } from "../ordering";
 import { slug } from "../slug";
 import { ASSIGNMENT_NAMESPACE, uuidv5 } from "../deterministic-name";
-import { DatabaseUser, requireDatabasePrincipalName, StatementStep, statementsFor } from "./database-statements";
+import { resolveInStack } from "../known-values";
+import {
+  DatabaseSystem,
+  DatabaseUser,
+  statementNameProblem,
+  StatementStep,
+  statementsFor,
+  userIdProblem,
+  ValueProblem,
+} from "./database-statements";
 import { principalDisplayName } from "./principal-name";
 
 /** What the estate model recognises a database-access output by. */
@@ -38,7 +48,13 @@ const byStack = new WeakMap<TerraformStack, Map<string, DatabaseOutput>>();
 export function addDatabaseGrant(grant: DatabaseGrant): void {
   const { identity, role, target, dataPlane } = grant;
   const system = role.system === "azure-sql" ? "azure-sql" : "postgresql";
-  requireDatabasePrincipalName(grant.where, system, principalDisplayName(identity));
+  const problem = userProblem(system, {
+    name: principalDisplayName(identity),
+    principalId: resolveInStack(identity, identity.principalId),
+    clientId: clientIdOf(identity) && resolveInStack(identity, clientIdOf(identity)!),
+    database: dataPlane.database,
+  });
+  if (problem) throw new IdentityConfigError(grant.where, problem);
   const stack = TerraformStack.of(identity);
   const outputs = byStack.get(stack) ?? new Map<string, DatabaseOutput>();
   byStack.set(stack, outputs);
@@ -61,13 +77,42 @@ export function addDatabaseGrant(grant: DatabaseGrant): void {
   render(entry, system);
 }
 
+/** A user-assigned identity's client id: Azure SQL compares it with the user's SID. */
+function clientIdOf(identity: IManagedIdentity): string | undefined {
+  return identity.kind === "UserAssigned" ? (identity as IUserAssignedIdentity).clientId : undefined;
+}
+
+/**
+ * What the statements would carry that they must not: a name no database keeps as written, an
+ * object or client id that is no GUID nor a managed identity's own. The same checks for a grant
+ * being declared and for one read back from a stack's JSON.
+ */
+function userProblem(
+  system: DatabaseSystem,
+  user: { name: unknown; principalId: unknown; clientId: unknown; database: { name: unknown; schema?: unknown } },
+): ValueProblem | undefined {
+  return (
+    statementNameProblem(system, "identity", user.name) ??
+    userIdProblem("principal id", user.principalId) ??
+    (user.clientId === undefined ? undefined : userIdProblem("client id", user.clientId)) ??
+    statementNameProblem(system, "database", user.database.name) ??
+    (system === "postgresql" ? statementNameProblem(system, "schema", user.database.schema ?? "public") : undefined)
+  );
+}
+
 function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postgresql"): void {
   const { dataPlane, target } = grants[0];
   const database = dataPlane.database;
   const users = new Map<string, DatabaseUser & { roles: DataPlaneRoleDefinition[] }>();
   for (const g of grants) {
     const name = principalDisplayName(g.identity);
-    const user = users.get(name) ?? { name, principalId: g.identity.principalId, roles: [] };
+    const clientId = clientIdOf(g.identity);
+    const user = users.get(name) ?? {
+      name,
+      principalId: g.identity.principalId,
+      ...(clientId === undefined ? {} : { clientId }),
+      roles: [],
+    };
     user.roles.push(g.role);
     users.set(name, user);
   }
@@ -92,6 +137,7 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
         name: g.name,
         principal_name: principalDisplayName(g.identity),
         principal_id: g.identity.principalId,
+        ...(clientIdOf(g.identity) === undefined ? {} : { principal_client_id: clientIdOf(g.identity) }),
         principal_resource_id: g.identity.principalResourceId.id,
         role: g.role.definition,
         description: g.description,
@@ -102,26 +148,30 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
 
 /**
  * The steps a database-access output's grants call for, rebuilt from the grants alone; undefined
- * when a grant names no catalogued role. What a reviewer reads and an administrator runs must be
- * these, not whatever the output's `steps` were overridden to say.
+ * when a grant names no catalogued role, or carries a value the statements must not (a name or id
+ * the construct would have refused): such an output is refused (IG022), never echoed into a
+ * statement. What a reviewer reads and an administrator runs must be these, not whatever the
+ * output's `steps` were overridden to say.
  */
 export function stepsOfGrants(value: Readonly<Record<string, unknown>>): StatementStep[] | undefined {
   const system = value.system === "postgresql" ? "postgresql" : value.system === "azure-sql" ? "azure-sql" : undefined;
-  if (!system) return undefined;
+  if (!system || !Array.isArray(value.grants) || typeof value.host !== "string") return undefined;
+  const database = { name: value.database, ...(value.schema === undefined ? {} : { schema: value.schema }) };
   const users = new Map<string, DatabaseUser & { roles: DataPlaneRoleDefinition[] }>();
-  const grants = Array.isArray(value.grants) ? (value.grants as Record<string, unknown>[]) : [];
-  for (const g of grants) {
-    const role = typeof g.role === "string" ? findDataPlaneRole(system, g.role) : undefined;
-    if (!role || typeof g.principal_name !== "string" || typeof g.principal_id !== "string") return undefined;
-    const user = users.get(g.principal_name) ?? { name: g.principal_name, principalId: g.principal_id, roles: [] };
-    if (user.principalId !== g.principal_id) return undefined;
+  for (const g of value.grants as Record<string, unknown>[]) {
+    const role = typeof g?.role === "string" ? findDataPlaneRole(system, g.role) : undefined;
+    const read = { name: g?.principal_name, principalId: g?.principal_id, clientId: g?.principal_client_id, database };
+    if (!role || userProblem(system, read)) return undefined;
+    const [name, principalId, clientId] = [read.name, read.principalId, read.clientId] as string[];
+    const user = users.get(name) ?? { name, principalId, ...(clientId === undefined ? {} : { clientId }), roles: [] };
+    if (user.principalId !== principalId || user.clientId !== clientId) return undefined;
     user.roles.push(role);
-    users.set(g.principal_name, user);
+    users.set(name, user);
   }
-  const database = {
-    name: String(value.database),
-    host: String(value.host),
-    ...(value.schema === undefined ? {} : { schema: String(value.schema) }),
+  const scope = {
+    name: database.name as string,
+    host: value.host,
+    ...(database.schema === undefined ? {} : { schema: database.schema as string }),
   };
-  return statementsFor(system, database, [...users.values()].sort(byKeys((u) => u.name)));
+  return statementsFor(system, scope, [...users.values()].sort(byKeys((u) => u.name)));
 }

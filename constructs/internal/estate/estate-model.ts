@@ -11,8 +11,10 @@ import {
   RoleSystem,
 } from "../../role-catalog";
 import { DATABASE_ACCESS_KIND, stepsOfGrants } from "../data-plane/database-access";
+import { COMPUTE_TYPES } from "../identity-references";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
 import { byKeys } from "../ordering";
+import { comparableText } from "../terraform-text";
 
 /**
  * A synthesized stack read back as an estate: identities, what they are attached to, and who holds
@@ -148,24 +150,6 @@ export function parseReference(value: unknown): Reference | undefined {
   const match = REFERENCE.exec(value);
   return match ? { address: match[1], attribute: match[2], suffix: match[3] } : undefined;
 }
-
-const COMPUTE_TYPES = new Set([
-  "azurerm_linux_web_app",
-  "azurerm_windows_web_app",
-  "azurerm_linux_web_app_slot",
-  "azurerm_windows_web_app_slot",
-  "azurerm_linux_function_app",
-  "azurerm_windows_function_app",
-  "azurerm_linux_function_app_slot",
-  "azurerm_windows_function_app_slot",
-  "azurerm_linux_virtual_machine",
-  "azurerm_windows_virtual_machine",
-  "azurerm_linux_virtual_machine_scale_set",
-  "azurerm_windows_virtual_machine_scale_set",
-  "azurerm_container_app",
-  "azurerm_container_group",
-  "azurerm_kubernetes_cluster",
-]);
 
 const LEVEL_OF_TYPE: Readonly<Record<string, ScopeLevel>> = {
   azurerm_resource_group: "resourceGroup",
@@ -639,7 +623,7 @@ function placeholderId(resource: TfResource): string | undefined {
 
 /** Terraform addresses are case-sensitive; literal ids are not. */
 const platformUseKey = (principal: string, roleGuid: string, scope: string) =>
-  `${principal}|${roleGuid}|${scope.startsWith("${") ? scope : scope.toLowerCase()}`;
+  `${principal}|${roleGuid}|${comparableText(scope)}`;
 
 /** What an AKS cluster uses, and the platform role its control plane needs on each. */
 const AKS_USES: readonly {

@@ -9,6 +9,7 @@ import {
   dayOf,
   GuardrailSuppressions,
   MAX_EXPIRY_DAYS,
+  refuseBroadSuppressions,
   UNSUPPRESSIBLE,
 } from "../../guardrails/suppressions";
 import { IdentityConfigError } from "../../errors";
@@ -30,6 +31,7 @@ export class Guardrails extends Construct {
     checkSettings(stack, settings);
     configureSuppressionHorizon(stack, settings);
     onStackSynthesis(this, (json) => {
+      refuseBroadSuppressions(stack);
       const findings = evaluateGuardrails(stack, settings, json());
       this.annotate(findings);
       return {

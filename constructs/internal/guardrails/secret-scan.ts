@@ -1,4 +1,5 @@
 import { block } from "../estate/estate-model";
+import { NOT_SECRET_WHEN, SECRET_ATTRIBUTES } from "../platform/secret-attributes";
 import { byKeys } from "../ordering";
 
 /** One place a secret shows in the synthesized stack. */
@@ -22,30 +23,176 @@ const AWS_ACCESS_KEY_ID = /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/;
 const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
 const STORAGE_ACCOUNT_KEY = /\bAccountKey=[^;\s]+/i;
 const SHARED_ACCESS_KEY = /\bSharedAccessKey=[^;\s]+/i;
-const SAS_SIGNATURE = /(?:^|[?&])sig=[^&\s]+/i;
 
-const CREDENTIAL_FORMATS: readonly { readonly what: string; readonly pattern: RegExp }[] = [
-  { what: "a GitHub token", pattern: GITHUB_TOKEN },
-  { what: "a GitHub fine-grained token", pattern: GITHUB_FINE_GRAINED_TOKEN },
-  { what: "an OpenAI API key", pattern: OPENAI_KEY },
-  { what: "a Slack token", pattern: SLACK_TOKEN },
-  { what: "an AWS access key id", pattern: AWS_ACCESS_KEY_ID },
-  { what: "a PEM private key", pattern: PEM_PRIVATE_KEY },
-  { what: "a storage account key in a connection string", pattern: STORAGE_ACCOUNT_KEY },
-  { what: "a shared access key in a connection string", pattern: SHARED_ACCESS_KEY },
-  { what: "a SAS signature", pattern: SAS_SIGNATURE },
+/**
+ * A SAS signature in any of its written forms, found by parsing, not by a pattern: a URL's query
+ * (`?sv=...&sig=...`), a connection string's `SharedAccessSignature=<query>` (whose first
+ * parameter may be `sig` itself), Service Bus and Event Hubs tokens
+ * (`SharedAccessSignature sr=...&sig=...&se=...&skn=...`), a bare query, and each of them
+ * percent-encoded once inside another URL.
+ */
+function hasSasSignature(text: string): boolean {
+  const decoded = safeDecode(text);
+  return [text, ...(decoded === text ? [] : [decoded])].some((form) =>
+    form.split(/[\s;?"'<>(),]+/).some((segment) =>
+      segment
+        .replace(/^SharedAccessSignature=/i, "")
+        .split("&")
+        .some((pair) => {
+          const eq = pair.indexOf("=");
+          return eq > 0 && pair.slice(0, eq).toLowerCase() === "sig" && eq < pair.length - 1;
+        }),
+    ),
+  );
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+const CREDENTIAL_FORMATS: readonly { readonly what: string; readonly test: (text: string) => boolean }[] = [
+  { what: "a GitHub token", test: (t) => GITHUB_TOKEN.test(t) },
+  { what: "a GitHub fine-grained token", test: (t) => GITHUB_FINE_GRAINED_TOKEN.test(t) },
+  { what: "an OpenAI API key", test: (t) => OPENAI_KEY.test(t) },
+  { what: "a Slack token", test: (t) => SLACK_TOKEN.test(t) },
+  { what: "an AWS access key id", test: (t) => AWS_ACCESS_KEY_ID.test(t) },
+  { what: "a PEM private key", test: (t) => PEM_PRIVATE_KEY.test(t) },
+  { what: "a storage account key in a connection string", test: (t) => STORAGE_ACCOUNT_KEY.test(t) },
+  { what: "a shared access key in a connection string", test: (t) => SHARED_ACCESS_KEY.test(t) },
+  { what: "a SAS signature", test: hasSasSignature },
 ];
 
 /** SQL-style connection strings carry their password inline; the other connection-string secrets are formats above. */
 const CONNECTION_STRING_PASSWORD = /(?:Password|Pwd)=/i;
+
+/** A traversal inside an interpolation: `azurerm_x.name.attr[0]["k"]`, `data.azurerm_x.name`, `module.m.out`. */
+const TRAVERSAL =
+  /(?<![\w.$-])((?:data\.)?[A-Za-z][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\.[A-Za-z_][A-Za-z0-9_-]*|\.\*|\[[0-9*]+\]|\["[^"]*"\])*)/g;
+/** Roots whose attributes no table describes: their values come from elsewhere, so only a secret's name tells. */
+const OPAQUE_ROOTS = new Set(["module", "var", "local", "each", "count", "self"]);
+/** Leaf names of the table that say they are secrets: what an opaque root's attribute is judged by. */
+const SECRET_NAMED = /(?:^|_)(?:key|keys|secret|password|connection_string|token|sas)$/;
+const SECRET_LEAVES = new Set(
+  [...SECRET_ATTRIBUTES.values()].flatMap((paths) => paths.map((p) => p.at(-1)!)).filter((n) => SECRET_NAMED.test(n)),
+);
+
+/** The interpolations of a Terraform string (`${...}`), without the literal text around them; `$${` is an escape. */
+function interpolations(text: string): string[] {
+  const found: string[] = [];
+  for (let i = text.indexOf("${"); i >= 0; i = text.indexOf("${", i + 2)) {
+    if (i > 0 && text[i - 1] === "$") continue;
+    let depth = 0;
+    for (let j = i + 1; j < text.length; j++) {
+      if (text[j] === "{") depth += 1;
+      else if (text[j] === "}" && --depth === 0) {
+        found.push(text.slice(i + 2, j));
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+const segmentsOf = (path: string) =>
+  [...path.matchAll(/\.([A-Za-z_][A-Za-z0-9_-]*)|\["([^"]*)"\]/g)].map((m) => m[1] ?? m[2]);
+
 /**
- * Attributes whose value is a secret: referencing one copies the secret where it is referenced,
- * whether as `.x`, `["x"]` or `lookup(r, "x")`. `default_` covers Service Bus and Event Hubs
- * namespaces, `\w*password` covers `admin_password` and `administrator_login_password`.
+ * The secret attribute a string copies, if any, judged from the one table of every resource
+ * type's key attributes: a reference to a listed attribute, to anything inside it, or to a block
+ * or whole resource that holds one (`lookup(r, "key")` and `jsonencode(r)` copy the keys too).
  */
-const SECRET_ATTRIBUTE =
-  /(?:\.|")(?:(?:default_)?(?:primary|secondary)_(?:access_key|connection_string|blob_connection_string|sql_connection_string|key|shared_key|master_key|readonly_key)|client_secret|client_key|\w*password|kube_config_raw|kube_admin_config_raw|kube_config|kube_admin_config)\b|\brandom_password\.[^.}\s]+\.result\b|\bazurerm_key_vault_secret\.[^.}\s]+\.value\b|\bazuread_(?:application|service_principal)_password\.[^.}\s]+\.value\b|\btls_private_key\.[^.}\s]+\.private_key_pem\b|azurerm_storage_account(?:_blob_container)?_sas\.[^.}\s]+\.sas\b/;
-const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/;
+function secretReference(text: string, stack: Readonly<Record<string, any>>): string | undefined {
+  for (const expression of interpolations(text)) {
+    for (const [written, root, name, rest] of expression.matchAll(TRAVERSAL)) {
+      const path = segmentsOf(rest);
+      if (OPAQUE_ROOTS.has(root)) {
+        if ([name, ...path].some((n) => SECRET_LEAVES.has(n))) return written;
+        continue;
+      }
+      const hit = (SECRET_ATTRIBUTES.get(root) ?? []).find((secret) =>
+        secret.every((s, i) => i >= path.length || path[i] === s),
+      );
+      if (hit && !exempt(root, name, hit, stack)) return written;
+    }
+  }
+  return undefined;
+}
+
+/** A sensitive attribute that the referenced resource's own configuration makes no secret. */
+function exempt(type: string, name: string, path: readonly string[], stack: Readonly<Record<string, any>>): boolean {
+  const rule = NOT_SECRET_WHEN[type];
+  const config = block(stack.resource?.[type]?.[name]);
+  return rule !== undefined && config !== undefined && rule.paths.includes(path.join(".")) && rule.when(config);
+}
+
+/**
+ * A Key Vault reference as App Service and Functions read it, and nothing more:
+ * `@Microsoft.KeyVault(SecretUri=https://<vault>.vault.azure.net/secrets/<name>[/<version>])` or
+ * `@Microsoft.KeyVault(VaultName=<vault>;SecretName=<name>[;SecretVersion=<version>])`. A value
+ * that only starts like one (text after the `)`, another parameter, no secret named) is no
+ * reference: the platform uses it verbatim, so it is judged like any other value.
+ */
+function isKeyVaultReference(value: string): boolean {
+  const inner = /^@Microsoft\.KeyVault\((.*)\)$/s.exec(value)?.[1];
+  if (inner === undefined) return false;
+  const parts = inner.split(";").map((p) => p.split("="));
+  if (parts.some((p) => p.length !== 2)) return false;
+  const params = new Map(parts.map(([k, v]) => [k.toLowerCase(), v] as const));
+  if (params.size !== parts.length) return false;
+  const uri = params.get("secreturi");
+  if (uri !== undefined) return params.size === 1 && (isSecretUri(uri) || isSecretIdReference(uri));
+  const vault = params.get("vaultname");
+  const name = params.get("secretname");
+  const version = params.get("secretversion");
+  const known = ["vaultname", "secretname", "secretversion"];
+  return (
+    [...params.keys()].every((k) => known.includes(k)) &&
+    vault !== undefined &&
+    /^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$/.test(vault) &&
+    name !== undefined &&
+    SECRET_NAME.test(name) &&
+    (version === undefined || SECRET_VERSION.test(version))
+  );
+}
+
+const SECRET_NAME = /^[A-Za-z0-9-]{1,127}$/;
+const SECRET_VERSION = /^[0-9a-f]{32}$/i;
+const VAULT_HOSTS = ["vault.azure.net", "vault.azure.cn", "vault.usgovcloudapi.net", "vault.microsoftazure.de"];
+
+function isSecretUri(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  const [vault, ...domain] = url.hostname.split(".");
+  const [empty, secrets, name, version, ...more] = url.pathname.split("/");
+  return (
+    url.protocol === "https:" &&
+    url.username === "" &&
+    url.password === "" &&
+    url.port === "" &&
+    url.search === "" &&
+    url.hash === "" &&
+    VAULT_HOSTS.includes(domain.join(".")) &&
+    /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/.test(vault) &&
+    empty === "" &&
+    secrets === "secrets" &&
+    SECRET_NAME.test(name ?? "") &&
+    (version === undefined || version === "" || SECRET_VERSION.test(version)) &&
+    (more.length === 0 || (more.length === 1 && more[0] === "" && version !== ""))
+  );
+}
+
+/** A secret's id from the stack (`${azurerm_key_vault_secret.x.versionless_id}`): the URI Terraform fills in. */
+const isSecretIdReference = (text: string) =>
+  /^\$\{(?:data\.)?azurerm_key_vault_secret\.[A-Za-z0-9_-]+\.(?:id|versionless_id)\}$/.test(text);
+
 /** Functions' identity-based connections: `<connection>__credential = managedidentity` names how to sign in, not a secret. */
 const MANAGED_IDENTITY = /^managedidentity$/i;
 
@@ -99,13 +246,15 @@ function namedLikeSecret(name: string): boolean {
 }
 
 /** A value written into the stack itself: not computed by Terraform, not fetched from Key Vault. */
-const isLiteral = (value: string) => value.trim() !== "" && !value.includes("${") && !KEY_VAULT_REFERENCE.test(value);
+const isLiteral = (value: string) => value.trim() !== "" && !value.includes("${") && !isKeyVaultReference(value);
 
 /** Why a setting (app setting, environment variable, tag) holds a secret, if it does. */
-function settingSecret(name: string, value: unknown): string | undefined {
+function settingSecret(name: string, value: unknown, stack: Readonly<Record<string, any>>): string | undefined {
   if (typeof value !== "string") return undefined;
-  const attribute = SECRET_ATTRIBUTE.exec(value);
-  if (attribute) return `a secret attribute (${attribute[0]})`;
+  const attribute = secretReference(value, stack);
+  if (attribute) return `a secret attribute (${attribute})`;
+  if (value.startsWith("@Microsoft.KeyVault(") && !isKeyVaultReference(value))
+    return "a value that looks like a Key Vault reference but is none, so it is used as written";
   if (CONNECTION_STRING_PASSWORD.test(value)) return "a password in a connection string";
   if (isLiteral(value) && !MANAGED_IDENTITY.test(value) && namedLikeSecret(name))
     return "a literal value in a setting named like a secret";
@@ -143,14 +292,14 @@ function* strings(value: unknown, where: string): Generator<[string, string]> {
 type Found = [where: string, what: string | undefined];
 
 /** The settings and credential arguments of a resource that hold a secret. */
-function resourceSecrets(c: Record<string, any>): Found[] {
+function resourceSecrets(c: Record<string, any>, stack: Readonly<Record<string, any>>): Found[] {
   const found: Found[] = [];
   const settings = (where: string, map: unknown) =>
-    entriesOf(map).forEach(([k, v]) => found.push([at(where, k), settingSecret(k, v)]));
+    entriesOf(map).forEach(([k, v]) => found.push([at(where, k), settingSecret(k, v, stack)]));
   settings("app_settings", c.app_settings);
   settings("tags", c.tags);
   for (const [name, cs] of items(c.connection_string)) {
-    if (!KEY_VAULT_REFERENCE.test(String(cs.value ?? "")))
+    if (!isKeyVaultReference(String(cs.value ?? "")))
       found.push([at("connection_string", name), "a connection string not from Key Vault"]);
   }
   if (c.storage_account_access_key !== undefined)
@@ -170,7 +319,7 @@ function resourceSecrets(c: Record<string, any>): Found[] {
   }
   for (const [name, container] of items(block(c.template)?.container)) {
     for (const [env, e] of items(container.env))
-      found.push([at("template.container", name, "env", env), settingSecret(String(e.name ?? ""), e.value)]);
+      found.push([at("template.container", name, "env", env), settingSecret(String(e.name ?? ""), e.value, stack)]);
   }
   for (const [name, s] of items(c.secret))
     if (s.value !== undefined) found.push([at("secret", name), "a container app secret value"]);
@@ -178,19 +327,21 @@ function resourceSecrets(c: Record<string, any>): Found[] {
 }
 
 /** An output or local that passes on a secret attribute. Sensitive outputs too: the value is still in state and in `terraform output -json`. */
-function exposedAttributes(root: Record<string, any>): Found[] {
+function exposedAttributes(root: Record<string, any>, stack: Readonly<Record<string, any>>): Found[] {
   const caveat =
     root.sensitive === true ? ", in an output marked sensitive (still in state and in `terraform output -json`)" : "";
   return [...strings(root.value, "value")].map(([where, text]): Found => {
-    const attribute = SECRET_ATTRIBUTE.exec(text);
-    return [where, attribute ? `a secret attribute (${attribute[0]})${caveat}` : undefined];
+    const attribute = secretReference(text, stack);
+    return [where, attribute ? `a secret attribute (${attribute})${caveat}` : undefined];
   });
 }
 
 /** Every top-level block of the stack, by address, with the check of its kind (besides the format scan all get). Locals sit under `value`, like outputs. */
 function* parts(
   stack: Readonly<Record<string, any>>,
-): Generator<[string, Record<string, any>, (root: Record<string, any>) => Found[]]> {
+): Generator<
+  [string, Record<string, any>, (root: Record<string, any>, stack: Readonly<Record<string, any>>) => Found[]]
+> {
   const none = () => [];
   for (const [mode, prefix] of [
     ["resource", ""],
@@ -212,11 +363,11 @@ export function findSecrets(stackJson: Readonly<Record<string, any>>): SecretHit
   for (const [address, root, check] of parts(stackJson)) {
     const formats: Found[] = [...strings(root, "")].map(([where, text]) => [
       where,
-      CREDENTIAL_FORMATS.find((f) => f.pattern.test(text))?.what,
+      CREDENTIAL_FORMATS.find((f) => f.test(text))?.what,
     ]);
     // Formats first: "a GitHub token" says more than the setting that holds it. A place already reported, or with a
     // hit inside it (`connection_string.Db` when `connection_string.Db.value` is a storage key), is not reported again.
-    for (const [where, what] of [...formats, ...check(root)]) {
+    for (const [where, what] of [...formats, ...check(root, stackJson)]) {
       if (
         what !== undefined &&
         !hits.some((h) => h.address === address && (h.where === where || h.where.startsWith(`${where}.`)))

@@ -27,6 +27,9 @@ export const AZURE_TYPE_OF_TERRAFORM: Readonly<Record<string, string>> = {
   azurerm_private_dns_zone: "Microsoft.Network/privateDnsZones",
   azurerm_private_dns_zone_virtual_network_link: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
   azurerm_private_endpoint: "Microsoft.Network/privateEndpoints",
+  azurerm_mssql_firewall_rule: "Microsoft.Sql/servers/firewallRules",
+  azurerm_mssql_virtual_network_rule: "Microsoft.Sql/servers/virtualNetworkRules",
+  azurerm_postgresql_flexible_server_firewall_rule: "Microsoft.DBforPostgreSQL/flexibleServers/firewallRules",
   azurerm_service_plan: "Microsoft.Web/serverFarms",
   azurerm_linux_web_app: "Microsoft.Web/sites",
   azurerm_windows_web_app: "Microsoft.Web/sites",
@@ -51,6 +54,7 @@ export const AZURE_TYPE_OF_TERRAFORM: Readonly<Record<string, string>> = {
   azurerm_postgresql_flexible_server_active_directory_administrator:
     "Microsoft.DBforPostgreSQL/flexibleServers/administrators",
   azurerm_monitor_diagnostic_setting: "Microsoft.Insights/diagnosticSettings",
+  azurerm_mssql_server_extended_auditing_policy: "Microsoft.Sql/servers/extendedAuditingSettings",
   // Entra ID's own diagnostic settings (tenant level), under the microsoft.aadiam provider.
   azurerm_monitor_aad_diagnostic_setting: "microsoft.aadiam/diagnosticSettings",
 };

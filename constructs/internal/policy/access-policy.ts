@@ -2,6 +2,8 @@ import { ScopeLevel } from "../../azure-ids";
 import { ALL_ROLES, RoleDefinition, RoleService, RoleSystem } from "../../role-catalog";
 import { ResourceTypeInfo } from "../resource-types";
 import { conditionLimitsRoles } from "./condition-limits";
+import { conditionBoundsProblem, MAX_CONDITION_BYTES } from "../abac/parser";
+import { excerpt } from "../excerpt";
 
 /**
  * Who holds a grant, as far as the policy cares. A `DeveloperGroup` is a group the stack names
@@ -38,6 +40,8 @@ export interface AssignmentFacts {
 export interface Verdict {
   readonly message: string;
   readonly fix: string;
+  /** The bad value, when it is not the role: a grant's error names it. */
+  readonly value?: unknown;
 }
 
 /** One predicate of the access policy, tied to the guardrail rule that reports it. */
@@ -216,8 +220,27 @@ const platformRoleOutsideUse = policyRule(
       : undefined,
 );
 
+const conditionOutOfBounds = policyRule(
+  "IG031",
+  "condition-out-of-bounds",
+  `A condition longer than Azure accepts (${MAX_CONDITION_BYTES} bytes), or nested deeper than any real condition: Azure refuses the first, and no rule can read the second.`,
+  false,
+  (f) => {
+    const problem = f.condition === undefined ? undefined : conditionBoundsProblem(f.condition);
+    return problem
+      ? {
+          message: `${subject(f)} has a condition no rule can judge: ${problem}`,
+          fix: "write the condition as Azure's format and syntax describes it (onlyAssignRoles for RBAC Administrator), a few parenthesised expressions per action",
+          value: excerpt(f.condition!),
+        }
+      : undefined;
+  },
+);
+
 /** The access policy: every predicate that decides whether an assignment is allowed. */
 export const ACCESS_POLICY: readonly PolicyRule[] = [
+  // First: a grant refused for its condition names the condition, not what the other rules make of it.
+  conditionOutOfBounds,
   privilegedRole,
   broadDataRole,
   broadScope,

@@ -1,5 +1,6 @@
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../abac/analysis";
 import { findRoleByGuid } from "../../role-catalog";
+import { comparableText } from "../terraform-text";
 
 /** Whether an ABAC condition makes Role Based Access Control Administrator safe, and why not. */
 export interface ConditionVerdict {
@@ -34,17 +35,22 @@ export function conditionLimitsRoles(condition: string | undefined, holderPrinci
     if (problem) return { limits: false, why: `role assignment ${verb}s ${problem}` };
   }
   const ids = allows.write.principalIds;
-  const holder = holderPrincipalId.toLowerCase();
-  const excludesHolder =
-    ids.kind === "anyExcept"
-      ? ids.values.some((v) => v.toLowerCase() === holder)
-      : ids.kind === "only" && !ids.values.some((v) => v.toLowerCase() === holder);
-  return excludesHolder
-    ? { limits: true }
-    : {
-        limits: false,
-        why: `role assignment writes may name the holder itself (${holderPrincipalId}), so it can grant itself every role it may assign`,
-      };
+  // GUIDs compare in any case, Terraform references exactly: `deployer` and `Deployer` are two identities.
+  const holder = comparableText(holderPrincipalId);
+  const namesHolder = (v: string) => comparableText(v) === holder;
+  if (ids.kind === "anyExcept" && ids.values.some(namesHolder)) return { limits: true };
+  // A listed GUID may be the holder's own id unless the holder is a literal one: an identity read
+  // by a data source, or imported, has an id anyone can know before apply.
+  if (ids.kind === "only" && (ids.values.length === 0 || (!holder.includes("${") && !ids.values.some(namesHolder))))
+    return { limits: true };
+  const listed =
+    ids.kind === "only"
+      ? ` (it may name ${ids.values.join(", ")}, and the holder's own id is known only at apply)`
+      : "";
+  return {
+    limits: false,
+    why: `role assignment writes may name the holder itself (${holderPrincipalId})${listed}, so it can grant itself every role it may assign`,
+  };
 }
 
 function permissionProblem(p: AssignmentPermission): string | undefined {

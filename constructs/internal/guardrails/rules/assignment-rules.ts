@@ -2,10 +2,11 @@ import { isGuid } from "../../../azure-ids";
 import { roleKey } from "../../../role-catalog";
 import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS } from "../../estate/estate-model";
 import { grantText, hit, hitsWhere, Rule } from "./rule";
+import { comparableText } from "../../terraform-text";
 
-/** What Azure keeps one assignment per: (scope, principal, role). */
+/** What Azure keeps one assignment per: (scope, principal, role); ids in any case, references exactly. */
 function assignmentKey(a: Assignment): string {
-  return [a.scope.raw.toLowerCase(), a.principal.key, (a.role ? roleKey(a.role) : a.roleWritten).toLowerCase()].join(
+  return [comparableText(a.scope.raw), a.principal.key, comparableText(a.role ? roleKey(a.role) : a.roleWritten)].join(
     "|",
   );
 }

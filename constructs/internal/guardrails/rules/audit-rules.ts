@@ -5,7 +5,7 @@ export const dataAccessUnloggedRule: Rule = {
   id: "IG026",
   name: "data-access-unlogged",
   description:
-    "A data role on a target whose data-access logs go to no Log Analytics workspace: an investigation cannot say which identity read what. Targets in another subscription are their owners' to log.",
+    "A data role on a target whose data-access logs go to no Log Analytics workspace (or not as the report's queries read them, or, for Azure SQL, without server auditing): an investigation cannot say which identity read what. Targets in another subscription are their owners' to log; a service that records no caller is a gap the report states.",
   warnOnly: true,
   check(estate) {
     // People's grants (developer access) are on the workloads' targets, which the workloads' stack logs.
@@ -17,13 +17,19 @@ export const dataAccessUnloggedRule: Rule = {
       const ours = coverage?.point.rootId
         .toLowerCase()
         .startsWith(`/subscriptions/${estate.subscriptionId?.toLowerCase()}/`);
-      if (!coverage || !ours || coverage.missing.length === 0) return [];
+      if (!coverage || !ours || (coverage.missing.length === 0 && coverage.problems.length === 0)) return [];
       const { point } = coverage;
+      const unsent =
+        coverage.missing.length === 0
+          ? []
+          : [
+              `sends ${coverage.setting ? `no ${coverage.missing.join(", ")}` : "no data-access logs"} to a Log Analytics workspace`,
+            ];
       return [
         hit(
           a.resource,
-          `${grantText(a)}: the ${point.profile.kind} ${point.resourceId} sends ${coverage.setting ? `no ${coverage.missing.join(", ")}` : "no data-access logs"} to a Log Analytics workspace`,
-          `pass auditLogs: { workspaceId } to configureIdentityStack (the grant then adds the diagnostic setting), or send ${point.profile.categories.join(", ")} of ${point.resourceId} to a workspace`,
+          `${grantText(a)}: the ${point.profile.kind} ${point.resourceId} ${[...unsent, ...coverage.problems].join("; ")}`,
+          `pass auditLogs: { workspaceId } to configureIdentityStack (the grant then adds what it needs), or send ${point.profile.categories.join(", ")} of ${point.resourceId} to a workspace${point.profile.destinationType ? ` (log_analytics_destination_type = ${point.profile.destinationType})` : ""}${point.profile.needs === "sql-server-auditing" ? " and add an azurerm_mssql_server_extended_auditing_policy with log_monitoring_enabled = true" : point.profile.needs === "postgresql-connection-logging" ? " and keep log_connections on" : ""}`,
         ),
       ];
     });

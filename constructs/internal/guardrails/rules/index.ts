@@ -25,6 +25,7 @@ import { secretInOutputRule } from "./secret-rules";
 import { unanalysedModuleRule, unknownRoleRule, unverifiableAssignmentRule } from "./coverage-rules";
 import { developerWithoutWorkloadRule } from "./developer-rules";
 import { dataAccessUnloggedRule } from "./audit-rules";
+import { unreachableTargetRule } from "./network-rules";
 import { Rule } from "./rule";
 
 export type { Rule } from "./rule";
@@ -53,4 +54,5 @@ export const RULES: readonly Rule[] = [
   unanalysedModuleRule,
   developerWithoutWorkloadRule,
   dataAccessUnloggedRule,
+  unreachableTargetRule,
 ].sort(byKeys((r) => r.id));

@@ -1,0 +1,491 @@
+import { ResourceId } from "../../azure-ids";
+import { RoleService } from "../../role-catalog";
+import { azureIdOf } from "./azure-id-of";
+import { Assignment, block, EstateModel, parseReference, TfResource } from "./estate-model";
+
+/**
+ * The network path from a compute of the stack to a data target of the stack, judged from the
+ * JSON as Terraform applies it. Three answers: the target admits the compute (and how), it
+ * refuses it (and why), or the JSON cannot tell (a value only Terraform knows on the target's or
+ * the compute's side, a target outside the stack): then nothing is claimed. A path must be certain
+ * to count: a private endpoint or rule that may not exist (`count`, `for_each`), names its target
+ * or subnet through a value only Terraform knows, or waits for a manual approval is no path.
+ */
+
+/** The Private Link group (sub-resource) that reaches a service's data plane, by Terraform type. */
+const PRIVATE_LINK_GROUP: Readonly<Record<string, string>> = {
+  azurerm_mssql_server: "sqlServer",
+  azurerm_postgresql_flexible_server: "postgresqlServer",
+  azurerm_key_vault: "vault",
+  azurerm_container_registry: "registry",
+  azurerm_servicebus_namespace: "namespace",
+  azurerm_eventhub_namespace: "namespace",
+  azurerm_cosmosdb_account: "Sql",
+  azurerm_app_configuration: "configurationStores",
+  azurerm_cognitive_account: "account",
+  azurerm_search_service: "searchService",
+  azurerm_redis_cache: "redisCache",
+  azurerm_eventgrid_topic: "topic",
+  azurerm_eventgrid_domain: "domain",
+};
+const STORAGE_GROUP: Readonly<Partial<Record<RoleService, string>>> = {
+  "Storage Blob": "blob",
+  "Storage Queue": "queue",
+  "Storage Table": "table",
+  "Storage File": "file",
+};
+
+/** Microsoft's private DNS zone for each group (Azure Private Endpoint DNS configuration, public cloud). */
+export const PRIVATE_DNS_ZONE: Readonly<Record<string, string>> = {
+  sqlServer: "privatelink.database.windows.net",
+  postgresqlServer: "privatelink.postgres.database.azure.com",
+  vault: "privatelink.vaultcore.azure.net",
+  registry: "privatelink.azurecr.io",
+  namespace: "privatelink.servicebus.windows.net",
+  Sql: "privatelink.documents.azure.com",
+  configurationStores: "privatelink.azconfig.io",
+  account: "privatelink.cognitiveservices.azure.com",
+  searchService: "privatelink.search.windows.net",
+  redisCache: "privatelink.redis.cache.windows.net",
+  topic: "privatelink.eventgrid.azure.net",
+  domain: "privatelink.eventgrid.azure.net",
+  blob: "privatelink.blob.core.windows.net",
+  queue: "privatelink.queue.core.windows.net",
+  table: "privatelink.table.core.windows.net",
+  file: "privatelink.file.core.windows.net",
+};
+
+/** The group a grant of `service` on `target` needs its private endpoint to connect to. */
+function privateLinkGroupOf(targetType: string, service: RoleService | undefined): string | undefined {
+  if (targetType === "azurerm_storage_account") return service === undefined ? undefined : STORAGE_GROUP[service];
+  return PRIVATE_LINK_GROUP[targetType];
+}
+
+/** The service endpoint a subnet needs for a target's virtual network rule to admit its traffic. */
+const SERVICE_ENDPOINT: Readonly<Record<string, string>> = {
+  azurerm_mssql_server: "Microsoft.Sql",
+  azurerm_storage_account: "Microsoft.Storage",
+  azurerm_key_vault: "Microsoft.KeyVault",
+  azurerm_servicebus_namespace: "Microsoft.ServiceBus",
+};
+
+/** How a sub-resource names the resource whose network settings it is under. */
+const PARENT_FIELD: Readonly<Record<string, string>> = {
+  azurerm_storage_container: "storage_account_id",
+  azurerm_storage_queue: "storage_account_id",
+  azurerm_storage_table: "storage_account_id",
+  azurerm_storage_share: "storage_account_id",
+  azurerm_servicebus_queue: "namespace_id",
+  azurerm_servicebus_topic: "namespace_id",
+  azurerm_eventhub: "namespace_id",
+  azurerm_mssql_database: "server_id",
+  azurerm_postgresql_flexible_server_database: "server_id",
+  azurerm_key_vault_secret: "key_vault_id",
+  azurerm_key_vault_key: "key_vault_id",
+};
+
+const isLiteral = (value: unknown): value is string => typeof value === "string" && !value.includes("${");
+/** A resource Terraform creates exactly once: one with `count` or `for_each` may not exist at all. */
+const certain = (r: TfResource) => r.config.count === undefined && r.config.for_each === undefined;
+const lower = (s: string) => s.toLowerCase();
+
+/** Whether `value` names `resource`'s id: `${<its address>.id}`, or its Azure id as a literal. */
+function namesResource(value: unknown, resource: TfResource, estate: EstateModel): boolean {
+  const ref = parseReference(value);
+  if (ref) return ref.address === resource.address && ref.attribute === ".id" && ref.suffix === "";
+  const id = azureIdOf(resource, estate);
+  return isLiteral(value) && id !== undefined && lower(value) === lower(id);
+}
+
+/** The resource whose network settings govern a grant's scope: the scope's root resource in the stack. */
+export function networkTargetOf(a: Assignment, estate: EstateModel): TfResource | undefined {
+  let resource = a.scope.resource;
+  if (!resource && isLiteral(a.scope.raw)) {
+    const scope = lower(a.scope.raw);
+    resource = estate.resources.find((r) => {
+      const id = PRIVATE_LINK_GROUP[r.type] || r.type === "azurerm_storage_account" ? azureIdOf(r, estate) : undefined;
+      return id !== undefined && (scope === lower(id) || scope.startsWith(`${lower(id)}/`));
+    });
+  }
+  for (let depth = 0; resource && PARENT_FIELD[resource.type] && depth < 3; depth++) {
+    const ref = parseReference(resource.config[PARENT_FIELD[resource.type]]);
+    resource = ref?.attribute === ".id" && ref.suffix === "" ? estate.byAddress.get(ref.address) : undefined;
+  }
+  return resource && (PRIVATE_LINK_GROUP[resource.type] || resource.type === "azurerm_storage_account")
+    ? resource
+    : undefined;
+}
+
+/** A subnet as the path compares them: its id (an Azure id, or the address of a stack subnet) and its VNet's. */
+export interface SubnetRef {
+  readonly key: string;
+  readonly vnet: string;
+  /** The subnet resource, when it is one of the stack. */
+  readonly resource?: TfResource;
+  readonly label: string;
+}
+
+/** A virtual network's key: its Azure id where it can be built, else its address. */
+function vnetKey(vnet: TfResource, estate: EstateModel): string {
+  return lower(azureIdOf(vnet, estate) ?? vnet.address);
+}
+
+/** A subnet by reference or literal id; undefined when only Terraform knows which subnet it is. */
+function subnetOf(value: unknown, estate: EstateModel): SubnetRef | undefined {
+  const ref = parseReference(value);
+  if (ref) {
+    const subnet = estate.byAddress.get(ref.address);
+    if (subnet?.type !== "azurerm_subnet" || ref.attribute !== ".id" || ref.suffix !== "" || !certain(subnet))
+      return undefined;
+    const vnetRef = parseReference(subnet.config.virtual_network_name);
+    const vnet = vnetRef?.attribute === ".name" && !vnetRef.suffix ? estate.byAddress.get(vnetRef.address) : undefined;
+    const id = azureIdOf(subnet, estate);
+    const vnetId =
+      vnet?.type === "azurerm_virtual_network"
+        ? vnetKey(vnet, estate)
+        : id === undefined
+          ? undefined
+          : lower(id.slice(0, id.lastIndexOf("/subnets/")));
+    if (vnetId === undefined) return undefined;
+    return { key: lower(id ?? subnet.address), vnet: vnetId, resource: subnet, label: subnet.address };
+  }
+  if (!isLiteral(value)) return undefined;
+  try {
+    const id = ResourceId.parseShape("subnet", value);
+    if (!id.isOfType("Microsoft.Network/virtualNetworks/subnets")) return undefined;
+    return {
+      key: lower(id.id),
+      vnet: lower(value.slice(0, value.toLowerCase().lastIndexOf("/subnets/"))),
+      label: value,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The subnets a list of values names; undefined when any one is a value only Terraform knows. */
+function subnetsOf(values: readonly unknown[], estate: EstateModel): SubnetRef[] | undefined {
+  const subnets = values.map((v) => subnetOf(v, estate));
+  return subnets.every((s) => s !== undefined) ? (subnets as SubnetRef[]) : undefined;
+}
+
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+
+/**
+ * Where a compute's outbound traffic enters a virtual network: the subnets it runs in (VMs, scale
+ * sets, node pools, container groups, container app environments) or is integrated with (App
+ * Service). An empty list is certain: no subnet at all. Undefined when the JSON cannot tell.
+ */
+function placementOf(compute: TfResource, estate: EstateModel): SubnetRef[] | undefined {
+  const c = compute.config;
+  const refOf = (value: unknown) => {
+    const ref = parseReference(value);
+    return ref?.attribute === ".id" && !ref.suffix ? estate.byAddress.get(ref.address) : undefined;
+  };
+  const ipConfigSubnets = (nic: Record<string, any>) => list(nic.ip_configuration).map((ip) => block(ip)?.subnet_id);
+  if (/_(web|function)_app(_slot)?$/.test(compute.type))
+    return c.virtual_network_subnet_id === undefined ? [] : subnetsOf([c.virtual_network_subnet_id], estate);
+  if (/_virtual_machine$/.test(compute.type)) {
+    const nics = list(c.network_interface_ids).map(refOf);
+    if (nics.some((nic) => nic?.type !== "azurerm_network_interface" || !certain(nic))) return undefined;
+    return subnetsOf(
+      nics.flatMap((nic) => ipConfigSubnets(nic!.config)),
+      estate,
+    );
+  }
+  if (/_virtual_machine_scale_set$/.test(compute.type))
+    return subnetsOf(
+      list(c.network_interface).flatMap((nic) => ipConfigSubnets(block(nic) ?? {})),
+      estate,
+    );
+  if (compute.type === "azurerm_container_group") return subnetsOf(list(c.subnet_ids), estate);
+  if (compute.type === "azurerm_container_app") {
+    const environment = refOf(c.container_app_environment_id);
+    if (environment?.type !== "azurerm_container_app_environment") return undefined;
+    const subnet = environment.config.infrastructure_subnet_id;
+    return subnet === undefined ? [] : subnetsOf([subnet], estate);
+  }
+  if (compute.type === "azurerm_kubernetes_cluster") {
+    const pools = [
+      block(c.default_node_pool),
+      ...estate.resources
+        .filter(
+          (r) =>
+            r.type === "azurerm_kubernetes_cluster_node_pool" &&
+            parseReference(r.config.kubernetes_cluster_id)?.address === compute.address,
+        )
+        .map((r) => r.config),
+    ];
+    // Without vnet_subnet_id, AKS puts the nodes in a network of its own, which reaches nothing of the stack.
+    return subnetsOf(
+      pools.flatMap((pool) => [pool?.vnet_subnet_id, pool?.pod_subnet_id].filter((s) => s !== undefined)),
+      estate,
+    );
+  }
+  return undefined;
+}
+
+/** How a target refuses traffic from the public internet and which paths it opens instead. */
+export interface Gate {
+  readonly target: TfResource;
+  /** Why it refuses, in words. */
+  readonly refusal: string;
+  /** Whether its public endpoint (firewall and virtual network rules) still takes traffic. */
+  readonly publicEndpoint: boolean;
+  /** Subnets its network rules admit, each through the subnet's service endpoint. */
+  readonly ruleSubnets: readonly unknown[];
+  /** Rules for IP ranges other than the "Azure services" rule: a compute's outbound address is none the stack fixes. */
+  readonly ipRules: number;
+  /** The 0.0.0.0 firewall rules ("allow Azure services"): every Azure tenant's traffic, this compute's included. */
+  readonly azureServicesRules: readonly TfResource[];
+  /** A PostgreSQL server injected into this subnet: reached from its virtual network. */
+  readonly injectedSubnet?: unknown;
+  /** The registry lets trusted Azure services through, which include Container Instances pulling its images. */
+  readonly trustedServices?: boolean;
+}
+
+/** Resources of the stack of `type` whose `field` names `target`, each certain to exist. */
+function attached(estate: EstateModel, type: string, field: string, target: TfResource): TfResource[] {
+  return estate.resources.filter(
+    (r) => r.type === type && certain(r) && namesResource(r.config[field], target, estate),
+  );
+}
+
+const isAzureServicesRule = (rule: TfResource) =>
+  rule.config.start_ip_address === "0.0.0.0" && rule.config.end_ip_address === "0.0.0.0";
+
+/**
+ * How a target of the stack refuses public traffic, from its own settings and the rules made
+ * for it; undefined when it admits public traffic, or when a setting is a value only Terraform knows.
+ */
+export function gateOf(target: TfResource, estate: EstateModel): Gate | undefined {
+  const c = target.config;
+  const access =
+    target.type === "azurerm_app_configuration" ? c.public_network_access : c.public_network_access_enabled;
+  if (access !== undefined && typeof access !== "boolean" && !isLiteral(access)) return undefined;
+  const publicOff = access === false || access === "Disabled";
+  const base = { target, ruleSubnets: [], ipRules: 0, azureServicesRules: [], publicEndpoint: !publicOff };
+  const offGate = { ...base, refusal: "its public network access is disabled" };
+  switch (target.type) {
+    case "azurerm_mssql_server":
+    case "azurerm_postgresql_flexible_server": {
+      const sql = target.type === "azurerm_mssql_server";
+      if (!sql && c.delegated_subnet_id !== undefined)
+        return {
+          ...base,
+          publicEndpoint: false,
+          refusal: "it is injected into a subnet",
+          injectedSubnet: c.delegated_subnet_id,
+        };
+      if (publicOff) return offGate;
+      const firewall = attached(
+        estate,
+        sql ? "azurerm_mssql_firewall_rule" : "azurerm_postgresql_flexible_server_firewall_rule",
+        "server_id",
+        target,
+      );
+      const vnetRules = sql ? attached(estate, "azurerm_mssql_virtual_network_rule", "server_id", target) : [];
+      const open = firewall.length + vnetRules.length === 0 && !hasPrivateEndpoint(target, estate);
+      return {
+        ...base,
+        refusal: open
+          ? "its firewall has no rule, virtual network rule or private endpoint, so it refuses every connection"
+          : "its firewall admits only the addresses and subnets its rules name",
+        ruleSubnets: vnetRules.map((r) => r.config.subnet_id),
+        ipRules: firewall.filter((r) => !isAzureServicesRule(r)).length,
+        azureServicesRules: firewall.filter(isAzureServicesRule),
+      };
+    }
+    case "azurerm_storage_account":
+    case "azurerm_key_vault": {
+      if (publicOff) return offGate;
+      const separate = attached(estate, "azurerm_storage_account_network_rules", "storage_account_id", target);
+      const acl =
+        target.type === "azurerm_key_vault" ? block(c.network_acls) : (block(c.network_rules) ?? separate[0]?.config);
+      if (acl?.default_action !== "Deny") return undefined;
+      return {
+        ...base,
+        refusal: `its ${target.type === "azurerm_key_vault" ? "network_acls" : "network_rules"} deny by default`,
+        ruleSubnets: list(acl.virtual_network_subnet_ids),
+        ipRules: list(acl.ip_rules).length,
+      };
+    }
+    case "azurerm_container_registry": {
+      if (publicOff) return offGate;
+      const rules = block(c.network_rule_set);
+      if (rules?.default_action !== "Deny") return undefined;
+      return {
+        ...base,
+        refusal: "its network_rule_set denies by default",
+        ipRules: list(rules.ip_rule).length,
+        trustedServices: (c.network_rule_bypass_option ?? "AzureServices") === "AzureServices",
+      };
+    }
+    case "azurerm_servicebus_namespace": {
+      const rules = block(c.network_rule_set);
+      if (publicOff || rules?.public_network_access_enabled === false) return offGate;
+      if (rules?.default_action !== "Deny") return undefined;
+      return {
+        ...base,
+        refusal: "its network_rule_set denies by default",
+        ruleSubnets: list(rules.network_rules).map((r) => block(r)?.subnet_id),
+        ipRules: list(rules.ip_rules).length,
+      };
+    }
+    default:
+      return PRIVATE_LINK_GROUP[target.type] && publicOff ? offGate : undefined;
+  }
+}
+
+/** The private endpoints of the stack that connect to `target`, certain to exist and approved automatically. */
+function privateEndpointsTo(target: TfResource, estate: EstateModel): TfResource[] {
+  return estate.resources.filter((r) => {
+    const connection = block(r.config.private_service_connection);
+    return (
+      r.type === "azurerm_private_endpoint" &&
+      certain(r) &&
+      connection?.is_manual_connection === false &&
+      namesResource(connection.private_connection_resource_id, target, estate)
+    );
+  });
+}
+
+const hasPrivateEndpoint = (target: TfResource, estate: EstateModel) => privateEndpointsTo(target, estate).length > 0;
+
+/** Whether the subnet (a stack subnet) lists the service endpoint; a subnet outside the stack is its owner's to say. */
+function hasServiceEndpoint(subnet: SubnetRef, endpoint: string | undefined): boolean {
+  if (!subnet.resource) return true;
+  return endpoint !== undefined && list(subnet.resource.config.service_endpoints).includes(endpoint);
+}
+
+/**
+ * Whether the private endpoint's names resolve to it from `vnet`: when its DNS zone group names
+ * zones of the stack, one must be the service's zone and be linked to that virtual network. A
+ * zone outside the stack (by literal id) is its owner's to link.
+ */
+function resolvesFrom(endpoint: TfResource, group: string, vnet: string, estate: EstateModel): boolean {
+  const zoneGroup = block(endpoint.config.private_dns_zone_group);
+  if (!zoneGroup) return true;
+  const zones = list(zoneGroup.private_dns_zone_ids).map((id) => {
+    const ref = parseReference(id);
+    return ref?.attribute === ".id" && !ref.suffix ? estate.byAddress.get(ref.address) : undefined;
+  });
+  if (zones.some((z) => z === undefined)) return true;
+  return zones.some(
+    (zone) =>
+      zone!.config.name === PRIVATE_DNS_ZONE[group] &&
+      estate.resources.some((link) => {
+        if (link.type !== "azurerm_private_dns_zone_virtual_network_link" || !certain(link)) return false;
+        const zoneRef = parseReference(link.config.private_dns_zone_name);
+        const linksZone =
+          zoneRef?.address === zone!.address && zoneRef.attribute === ".name"
+            ? true
+            : link.config.private_dns_zone_name === zone!.config.name &&
+              link.config.resource_group_name === zone!.config.resource_group_name;
+        const vnetRef = parseReference(link.config.virtual_network_id);
+        const linkedVnet =
+          vnetRef?.attribute === ".id" && !vnetRef.suffix ? estate.byAddress.get(vnetRef.address) : undefined;
+        const linkVnet = linkedVnet
+          ? vnetKey(linkedVnet, estate)
+          : isLiteral(link.config.virtual_network_id)
+            ? lower(link.config.virtual_network_id)
+            : undefined;
+        return linksZone && linkVnet === vnet;
+      }),
+  );
+}
+
+export type PathVerdict =
+  | { readonly kind: "reached"; readonly via: string; readonly azureServicesRules: readonly TfResource[] }
+  | { readonly kind: "refused"; readonly why: string }
+  | { readonly kind: "unknown" };
+
+/** Whether `compute` reaches `gate`'s target for a grant of `service`. */
+export function pathFrom(
+  compute: TfResource,
+  gate: Gate,
+  service: RoleService | undefined,
+  estate: EstateModel,
+): PathVerdict {
+  const placement = placementOf(compute, estate);
+  if (placement === undefined) return { kind: "unknown" };
+  const { target } = gate;
+  const group = privateLinkGroupOf(target.type, service);
+  const vnets = new Set(placement.map((s) => s.vnet));
+  const notes: string[] = [];
+  for (const endpoint of privateEndpointsTo(target, estate)) {
+    const connection = block(endpoint.config.private_service_connection)!;
+    const groups = list(connection.subresource_names).filter(isLiteral).map(lower);
+    const subnet = subnetOf(endpoint.config.subnet_id, estate);
+    if (group === undefined || !groups.includes(lower(group)))
+      notes.push(
+        `private endpoint ${endpoint.address} connects to ${groups.join(", ") || "no sub-resource"}, not ${group ?? "its data plane"}`,
+      );
+    else if (!subnet) notes.push(`private endpoint ${endpoint.address} is in a subnet only Terraform knows`);
+    else if (!vnets.has(subnet.vnet)) notes.push(`private endpoint ${endpoint.address} is in another virtual network`);
+    else if (!resolvesFrom(endpoint, group, subnet.vnet, estate))
+      notes.push(
+        `the DNS zone of private endpoint ${endpoint.address} is not ${PRIVATE_DNS_ZONE[group]} linked to its virtual network`,
+      );
+    else return { kind: "reached", via: `private endpoint ${endpoint.address}`, azureServicesRules: [] };
+  }
+  if (gate.injectedSubnet !== undefined) {
+    const subnet = subnetOf(gate.injectedSubnet, estate);
+    if (!subnet) return { kind: "unknown" };
+    if (vnets.has(subnet.vnet)) return { kind: "reached", via: `its subnet ${subnet.label}`, azureServicesRules: [] };
+    notes.push(`it is injected into ${subnet.label}, in another virtual network`);
+  }
+  if (gate.publicEndpoint) {
+    const endpoint = SERVICE_ENDPOINT[target.type];
+    for (const value of gate.ruleSubnets) {
+      const subnet = subnetOf(value, estate);
+      const mine = subnet && placement.find((s) => s.key === subnet.key);
+      if (!subnet) notes.push("a network rule names a subnet only Terraform knows");
+      else if (!mine) notes.push(`its network rule admits ${subnet.label}, which the compute is not in`);
+      else if (!hasServiceEndpoint(mine, endpoint))
+        notes.push(`its network rule admits ${mine.label}, which has no ${endpoint ?? "service"} service endpoint`);
+      else return { kind: "reached", via: `the network rule for ${mine.label}`, azureServicesRules: [] };
+    }
+    if (gate.azureServicesRules.length > 0)
+      return { kind: "reached", via: "the 'allow Azure services' rule", azureServicesRules: gate.azureServicesRules };
+    if (gate.trustedServices && compute.type === "azurerm_container_group")
+      return { kind: "reached", via: "its trusted-services bypass (Container Instances)", azureServicesRules: [] };
+    if (gate.ipRules > 0) notes.push("its IP rules name addresses the stack does not tie to this compute");
+  }
+  if (placement.length === 0) notes.push("the compute is in no virtual network");
+  return { kind: "refused", why: notes.join("; ") || "no private endpoint or network rule admits the compute" };
+}
+
+/**
+ * How an administrator reaches a database server to run statements, in words, from the same
+ * facts: a machine on a virtual network its private endpoint (or injection) is in, a subnet a
+ * network rule admits, or a firewall rule for their own address added for the session.
+ */
+export function adminPathOf(server: TfResource | undefined, estate: EstateModel): string {
+  if (!server) return "not known to this stack: the server is not one of its resources; ask its owner how to reach it";
+  const gate = gateOf(server, estate);
+  const name = isLiteral(server.config.name) ? server.config.name : server.address;
+  const vnetName = (subnet: SubnetRef | undefined) => {
+    const vnetRef = parseReference(subnet?.resource?.config.virtual_network_name);
+    const vnet = vnetRef ? estate.byAddress.get(vnetRef.address) : undefined;
+    return isLiteral(vnet?.config.name) ? vnet.config.name : (subnet?.vnet.split("/").pop() ?? "its virtual network");
+  };
+  const endpoints = privateEndpointsTo(server, estate).map((e) => subnetOf(e.config.subnet_id, estate));
+  const ways: string[] = [];
+  for (const subnet of endpoints)
+    ways.push(
+      `from a machine on ${vnetName(subnet)} (a VM there, or a VPN or Bastion into it), where ${name} resolves to its private endpoint`,
+    );
+  if (gate?.injectedSubnet !== undefined)
+    ways.push(`from a machine on ${vnetName(subnetOf(gate.injectedSubnet, estate))}, where the server is injected`);
+  if (!gate || gate.publicEndpoint) {
+    for (const value of gate?.ruleSubnets ?? []) {
+      const subnet = subnetOf(value, estate);
+      ways.push(`from a machine in subnet ${subnet?.label ?? "named by its virtual network rule"}`);
+    }
+    ways.push(
+      `from your own address: add a firewall rule for your IP for the session (az ${server.type === "azurerm_mssql_server" ? "sql server" : "postgres flexible-server"} firewall-rule create), and delete it afterwards`,
+    );
+  } else if (ways.length === 0) ways.push("none: public network access is off and no private endpoint exists");
+  return ways.join("; or ");
+}
