@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformHclModule, TerraformResource, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
@@ -501,6 +502,41 @@ describe("access diff on hostile input", () => {
       code: 2,
       output: expect.stringMatching(/field \.locals\.guardrail_suppressions: /),
     });
+  });
+
+  it.each([
+    ["a link to a device that never ends", (file: string) => symlinkSync("/dev/zero", file)],
+    ["a FIFO, which would block the read forever", (file: string) => execFileSync("mkfifo", [file])],
+  ])("refuses %s as the head's stack with exit 2, without reading it", (_, make) => {
+    const head = folder(holder(Roles.KeyVaultSecretsUser));
+    const file = join(head, "stacks", "dev", "cdk.tf.json");
+    rmSync(file);
+    make(file);
+    expect(accessDiff([folder(holder(Roles.KeyVaultSecretsUser)), head])).toEqual({
+      code: 2,
+      output: `access-diff: head stack: ${file} is not a regular file\n`,
+    });
+  });
+
+  it("sees a role assignment named __proto__, which a schema's copy of the JSON would drop", () => {
+    const base = holder(Roles.KeyVaultSecretsUser);
+    const result = diffOf(base, base, (json) => {
+      const assignments = json.resource.azurerm_role_assignment as Json;
+      const [address] = Object.keys(assignments);
+      const owner = {
+        ...assignments[address],
+        role_definition_id: assignments[address].role_definition_id.replace(
+          Roles.KeyVaultSecretsUser.guid,
+          Roles.Owner.guid,
+        ),
+      };
+      // JSON.parse makes "__proto__" an own key, as a hostile file would hold it.
+      json.resource.azurerm_role_assignment = JSON.parse(
+        `{${JSON.stringify(address)}: ${JSON.stringify(assignments[address])}, "__proto__": ${JSON.stringify(owner)}}`,
+      );
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("Owner");
   });
 
   it("compares reports built by hand without guardrail records, and an identical pair as no change", () => {

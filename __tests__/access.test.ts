@@ -400,7 +400,7 @@ describe("access diff", () => {
     writeFileSync(join(broken, "stacks", "dev", "cdk.tf.json"), "{ not json");
     expect(accessDiff([good, broken])).toEqual({
       code: 2,
-      output: expect.stringMatching(/^access-diff: head stack .*cdk\.tf\.json is not readable Terraform JSON: /),
+      output: expect.stringMatching(/^access-diff: head stack: .*cdk\.tf\.json is not readable JSON: /),
     });
     expect(accessDiff([good]).code).toBe(2);
   });

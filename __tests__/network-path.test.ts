@@ -270,6 +270,22 @@ describe("NetworkPath", () => {
     expect(findings(stack, "IG030")).toEqual([]);
   });
 
+  it("keeps a long subnet's virtual network rule name within the 64 characters azurerm accepts", () => {
+    const names = ["a", "b"].map((last) => {
+      const stack = testStack();
+      const e = sqlEstate(stack, { integrate: true, apps: { name: `${"integration-subnet-".repeat(4)}${last}` } });
+      NetworkPath.virtualNetworkRule(stack, "rule", { target: e.target, subnet: e.apps });
+      return only(resourcesOf(stack, "azurerm_mssql_virtual_network_rule")).name as string;
+    });
+    for (const name of names) {
+      expect(name.length).toBeLessThanOrEqual(64);
+      // The provider's rule (validate.VirtualNetworkRuleName): these characters, no leading or trailing `-`/`.`.
+      expect(name).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*[A-Za-z0-9_]$/);
+      expect(name.startsWith("allow-integration-subnet-")).toBe(true);
+    }
+    expect(names[0]).not.toBe(names[1]);
+  });
+
   it("writes the 'allow Azure services' rule only with a justification, recorded as IG030's suppression", () => {
     const stack = testStack();
     const e = sqlEstate(stack);
@@ -339,6 +355,25 @@ describe("NetworkPath refuses what would not open a path", () => {
       const e = sqlEstate(s, { server: { publicNetworkAccessEnabled: false } });
       NetworkPath.virtualNetworkRule(s, "r", { target: e.target, subnet: e.apps });
     }, /public network access is off, so virtual network rules admit nothing.*NetworkPath\.privateEndpoint/s));
+
+  // Azure SQL refuses firewall rules while public network access is off (error 42101): the apply would fail.
+  it("refuses the 'allow Azure services' rule on a server whose public network access is off", () =>
+    refuses((s) => {
+      const e = sqlEstate(s, { server: { publicNetworkAccessEnabled: false } });
+      NetworkPath.allowAzureServices(s, "a", {
+        target: e.target,
+        justification: "the vendor's reporting tool connects from its own Azure tenant",
+      });
+    }, /\[test\/a\] The Azure SQL server's public network access is off, so firewall rules admit nothing.*public_network_access_enabled = false.*NetworkPath\.privateEndpoint/s));
+
+  it("refuses the 'allow Azure services' rule on a VNet-injected PostgreSQL server", () =>
+    refuses((s) => {
+      const db = subnet(s, network(s), "db", "10.0.4.0/28");
+      NetworkPath.allowAzureServices(s, "a", {
+        target: postgres(s, db.id),
+        justification: "the vendor's reporting tool connects from its own Azure tenant",
+      });
+    }, /PostgreSQL flexible server's public network access is off, so firewall rules admit nothing.*delegated_subnet_id \(VNet-injected\).*from its virtual network/s));
 
   it("refuses a private endpoint to a VNet-injected PostgreSQL server", () =>
     refuses((s) => {

@@ -42,19 +42,19 @@ const written = (content: string) => (file: string) => writeFileSync(file, conte
 
 describe("npm run validate refuses a stack file that is no stack", () => {
   it.each([
-    ["null", written("null"), "the file: Invalid input: expected object, received null"],
-    ["a list", written("[]"), "the file: Invalid input: expected object, received array"],
-    ["a string", written('"dev"'), "the file: Invalid input: expected object, received string"],
-    ["resources that are a string", written('{"resource":"x"}'), "resource: Invalid input: expected record"],
+    ["null", written("null"), "field (top level): Invalid input: expected object, received null"],
+    ["a list", written("[]"), "field (top level): Invalid input: expected object, received array"],
+    ["a string", written('"dev"'), "field (top level): Invalid input: expected object, received string"],
+    ["resources that are a string", written('{"resource":"x"}'), "field .resource: Invalid input: expected record"],
     [
       "a null resource type",
       written('{"resource":{"azurerm_role_assignment":null}}'),
-      "resource.azurerm_role_assignment:",
+      "field .resource.azurerm_role_assignment:",
     ],
     [
       "a resource that is a number",
       written('{"data":{"azurerm_client_config":{"current":5}}}'),
-      "data.azurerm_client_config.current: Invalid input: expected object, received number",
+      "field .data.azurerm_client_config.current: Invalid input: expected object, received number",
     ],
   ])("%s: exit 2 naming the file and the field", (_, make, why) => {
     const { dir, file } = synthFolder(make);

@@ -17,6 +17,7 @@ import { PRIVATE_DNS_ZONE } from "./internal/estate/network-paths";
 import { meaninglessTextProblem } from "./internal/policy/meaningful-text";
 import { justifySuppressions } from "./guardrails/suppressions";
 import { slug } from "./internal/slug";
+import { ASSIGNMENT_NAMESPACE, uuidv5 } from "./internal/deterministic-name";
 import type { PostgresServerTarget, SqlServerTarget } from "./database-targets";
 
 /** A database server the library gives a network path to. */
@@ -160,13 +161,7 @@ export class NetworkPath extends Construct {
   static virtualNetworkRule(scope: Construct, id: string, props: VirtualNetworkRulePathProps): NetworkPath {
     const path = new NetworkPath(scope, id);
     serverKindOf(path, props.target, [SQL]);
-    if (props.target.home instanceof MssqlServer && props.target.home.publicNetworkAccessEnabledInput === false) {
-      throw new IdentityConfigError(path, {
-        problem: "The Azure SQL server's public network access is off, so virtual network rules admit nothing",
-        value: "public_network_access_enabled = false",
-        fix: "use NetworkPath.privateEndpoint, or turn public network access on for the rule",
-      });
-    }
+    refuseWithoutPublicEndpoint(path, props.target, "virtual network rules");
     const subnetId = subnetIdOf(path, props.subnet);
     if (props.subnet instanceof Subnet) requireServiceEndpoint(path, props.subnet, "Microsoft.Sql");
     const subnetName =
@@ -174,7 +169,7 @@ export class NetworkPath extends Construct {
         ? knownName(props.subnet, props.subnet.nameInput ?? "")
         : ResourceId.parse(path, subnetId).name;
     path.resource = new MssqlVirtualNetworkRule(path, "rule", {
-      name: slug(`allow-${subnetName}`),
+      name: virtualNetworkRuleName(subnetName),
       serverId: props.target.scopeReference,
       subnetId,
     });
@@ -190,6 +185,7 @@ export class NetworkPath extends Construct {
   static allowAzureServices(scope: Construct, id: string, props: AllowAzureServicesProps): NetworkPath {
     const path = new NetworkPath(scope, id);
     const kind = serverKindOf(path, props.target, [SQL, POSTGRES]);
+    refuseWithoutPublicEndpoint(path, props.target, "firewall rules");
     const vague = meaninglessTextProblem(props.justification ?? "", 10);
     if (vague) {
       throw new IdentityConfigError(path, {
@@ -220,6 +216,42 @@ export class NetworkPath extends Construct {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
   }
+}
+
+/**
+ * Firewall and virtual network rules act on the public endpoint only: with public network access
+ * off (as a VNet-injected PostgreSQL server must have it) they admit nothing, and Azure SQL refuses
+ * to create them at all (error 42101), so the first apply would fail.
+ */
+function refuseWithoutPublicEndpoint(where: IConstruct, target: DatabaseServerTarget, rules: string): void {
+  const server = target.home;
+  const injected = server instanceof PostgresqlFlexibleServer && server.delegatedSubnetIdInput !== undefined;
+  const off =
+    (server instanceof MssqlServer || server instanceof PostgresqlFlexibleServer) &&
+    server.publicNetworkAccessEnabledInput === false;
+  if (!off && !injected) return;
+  const product = server instanceof MssqlServer ? SQL.product : POSTGRES.product;
+  throw new IdentityConfigError(where, {
+    problem: `The ${product}'s public network access is off, so ${rules} admit nothing`,
+    value: injected ? "delegated_subnet_id (VNet-injected)" : "public_network_access_enabled = false",
+    fix: injected
+      ? "reach the server from its virtual network (computes in or integrated with a subnet there)"
+      : `use NetworkPath.privateEndpoint, or turn public network access on for the ${rules}`,
+  });
+}
+
+/** Azure SQL's limit on a virtual network rule's name (azurerm validates it at plan). */
+const RULE_NAME_LENGTH = 64;
+
+/**
+ * `allow-<subnet>`, within the limit: a subnet name may have 80 characters, so a longer one is cut
+ * and given a hash of the whole, keeping two long names that share a prefix apart.
+ */
+function virtualNetworkRuleName(subnetName: string): string {
+  const full = slug(`allow-${subnetName}`);
+  if (full.length <= RULE_NAME_LENGTH) return full;
+  const hash = uuidv5(ASSIGNMENT_NAMESPACE, full).slice(0, 8);
+  return `${full.slice(0, RULE_NAME_LENGTH - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
 /** A virtual network rule admits a subnet's traffic only through the service's endpoint on that subnet. */

@@ -1,10 +1,11 @@
 // npm run access-diff -- <base synth folder> <head synth folder> [--allow-broadening]
 // Prints the access changes between two `cdktf synth` outputs as markdown for a pull request.
 // Exit 0: nothing broadens; 1: something broadens (unless --allow-broadening); 2: unusable input.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { readJsonFile, fieldPath } from "./json-file";
 import { AccessReport, buildAccessReport, diffAccess, GuardrailRecord, renderAccessDiff } from "../constructs";
 
 const USAGE = "usage: npm run access-diff -- <base synth folder> <head synth folder> [--allow-broadening]";
@@ -73,19 +74,23 @@ const GuardrailJson = z.object({
   ),
 });
 
-/** The file's JSON, checked against `schema`; unusable input names the file and the first bad field. */
-function readJson<T>(which: string, file: string, what: string, schema: z.ZodType<T>): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new UnusableInput(`${which} stack ${file} is not readable ${what}: ${(e as Error).message}`);
-  }
-  const checked = schema.safeParse(json);
-  if (checked.success) return checked.data;
+/** A synthesized stack is under a megabyte; its guardrail report far less. */
+const MAX_FILE_BYTES = 64 << 20;
+
+/**
+ * The file's JSON, checked against `schema`; unusable input names the file and the first bad
+ * field. What the diff reads is the file as parsed, not zod's copy: a record drops a `__proto__`
+ * key, which would hide a resource of that name from the diff.
+ */
+function readJson(which: string, file: string, what: string, schema: z.ZodType): Record<string, unknown> {
+  const read = readJsonFile(file, MAX_FILE_BYTES, "a synthesized file");
+  if ("problem" in read) throw new UnusableInput(`${which} stack: ${read.problem}`);
+  const checked = schema.safeParse(read.json);
+  if (checked.success) return read.json as Record<string, unknown>;
   const issue = checked.error.issues[0];
-  const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("") || "(top level)";
-  throw new UnusableInput(`${which} stack ${file} is not readable ${what}: field ${field}: ${issue.message}`);
+  throw new UnusableInput(
+    `${which} stack ${file} is not readable ${what}: field ${fieldPath(issue.path)}: ${issue.message}`,
+  );
 }
 
 interface SynthStack {
@@ -115,7 +120,7 @@ function readSynthFolder(which: string, folder: string): Map<string, SynthStack>
       }
       const findings = join(stacks, name, "guardrails.json");
       const guardrails = existsSync(findings)
-        ? readJson(which, findings, "guardrail report", GuardrailJson)
+        ? (readJson(which, findings, "guardrail report", GuardrailJson) as unknown as GuardrailRecord)
         : undefined;
       return [name, { report, ...(guardrails ? { guardrails } : {}) }];
     }),

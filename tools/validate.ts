@@ -6,11 +6,12 @@
 // deploy through ungated); 1: a stack failed or was skipped under --require-provider; 2: bad
 // arguments, no synthesized stack, or a stack file that is no stack (not a regular file, not a JSON object).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { fieldPath, readJsonFile } from "./json-file";
 import {
   azurermRequirement,
   classifyInitFailure,
@@ -112,21 +113,14 @@ const StackJson = z.looseObject({ resource: blocks, data: blocks });
 
 /** The stack's JSON, or why it cannot be one (named by file, with the bad field's path). */
 function readStack(file: string): Json | string {
-  const stat = statSync(file);
-  if (!stat.isFile() || stat.size > MAX_STACK_BYTES)
-    return `${file} is ${stat.isFile() ? `${stat.size} bytes, more than a stack's ${MAX_STACK_BYTES}` : "not a regular file"}; run npx cdktf synth`;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    return `${file} is not readable JSON: ${(e as Error).message}; run npx cdktf synth`;
-  }
+  const read = readJsonFile(file, MAX_STACK_BYTES, "a stack");
+  if ("problem" in read) return `${read.problem}; run npx cdktf synth`;
+  const { json } = read;
   const parsed = StackJson.safeParse(json);
   // The file as read, not zod's copy: a loose object copies unknown keys, `__proto__` among them.
   if (parsed.success) return json as Json;
   const [issue] = parsed.error.issues;
-  const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "the file";
-  return `${file} is not a synthesized stack: ${where}: ${issue.message}; run npx cdktf synth`;
+  return `${file} is not a synthesized stack: field ${fieldPath(issue.path)}: ${issue.message}; run npx cdktf synth`;
 }
 
 /** parseArgs's complaint, naming the flag, without its hint about `--` (meant for positionals that start with a dash). */

@@ -5,7 +5,7 @@
 // cannot be verified; 2: unusable input, or Azure cannot be read (sign-in failed, a right missing).
 // --usage instead reads the audit workspace (./verify/usage.ts): exit 0 when every workload identity
 // signed in and every logged grant was used in the last N days (default 30), 1 otherwise.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { AccessReport } from "../constructs";
@@ -14,6 +14,7 @@ import { compareEstate, renderDrift } from "./verify/drift";
 import { AzureReadError, AzureReader, readLiveEstate } from "./verify/live-estate";
 import { readUsage, renderUsage } from "./verify/usage";
 import { checkAccessReport } from "./verify/report-schema";
+import { readJsonFile } from "./json-file";
 
 const USAGE =
   "usage: npm run verify -- <environment> [--usage [--days <1-730, default 30>]] [--json] [--out <synth folder, default cdktf.out>]";
@@ -107,19 +108,9 @@ function readReport(synthDir: string, environment: string): AccessReport & { sub
       `environment ${environment} has not been synthesized (no ${file}); run npm run synth (${which})`,
     );
   }
-  // Not read when it is no regular file (a FIFO would block, /dev/zero never ends) or far too large.
-  const stat = statSync(file);
-  if (!stat.isFile() || stat.size > MAX_REPORT_BYTES)
-    throw new UnusableInput(
-      `${file} is ${stat.isFile() ? `${stat.size} bytes, more than an access report's ${MAX_REPORT_BYTES}` : "not a regular file"}; run npm run synth`,
-    );
-  let json: unknown;
-  try {
-    // A byte order mark is dropped; bytes that are not UTF-8 are refused, not replaced.
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file)));
-  } catch (e) {
-    throw new UnusableInput(`${file} is not readable JSON: ${(e as Error).message}; run npm run synth`);
-  }
+  const read = readJsonFile(file, MAX_REPORT_BYTES, "an access report");
+  if ("problem" in read) throw new UnusableInput(`${read.problem}; run npm run synth`);
+  const json = read.json;
   // Checked whole before Azure is asked anything: every id verify would send, every field it reads.
   const checked = checkAccessReport(json);
   if (checked.problems) {

@@ -20,7 +20,13 @@ import { byKeys } from "../internal/ordering";
 import { isGuid } from "../azure-ids";
 import { azureIdOf, azureScopeId } from "../internal/estate/azure-id-of";
 import { auditCoverageOf } from "../internal/audit/coverage";
-import { dataOperationsQuery, identifiersOf, SignInSource, tokenAcquisitionsQuery } from "../internal/audit/kql";
+import {
+  dataOperationsQuery,
+  identifiersOf,
+  SignInSource,
+  tokenAcquisitionsQuery,
+  UnqueryableValue,
+} from "../internal/audit/kql";
 import { Identifier, isWorkspaceId, SIGN_IN_WORKSPACE_LOCAL } from "../internal/audit/audit-catalog";
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../internal/abac/analysis";
 import { conditionLimitsRoles } from "../internal/policy/condition-limits";
@@ -313,6 +319,17 @@ function auditText(a: Assignment, estate: EstateModel): string | undefined {
  */
 function withQueries(identity: ReportIdentity, estate: EstateModel, source: SignInSource): ReportIdentity {
   if (identity.access !== "workload" || !MANAGED_IDENTITY_KINDS.has(identity.kind)) return identity;
+  try {
+    return { ...identity, queries: queriesOf(identity, estate, source) };
+  } catch (e) {
+    // A name an override filled with control characters is no Azure name: Azure refuses it at
+    // apply, and no query can look for it, so the report offers none rather than failing the synth.
+    if (e instanceof UnqueryableValue) return identity;
+    throw e;
+  }
+}
+
+function queriesOf(identity: ReportIdentity, estate: EstateModel, source: SignInSource): ReportIdentity["queries"] {
   const who = {
     signInName: identity.kind === "SystemAssigned" ? identity.name.replace("/", "/slots/") : identity.name,
   };
@@ -339,11 +356,8 @@ function withQueries(identity: ReportIdentity, estate: EstateModel, source: Sign
     });
   }
   return {
-    ...identity,
-    queries: {
-      ...(source.kind === "none" ? {} : { tokenAcquisitions: tokenAcquisitionsQuery(who) }),
-      dataOperations: [...logged.values()].sort(byKeys((q) => q.resourceId)),
-    },
+    ...(source.kind === "none" ? {} : { tokenAcquisitions: tokenAcquisitionsQuery(who) }),
+    dataOperations: [...logged.values()].sort(byKeys((q) => q.resourceId)),
   };
 }
 
@@ -546,12 +560,14 @@ export function renderAccessReport(report: AccessReport): string {
 }
 
 /** Writes `access-report.json` and `access-report.md` beside the stack on every synth. */
-export function reportAccessOnSynth(stack: TerraformStack): void {
-  onStackSynthesis(new Construct(stack, "access-report"), (json) => {
+export function reportAccessOnSynth(stack: TerraformStack): Construct {
+  const host = new Construct(stack, "access-report");
+  onStackSynthesis(host, (json) => {
     const report = buildAccessReport(stack.node.id, json());
     return {
       "access-report.json": `${JSON.stringify(report, null, 2)}\n`,
       "access-report.md": renderAccessReport(report),
     };
   });
+  return host;
 }

@@ -5,15 +5,20 @@ export type KqlPrincipal = { readonly objectId: string } | { readonly signInName
 
 const SIGN_INS = "AADManagedIdentitySignInLogs";
 
+/** A value no query can name: it holds a control character, so it is no Azure name or id. */
+export class UnqueryableValue extends Error {
+  constructor(readonly value: string) {
+    super(`${JSON.stringify(value)} holds a control character: it is no Azure name or id`);
+  }
+}
+
 /**
  * The one way a value enters KQL: a string literal. Names and ids come from the stack's JSON (an
  * override can write anything there), so nothing is pasted: backslash and quote are escaped, and a
  * control character (which no Azure name or id holds) is refused rather than guessed at.
  */
 export function kqlString(value: string): string {
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) {
-    throw new RangeError(`${JSON.stringify(value)} holds a control character: it is no Azure name or id`);
-  }
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) throw new UnqueryableValue(value);
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
