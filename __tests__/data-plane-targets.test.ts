@@ -376,7 +376,7 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
             `    CREATE USER [app-id] FROM EXTERNAL PROVIDER WITH OBJECT_ID = '${ref(identity.principalId)}';`,
             `    EXEC sys.sp_addextendedproperty @name = N'entra_object_id', @value = '${ref(identity.principalId)}', @level0type = N'USER', @level0name = N'app-id';`,
             "END;",
-            "IF IS_ROLEMEMBER(N'db_datareader', N'app-id') = 0",
+            `IF IS_ROLEMEMBER(N'db_datareader', N'app-id') = 0 AND NOT EXISTS (SELECT 1 FROM sys.database_principals WHERE name = N'app-id' AND sid <> CAST(CAST('${ref(identity.clientId)}' AS uniqueidentifier) AS varbinary(16)))`,
             "    ALTER ROLE [db_datareader] ADD MEMBER [app-id];",
           ].join("\n"),
         },
@@ -443,12 +443,19 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
       {
         database: "sales",
         statements: [
-          'GRANT CONNECT ON DATABASE "sales" TO "app-id";',
-          'GRANT USAGE ON SCHEMA "billing" TO "app-id";',
-          'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "billing" TO "app-id";',
-          'ALTER DEFAULT PRIVILEGES IN SCHEMA "billing" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "app-id";',
-          'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "billing" TO "app-id";',
-          'ALTER DEFAULT PRIVILEGES IN SCHEMA "billing" GRANT USAGE, SELECT ON SEQUENCES TO "app-id";',
+          "DO $grant$",
+          "BEGIN",
+          `  IF ${stale} THEN`,
+          "    RAISE EXCEPTION 'Role % is mapped to another Entra object and was not replaced: nothing granted', 'app-id';",
+          "  END IF;",
+          '  GRANT CONNECT ON DATABASE "sales" TO "app-id";',
+          '  GRANT USAGE ON SCHEMA "billing" TO "app-id";',
+          '  GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "billing" TO "app-id";',
+          '  ALTER DEFAULT PRIVILEGES IN SCHEMA "billing" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "app-id";',
+          '  GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "billing" TO "app-id";',
+          '  ALTER DEFAULT PRIVILEGES IN SCHEMA "billing" GRANT USAGE, SELECT ON SEQUENCES TO "app-id";',
+          "END",
+          "$grant$;",
         ].join("\n"),
       },
     ]);
@@ -530,15 +537,17 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
     expect(pg.steps[1].statements).toContain(
       `SELECT pg_catalog.pgaadauth_create_principal_with_oid('orders-web', '${principal}', 'service', false, false)`,
     );
-    expect(pg.steps[2]).toEqual({
-      database: "Sales-2024",
-      statements: [
-        'GRANT CONNECT ON DATABASE "Sales-2024" TO "orders-web";',
-        'GRANT USAGE ON SCHEMA "Billing" TO "orders-web";',
-        'GRANT SELECT ON ALL TABLES IN SCHEMA "Billing" TO "orders-web";',
-        'ALTER DEFAULT PRIVILEGES IN SCHEMA "Billing" GRANT SELECT ON TABLES TO "orders-web";',
+    expect(pg.steps[2].database).toBe("Sales-2024");
+    expect(pg.steps[2].statements).toContain(
+      [
+        "  END IF;",
+        '  GRANT CONNECT ON DATABASE "Sales-2024" TO "orders-web";',
+        '  GRANT USAGE ON SCHEMA "Billing" TO "orders-web";',
+        '  GRANT SELECT ON ALL TABLES IN SCHEMA "Billing" TO "orders-web";',
+        '  ALTER DEFAULT PRIVILEGES IN SCHEMA "Billing" GRANT SELECT ON TABLES TO "orders-web";',
+        "END",
       ].join("\n"),
-    });
+    );
     const sql = outputs["database-access-orders-sql-orders-v2"].value;
     expect(sql.steps[0].database).toBe("orders.v2");
     expect(sql.steps[0].statements).toContain(

@@ -23,7 +23,7 @@ import { ContainerGroup } from "@cdktf/provider-azurerm/lib/container-group";
 import { ContainerApp } from "@cdktf/provider-azurerm/lib/container-app";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 
-import { loadModule, parseSync, scanSync } from "libpg-query";
+import { loadModule, parsePlPgSQLSync, parseSync, scanSync } from "libpg-query";
 import {
   AppServiceCompute,
   AksClusterIdentity,
@@ -342,6 +342,44 @@ describe("users are matched by object id, not by name", () => {
   });
 });
 
+describe("a same-named principal that could not be replaced gets nothing", () => {
+  // DROP USER fails for a user that owns objects, DROP ROLE for a role holding privileges
+  // elsewhere; the script may go on (sqlcmd without -b, psql without ON_ERROR_STOP).
+  it("Azure SQL: every role membership waits on the same check that drops the stale user", () => {
+    const stack = testStack();
+    const identity = new UserAssignedIdentity(stack, "app", { ...inRg, name: "app-id" });
+    sqlDb(stack).grant(identity, Roles.SqlDataReader, { reason: "reads" });
+    sqlDb(stack).grant(identity, Roles.SqlDataWriter, { reason: "writes" });
+    const lines: string[] = Object.values(outputsOf(stack))[0].value.steps[0].statements.split("\n");
+    const stale = /^IF EXISTS \((.*)\)$/.exec(lines[0])![1];
+    const memberships = lines.flatMap((line, i) => (line.includes("ALTER ROLE") ? [lines[i - 1]] : []));
+    expect(memberships).toHaveLength(2);
+    for (const guard of memberships) expect(guard).toMatch(/^IF IS_ROLEMEMBER\(.*\) = 0 AND NOT EXISTS \((.*)\)$/);
+    for (const guard of memberships) expect(guard.endsWith(`AND NOT EXISTS (${stale})`)).toBe(true);
+  });
+
+  it("PostgreSQL: the grants run in one block that stops before any grant while a role of another object keeps the name", () => {
+    const stack = testStack();
+    const a = new UserAssignedIdentity(stack, "a", { ...inRg, name: "a-id" });
+    const b = new UserAssignedIdentity(stack, "b", { ...inRg, name: "b-id" });
+    pgDb(stack, "billing").grant(a, Roles.PostgresTableWriter, { reason: "writes" });
+    pgDb(stack, "billing").grant(b, Roles.PostgresTableReader, { reason: "reads" });
+    const steps: { statements: string }[] = Object.values(outputsOf(stack))[0].value.steps;
+    const lines = steps[2].statements.split("\n");
+    expect([lines[0], lines[1], lines.at(-2), lines.at(-1)]).toEqual(["DO $grant$", "BEGIN", "END", "$grant$;"]);
+    // Every check comes before the first grant of its user, and raises (which undoes the block).
+    for (const user of ["a-id", "b-id"]) {
+      const check = lines.findIndex((l) => l.startsWith("  IF EXISTS") && l.includes(`r.rolname = '${user}'`));
+      const first = lines.findIndex((l) => l.includes(`TO "${user}";`));
+      expect([check >= 0, check < first, lines[check + 1]]).toEqual([
+        true,
+        true,
+        `    RAISE EXCEPTION 'Role % is mapped to another Entra object and was not replaced: nothing granted', '${user}';`,
+      ]);
+    }
+  });
+});
+
 describe("PostgreSQL sequences", () => {
   const stepsFor = (role: typeof Roles.PostgresTableReader) => {
     const stack = testStack();
@@ -360,6 +398,53 @@ describe("PostgreSQL sequences", () => {
 
   it("gives readers nothing on sequences", () => {
     expect(stepsFor(Roles.PostgresTableReader)).not.toContain("SEQUENCES");
+  });
+});
+
+describe("no identity is named like a principal the server or database already has", () => {
+  // PostgreSQL reads `TO "public"` as TO PUBLIC: a role named public would grant every role the writes.
+  it.each([
+    ["postgresql", "public"],
+    ["postgresql", "PUBLIC"],
+    ["postgresql", "none"],
+    ["postgresql", "pg_read_all_data"],
+    ["postgresql", "azure_pg_admin"],
+    ["azure-sql", "public"],
+    ["azure-sql", "dbo"],
+    ["azure-sql", "guest"],
+    ["azure-sql", "db_owner"],
+    ["azure-sql", "DB_DataReader"],
+  ])("refuses, for %s, an identity named %s", (system, name) => {
+    const stack = testStack();
+    const identity = new UserAssignedIdentity(stack, "app", { ...inRg, name });
+    const grant = () =>
+      system === "postgresql"
+        ? pgDb(stack).grant(identity, Roles.PostgresTableWriter, { reason: "writes" })
+        : sqlDb(stack).grant(identity, Roles.SqlDataWriter, { reason: "writes" });
+    expect(grant).toThrow(
+      `The identity's name cannot be a database principal name: it is the name of a principal the ${system === "postgresql" ? "server" : "database"} already has`,
+    );
+    expect(grant).toThrow(`: "${name}". Fix: give the identity a literal name`);
+  });
+
+  it("refuses an output edited to name the grant's principal public", () => {
+    const stack = testStack();
+    const identity = new UserAssignedIdentity(stack, "app", { ...inRg, name: "app-id" });
+    pgDb(stack).grant(identity, Roles.PostgresTableWriter, { reason: "writes" });
+    const output = Object.values(outputsOf(stack))[0];
+    expect(stepsOfGrants(output.value)).toBeDefined();
+    output.value.grants[0].principal_name = "public";
+    expect(stepsOfGrants(output.value)).toBeUndefined();
+  });
+
+  it("takes names that only contain a built-in one", () => {
+    const stack = testStack();
+    for (const name of ["public-api", "dbo-reader", "app-pg_x"]) {
+      const identity = new UserAssignedIdentity(stack, name, { ...inRg, name });
+      pgDb(stack).grant(identity, Roles.PostgresTableReader, { reason: "reads" });
+      sqlDb(stack).grant(identity, Roles.SqlDataReader, { reason: "reads" });
+    }
+    expect(Object.keys(outputsOf(stack))).toHaveLength(2);
   });
 });
 
@@ -542,26 +627,39 @@ describe("every name and id is one token of the statements, whatever it holds", 
 
   it("PostgreSQL parses each step into the statements intended, with any values", () => {
     const kinds = (sql: string) => (parseSync(sql).stmts ?? []).map((s) => Object.keys(s.stmt ?? {})[0]);
-    const expected = render("postgresql", MARKERS).map((s) => kinds(s.statements));
+    // The grants run inside a DO block (PL/pgSQL): each user's check, then its statements.
+    const body = (sql: string): string[] =>
+      (parsePlPgSQLSync(sql) as any).plpgsql_funcs[0].PLpgSQL_function.action.PLpgSQL_stmt_block.body.flatMap(
+        (st: Record<string, any>) => {
+          const [kind] = Object.keys(st);
+          if (kind === "PLpgSQL_stmt_execsql") return kinds(st[kind].sqlstmt.PLpgSQL_expr.query);
+          return kind === "PLpgSQL_stmt_return" ? [] : [kind];
+        },
+      );
+    const shape = (steps: { statements: string }[]) => [
+      ...steps.map((s) => kinds(s.statements)),
+      body(steps[2].statements),
+    ];
+    const expected = shape(render("postgresql", MARKERS));
+    const writer = [
+      "GrantStmt",
+      "GrantStmt",
+      "GrantStmt",
+      "AlterDefaultPrivilegesStmt",
+      "GrantStmt",
+      "AlterDefaultPrivilegesStmt",
+    ];
+    const reader = ["GrantStmt", "GrantStmt", "GrantStmt", "AlterDefaultPrivilegesStmt"];
     expect(expected).toEqual([
       ["DoStmt"],
       ["DoStmt", "SelectStmt", "SelectStmt"],
-      [
-        ...[
-          "GrantStmt",
-          "GrantStmt",
-          "GrantStmt",
-          "AlterDefaultPrivilegesStmt",
-          "GrantStmt",
-          "AlterDefaultPrivilegesStmt",
-        ],
-        ...["GrantStmt", "GrantStmt", "GrantStmt", "AlterDefaultPrivilegesStmt"],
-      ],
+      ["DoStmt"],
+      ["PLpgSQL_stmt_if", ...writer, "PLpgSQL_stmt_if", ...reader],
     ]);
     fc.assert(
       fc.property(hostile, hostile, hostile, (user, schema, database) => {
         fc.pre(![user, schema, database].some((v) => v.includes("\u0000")));
-        expect(render("postgresql", { user, schema, database }).map((s) => kinds(s.statements))).toEqual(expected);
+        expect(shape(render("postgresql", { user, schema, database }))).toEqual(expected);
       }),
       { numRuns: 100 },
     );

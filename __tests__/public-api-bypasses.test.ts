@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import { App, TerraformStack } from "cdktf";
+import { Annotations, App, Aspects, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
@@ -384,6 +384,39 @@ app.synth();
     expect(`${result.stdout}${result.stderr}`).toContain("IG001 privileged-role at azurerm_role_assignment.owner");
     expect(existsSync(join(dir, "cdktf.out", "stacks", "orders", "cdk.tf.json"))).toBe(false);
   }, 120_000);
+
+  it.each([
+    ["in code", (stack: TerraformStack, id: string) => stack.node.tryRemoveChild(id)],
+    [
+      "in an aspect",
+      (stack: TerraformStack, id: string) =>
+        Aspects.of(stack).add({ visit: (node) => void (node === stack && stack.node.tryRemoveChild(id)) }),
+    ],
+  ])("refuses a synth whose checks were removed from the stack %s", (_how, remove) => {
+    for (const check of ["guardrails", "access-report", "cross-stack-check"]) {
+      const stack = stackWith();
+      owner(stack);
+      remove(stack, check);
+      expect(() => (stack.node.root as App).synth()).toThrow(
+        `[orders] Checks of the stack did not run in this synth: their constructs were removed from the stack: ["orders/${check}"]. Fix: leave every construct configureIdentityStack adds in the stack`,
+      );
+    }
+  });
+
+  it("counts error annotations added by the hook of a construct made after configureIdentityStack", () => {
+    // cdktf reads the variable when the stack is made.
+    process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = "true";
+    try {
+      const stack = stackWith();
+      const late = new Construct(stack, "late");
+      Object.defineProperty(late, Symbol.for("cdktf/customSynthesis"), {
+        value: { onSynthesize: () => Annotations.of(late).addError("late finding") },
+      });
+      expect(() => (stack.node.root as App).synth()).toThrow("[orders/late] late finding");
+    } finally {
+      delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
+    }
+  });
 
   it("fails an in-process synth with the variable set, cross-stack errors too; warnings pass", () => {
     const saved = process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;

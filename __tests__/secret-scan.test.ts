@@ -444,3 +444,52 @@ describe("secret attributes in any accessor form", () => {
     ]);
   });
 });
+
+describe("secrets an expression hides from a pattern of its text", () => {
+  const gh = FAKE.github;
+  const b64 = Buffer.from(gh).toString("base64");
+  const output = (value: string) => findSecrets({ output: { o: { value } } }).map((h) => h.what);
+  it.each([
+    ["a token split across join()", `\${join("", ["${gh.slice(0, 4)}", "${gh.slice(4)}"])}`, "a GitHub token"],
+    ["a token split across format()", `\${format("%s%s", "${gh.slice(0, 3)}", "${gh.slice(3)}")}`, "a GitHub token"],
+    [
+      "a storage key put together by format()",
+      '${format("DefaultEndpointsProtocol=https;%s=%s", "AccountKey", "ZmFrZQ==")}',
+      "a storage account key in a connection string",
+    ],
+    ["a token in base64decode()", `\${base64decode("${b64}")}`, "a GitHub token"],
+    ["a token behind an HCL escape", `\${"gh\\u0070${gh.slice(3)}"}`, "a GitHub token"],
+    ["a PEM header split by an interpolation", '-----BEGIN PRI${""}VATE KEY-----', "a PEM private key"],
+    ["a SAS sig split by an interpolation", 'https://a.blob.core.windows.net/c?sv=1&s${""}ig=abc', "a SAS signature"],
+    ["a SAS sig percent-encoded twice", "https://x/?u=https%253A%252F%252Fa%252Fc%253Fsig%253Dabc", "a SAS signature"],
+    [
+      "a key read in a for directive",
+      "%{ for k in [azurerm_storage_account.sa.primary_access_key] }${k}%{ endfor }",
+      "a secret attribute (azurerm_storage_account.sa.primary_access_key)",
+    ],
+    [
+      "a key read in an if directive",
+      '%{ if azurerm_storage_account.sa.primary_access_key != "" }x%{ endif }',
+      "a secret attribute (azurerm_storage_account.sa.primary_access_key)",
+    ],
+    [
+      "a key read with spaces around the dots",
+      "${azurerm_storage_account . sa . primary_access_key}",
+      "a secret attribute (azurerm_storage_account.sa.primary_access_key)",
+    ],
+    [
+      "a data source's key read with a line break",
+      "${data.azurerm_storage_account.ds.\n  primary_access_key}",
+      "a secret attribute (data.azurerm_storage_account.ds.primary_access_key)",
+    ],
+  ])("finds %s", (_, value, what) => {
+    expect(output(value)).toEqual([what]);
+  });
+
+  it("not expressions whose literals are no secret", () => {
+    expect(output('${join(",", ["a", "b"])}')).toEqual([]);
+    expect(output('${format("%s-%s", "orders", "web")}')).toEqual([]);
+    expect(output('${base64encode("hello")}')).toEqual([]);
+    expect(output("%{ for n in var.names }${n}%{ endfor }")).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import { AnnotationMetadataEntryType, Annotations, TerraformStack } from "cdktf"
 import { AzureContext, EnvironmentDeclaration } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
 import { reportAccessOnSynth } from "./estate/access-report";
-import { onStackSynthesis } from "./internal/estate/stack-synthesis";
+import { gateStackSynthesis, onStackSynthesis } from "./internal/estate/stack-synthesis";
 import { GuardrailSettings } from "./guardrails/settings";
 import { Guardrails } from "./internal/guardrails/guardrails";
 import { AuditLogs, enableAuditLogs } from "./internal/audit/diagnostics";
@@ -47,35 +47,39 @@ export function configureIdentityStack(stack: TerraformStack, options: IdentityS
     environment: options.environment,
   });
   if (options.auditLogs) enableAuditLogs(stack, options.auditLogs);
-  new Guardrails(stack, "guardrails", options.guardrails);
-  reportAccessOnSynth(stack);
-  forbidCrossStackReferences(stack);
-  failOnErrors(stack);
+  const checks = [
+    new Guardrails(stack, "guardrails", options.guardrails),
+    reportAccessOnSynth(stack),
+    forbidCrossStackReferences(stack),
+  ];
+  failOnErrors(stack, checks);
 }
 
 /**
  * A cross-stack token becomes a remote-state read of the other stack's outputs: this stack's plan
  * then needs the other one deployed first. Deploy order alone is `addDependency`.
  */
-function forbidCrossStackReferences(stack: TerraformStack): void {
-  onStackSynthesis(new Construct(stack, "cross-stack-check"), (json) => {
+function forbidCrossStackReferences(stack: TerraformStack): Construct {
+  const host = new Construct(stack, "cross-stack-check");
+  onStackSynthesis(host, (json) => {
     for (const name of Object.keys(json().data?.terraform_remote_state ?? {})) {
       Annotations.of(stack).addError(
         `${stack.node.id} references another stack through a cross-stack token (remote state ${name}). Fix: pass the resource id string (built from names) instead, so each stack plans on its own`,
       );
     }
   });
+  return host;
 }
 
 /**
  * Error findings fail the synth whatever `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS` says: cdktf's
  * own error text suggests that variable, and with it a direct app run writes the stack and exits 0.
  * (`cdktf synth` sets it itself, then fails on the manifest's errors; an app run alone does not.)
- * The last hook of the stack's configuration, so the guardrails' and the cross-stack check's
- * annotations are in; thrown before cdktf writes the stack's JSON.
+ * The stack's own hook runs after every construct's, so all their annotations are in, and only
+ * once the `checks` ran (none was removed from the tree); thrown before cdktf writes the stack's JSON.
  */
-function failOnErrors(stack: TerraformStack): void {
-  onStackSynthesis(new Construct(stack, "error-gate"), () => {
+function failOnErrors(stack: TerraformStack, checks: readonly Construct[]): void {
+  gateStackSynthesis(stack, checks, () => {
     const errors = stack.node
       .findAll()
       .flatMap((c) =>

@@ -69,7 +69,9 @@ export function statementNameProblem(
               ? `is ${size} ${unit}, longer than the ${length} a ${system === "postgresql" ? "PostgreSQL" : "SQL"} ${what === "identity" ? (system === "postgresql" ? "role name" : "user name") : "identifier"} may be`
               : what === "identity" && !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(text)
                 ? "has characters no Azure resource name has (letters, digits, `.`, `_`, `-` and `/` only)"
-                : undefined;
+                : what === "identity" && isBuiltInPrincipal(system, text)
+                  ? `is the name of a principal the ${system === "postgresql" ? "server" : "database"} already has (${system === "postgresql" ? "`public`, `none`, `pg_*` and Azure's own roles" : "`public`, `dbo`, `guest`, `sys`, `INFORMATION_SCHEMA` and the fixed roles"}): the statements would grant it, and everyone in it, the role`
+                  : undefined;
   if (problem === undefined) return undefined;
   const subject = {
     identity: "The identity's name cannot be a database principal name",
@@ -84,6 +86,33 @@ export function statementNameProblem(
         ? `give the identity a literal name of at most ${length} ${unit} (the database user is named after it)`
         : `name the ${what} with at most ${length} ${unit}, as it is in the database`,
   };
+}
+
+/**
+ * Principals every server or database has, which no Entra user may be named: PostgreSQL reads
+ * `"public"` in GRANT as PUBLIC (every role), reserves `none` and `pg_*` (its predefined roles),
+ * and Azure adds its administrator and superuser roles; Azure SQL has fixed principals and roles.
+ * CREATE fails on such a name, DROP too, and the GRANT or ALTER ROLE after them would reach the
+ * existing principal and its members. Compared case-insensitively, as Azure names and T-SQL are.
+ */
+const BUILT_IN_PRINCIPALS: Readonly<Record<DatabaseSystem, ReadonlySet<string>>> = {
+  postgresql: new Set(["public", "none", "azure_pg_admin", "azuresu", "azure_superuser", "replication"]),
+  "azure-sql": new Set([
+    "public",
+    "dbo",
+    "guest",
+    "sys",
+    "information_schema",
+    "dbmanager",
+    "loginmanager",
+    ...["owner", "accessadmin", "securityadmin", "ddladmin", "backupoperator"].map((r) => `db_${r}`),
+    ...["datareader", "datawriter", "denydatareader", "denydatawriter"].map((r) => `db_${r}`),
+  ]),
+};
+
+function isBuiltInPrincipal(system: DatabaseSystem, name: string): boolean {
+  const lower = name.toLowerCase();
+  return BUILT_IN_PRINCIPALS[system].has(lower) || (system === "postgresql" && lower.startsWith("pg_"));
 }
 
 /** Returns `name`, or refuses it with the construct path, the name and the fix. */
@@ -220,7 +249,11 @@ BEGIN
     EXEC sys.sp_addextendedproperty @name = ${text(OBJECT_ID_PROPERTY)}, @value = ${id(user.principalId)}, @level0type = N'USER', @level0name = ${text(user.name)};
 END;`,
       ...user.roles.map(
-        (role) => sql`IF IS_ROLEMEMBER(${text(role.definition)}, ${text(user.name)}) = 0
+        // Not while a user of another principal keeps the name (its drop failed: it owns objects,
+        // or it is a role a DBA made): the role would reach that principal, or that role's members.
+        (
+          role,
+        ) => sql`IF IS_ROLEMEMBER(${text(role.definition)}, ${text(user.name)}) = 0 AND NOT EXISTS (${sqlStaleUser(user)})
     ALTER ROLE ${name(role.definition)} ADD MEMBER ${who};`,
       ),
     ];
@@ -283,14 +316,19 @@ function postgresStatements(database: DatabaseScope, users: readonly DatabaseUse
     const privileges: Part = { kind: "privileges", privileges: privilegesOf(user.roles) };
     const writes = privilegesOf(user.roles).some((p) => p !== "SELECT");
     return [
-      sql`GRANT CONNECT ON DATABASE ${db} TO ${who};`,
-      sql`GRANT USAGE ON SCHEMA ${schema} TO ${who};`,
-      sql`GRANT ${privileges} ON ALL TABLES IN SCHEMA ${schema} TO ${who};`,
-      sql`ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT ${privileges} ON TABLES TO ${who};`,
+      // A role of the name still mapped to another object (its drop failed) stops the block, which
+      // then grants nothing to anyone: privileges never reach a principal that is not the identity.
+      sql`  IF ${pgStaleRole(user)} THEN
+    RAISE EXCEPTION 'Role % is mapped to another Entra object and was not replaced: nothing granted', ${text(user.name)};
+  END IF;`,
+      sql`  GRANT CONNECT ON DATABASE ${db} TO ${who};`,
+      sql`  GRANT USAGE ON SCHEMA ${schema} TO ${who};`,
+      sql`  GRANT ${privileges} ON ALL TABLES IN SCHEMA ${schema} TO ${who};`,
+      sql`  ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT ${privileges} ON TABLES TO ${who};`,
       ...(writes
         ? [
-            sql`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${who};`,
-            sql`ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT USAGE, SELECT ON SEQUENCES TO ${who};`,
+            sql`  GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${schema} TO ${who};`,
+            sql`  ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} GRANT USAGE, SELECT ON SEQUENCES TO ${who};`,
           ]
         : []),
     ];
@@ -298,7 +336,7 @@ function postgresStatements(database: DatabaseScope, users: readonly DatabaseUse
   return [
     { database: database.name, statements: doBlock(revoke.map(pg).join("\n")) },
     { database: "postgres", statements: [doBlock(drop.map(pg).join("\n")), ...create.map(pg)].join("\n") },
-    { database: database.name, statements: grants.map(pg).join("\n") },
+    { database: database.name, statements: doBlock(grants.map(pg).join("\n")) },
   ];
 }
 

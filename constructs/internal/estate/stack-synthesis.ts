@@ -2,6 +2,7 @@ import { IConstruct } from "constructs";
 import { ISynthesisSession, TerraformStack } from "cdktf";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { IdentityConfigError } from "../../errors";
 
 /** The stack's Terraform JSON, rendered once per synthesis however many hooks read it. */
 export type StackJson = () => Readonly<Record<string, any>>;
@@ -14,6 +15,8 @@ export type SynthesisFiles = Readonly<Record<string, string>> | void;
 const CUSTOM_SYNTHESIS = Symbol.for("cdktf/customSynthesis");
 const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/i;
 const rendered = new WeakMap<TerraformStack, { session: ISynthesisSession; json: Record<string, any> }>();
+/** The synthesis each hook's host last ran in: what the stack's gate checks. */
+const ranIn = new WeakMap<IConstruct, ISynthesisSession>();
 
 /**
  * Runs `hook` on `host` (a construct of the stack) while cdktf synthesizes the stack: annotations
@@ -23,6 +26,7 @@ const rendered = new WeakMap<TerraformStack, { session: ISynthesisSession; json:
 export function onStackSynthesis(host: IConstruct, hook: (json: StackJson) => SynthesisFiles): void {
   const stack = TerraformStack.of(host);
   const onSynthesize = (session: ISynthesisSession) => {
+    ranIn.set(host, session);
     const json: StackJson = () => {
       const cached = rendered.get(stack);
       if (cached?.session === session) return cached.json;
@@ -42,6 +46,26 @@ export function onStackSynthesis(host: IConstruct, hook: (json: StackJson) => Sy
     }
   };
   Object.defineProperty(host, CUSTOM_SYNTHESIS, { value: { onSynthesize }, enumerable: false });
+}
+
+/**
+ * Runs `gate` on the stack itself, after every construct's hook (cdktf calls them leaves first,
+ * the stack last), once each of `required` has run in this synthesis. A host removed from the
+ * tree (`node.tryRemoveChild`, in code or in an aspect) never runs its hook: the stack would be
+ * written unjudged, so that is refused. The property cannot be deleted or redefined.
+ */
+export function gateStackSynthesis(stack: TerraformStack, required: readonly IConstruct[], gate: () => void): void {
+  const onSynthesize = (session: ISynthesisSession) => {
+    const skipped = required.filter((host) => ranIn.get(host) !== session).map((host) => host.node.path);
+    if (skipped.length > 0)
+      throw new IdentityConfigError(stack, {
+        problem: "Checks of the stack did not run in this synth: their constructs were removed from the stack",
+        value: skipped,
+        fix: "leave every construct configureIdentityStack adds in the stack (no node.tryRemoveChild, in code or in an aspect)",
+      });
+    gate();
+  };
+  Object.defineProperty(stack, CUSTOM_SYNTHESIS, { value: { onSynthesize }, enumerable: false });
 }
 
 /**

@@ -80,21 +80,108 @@ const SECRET_LEAVES = new Set(
   [...SECRET_ATTRIBUTES.values()].flatMap((paths) => paths.map((p) => p.at(-1)!)).filter((n) => SECRET_NAMED.test(n)),
 );
 
-/** The interpolations of a Terraform string (`${...}`), without the literal text around them; `$${` is an escape. */
-function interpolations(text: string): string[] {
-  const found: string[] = [];
-  for (let i = text.indexOf("${"); i >= 0; i = text.indexOf("${", i + 2)) {
-    if (i > 0 && text[i - 1] === "$") continue;
-    let depth = 0;
-    for (let j = i + 1; j < text.length; j++) {
-      if (text[j] === "{") depth += 1;
-      else if (text[j] === "}" && --depth === 0) {
-        found.push(text.slice(i + 2, j));
-        break;
-      }
-    }
+/**
+ * A Terraform string split into its literal text and its `${...}` interpolations and `%{...}`
+ * directives (a directive's expression is read like an interpolation's); `$${` and `%%{` are
+ * escapes. Braces inside quoted strings of an expression do not count.
+ */
+function templateParts(text: string): { literals: string[]; expressions: string[] } {
+  const literals: string[] = [];
+  const expressions: string[] = [];
+  let from = 0;
+  for (let i = 0; i < text.length - 1; i++) {
+    if ((text[i] !== "$" && text[i] !== "%") || text[i + 1] !== "{") continue;
+    if (i > 0 && text[i - 1] === text[i]) continue;
+    const end = expressionEnd(text, i + 2);
+    if (end === undefined) break;
+    literals.push(text.slice(from, i));
+    expressions.push(text.slice(i + 2, end - 1));
+    from = end;
+    i = end - 1;
   }
-  return found;
+  literals.push(text.slice(from));
+  return { literals, expressions };
+}
+
+/** Where an expression opened before `from` closes (after its `}`), skipping quoted strings. */
+function expressionEnd(text: string, from: number): number | undefined {
+  let depth = 1;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '"') i = quotedEnd(text, i);
+    else if (text[i] === "{") depth += 1;
+    else if (text[i] === "}" && --depth === 0) return i + 1;
+  }
+  return undefined;
+}
+
+/** The index of the `"` that closes the quoted string opened at `open` (or the end of the text). */
+function quotedEnd(text: string, open: number): number {
+  let i = open + 1;
+  while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+  return i;
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
+
+/**
+ * An expression as its string literals (HCL escapes decoded: `\u0070` is `p`) and its code with
+ * the whitespace HCL allows around `.` and `[` removed (`a . b` is `a.b`), so neither hides a
+ * secret from the patterns.
+ */
+function readExpression(expression: string): { literals: string[]; code: string } {
+  const literals: string[] = [];
+  let code = "";
+  let from = 0;
+  for (let i = expression.indexOf('"'); i >= 0; i = expression.indexOf('"', from)) {
+    const end = quotedEnd(expression, i);
+    code += expression.slice(from, i);
+    const raw = expression.slice(i + 1, end);
+    literals.push(
+      raw.replace(/\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))/gs, (all, u4, u8, c) =>
+        u4 || u8 ? String.fromCodePoint(parseInt(u4 ?? u8, 16)) : (ESCAPES[c] ?? all),
+      ),
+    );
+    code += `"${raw}"`;
+    from = end + 1;
+  }
+  code += expression.slice(from);
+  return { literals, code: code.replace(/\s*\.\s*/g, ".").replace(/\s+\[/g, "[") };
+}
+
+/** The interpolations of a Terraform string, as code a traversal pattern reads. */
+const interpolations = (text: string): string[] => templateParts(text).expressions.map((e) => readExpression(e).code);
+
+/** An expression's literals joined; a `format` call's arguments put into its verbs (`%s`, `%v`, `%q`, `%d`). */
+function foldLiterals({ literals, code }: { literals: string[]; code: string }): string {
+  if (!/^\s*format\s*\(\s*"/.test(code) || literals.length < 2) return literals.join("");
+  const [pattern, ...args] = literals;
+  let next = 0;
+  return pattern.replace(/%%|%[-+# 0-9.]*[svqd]/g, (verb) => (verb === "%%" ? "%" : (args[next++] ?? "")));
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4}){3,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The texts a string may become that its own text does not show: each interpolation replaced by
+ * its string literals joined (`join("", ["gh", "p_..."])`, `${"gh\u0070_..."}`), each literal
+ * that is base64 decoded (`base64decode("...")`), and percent-encoding undone up to three times.
+ */
+function hiddenForms(text: string): string[] {
+  const { literals, expressions } = templateParts(text);
+  const read = expressions.map(readExpression);
+  const folded = literals.map((l, i) => l + (read[i] ? foldLiterals(read[i]) : "")).join("");
+  const decoded = read
+    .flatMap((r) => r.literals)
+    .filter((l) => BASE64.test(l))
+    .map((l) => Buffer.from(l, "base64").toString("utf8"));
+  const forms = [folded, ...decoded];
+  for (let round = 0, last = text; round < 3; round++) {
+    const next = safeDecode(last);
+    if (next === last) break;
+    forms.push(next);
+    last = next;
+  }
+  return forms.filter((f) => f !== text);
 }
 
 const segmentsOf = (path: string) =>
@@ -363,7 +450,10 @@ export function findSecrets(stackJson: Readonly<Record<string, any>>): SecretHit
   for (const [address, root, check] of parts(stackJson)) {
     const formats: Found[] = [...strings(root, "")].map(([where, text]) => [
       where,
-      CREDENTIAL_FORMATS.find((f) => f.test(text))?.what,
+      CREDENTIAL_FORMATS.find((f) => f.test(text))?.what ??
+        (text.includes("{") || text.includes("%")
+          ? CREDENTIAL_FORMATS.find((f) => hiddenForms(text).some(f.test))?.what
+          : undefined),
     ]);
     // Formats first: "a GitHub token" says more than the setting that holds it. A place already reported, or with a
     // hit inside it (`connection_string.Db` when `connection_string.Db.value` is a storage key), is not reported again.
