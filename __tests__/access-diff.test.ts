@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { App, TerraformHclModule, TerraformResource, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import {
   buildAccessReport,
   configureIdentityStack,
@@ -20,7 +21,7 @@ import { ALL_ROLES, AzureRoleDefinition, RolePermissions } from "../constructs/r
 import { permissionsOutside } from "../constructs/internal/role-permissions";
 import { conditionImplies } from "../constructs/internal/abac/implication";
 import { main as accessDiff } from "../tools/access-diff";
-import { inRg, SUBSCRIPTION, TENANT, tempDirs, testStack, vaultId } from "./helpers";
+import { inRg, OTHER_SUBSCRIPTION, SUBSCRIPTION, TENANT, tempDirs, testStack, vaultId } from "./helpers";
 
 const tempDir = tempDirs("access-diff-permissions-");
 const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg`;
@@ -543,5 +544,211 @@ describe("access diff on hostile input", () => {
     const report = buildAccessReport("dev", holder(Roles.KeyVaultSecretsUser).toTerraform());
     const same = diffAccess("dev", report, report);
     expect([same.broadens, same.statements, same.guardrails]).toEqual([false, [], []]);
+  });
+});
+
+describe("access diff soundness: widenings that once exited 0", () => {
+  const like = (n: string, o: string) => conditionImplies(`${CONTAINER} ${n}`, `${CONTAINER} ${o}`);
+
+  it("reads StringLike's escapes and its single-character wildcard, and folds only the case Azure folds", () => {
+    // `\*` and `\?` are literal characters: 'a\?' matches only "a?", 'a\*' only "a*".
+    expect(like("StringLike 'a\\?'", "StringLike 'a\\*'")).toBe(false);
+    expect(like("StringEquals 'a\\b'", "StringLike 'a\\*'")).toBe(false);
+    expect(like("StringEquals 'a*'", "StringLike 'a\\*'")).toBe(true);
+    expect(like("StringLike 'a\\*'", "StringLike 'a*'")).toBe(true);
+    // `?` is one character of any kind: inside `*`, never the other way round.
+    expect(like("StringEquals 'ab'", "StringLike 'a?'")).toBe(true);
+    expect(like("StringLike 'a?'", "StringLike 'a*'")).toBe(true);
+    expect(like("StringLike 'a*'", "StringLike 'a?'")).toBe(false);
+    expect(like("StringLike 'a??'", "StringLike 'a?'")).toBe(false);
+    // The Kelvin sign lower-cases to "k" in JavaScript, but is no "k" to an ordinal comparison.
+    expect(like("StringEquals '\u212a'", "StringEqualsIgnoreCase 'k'")).toBe(false);
+    expect(like("StringEquals 'K'", "StringEqualsIgnoreCase 'k'")).toBe(true);
+  });
+
+  it("calls a grant moved to a same-named vault in another subscription another scope, and exits 1", () => {
+    const result = diffOf(
+      holder(Roles.KeyVaultSecretsUser),
+      holder(Roles.KeyVaultSecretsUser, vaultId(OTHER_SUBSCRIPTION)),
+    );
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("**other scope**");
+  });
+
+  it.each([
+    ["`..` segments", `${vaultId()}/secrets/x/../../../..`],
+    ["a `.` segment", `${vaultId()}/.`],
+    ["an empty segment", `${vaultId()}//secrets/x`],
+  ])("calls a scope with %s, which climbs out of the vault or is no id, other scope", (_, scope) => {
+    const result = diffOf(holder(Roles.KeyVaultSecretsUser), holder(Roles.KeyVaultSecretsUser), (json) => {
+      assignmentOf(json).scope = scope;
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/\*\*(other|broader) scope\*\*/);
+  });
+
+  /** An identity of the stack: a container group named `orders` running as `identity`. */
+  const containerGroup = (s: TerraformStack, id: string, identity: Json) =>
+    raw(s, "azurerm_container_group", id, {
+      name: "orders",
+      resource_group_name: "app-rg",
+      location: "westeurope",
+      os_type: "Linux",
+      identity,
+      container: [{ name: "c", image: "nginx", cpu: 1, memory: 1 }],
+    });
+
+  it("tells a system-assigned identity of one compute from a same-named compute of another type", () => {
+    const stack = () => {
+      const s = testStack("dev");
+      const web = new LinuxWebApp(s, "web", { ...inRg, name: "orders", servicePlanId: "/plan", siteConfig: {} });
+      web.addOverride("identity", [{ type: "SystemAssigned" }]);
+      containerGroup(s, "cg", [{ type: "SystemAssigned" }]);
+      return s;
+    };
+    const grant = (principal: string) => (json: Json) => {
+      json.resource.azurerm_role_assignment = {
+        kv: {
+          scope: vaultId(),
+          role_definition_id: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.KeyVaultSecretsUser.guid}`,
+          principal_id: `\${${principal}.identity[0].principal_id}`,
+          principal_type: "ServicePrincipal",
+        },
+      };
+    };
+    const result = accessDiff([
+      folder(stack(), grant("azurerm_linux_web_app.web")),
+      folder(stack(), grant("azurerm_container_group.cg")),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("**other principal**");
+  });
+
+  it("calls an identity attached to a new compute broadening: the compute gains every grant the identity holds", () => {
+    const base = holder(Roles.KeyVaultSecretsUser);
+    const head = holder(Roles.KeyVaultSecretsUser);
+    const result = diffOf(base, head, (json) => {
+      const [address] = Object.keys(json.resource.azurerm_user_assigned_identity as Json);
+      json.resource.azurerm_container_group = {
+        cg: {
+          name: "orders",
+          resource_group_name: "app-rg",
+          location: "westeurope",
+          os_type: "Linux",
+          identity: [{ type: "UserAssigned", identity_ids: [`\${azurerm_user_assigned_identity.${address}.id}`] }],
+          container: [{ name: "c", image: "nginx", cpu: 1, memory: 1 }],
+        },
+      };
+    });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      "Identity attached: app-id now runs on azurerm_container_group orders, which gains its 1 grant(s) (**new attachment**)",
+    );
+    // Detached: narrower.
+    expect(accessDiff([folder(head), folder(base)]).code).toBe(0);
+  });
+
+  /** Two same-named identities in two resource groups; a federated trust on the one `trusted` names. */
+  const trusts = (trusted: "app" | "ops" | "none") => (json: Json) => {
+    json.resource.azurerm_user_assigned_identity.ops = {
+      name: "app-id",
+      resource_group_name: "ops-rg",
+      location: "westeurope",
+    };
+    const [app] = Object.keys(json.resource.azurerm_user_assigned_identity as Json).filter((k) => k !== "ops");
+    if (trusted !== "none")
+      json.resource.azurerm_federated_identity_credential = {
+        gh: {
+          name: "gh",
+          resource_group_name: "app-rg",
+          parent_id: `\${azurerm_user_assigned_identity.${trusted === "app" ? app : "ops"}.id}`,
+          issuer: "https://token.actions.githubusercontent.com",
+          subject: "repo:contoso/app:environment:dev",
+          audience: ["api://AzureADTokenExchange"],
+        },
+      };
+  };
+
+  it("calls a federated trust moved to a same-named identity in another resource group a new trust", () => {
+    const stack = holder(Roles.KeyVaultSecretsUser);
+    const result = accessDiff([folder(stack, trusts("app")), folder(stack, trusts("ops"))]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("(**new federated trust**)");
+  });
+
+  it.each([
+    ["an identity read by a data source, holding no grant here", "${data.azurerm_user_assigned_identity.ext.id}"],
+    [
+      "an identity named by a literal id",
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ops-id`,
+    ],
+  ])("shows a federated trust added on %s", (_, parent) => {
+    const edit = (trust: boolean) => (json: Json) => {
+      json.data = { azurerm_user_assigned_identity: { ext: { name: "ops-id", resource_group_name: "ops-rg" } } };
+      if (trust)
+        json.resource.azurerm_federated_identity_credential = {
+          gh: {
+            name: "gh",
+            resource_group_name: "ops-rg",
+            parent_id: parent,
+            issuer: "https://token.actions.githubusercontent.com",
+            subject: "repo:attacker/repo:ref:refs/heads/main",
+            audience: ["api://AzureADTokenExchange"],
+          },
+        };
+    };
+    const stack = holder(Roles.KeyVaultSecretsUser);
+    const result = accessDiff([folder(stack, edit(false)), folder(stack, edit(true))]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain("trusts `repo:attacker/repo:ref:refs/heads/main`");
+    expect(result.output).toContain("(**new federated trust**)");
+  });
+
+  it("calls an edited resource no rule reads broadening even when the base already held it: a custom role's permissions", () => {
+    const custom = (actions: string[]) => (json: Json) => {
+      json.resource.azurerm_role_definition = {
+        custom: {
+          name: "ops",
+          scope: RG,
+          permissions: [{ actions, not_actions: [] }],
+        },
+      };
+      assignmentOf(json).role_definition_id = "${azurerm_role_definition.custom.role_definition_resource_id}";
+    };
+    const stack = holder(Roles.KeyVaultSecretsUser);
+    const result = accessDiff([
+      folder(stack, custom(["Microsoft.KeyVault/vaults/read"])),
+      folder(stack, custom(["*"])),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      "New or edited in the head, and read by no rule: `azurerm_role_definition.custom` (**unjudged change**)",
+    );
+    expect(accessDiff([folder(stack, custom(["*"])), folder(stack, custom(["*"]))]).code).toBe(0);
+  });
+
+  it("calls a changed Terraform variable or local broadening: what it feeds is judged by neither report", () => {
+    const principal = (value: string) => (json: Json) => {
+      json.variable = { principal: { type: "string", default: value } };
+      assignmentOf(json).principal_id = "${var.principal}";
+    };
+    const stack = holder(Roles.KeyVaultSecretsUser);
+    const result = accessDiff([
+      folder(stack, principal("0f0f0f0f-0000-4000-8000-0000000000a1")),
+      folder(stack, principal("0f0f0f0f-0000-4000-8000-0000000000b2")),
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(
+      "New or edited in the head, and read by no rule: `var.principal` (**unjudged change**)",
+    );
+  });
+
+  it("does not call a reformatted or reordered condition, or an unchanged estate, broadening", () => {
+    const a = storageCondition("StringEquals 'docs'");
+    const b = `( ${CONTAINER} StringEquals 'docs' ) || ( ! ( ActionMatches{'${READ}'} ) )`;
+    const conditioned = (c: string) => holder(Roles.StorageBlobDataReader, accountId, c);
+    expect(diffOf(conditioned(a), conditioned(b)).code).toBe(0);
+    const set = (values: string) => `${CONTAINER} ForAnyOfAnyValues:StringEquals {${values}}`;
+    expect(diffOf(conditioned(set("'a', 'b'")), conditioned(set("'b','a'"))).code).toBe(0);
   });
 });

@@ -630,6 +630,25 @@ describe("IG026 is not fooled by a setting that only looks like logging", () => 
       (s) => setting(s, "c", COSMOS, { logAnalyticsDestinationType: "AzureDiagnostics" }),
       /log_analytics_destination_type = Dedicated/,
     ],
+    [
+      "a setting that is never created (count = 0)",
+      (s) => setting(s, "c", COSMOS).addOverride("count", 0),
+      /sends no data-access logs/,
+    ],
+    [
+      "a setting made for each of a set only Terraform knows",
+      (s) => setting(s, "c", COSMOS).addOverride("for_each", "${var.accounts}"),
+      /sends no data-access logs/,
+    ],
+    [
+      "its categories in a dynamic block only Terraform expands",
+      (s) =>
+        setting(s, "c", COSMOS, { enabledLog: [] }).addOverride("dynamic.enabled_log", {
+          for_each: "${var.categories}",
+          content: { category: "${enabled_log.value}" },
+        }),
+      /no DataPlaneRequests/,
+    ],
   ])("Cosmos DB: warns on %s", (_what, write, message) => {
     const stack = setup();
     sqlMaster(stack);
@@ -677,6 +696,11 @@ describe("IG026 is not fooled by a setting that only looks like logging", () => 
       "the policy's log_monitoring_enabled overridden to a variable",
       (s) => (sqlMaster(s), policy(s).addOverride("log_monitoring_enabled", "${var.audit}")),
       /off or does not send/,
+    ],
+    [
+      "an auditing policy that is never created (count = 0)",
+      (s) => (sqlMaster(s), policy(s).addOverride("count", 0)),
+      /no server auditing policy/,
     ],
   ])("Azure SQL: warns on %s", (_what, write, message) => {
     const stack = setup();

@@ -19,25 +19,33 @@ import { RoleAssignment, RoleAssignmentConfig } from "@cdktf/provider-azurerm/li
 import { PimActiveRoleAssignment } from "@cdktf/provider-azurerm/lib/pim-active-role-assignment";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
+import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import {
   AppServiceCompute,
+  DeveloperAccess,
   Identity,
   KeyVaultTarget,
   onlyAssignRoles,
   Roles,
+  StorageAccountTarget,
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
 import { onStackSynthesis } from "../constructs/internal/estate/stack-synthesis";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
-import { inRg, tempDirs, testStack } from "./helpers";
+import { inRg, NON_PRODUCTION, tempDirs, testStack } from "./helpers";
 import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
 import { MssqlFirewallRule } from "@cdktf/provider-azurerm/lib/mssql-firewall-rule";
 import { MssqlVirtualNetworkRule } from "@cdktf/provider-azurerm/lib/mssql-virtual-network-rule";
 import { NetworkPath, SqlServerTarget } from "../constructs";
 import { findings } from "./guardrail-cases";
 import { azureServicesRule, endpointTo, ENTRA_ONLY, network, SqlEstate, sqlEstate, subnet } from "./network-fixtures";
+import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
+import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
+import { AppServiceVirtualNetworkSwiftConnection } from "@cdktf/provider-azurerm/lib/app-service-virtual-network-swift-connection";
 
 const settings = (name: string) => ({
   ...ENVIRONMENTS.find((e) => e.name === name)!,
@@ -764,6 +772,83 @@ describe("IG030 is not fooled by a path that does not carry the compute's traffi
     ]);
   });
 
+  it("a private endpoint in a subnet of a same-named network in another resource group", () =>
+    unreachable((s, e) => {
+      const elsewhere = new Subnet(s, "elsewhere", {
+        name: "endpoints",
+        resourceGroupName: "other-rg",
+        virtualNetworkName: e.vnet.name,
+        addressPrefixes: ["10.0.9.0/27"],
+      });
+      endpointTo(s, "p", e.server.id, elsewhere.id, "sqlServer");
+    }, /private endpoint azurerm_private_endpoint\.p is in a subnet only Terraform knows/));
+
+  it("a private endpoint whose DNS zone, given by id, is another zone of a look-alike name", () =>
+    unreachable((s, e) => {
+      endpointTo(s, "p", e.server.id, e.endpoints.id, "sqlServer").addOverride("private_dns_zone_group", {
+        name: "zones",
+        private_dns_zone_ids: [
+          `/subscriptions/${SUB}/resourceGroups/dns/providers/Microsoft.Network/privateDnsZones/privatelink.database.windows.net.evil`,
+        ],
+      });
+    }, /the DNS zone of private endpoint azurerm_private_endpoint\.p is not privatelink\.database\.windows\.net/));
+
+  it("a private endpoint whose zone's link, by the zone's name, is in another resource group", () =>
+    unreachable((s, e) => {
+      const zone = new PrivateDnsZone(s, "zone", {
+        name: "privatelink.database.windows.net",
+        resourceGroupName: "app-rg",
+      });
+      new PrivateDnsZoneVirtualNetworkLink(s, "link", {
+        name: "apps-link",
+        resourceGroupName: "other-rg",
+        privateDnsZoneName: zone.name,
+        virtualNetworkId: e.vnet.id,
+      });
+      endpointTo(s, "p", e.server.id, e.endpoints.id, "sqlServer").addOverride("private_dns_zone_group", {
+        name: "zones",
+        private_dns_zone_ids: [zone.id],
+      });
+    }, /the DNS zone of private endpoint azurerm_private_endpoint\.p is not privatelink\.database\.windows\.net/));
+
+  it("a private endpoint whose connection is a list of two", () =>
+    unreachable((s, e) => {
+      const connection = (resource: string) => ({
+        name: "c",
+        private_connection_resource_id: resource,
+        subresource_names: ["sqlServer"],
+        is_manual_connection: false,
+      });
+      endpointTo(s, "p", e.server.id, e.endpoints.id, "sqlServer").addOverride("private_service_connection", [
+        connection(e.server.id),
+        connection(`/subscriptions/${SUB}/resourceGroups/app-rg/providers/Microsoft.Sql/servers/other-sql`),
+      ]);
+    }, /no private endpoint or network rule admits the compute/));
+
+  it('public network access off as the string "false", which Terraform reads as false', () => {
+    const stack = testStack();
+    const e = sqlEstate(stack, { integrate: true, apps: { serviceEndpoints: ["Microsoft.Sql"] } });
+    e.server.addOverride("public_network_access_enabled", "false");
+    new MssqlVirtualNetworkRule(stack, "r", { name: "apps", serverId: e.server.id, subnetId: e.apps.id });
+    expect(findings(stack, "IG030").map((f) => f.message)).toEqual([
+      expect.stringMatching(/its public network access is disabled/),
+    ]);
+  });
+
+  it("(no false alarm) an App Service integrated through a swift connection reaches the private endpoint", () => {
+    const stack = testStack();
+    const e = sqlEstate(stack, { server: { publicNetworkAccessEnabled: false } });
+    new AppServiceVirtualNetworkSwiftConnection(stack, "swift", { appServiceId: e.app.id, subnetId: e.apps.id });
+    NetworkPath.privateEndpoint(stack, "p", { target: e.target, subnet: e.endpoints, dns: dns(e) });
+    expect(findings(stack, "IG030")).toEqual([]);
+    const unintegrated = testStack();
+    const u = sqlEstate(unintegrated, { server: { publicNetworkAccessEnabled: false } });
+    NetworkPath.privateEndpoint(unintegrated, "p", { target: u.target, subnet: u.endpoints, dns: dns(u) });
+    expect(findings(unintegrated, "IG030").map((f) => f.message)).toEqual([
+      expect.stringMatching(/the compute is in no virtual network/),
+    ]);
+  });
+
   it("an App Service integrated with a subnet of another network", () => {
     const stack = testStack();
     const e = sqlEstate(stack, { server: { publicNetworkAccessEnabled: false } });
@@ -773,5 +858,162 @@ describe("IG030 is not fooled by a path that does not carry the compute's traffi
     expect(findings(stack, "IG030").map((f) => f.message)).toEqual([
       expect.stringMatching(/is in another virtual network/),
     ]);
+  });
+});
+
+describe("Terraform references compare exactly, Azure ids and GUIDs in any case", () => {
+  const GROUP = "5d1c7e2a-9f3b-4c6d-8e1a-2b3c4d5e6f70";
+  const holderRef = "${azurerm_user_assigned_identity.deployer.principal_id}";
+  /** The deployer identity `deployer` (and `Deployer`, another resource), hand-written. */
+  const identities = (s: TerraformStack) => {
+    for (const id of ["deployer", "Deployer"])
+      anyResource(s, "azurerm_user_assigned_identity", id, { name: `${id}-case-id`, ...tfRg });
+  };
+  /** The portal's condition for `holder`, with its excluded principal written as `excluded`. */
+  const excluding = (holder: string, excluded: string) =>
+    onlyAssignRoles(holder, [Roles.AcrPull]).expression.split(`{${holder}}`).join(`{${excluded}}`);
+  const ig001 = (s: TerraformStack) => findings(s, "IG001").map((f) => f.message);
+
+  it.each([
+    ["the holder's reference escaped into literal text ($${...})", holderRef, "$" + holderRef],
+    [
+      "another resource, differing in case and padded with spaces",
+      holderRef,
+      " ${ azurerm_user_assigned_identity.Deployer.principal_id } ",
+    ],
+    [
+      "the resource of the same name, while the holder is read by a data source",
+      "${data.azurerm_user_assigned_identity.deployer.principal_id}",
+      holderRef,
+    ],
+    [
+      "the data source of the same name, while the holder is the resource",
+      holderRef,
+      "${data.azurerm_user_assigned_identity.deployer.principal_id}",
+    ],
+    ["the holder's client id", holderRef, "${azurerm_user_assigned_identity.deployer.client_id}"],
+    ["the holder's reference inside a larger template", holderRef, `${holderRef}0`],
+    [
+      "another identity's system-assigned principal by index",
+      "${azurerm_linux_web_app.app.identity[0].principal_id}",
+      "${azurerm_linux_web_app.App.identity[0].principal_id}",
+    ],
+    [
+      "another identity's system-assigned principal by legacy index",
+      "${azurerm_linux_web_app.app.identity[0].principal_id}",
+      "${azurerm_linux_web_app.App.identity.0.principal_id}",
+    ],
+  ])("refuses RBAC Administrator whose condition excludes %s", (_what, holder, excluded) => {
+    const s = testStack();
+    identities(s);
+    const read = new TerraformDataSource(s, "read-deployer", {
+      terraformResourceType: "azurerm_user_assigned_identity",
+      terraformGeneratorMetadata: { providerName: "azurerm" },
+    });
+    read.overrideLogicalId("deployer");
+    read.addOverride("name", "deployer-case-id");
+    read.addOverride("resource_group_name", "app-rg");
+    rbacAdminOf(s, holder, (h) => excluding(h, excluded));
+    // The escaped form is no value Azure could compare: the condition does not even parse.
+    expect(ig001(s)).toEqual([
+      expect.stringMatching(
+        /writes may name the holder itself|the condition cannot be parsed \(unexpected character '\$'/,
+      ),
+    ]);
+  });
+
+  it("accepts RBAC Administrator whose condition excludes its literal GUID in another case, or its exact reference", () => {
+    for (const [holder, excluded] of [
+      [USER.toUpperCase(), USER],
+      [holderRef, holderRef],
+    ]) {
+      const s = testStack();
+      identities(s);
+      rbacAdminOf(s, holder, (h) => excluding(h, excluded));
+      expect(ig001(s)).toEqual([]);
+    }
+  });
+
+  /** Two Key Vault Secrets User assignments for one identity, on the vaults written as `scopes`. */
+  const twice = (s: TerraformStack, scopes: readonly string[]) => {
+    for (const id of ["kv", "KV"]) anyResource(s, "azurerm_key_vault", id, { name: `${id}-case-kv`, ...tfRg });
+    for (const [i, scope] of scopes.entries()) raw(s, `grant-${i}`, { scope, principalId: holderRef });
+  };
+
+  it("IG008 finds one vault written as its literal id and as its resource's id, in another case too", () => {
+    const s = testStack();
+    new AzurermProvider(s, "azurerm", { features: [{}], subscriptionId: SUB });
+    twice(s, [
+      "${azurerm_key_vault.kv.id}",
+      `/subscriptions/${SUB}/resourceGroups/APP-RG/providers/Microsoft.KeyVault/vaults/KV-CASE-KV`,
+    ]);
+    expect(findings(s, "IG008").map((f) => f.address)).toEqual(["azurerm_role_assignment.grant-1"]);
+  });
+
+  it("IG008 keeps two vaults apart whose resources differ only in case", () => {
+    const s = testStack();
+    twice(s, ["${azurerm_key_vault.kv.id}", "${azurerm_key_vault.KV.id}"]);
+    expect(findings(s, "IG008")).toEqual([]);
+  });
+
+  it("IG025 does not count a workload's role on `KV` for the developers' on `kv`", () => {
+    const s = testStack("developers", NON_PRODUCTION);
+    new DeveloperAccess(s, "developers", { groupObjectId: GROUP, estate: [] });
+    for (const id of ["kv", "KV"]) anyResource(s, "azurerm_key_vault", id, { name: `${id}-case-kv`, ...tfRg });
+    raw(s, "workload", { scope: "${azurerm_key_vault.KV.id}" });
+    raw(s, "people", { scope: "${azurerm_key_vault.kv.id}", principalId: GROUP, principalType: "Group" });
+    expect(findings(s, "IG025").map((f) => f.address)).toEqual(["azurerm_role_assignment.people"]);
+  });
+
+  it("refuses a queue of account `Acct` as a queue of account `acct`", () => {
+    const s = testStack();
+    const [mine, theirs] = ["acct", "Acct"].map(
+      (id) =>
+        new StorageAccount(s, id, {
+          ...inRg,
+          name: `${id.toLowerCase()}${id === "acct" ? "mine" : "theirs"}`,
+          accountTier: "Standard",
+          accountReplicationType: "LRS",
+        }),
+    );
+    const queue = new StorageQueue(s, "their-queue", { name: "jobs", storageAccountId: theirs.id });
+    expect(() => StorageAccountTarget.of(mine).queue(queue)).toThrow(
+      '[test/their-queue] storage queue does not belong to storage account acctmine: "${azurerm_storage_account.Acct.id}"',
+    );
+  });
+
+  it("IG024 does not count a cluster's use of subnet `Nodes` for Network Contributor on `nodes`", () => {
+    for (const [used, held, found] of [
+      ["Nodes", "nodes", ["azurerm_role_assignment.network"]],
+      ["nodes", "nodes", []],
+    ] as const) {
+      const s = testStack();
+      anyResource(s, "azurerm_user_assigned_identity", "cp", { name: "cp-id", ...tfRg });
+      for (const id of ["nodes", "Nodes"])
+        anyResource(s, "azurerm_subnet", id, {
+          name: `${id}-case`,
+          resource_group_name: "app-rg",
+          virtual_network_name: "vnet",
+          address_prefixes: ["10.1.0.0/24"],
+        });
+      anyResource(s, "azurerm_kubernetes_cluster", "aks", {
+        ...tfRg,
+        name: "aks",
+        dns_prefix: "aks",
+        identity: { type: "UserAssigned", identity_ids: ["${azurerm_user_assigned_identity.cp.id}"] },
+        default_node_pool: {
+          name: "system",
+          vm_size: "Standard_D4ds_v5",
+          node_count: 2,
+          vnet_subnet_id: `\${azurerm_subnet.${used}.id}`,
+        },
+      });
+      raw(s, "network", {
+        scope: `\${azurerm_subnet.${held}.id}`,
+        roleDefinitionId: roleId(Roles.NetworkContributor.guid),
+        principalId: "${azurerm_user_assigned_identity.cp.principal_id}",
+      });
+      expect(findings(s, "IG024").map((f) => f.address)).toEqual(found);
+    }
   });
 });

@@ -41,6 +41,7 @@ import {
 import { ResourceId } from "../constructs/azure-ids";
 import { buildAccessReport } from "../constructs/estate/access-report";
 import { DatabaseUser, statementsFor } from "../constructs/internal/data-plane/database-statements";
+import { readEstate } from "../constructs/internal/estate/estate-model";
 import { stepsOfGrants } from "../constructs/internal/data-plane/database-access";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { AzureStack } from "../stacks/azure-stack";
@@ -467,6 +468,7 @@ describe("statements rebuilt from a stack's JSON apply the same checks", () => {
     ["a principal name that is not a string", "value.grants.0.principal_name", { name: "app-id" }],
     ["a database name Terraform would evaluate", "value.database", '${file("/etc/passwd")}'],
     ["a database name with a line break", "value.database", "orders\nGO"],
+    ["a host that writes its own lines into the report", "value.host", "sql.database.windows.net\n\n### forged"],
   ])("refuses (IG022) an output edited to carry %s, and echoes it into no statement", (_, path, hostile) => {
     const { stack, output } = withOutput();
     output.addOverride(path, hostile);
@@ -479,6 +481,22 @@ describe("statements rebuilt from a stack's JSON apply the same checks", () => {
     expect([...new Set(findings.map((f) => f.address))]).toEqual(["output.database-access-orders-sql-ordersdb"]);
     const users = buildAccessReport("dev", stack.toTerraform()).databaseUsers;
     expect(users.map((u) => u.steps)).toEqual([[]]);
+  });
+});
+
+describe("an output with no grants is judged by its database name too", () => {
+  it("refuses (IG022) a database name no statement could carry, and the report prints no step for it", () => {
+    const stack = testStack();
+    const identity = new UserAssignedIdentity(stack, "app", { ...inRg, name: "app-id" });
+    sqlDb(stack).grant(identity, Roles.SqlDataReader, { reason: "reads" });
+    const json = stack.toTerraform() as Json;
+    const value = json.output["database-access-orders-sql-ordersdb"].value;
+    value.database = "orders\n\n## No database users";
+    value.grants = [];
+    value.steps = [{ database: value.database, statements: "" }];
+    expect(stepsOfGrants(value)).toBeUndefined();
+    expect(readEstate(json).unreadable.map((r) => r.address)).toEqual(["output.database-access-orders-sql-ordersdb"]);
+    expect(buildAccessReport("dev", json).databaseUsers.map((u) => u.steps)).toEqual([[]]);
   });
 });
 

@@ -2,11 +2,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import { Annotations, App, Aspects, TerraformStack } from "cdktf";
+import { Annotations, App, Aspects, TerraformDataSource, TerraformResource, TerraformStack } from "cdktf";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-machine";
 import {
+  AppServiceCompute,
   configureIdentityStack,
   DeveloperAccess,
   type EnvironmentDeclaration,
@@ -17,6 +19,7 @@ import {
   RoleDefinition,
   Roles,
   ScopeTarget,
+  type Suppression,
   UserAssignedIdentity,
   VirtualMachineCompute,
   WorkloadIdentity,
@@ -145,7 +148,8 @@ describe("developer access never reaches production, whoever builds the stack", 
     configureIdentityStack(stack, {
       subscriptionId,
       tenantId: TENANT,
-      guardrails: { severity: "warning" },
+      // Production refuses guardrails turned down.
+      guardrails: { severity: environment?.production ? "error" : "warning" },
       environment,
     });
     return stack;
@@ -226,6 +230,126 @@ describe("developer access never reaches production, whoever builds the stack", 
     const people = declared(a, "people", dev);
     expect(access(people, estateWith(a, dev)).assignments).toHaveLength(1);
     expect(() => a.synth()).not.toThrow();
+  });
+
+  it("refuses DeveloperAccess in a production stack whose declaration object was changed after configureIdentityStack", () => {
+    const a = app();
+    const declaration = { name: "live", production: true };
+    const prod = declared(a, "prod", declaration);
+    Object.assign(declaration, { name: "dev", production: false });
+    expect(() => access(prod, estateWith(a, dev))).toThrow(
+      /DeveloperAccess is in stack prod of production environment live/,
+    );
+  });
+
+  it("mirrors the estate it checked when the estate is handed through a getter that answers production later", () => {
+    const a = app();
+    const [devEstate, prodEstate] = [estateWith(a, dev), declared(a, "live", { name: "prod", production: true })];
+    KeyVaultTarget.fromId(prodEstate, vaultId().replace("app-kv", "live-kv")).grant(
+      new UserAssignedIdentity(prodEstate, "api", { name: "api-id", ...inRg }),
+      Roles.KeyVaultSecretsUser,
+      { reason: "reads its secrets" },
+    );
+    let reads = 0;
+    const props = {
+      groupObjectId: GROUP,
+      get estate() {
+        return reads++ < 2 ? [devEstate] : [prodEstate];
+      },
+    };
+    const mirrored = new DeveloperAccess(declared(a, "people", dev), "developers", props);
+    expect(mirrored.assignments.map((m) => m.scopeInput)).toEqual([vaultId()]);
+  });
+
+  it("refuses, at synth, a stack in a subscription whose production declaration answered a boolean only to the check", () => {
+    const a = app();
+    let reads = 0;
+    const slippery = {
+      name: "prod",
+      get production() {
+        return reads++ < 2 ? true : (1 as unknown as boolean);
+      },
+    };
+    declared(a, "prod", slippery, PROD_SUBSCRIPTION);
+    access(declared(a, "people", dev, PROD_SUBSCRIPTION), estateWith(a, dev));
+    expect(() => a.synth()).toThrow(/Developer access reaches production: the stack people deploys into subscription/);
+  });
+
+  it("refuses, at synth, a production stack under a construct between the app and the stacks, its subscription in upper case", () => {
+    const a = app();
+    declared(
+      new Construct(a, "stage") as App,
+      "prod",
+      { name: "prod", production: true },
+      PROD_SUBSCRIPTION.toUpperCase(),
+    );
+    access(declared(a, "people", dev, PROD_SUBSCRIPTION), estateWith(a, dev));
+    expect(() => a.synth()).toThrow(/Developer access reaches production: the stack people deploys into subscription/);
+  });
+
+  it("refuses, at synth, mirroring a dev-declared estate that deploys into a production subscription", () => {
+    const a = app();
+    declared(a, "prod", { name: "prod", production: true }, PROD_SUBSCRIPTION);
+    const estate = declared(a, "twin", dev, PROD_SUBSCRIPTION);
+    const identity = new UserAssignedIdentity(estate, "api", { name: "api-id", ...inRg });
+    KeyVaultTarget.fromId(estate, vaultId(PROD_SUBSCRIPTION)).grant(identity, Roles.KeyVaultSecretsUser, {
+      reason: "reads its secrets",
+    });
+    access(declared(a, "people", dev), estate);
+    expect(() => a.synth()).toThrow(/Developer access reaches production: target app-kv is in subscription/);
+  });
+
+  it("refuses DeveloperAccess nested in a construct of a production stack, or mirroring a construct of one", () => {
+    const a = app();
+    const estate = estateWith(a, dev);
+    const prod = declared(a, "prod", { name: "prod", production: true });
+    expect(() => access(new Construct(prod, "team") as TerraformStack, estate)).toThrow(
+      /\[prod\/team\/developers\] DeveloperAccess is in stack prod of production environment prod/,
+    );
+    expect(() => access(declared(a, "people", dev), new Construct(prod, "part") as TerraformStack)).toThrow(
+      /DeveloperAccess mirrors stack part, which declares no environment/,
+    );
+  });
+
+  it.each([
+    "${var.developers}",
+    "developers",
+    `{${"5d1c7e2a-9f3b-4c6d-8e1a-2b3c4d5e6f70"}}`,
+    " 5d1c7e2a-9f3b-4c6d-8e1a-2b3c4d5e6f70",
+  ])("refuses a developer group that is no GUID: %j", (groupObjectId) => {
+    const a = app();
+    expect(
+      () =>
+        new DeveloperAccess(declared(a, "people", dev), "developers", { groupObjectId, estate: [estateWith(a, dev)] }),
+    ).toThrow(/developer group object id/);
+  });
+
+  it.each(["prod", "PROD", "production", "prd"])(
+    "refuses an environment named %j that declares it is not production",
+    (name) => {
+      expect(() => declared(app(), "orders", { name, production: false })).toThrow(
+        `[orders] Environment ${name} is named as production but declares production: false: ${JSON.stringify(name)}. Fix: set production: true`,
+      );
+    },
+  );
+
+  it("refuses, at synth, a hand-written grant to the developer group on a production subscription, or on a scope only Terraform knows", () => {
+    for (const scope of [vaultId(PROD_SUBSCRIPTION), "${var.scope}"]) {
+      const a = app();
+      declared(a, "prod", { name: "prod", production: true }, PROD_SUBSCRIPTION);
+      const people = declared(a, "people", dev);
+      access(people, estateWith(a, dev));
+      new RoleAssignment(people, "extra", {
+        name: "6d6b3a8e-5f3c-5e1a-9b7d-2c4e6f8a0b1c",
+        scope,
+        roleDefinitionId: `/subscriptions/${PROD_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${Roles.KeyVaultSecretsUser.guid}`,
+        principalId: GROUP.toUpperCase(),
+        principalType: "Group",
+      });
+      expect(() => a.synth()).toThrow(
+        /\[people\/developers\] Developer access (reaches|may reach) production: azurerm_role_assignment\.extra grants the developer group Key Vault Secrets User on/,
+      );
+    }
   });
 
   it.each([
@@ -317,6 +441,187 @@ describe("suppressions as wide as the stack are refused at synth", () => {
     GuardrailSuppressions.add(small, [reason]);
     for (const name of ["a", "b", "c"]) new UserAssignedIdentity(stack, name, { name: `${name}-id`, ...inRg });
     expect(synth(stack)).not.toThrow();
+  });
+});
+
+describe("suppressions as wide as the stack, tried further", () => {
+  const reason = { ruleId: "IG001", reason: "the legacy deployer keeps Owner until the move", expires: "2027-03-31" };
+  const strict = () => stackWith({ severity: "error", today: "2026-11-22" });
+  const synth = (stack: TerraformStack) => () => (stack.node.root as App).synth();
+  /** A resource of `type` (a provider's or Terraform's own) that deploys nothing an attacker cares about. */
+  const decoy = (scope: Construct, id: string, type = "terraform_data", provider = "terraform") =>
+    new TerraformResource(scope, id, {
+      terraformResourceType: type,
+      terraformGeneratorMetadata: { providerName: provider },
+    });
+  const broad =
+    /Suppressions on a construct that holds \d+ of the stack's \d+ resources|of the stack's resources, in effect suppressions on the stack/;
+
+  it("refuses one on a wrapper of everything, diluted by resources Terraform makes outside Azure", () => {
+    const stack = strict();
+    const all = new Construct(stack, "all");
+    owner(all);
+    new UserAssignedIdentity(all, "api", { name: "api-id", ...inRg });
+    for (let i = 0; i < 5; i++) decoy(stack, `decoy-${i}`);
+    GuardrailSuppressions.add(all, [reason]);
+    expect(synth(stack)).toThrow(broad);
+  });
+
+  it("refuses one on a wrapper of everything, diluted by Azure resources that are never created (count = 0)", () => {
+    const stack = strict();
+    const all = new Construct(stack, "all");
+    owner(all);
+    for (let i = 0; i < 5; i++)
+      new UserAssignedIdentity(stack, `decoy-${i}`, { name: `decoy-${i}-id`, ...inRg }).node
+        .findAll()
+        .filter((c): c is TerraformResource => c instanceof TerraformResource)
+        .forEach((r) => r.addOverride("count", 0));
+    GuardrailSuppressions.add(all, [reason]);
+    expect(synth(stack)).toThrow(broad);
+  });
+
+  it("refuses one on a wrapper of everything when every resource is made through count or for_each", () => {
+    const stack = strict();
+    const all = new Construct(stack, "all");
+    owner(all).addOverride("count", 1);
+    new UserAssignedIdentity(all, "api", { name: "api-id", ...inRg }).node
+      .findAll()
+      .filter((c): c is TerraformResource => c instanceof TerraformResource)
+      .forEach((r) => r.addOverride("for_each", { one: "1" }));
+    GuardrailSuppressions.add(all, [reason]);
+    expect(synth(stack)).toThrow(broad);
+  });
+
+  it("refuses the same rule suppressed on three wrappers that together hold the stack", () => {
+    const stack = strict();
+    for (const part of ["a", "b", "c"]) {
+      const wrapper = new Construct(stack, part);
+      owner(wrapper, `owner-${part}`);
+      GuardrailSuppressions.add(wrapper, [reason]);
+    }
+    expect(synth(stack)).toThrow(/IG001/);
+  });
+
+  it("refuses one on the app, and on a construct between the app and the stack", () => {
+    const app = new App({ outdir: tempDir() });
+    expect(() => GuardrailSuppressions.add(app, [reason])).toThrow(/not to a stack or the app/);
+    const stage = new Construct(app, "stage");
+    const stack = new TerraformStack(stage, "orders");
+    configureIdentityStack(stack, {
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      guardrails: { severity: "error" },
+    });
+    owner(stack);
+    expect(() => GuardrailSuppressions.add(stage, [reason])).toThrow(
+      '[stage] Suppressions attach to the construct that owns the resources, not to a stack or the app: "stage"',
+    );
+  });
+
+  it("refuses one on the stack's provider holding the stack's resources", () => {
+    const stack = strict();
+    const provider = stack.node.findChild("azurerm");
+    owner(provider);
+    new UserAssignedIdentity(provider, "api", { name: "api-id", ...inRg });
+    GuardrailSuppressions.add(provider, [reason]);
+    expect(synth(stack)).toThrow(broad);
+  });
+
+  it("silences nothing outside a construct that holds only data sources", () => {
+    const stack = stackWith({ severity: "error", today: "2026-11-22", rules: { IG003: "off", IG021: "off" } });
+    const reads = new Construct(stack, "reads");
+    new TerraformDataSource(reads, "client", {
+      terraformResourceType: "azurerm_client_config",
+      terraformGeneratorMetadata: { providerName: "azurerm" },
+    });
+    GuardrailSuppressions.add(reads, [reason]);
+    owner(stack);
+    expect(synth(stack)).toThrow(/IG001 privileged-role at azurerm_role_assignment\.owner/);
+  });
+
+  it("keeps a suppression as it was checked: the caller's object, the arrays on() and under() return", () => {
+    const stack = stackWith({ severity: "error", today: "2026-11-22", rules: { IG003: "off", IG021: "off" } });
+    const assignment = owner(stack);
+    const mine = { ...reason };
+    GuardrailSuppressions.add(assignment, [mine]);
+    Object.assign(mine, { ruleId: "IG019", expires: "2999-12-31" });
+    expect(() =>
+      (GuardrailSuppressions.on(assignment) as Suppression[]).push({ ruleId: "IG019", reason: "x" }),
+    ).toThrow();
+    expect(() => Object.assign(GuardrailSuppressions.on(assignment)[0], { expires: "2999-12-31" })).toThrow();
+    expect(GuardrailSuppressions.under(stack)).toEqual([{ ...reason, constructPath: "orders/owner" }]);
+  });
+
+  it("refuses a synth whose recorded suppressions were overridden in the JSON", () => {
+    for (const forged of ["${tolist([])}", [{ ...reason, constructPath: "orders" }]]) {
+      const stack = stackWith({ severity: "error", today: "2026-11-22", rules: { IG003: "off", IG021: "off" } });
+      GuardrailSuppressions.add(owner(stack), [reason]);
+      stack.addOverride("locals.guardrail_suppressions", forged);
+      expect(synth(stack)).toThrow(
+        /\[orders\] The suppressions recorded in the stack's output were overwritten: .*Fix: add suppressions with GuardrailSuppressions\.add, never by overriding locals\.guardrail_suppressions/,
+      );
+    }
+  });
+
+  it("refuses one added in an aspect, as when added in code", () => {
+    const stack = strict();
+    const all = new Construct(stack, "all");
+    owner(all);
+    Aspects.of(stack).add({ visit: (node) => void (node === all && GuardrailSuppressions.add(all, [reason])) });
+    expect(synth(stack)).toThrow(broad);
+  });
+
+  it("refuses a suppression that expires more than the horizon after the day, however the expiry is written", () => {
+    const stack = strict();
+    const assignment = owner(stack);
+    for (const expires of [
+      "2027-11-23",
+      "2027-1-1",
+      "2027-03-31T00:00:00Z",
+      " 2027-03-31",
+      "+02027-03-31",
+      "2027-02-29",
+    ])
+      expect(() => GuardrailSuppressions.add(assignment, [{ ...reason, expires }])).toThrow(
+        /expires more than 365 days after 2026-11-22|has an expiry that is no date/,
+      );
+  });
+
+  it("records a pinned day in guardrails.json: a day in the past keeps suppressions alive that look expired", () => {
+    const stack = stackWith({ severity: "error", today: "2020-01-01", rules: { IG003: "off", IG021: "off" } });
+    GuardrailSuppressions.add(owner(stack), [{ ...reason, expires: "2020-12-31" }]);
+    const app = stack.node.root as App;
+    app.synth();
+    const report = JSON.parse(readFileSync(join(app.outdir, "stacks", "orders", "guardrails.json"), "utf8"));
+    expect(report.settings.today).toBe("2020-01-01");
+  });
+
+  it("refuses a legitimate-looking suppression on the only workload of a small stack, saying which resources to put it on", () => {
+    const stack = stackWith({ severity: "error", today: "2026-11-22" });
+    const web = new LinuxWebApp(stack, "web", { ...inRg, name: "orders-web", servicePlanId: "/plan", siteConfig: {} });
+    const orders = new WorkloadIdentity(stack, "orders", {
+      identity: Identity.newUserAssigned({ ...inRg, name: "orders-id" }),
+      compute: [AppServiceCompute.linuxWebApp(web)],
+      grants: [KeyVaultTarget.fromId(stack, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads its API secrets")],
+    });
+    GuardrailSuppressions.add(orders, [
+      { ...reason, ruleId: "IG026", reason: "the vault logs to the central workspace until Q3" },
+    ]);
+    expect(synth(stack)).toThrow(
+      '[orders/orders] Suppressions on a construct that holds 2 of the stack\'s 3 resources, in effect suppressions on the stack: ["IG026"]. Fix: add each suppression on the resource the finding names (orders/orders/identity/key-vault-secrets-user-on-app-kv)',
+    );
+    // The workaround the message names works.
+    const alone = stackWith({ severity: "error", today: "2026-11-22" });
+    const app = new LinuxWebApp(alone, "web", { ...inRg, name: "orders-web", servicePlanId: "/plan", siteConfig: {} });
+    const access = new WorkloadIdentity(alone, "orders", {
+      identity: Identity.newUserAssigned({ ...inRg, name: "orders-id" }),
+      compute: [AppServiceCompute.linuxWebApp(app)],
+      grants: [KeyVaultTarget.fromId(alone, vaultId()).allow(Roles.KeyVaultSecretsUser, "reads its API secrets")],
+    });
+    GuardrailSuppressions.add(access.grants[0].assignment!, [
+      { ...reason, ruleId: "IG026", reason: "the vault logs to the central workspace until Q3" },
+    ]);
+    expect(synth(alone)).not.toThrow();
   });
 });
 
@@ -439,5 +744,120 @@ app.synth();
       if (saved === undefined) delete process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS;
       else process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS = saved;
     }
+  });
+});
+
+describe("error findings stay fatal, tried further", () => {
+  const VARIABLE = "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS";
+  const IG001 = /IG001 privileged-role at azurerm_role_assignment\.owner/;
+  const written = (stack: TerraformStack) =>
+    existsSync(join((stack.node.root as App).outdir, "stacks", stack.node.id, "cdk.tf.json"));
+  /** A strict stack with an Owner assignment for a user, made with the continue variable set to `value`. */
+  function failing(value?: string, app = new App({ outdir: tempDir(), stackTraces: false })) {
+    const saved = process.env[VARIABLE];
+    if (value !== undefined) process.env[VARIABLE] = value;
+    try {
+      const stack = new TerraformStack(app, "orders");
+      new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId: SUBSCRIPTION });
+      configureIdentityStack(stack, {
+        subscriptionId: SUBSCRIPTION,
+        tenantId: TENANT,
+        guardrails: { severity: "error" },
+      });
+      owner(stack);
+      return stack;
+    } finally {
+      if (saved === undefined) delete process.env[VARIABLE];
+      else process.env[VARIABLE] = saved;
+    }
+  }
+  const synth = (stack: TerraformStack) => () => (stack.node.root as App).synth();
+
+  it.each(["true", "1", "yes", "false", ""])("fails with the continue variable set to %j", (value) => {
+    const stack = failing(value);
+    expect(synth(stack)).toThrow(IG001);
+    expect(written(stack)).toBe(false);
+  });
+
+  it("fails when the app skips validations", () => {
+    expect(synth(failing(undefined, new App({ outdir: tempDir(), skipValidation: true })))).toThrow(IG001);
+  });
+
+  it("fails a second synth too, and a caught failure writes nothing whatever the exit code is set to", () => {
+    const stack = failing("true");
+    expect(synth(stack)).toThrow(IG001);
+    expect(synth(stack)).toThrow(IG001);
+    try {
+      (stack.node.root as App).synth();
+    } catch {
+      process.exitCode = 0;
+    }
+    expect(written(stack)).toBe(false);
+    process.exitCode = undefined;
+  });
+
+  it("fails whatever an aspect does to the annotations, and whatever info a construct adds", () => {
+    const stack = failing("true");
+    Aspects.of(stack).add({ visit: (node) => void (node.node.metadata as unknown[]).splice(0) });
+    Annotations.of(stack.node.findChild("owner")).addInfo("IG001 reviewed: fine");
+    expect(synth(stack)).toThrow(IG001);
+  });
+
+  it("fails when a later construct's synthesis hook erases the annotations the guardrails made", () => {
+    const stack = failing("true");
+    const eraser = new Construct(stack, "zz-eraser");
+    Object.defineProperty(eraser, Symbol.for("cdktf/customSynthesis"), {
+      value: {
+        onSynthesize: () => stack.node.findAll().forEach((c) => void (c.node.metadata as unknown[]).splice(0)),
+      },
+    });
+    expect(synth(stack)).toThrow(IG001);
+    expect(written(stack)).toBe(false);
+  });
+
+  it("refuses a replaced synthesizer, which would write the stack without running the checks", () => {
+    const stack = failing("true");
+    expect(() => {
+      (stack as { synthesizer: unknown }).synthesizer = { synthesize: () => undefined };
+    }).toThrow(TypeError);
+    expect(() => Object.assign(stack.synthesizer, { synthesize: () => undefined })).toThrow(TypeError);
+    expect(synth(stack)).toThrow(IG001);
+  });
+
+  it("writes what it judged when toTerraform is overridden to hide a resource from the checks", () => {
+    const stack = failing("true");
+    const real = stack.toTerraform.bind(stack);
+    let calls = 0;
+    stack.toTerraform = () => {
+      const json = real();
+      // Clean for the first look, the Owner assignment for whatever reads it next.
+      if (calls++ === 0) delete json.resource.azurerm_role_assignment;
+      return json;
+    };
+    (stack.node.root as App).synth();
+    const output = readFileSync(join((stack.node.root as App).outdir, "stacks", "orders", "cdk.tf.json"), "utf8");
+    expect(output).not.toContain("azurerm_role_assignment");
+  });
+
+  it.each([
+    ["severity warning", { severity: "warning" }, ["severity warning"]],
+    ["a rule off", { severity: "error", rules: { IG001: "off" } }, ["IG001 off"]],
+    [
+      "a rule down to a warning",
+      { severity: "error", rules: { IG021: "warning", IG003: "off" } },
+      ["IG003 off", "IG021 warning"],
+    ],
+  ])("refuses guardrails turned down (%s) in a stack that declares production", (_what, guardrails, lowered) => {
+    const stack = new TerraformStack(new App({ outdir: tempDir() }), "prod");
+    expect(() =>
+      configureIdentityStack(stack, {
+        subscriptionId: SUBSCRIPTION,
+        tenantId: TENANT,
+        environment: { name: "prod", production: true },
+        guardrails: guardrails as GuardrailSettings,
+      }),
+    ).toThrow(
+      `[prod] Guardrails turned down in production environment prod: ${JSON.stringify(lowered)}. Fix: keep severity "error" and every rule on in production`,
+    );
   });
 });

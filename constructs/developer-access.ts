@@ -9,6 +9,7 @@ import { newRoleAssignment } from "./internal/role-assignment";
 import { roleKey } from "./role-catalog";
 import { AzureContext } from "./internal/azure-context";
 import { onStackSynthesis } from "./internal/estate/stack-synthesis";
+import { readEstate } from "./internal/estate/estate-model";
 
 export interface DeveloperAccessProps {
   /** The developers' Entra group (`az ad group show --group <name> --query id`). */
@@ -56,7 +57,9 @@ export class DeveloperAccess extends Construct {
     super(scope, id);
     this.groupObjectId = requireGuid(this, "developer group object id", props.groupObjectId).toLowerCase();
     const stack = TerraformStack.of(this);
-    if (props.estate.includes(stack)) {
+    // Read once: a getter could show the checks one estate and the mirror another.
+    const estate = [...props.estate];
+    if (estate.includes(stack)) {
       throw new IdentityConfigError(this, {
         problem: "DeveloperAccess mirrors the stack it is in",
         value: stack.node.id,
@@ -64,8 +67,8 @@ export class DeveloperAccess extends Construct {
       });
     }
     requireNonProduction(this, stack, "DeveloperAccess is in");
-    for (const s of props.estate) requireNonProduction(this, s, "DeveloperAccess mirrors");
-    const grants = props.estate.flatMap((s) => grantsIn(s)).filter((g) => g.role.plane !== "privileged");
+    for (const s of estate) requireNonProduction(this, s, "DeveloperAccess mirrors");
+    const grants = estate.flatMap((s) => grantsIn(s)).filter((g) => g.role.plane !== "privileged");
     const groups = developerGroups.get(stack) ?? new Set<string>();
     groups.add(this.groupObjectId);
     developerGroups.set(stack, groups);
@@ -84,15 +87,35 @@ export class DeveloperAccess extends Construct {
         id: g.target.resourceId.subscriptionId,
       })),
     ];
-    onStackSynthesis(this, () => {
+    onStackSynthesis(this, (json) => {
       const production = productionSubscriptions(stack);
+      const fix =
+        "give developers access in non-production subscriptions only; in production, people reach data through the workloads";
       const hit = subscriptions.find((s) => s.id !== "" && production.has(s.id.toLowerCase()));
       if (hit) {
         throw new IdentityConfigError(this, {
           problem: `Developer access reaches production: ${hit.what} subscription ${hit.id}, where a stack of this app declares a production environment`,
           value: hit.id,
-          fix: "give developers access in non-production subscriptions only; in production, people reach data through the workloads",
+          fix,
         });
+      }
+      // Grants to the group written by hand beside this construct are developer access too.
+      for (const a of readEstate(json()).assignments.filter((a) => a.principal.key === this.groupObjectId)) {
+        const inStack = a.scope.resource !== undefined && a.scope.resource.config.provider === undefined;
+        const subscription = inStack ? AzureContext.of(stack).subscriptionId : a.scope.id?.subscriptionId;
+        const grant = `${a.resource.address} grants the developer group ${a.role?.name ?? a.roleWritten} on ${a.scope.raw}`;
+        if (!subscription)
+          throw new IdentityConfigError(this, {
+            problem: `Developer access may reach production: ${grant}, a scope in no subscription known at synth`,
+            value: a.scope.raw,
+            fix,
+          });
+        if (production.has(subscription.toLowerCase()))
+          throw new IdentityConfigError(this, {
+            problem: `Developer access reaches production: ${grant}, in subscription ${subscription}, where a stack of this app declares a production environment`,
+            value: a.scope.raw,
+            fix,
+          });
       }
     });
   }

@@ -53,6 +53,8 @@ export function configureIdentityStack(stack: TerraformStack, options: IdentityS
     forbidCrossStackReferences(stack),
   ];
   failOnErrors(stack, checks);
+  // The synthesizer runs the checks: one replaced or patched could write the stack without them.
+  Object.defineProperty(stack, "synthesizer", { value: Object.freeze(stack.synthesizer), writable: false });
 }
 
 /**

@@ -27,6 +27,7 @@ import { DataPlaneScope, Grant, GrantOptions, GrantScope, GrantRequest } from ".
 import { grantRole, requestedOptions } from "./internal/grants";
 import { RoleDefinition, RoleService } from "./role-catalog";
 import { ResourceTypeInfo, ResourceTypes, StorageService } from "./internal/resource-types";
+import { comparableText } from "./internal/terraform-text";
 
 /** Proves a target was made here, by `of`/`fromId`: its fields decide where an assignment lands and how it is judged. */
 const MINT: unique symbol = Symbol("GrantTarget");
@@ -174,7 +175,8 @@ function checkParent(
 ): void {
   const byId =
     reference.id !== undefined &&
-    resolveInStack(child, reference.id).toLowerCase() === resolveInStack(child, parent.scopeReference).toLowerCase();
+    comparableText(resolveInStack(child, reference.id)) ===
+      comparableText(resolveInStack(child, parent.scopeReference));
   const byName =
     reference.name !== undefined &&
     knownName(child, reference.name).toLowerCase() === parent.resourceId.name.toLowerCase();

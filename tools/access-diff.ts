@@ -95,6 +95,8 @@ function readJson(which: string, file: string, what: string, schema: z.ZodType):
 
 interface SynthStack {
   readonly report: AccessReport;
+  /** The stack's Terraform JSON as parsed: what the diff reads beyond the report. */
+  readonly json: Record<string, unknown>;
   /** The stack's guardrails.json; undefined when the guardrails did not run on it. */
   readonly guardrails?: GuardrailRecord;
 }
@@ -122,7 +124,7 @@ function readSynthFolder(which: string, folder: string): Map<string, SynthStack>
       const guardrails = existsSync(findings)
         ? (readJson(which, findings, "guardrail report", GuardrailJson) as unknown as GuardrailRecord)
         : undefined;
-      return [name, { report, ...(guardrails ? { guardrails } : {}) }];
+      return [name, { report, json, ...(guardrails ? { guardrails } : {}) }];
     }),
   );
 }
@@ -132,12 +134,16 @@ export function main(argv: readonly string[]): { code: number; output: string } 
     const { allowBroadening, baseDir, headDir } = parseArguments(argv);
     const [base, head] = [readSynthFolder("base", baseDir), readSynthFolder("head", headDir)];
     const environments = [...new Set([...base.keys(), ...head.keys()])].sort();
-    const diffs = environments.map((env) =>
-      diffAccess(env, base.get(env)?.report, head.get(env)?.report, {
-        base: base.get(env)?.guardrails,
-        head: head.get(env)?.guardrails,
-      }),
-    );
+    const diffs = environments.map((env) => {
+      const headJson = head.get(env)?.json;
+      return diffAccess(
+        env,
+        base.get(env)?.report,
+        head.get(env)?.report,
+        { base: base.get(env)?.guardrails, head: head.get(env)?.guardrails },
+        headJson ? { base: base.get(env)?.json, head: headJson } : undefined,
+      );
+    });
     const broadens = diffs.some((d) => d.broadens);
     return { code: broadens && !allowBroadening ? 1 : 0, output: renderAccessDiff(diffs) };
   } catch (e) {

@@ -11,7 +11,7 @@ import { ValueSet } from "../internal/abac/analysis";
 import { canonicalCondition, conditionImplies } from "../internal/abac/implication";
 import { permissionsOutside } from "../internal/role-permissions";
 import { findRoleByGuid } from "../role-catalog";
-import { MANAGED_IDENTITY_KINDS } from "../internal/estate/estate-model";
+import { MANAGED_IDENTITY_KINDS, readEstate } from "../internal/estate/estate-model";
 import { byKeys } from "../internal/ordering";
 import { tableCell as cell } from "../internal/estate/markdown";
 
@@ -88,10 +88,11 @@ export type GuardrailChange =
   | { readonly kind: "missing" };
 
 export interface IdentityChange {
-  readonly kind: "destroyed" | "replaced";
+  /** `attached`: a compute new to the identity runs as it, and gains every grant it holds (here or anywhere). */
+  readonly kind: "destroyed" | "replaced" | "attached";
   readonly identity: ReportIdentity;
   readonly why: string;
-  /** Grants the old principal held: lost on apply, and re-made for the new principal if still declared. */
+  /** Grants the old principal held (lost on apply, re-made for the new one if still declared); for `attached`, those the compute gains. */
   readonly grants: readonly ReportGrant[];
 }
 
@@ -109,6 +110,11 @@ export interface EnvironmentDiff {
   readonly trusts: readonly TrustChange[];
   /** Edited database statements: every one broadens, since nothing bounds what a statement does. */
   readonly statements: readonly StatementChange[];
+  /**
+   * What no rule reads (a resource the guardrails cannot judge, a module call, a variable, a local)
+   * and the head adds or edits: each broadens, since neither report says what it does.
+   */
+  readonly unjudged: readonly string[];
   readonly guardrails: readonly GuardrailChange[];
   readonly broadens: boolean;
 }
@@ -195,9 +201,22 @@ function roleWidening(before: ReportGrant, after: ReportGrant): { label?: Broade
   return { label: "broader role", widened: [`adds ${[...outside.slice(0, MAX_LISTED), ...more].join(", ")}`] };
 }
 
-/** Whether the head's scope lies inside the base's: Azure ids ignore case, Terraform references do not. */
+/** A segment no Azure id has: `.` and `..` climb out of the scope it seems to lie in, `%` and `\\` may decode to them. */
+const ODD_SEGMENT = /^\.{0,2}$|[%\\]/;
+
+/**
+ * Whether the head's scope lies inside the base's: Azure ids ignore case, Terraform references do
+ * not. A scope with an odd segment lies inside nothing but itself (a trailing `/` is no segment).
+ */
 function scopeWithin(after: ReportGrant, before: ReportGrant): boolean {
-  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}/`);
+  const within = (inner: string, outer: string) =>
+    inner === outer ||
+    (inner.startsWith(`${outer}/`) &&
+      !inner
+        .replace(/\/$/, "")
+        .split("/")
+        .slice(1)
+        .some((segment) => ODD_SEGMENT.test(segment)));
   if (after.scopeId !== undefined && before.scopeId !== undefined)
     return within(after.scopeId.toLowerCase(), before.scopeId.toLowerCase());
   return within(after.scope, before.scope);
@@ -214,6 +233,7 @@ export function diffAccess(
   baseReport: AccessReport | undefined,
   headReport: AccessReport | undefined,
   guardrails?: GuardrailRecords,
+  stacks?: TerraformStacks,
 ): EnvironmentDiff {
   const base = baseReport ?? EMPTY(environment);
   const head = headReport ?? EMPTY(environment);
@@ -223,8 +243,10 @@ export function diffAccess(
   const nameIn = (report: AccessReport) => new Map(report.identities.map((i) => [i.key, i.name]));
   const [baseStable, headStable] = [stableIn(base), stableIn(head)];
   const [baseNames, headNames] = [nameIn(base), nameIn(head)];
+  // The target names a scope as a person does (`Key Vault app-kv`): a same-named vault in another
+  // subscription reads alike, so the scope's Azure id tells them apart wherever the code knows it.
   const keyOf = (stable: Map<string, string>) => (g: ReportGrant) =>
-    `${stable.get(g.identity) ?? g.identity}|${g.target}|${g.roleGuid}`;
+    `${stable.get(g.identity) ?? g.identity}|${g.scopeId?.toLowerCase() ?? g.target}|${g.roleGuid}`;
   const baseKeys = new Map(base.grants.map((g) => [keyOf(baseStable)(g), g]));
   const headKeys = new Map(head.grants.map((g) => [keyOf(headStable)(g), g]));
   const removed = [...baseKeys].filter(([k]) => !headKeys.has(k)).map(([, g]) => g);
@@ -309,10 +331,21 @@ export function diffAccess(
       });
     else identities.push({ kind: "destroyed", identity: old, why: "it is no longer declared", grants: held });
   }
+  for (const now of head.identities) {
+    const was = base.identities.find((i) => i.stableKey === now.stableKey);
+    const gained = now.attachedTo.filter((c) => !was?.attachedTo.includes(c));
+    if (was && gained.length > 0)
+      identities.push({
+        kind: "attached",
+        identity: now,
+        why: `now runs on ${gained.join(", ")}`,
+        grants: head.grants.filter((g) => g.identity === now.key),
+      });
+  }
 
   const trustsOf = (report: AccessReport) =>
     report.identities.flatMap((i) =>
-      i.federatedTrusts.map((t) => ({ identity: i.name, ...t, key: `${i.name}|${t.issuer}|${t.subject}` })),
+      i.federatedTrusts.map((t) => ({ identity: i.name, ...t, key: `${i.stableKey}|${t.issuer}|${t.subject}` })),
     );
   const [baseTrusts, headTrusts] = [trustsOf(base), trustsOf(head)];
   const trusts: TrustChange[] = [
@@ -328,19 +361,89 @@ export function diffAccess(
   const statements = statementChanges(base, head);
   // A stack gone from the head has no findings left to judge.
   const guardrailChanges = guardrails && headReport ? diffGuardrails(guardrails, baseReport !== undefined) : [];
+  const unjudged = stacks?.head ? unjudgedChanges(stacks.base, stacks.head) : [];
   return {
     environment,
     grants,
     identities,
     trusts,
     statements,
+    unjudged,
     guardrails: guardrailChanges,
     broadens:
       grants.some((g) => g.broadening.length > 0) ||
+      identities.some((i) => i.kind === "attached") ||
       trusts.some((t) => t.kind === "added") ||
       statements.length > 0 ||
+      unjudged.length > 0 ||
       guardrailChanges.length > 0,
   };
+}
+
+/** The two stacks' synthesized Terraform JSON; `head` undefined when the head has no such stack. */
+export interface TerraformStacks {
+  readonly base?: Readonly<Record<string, any>>;
+  readonly head: Readonly<Record<string, any>>;
+}
+
+/**
+ * What the head's rules cannot read: resources no rule judges, module calls, and the variables
+ * and locals something refers to (an unused one changes nothing).
+ */
+function unjudgedIn(stack: Readonly<Record<string, any>>): string[] {
+  const estate = readEstate(stack);
+  const text = JSON.stringify(stack);
+  const referenced = (block: unknown, prefix: string) =>
+    Object.keys(block && typeof block === "object" ? block : {})
+      .map((name) => `${prefix}.${name}`)
+      .filter((address) => new RegExp(`\\b${address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`).test(text));
+  return [
+    ...[...estate.unreadable, ...estate.modules].map((r) => r.address),
+    ...referenced(stack.variable, "var"),
+    ...referenced(stack.locals, "local"),
+  ];
+}
+
+/** What the stack holds at a Terraform address, as Terraform applies it; undefined when nothing. */
+function valueAt(stack: Readonly<Record<string, any>>, address: string): string | undefined {
+  const dot = address.indexOf(".");
+  const [kind, name] = [address.slice(0, dot), address.slice(dot + 1)];
+  const blocks: Readonly<Record<string, string>> = {
+    var: "variable",
+    local: "locals",
+    output: "output",
+    module: "module",
+  };
+  const value = Object.hasOwn(blocks, kind)
+    ? (stack[blocks[kind]] as Record<string, unknown> | undefined)?.[name]
+    : readEstate(stack).byAddress.get(address)?.config;
+  return value === undefined ? undefined : canonicalJson(value);
+}
+
+/** Everything the head cannot judge that is new or edited since the base, sorted. */
+function unjudgedChanges(
+  base: Readonly<Record<string, any>> | undefined,
+  head: Readonly<Record<string, any>>,
+): string[] {
+  return [...new Set(unjudgedIn(head))]
+    .filter((address) => !base || valueAt(base, address) !== valueAt(head, address))
+    .sort(byKeys((a) => a));
+}
+
+/** JSON with keys in code-point order and cdktf's `//` metadata (construct paths) left out: what Terraform applies. */
+function canonicalJson(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .filter((k) => k !== "//")
+              .sort()
+              .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return JSON.stringify(sorted(value)) ?? "undefined";
 }
 
 /**
@@ -426,7 +529,14 @@ const scopeOf = (g: ReportGrant) => (g.scopeLevel === "resource" ? g.target : `$
 /** Markdown for a pull-request comment; the marker lets a workflow update its comment in place. */
 export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
   const changed = diffs.filter(
-    (d) => d.grants.length + d.identities.length + d.trusts.length + d.statements.length + d.guardrails.length > 0,
+    (d) =>
+      d.grants.length +
+        d.identities.length +
+        d.trusts.length +
+        d.statements.length +
+        d.unjudged.length +
+        d.guardrails.length >
+      0,
   );
   const lines = [DIFF_MARKER, "## Access changes", ""];
   if (changed.length === 0)
@@ -463,13 +573,21 @@ export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
         `- Federated trust ${t.kind}: ${t.identity} trusts \`${t.subject}\` from ${t.issuer}${t.kind === "added" ? " (**new federated trust**)" : ""}`,
       );
     for (const i of d.identities) {
+      if (i.kind === "attached") {
+        lines.push(
+          `- Identity attached: ${i.identity.name} ${i.why}, which gains its ${i.grants.length} grant(s) (**new attachment**)`,
+        );
+        continue;
+      }
       lines.push(
         `- Identity ${i.kind}: ${i.identity.name} (\`${i.identity.key}\`): ${i.why}. Its principal changes, so its ${i.grants.length} grant(s) are lost and re-made${i.kind === "destroyed" ? " only if declared elsewhere" : ""}.`,
       );
     }
     if (d.trusts.length + d.identities.length > 0) lines.push("");
     for (const g of d.guardrails) lines.push(`- ${guardrailLine(g)}`);
-    if (d.guardrails.length > 0) lines.push("");
+    for (const u of d.unjudged)
+      lines.push(`- New or edited in the head, and read by no rule: \`${cell(u)}\` (**unjudged change**)`);
+    if (d.guardrails.length + d.unjudged.length > 0) lines.push("");
     for (const st of d.statements) {
       lines.push(
         `- Database statements edited: output \`${cell(st.output)}\` holds, for database \`${cell(st.database)}\`, statements its grants do not call for (**edited statements**):`,

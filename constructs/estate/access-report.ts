@@ -8,6 +8,7 @@ import {
   Assignment,
   block,
   EstateModel,
+  FederatedCredential,
   MANAGED_IDENTITY_KINDS,
   parseReference,
   Principal,
@@ -181,6 +182,8 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
   const keys = new Set(grants.map((g) => g.identity));
   for (const identity of estate.identities) keys.add(identity.address);
   for (const compute of estate.computes) if (compute.systemAssigned) keys.add(`${compute.resource.address}#system`);
+  // A trust on an identity that holds no grant here (read by a data source, or named by id) still lets someone in.
+  for (const f of estate.federated) keys.add(trustedIdentity(f));
   const auditWorkspace = workspaces.size === 1 ? [...workspaces][0] : undefined;
   const signInWorkspace = signInWorkspaceOf(stackJson);
   const source: SignInSource =
@@ -404,7 +407,7 @@ function reportIdentity(key: string, principalKind: PrincipalKind | undefined, e
   const [address, system] = key.split("#");
   const resource = estate.byAddress.get(address);
   const federatedTrusts = estate.federated
-    .filter((f) => f.identity === address)
+    .filter((f) => !system && trustedIdentity(f) === address)
     .map((f) => ({ issuer: f.issuer, subject: f.subject }));
   const attachedTo = estate.computes
     .filter((c) => (system ? c.resource.address === address : c.userAssigned.includes(address)))
@@ -415,7 +418,9 @@ function reportIdentity(key: string, principalKind: PrincipalKind | undefined, e
     );
     attachedTo.push(`kubelet of ${nameOf(cluster?.resource, "an AKS cluster")}`);
   }
-  const kind: PrincipalKind = principalKind ?? (system ? "SystemAssigned" : "UserAssigned");
+  const kind: PrincipalKind =
+    principalKind ??
+    (system ? "SystemAssigned" : resource?.type.startsWith("data.") ? "ExistingUserAssigned" : "UserAssigned");
   const c = resource?.config ?? {};
   const resourceId = resource ? azureIdOf(resource, estate) : undefined;
   const parent = system ? estate.computes.find((compute) => compute.resource === resource)?.parent : undefined;
@@ -428,7 +433,8 @@ function reportIdentity(key: string, principalKind: PrincipalKind | undefined, e
     key,
     kind,
     name,
-    stableKey: [kind, groupName, name].join("|"),
+    // The type too: a web app and a container group may share a name and a resource group, not a principal.
+    stableKey: [kind, resource?.type ?? "", groupName, name].join("|"),
     replaceKey: [resource?.type, c.name, c.resource_group_name, c.location].join("|"),
     attachedTo: attachedTo.sort(),
     federatedTrusts,
@@ -437,6 +443,9 @@ function reportIdentity(key: string, principalKind: PrincipalKind | undefined, e
     ...(resource === undefined && isGuid(key) ? { principalId: key } : {}),
   };
 }
+
+/** The identity a federated credential trusts for: its parent's address, or the parent as written. */
+const trustedIdentity = (f: FederatedCredential) => f.identity ?? String(f.resource.config.parent_id ?? "");
 
 function conditionInWords(g: ReportGrant): string {
   const allows = g.conditionAllows!;

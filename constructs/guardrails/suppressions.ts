@@ -4,6 +4,10 @@ import { IdentityConfigError } from "../errors";
 import { byKeys } from "../internal/ordering";
 import { meaninglessTextProblem } from "../internal/policy/meaningful-text";
 import { RULES } from "../internal/guardrails/rules";
+import { StackJson } from "../internal/estate/stack-synthesis";
+
+/** The stack's Terraform JSON, as a synthesis hook reads it. */
+type StackDocument = ReturnType<StackJson>;
 
 /** A reasoned exception to one guardrail rule, on one construct and everything below it. */
 export interface Suppression {
@@ -101,7 +105,8 @@ function record(
   const refuse = (problem: string, value: unknown, fix: string): never => {
     throw new IdentityConfigError(construct, { problem, value, fix });
   };
-  if (!construct.node.scope || TerraformStack.isStack(construct)) {
+  // A construct above the stack (the app, or one between the app and the stack) covers every stack under it.
+  if (TerraformStack.isStack(construct) || !construct.node.scopes.some((c) => TerraformStack.isStack(c))) {
     refuse(
       "Suppressions attach to the construct that owns the resources, not to a stack or the app",
       construct.node.path || "<root>",
@@ -111,7 +116,11 @@ function record(
   const horizon = horizons.get(TerraformStack.of(construct)) ?? {};
   const today = todayOf(horizon);
   const maxDays = horizon.maxExpiryDays ?? MAX_EXPIRY_DAYS;
-  for (const s of suppressions) {
+  // Checked and kept as copies, frozen: the caller's objects (or their getters) cannot change a suppression after the check.
+  const copies = suppressions.map(({ ruleId, reason, expires }) =>
+    Object.freeze(expires === undefined ? { ruleId, reason } : { ruleId, reason, expires }),
+  );
+  for (const s of copies) {
     if (!RULES.some((r) => r.id === s.ruleId))
       refuse(
         "Suppression names no guardrail rule",
@@ -154,7 +163,7 @@ function record(
         );
     }
   }
-  byConstruct.set(construct, [...(byConstruct.get(construct) ?? []), ...suppressions]);
+  byConstruct.set(construct, Object.freeze([...(byConstruct.get(construct) ?? []), ...copies]) as Suppression[]);
   if (requireExpiry) addedOn.add(construct);
   requireResourcesUnder(construct);
   recordIn(TerraformStack.of(construct));
@@ -163,27 +172,80 @@ function record(
 /** Constructs that carry suppressions added by hand (GuardrailSuppressions.add), not justifications the library records. */
 const addedOn = new WeakSet<IConstruct>();
 
-const isResource = (c: IConstruct) => c instanceof TerraformResource;
+const isResource = (c: IConstruct): c is TerraformResource => c instanceof TerraformResource;
 
 /**
- * Refuses, when the stack is synthesized (resources added after the suppression count), a
- * suppression on a construct that holds half the stack's resources or more: a wrapper around the
- * whole stack, or around all of it but a decoy or two, and every wrapper nested in such a
- * wrapper, silences a rule nearly everywhere, now and later, like the stack-level suppression
- * it stands for. A suppression on a resource itself is always as narrow as it gets.
+ * The stack's size: its Azure resources that Terraform creates. Terraform's own (terraform_data,
+ * random, time...) and any never created (count 0, an empty for_each) cost nothing: decoys that
+ * would make a wrapper of everything look small. (What a wrapper holds counts whatever it is.)
  */
-export function refuseBroadSuppressions(stack: TerraformStack): void {
-  const total = stack.node.findAll().filter(isResource).length;
-  for (const construct of stack.node.findAll()) {
-    if (!addedOn.has(construct) || isResource(construct)) continue;
-    const held = construct.node.findAll().filter(isResource).length;
-    if (held > 0 && 2 * held >= total) {
-      throw new IdentityConfigError(construct, {
-        problem: `Suppressions on a construct that holds ${held} of the stack's ${total} resources, in effect suppressions on the stack`,
-        value: GuardrailSuppressions.on(construct).map((s) => s.ruleId),
-        fix: "add each suppression on the resource the finding names (or the small construct that owns only it)",
-      });
-    }
+function stackSize(stack: TerraformStack, json: StackDocument): number {
+  const created = (config: Record<string, unknown> | undefined) => {
+    const { count, for_each: forEach } = config ?? {};
+    const empty = typeof forEach === "object" && forEach !== null && Object.keys(forEach).length === 0;
+    return config !== undefined && count !== 0 && count !== "0" && !empty;
+  };
+  return stack.node
+    .findAll()
+    .filter(
+      (c) =>
+        isResource(c) &&
+        /^(azurerm|azapi|azuread)_/.test(c.terraformResourceType) &&
+        created(json.resource?.[c.terraformResourceType]?.[c.friendlyUniqueId]),
+    ).length;
+}
+
+/**
+ * Refuses, when the stack is synthesized (resources added after the suppression count), hand-added
+ * suppressions of one rule on constructs that together hold half the stack's resources or more: a
+ * wrapper around the whole stack, or around all of it but a few decoys, every wrapper nested in
+ * such a wrapper, and the stack split into wrappers that each carry the suppression, silence the
+ * rule nearly everywhere, now and later, like the stack-level suppression they stand for. A
+ * suppression on a resource itself is always as narrow as it gets. The fix names the resources
+ * whose findings the suppression silences, where it belongs instead.
+ */
+export function refuseBroadSuppressions(
+  stack: TerraformStack,
+  json: StackDocument,
+  silenced: readonly { readonly constructPath: string; readonly suppression?: RecordedSuppression }[],
+): void {
+  const total = stackSize(stack, json);
+  const wrappers = stack.node.findAll().filter((c) => addedOn.has(c) && !isResource(c));
+  const ruleIds = [...new Set(wrappers.flatMap((c) => GuardrailSuppressions.on(c).map((s) => s.ruleId)))].sort();
+  for (const ruleId of ruleIds) {
+    const on = wrappers.filter((c) => GuardrailSuppressions.on(c).some((s) => s.ruleId === ruleId));
+    const held = new Set(on.flatMap((c) => c.node.findAll().filter(isResource)));
+    if (held.size === 0 || 2 * held.size < total) continue;
+    const paths = on.map((c) => c.node.path);
+    const targets = [
+      ...new Set(
+        silenced
+          .filter((f) => f.suppression?.ruleId === ruleId && paths.includes(f.suppression.constructPath))
+          .map((f) => f.constructPath),
+      ),
+    ].sort();
+    throw new IdentityConfigError(on[0], {
+      problem: `${on.length === 1 ? "Suppressions on a construct that holds" : `Suppressions of ${ruleId} on ${on.length} constructs that together hold`} ${held.size} of the stack's ${total} resources, in effect suppressions on the stack`,
+      value: on.length === 1 ? GuardrailSuppressions.on(on[0]).map((s) => s.ruleId) : paths,
+      fix: `add each suppression on the resource the finding names (${targets.length > 0 ? targets.join(", ") : "or the small construct that owns only it"})`,
+    });
+  }
+}
+
+/**
+ * The record of suppressions in the output (`locals.guardrail_suppressions`) is what the access
+ * report and its diff show a reviewer: an override that empties or rewrites it would hide an
+ * exception, or show one that was never checked, so a record that differs is refused.
+ */
+export function refuseForgedRecord(stack: TerraformStack, json: StackDocument): void {
+  const expected = stack.node.tryFindChild(RECORD_ID) ? GuardrailSuppressions.under(stack) : undefined;
+  const written = json.locals?.guardrail_suppressions;
+  if (JSON.stringify(written) !== JSON.stringify(expected)) {
+    throw new IdentityConfigError(stack, {
+      problem: "The suppressions recorded in the stack's output were overwritten",
+      value: written ?? null,
+      fix: "add suppressions with GuardrailSuppressions.add, never by overriding locals.guardrail_suppressions",
+    });
   }
 }
 

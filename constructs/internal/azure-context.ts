@@ -29,8 +29,15 @@ export class AzureContext {
   static register(stack: TerraformStack, props: AzureContextProps): void {
     requireGuid(stack, "subscription id", props.subscriptionId);
     requireGuid(stack, "tenant id", props.tenantId);
-    if (props.environment !== undefined) checkEnvironment(stack, props.environment);
-    contexts.set(stack, { ...props, ...(props.environment ? { environment: { ...props.environment } } : {}) });
+    // Copied once, then checked: a getter cannot answer the check one way and the rules another.
+    const given = props.environment as Partial<EnvironmentDeclaration> | undefined;
+    const environment = given === undefined ? undefined : { name: given?.name, production: given?.production };
+    if (environment !== undefined) checkEnvironment(stack, environment as EnvironmentDeclaration);
+    contexts.set(stack, {
+      subscriptionId: props.subscriptionId,
+      tenantId: props.tenantId,
+      ...(environment ? { environment: Object.freeze(environment as EnvironmentDeclaration) } : {}),
+    });
   }
 
   /** The stack's declared environment, if it declared one (and was registered at all). */
@@ -50,6 +57,8 @@ export class AzureContext {
   }
 }
 
+const PRODUCTION_NAMES = new Set(["prod", "production", "prd"]);
+
 /** A declaration that could be read two ways is refused: `production: "false"` is truthy, and no name says which environment. */
 function checkEnvironment(stack: TerraformStack, environment: EnvironmentDeclaration): void {
   const value = environment as unknown as Record<string, unknown> | null;
@@ -65,6 +74,15 @@ function checkEnvironment(stack: TerraformStack, environment: EnvironmentDeclara
       problem: `Environment ${value.name} does not say whether it is production (true or false)`,
       value: value.production ?? null,
       fix: "set production: true for production, false for any other environment",
+    });
+  }
+  // The name is what reviewers, errors and reports read: one that says production while the flag
+  // says otherwise is a contradiction (a typo, or a way to let developer access in), not a choice.
+  if (!value.production && PRODUCTION_NAMES.has(value.name.toLowerCase())) {
+    throw new IdentityConfigError(stack, {
+      problem: `Environment ${value.name} is named as production but declares production: false`,
+      value: value.name,
+      fix: "set production: true, or name the environment for what it is (dev, test, staging...)",
     });
   }
 }

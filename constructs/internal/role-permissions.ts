@@ -30,12 +30,18 @@ function outside(
 }
 
 /**
- * Every string `inner` matches, `outer` matches: glob inclusion where `inner`'s own `*` may only be
- * met by a `*` of `outer`. Operation names ignore case; condition values (StringLike) keep it.
+ * Case folded as an ordinal comparison folds it, for ASCII only: JavaScript's `toLowerCase` makes
+ * the Kelvin sign a "k", and a fold wider than Azure's would prove equal what Azure tells apart.
  */
-export function includes(outer: string, inner: string, { ignoreCase } = { ignoreCase: true }): boolean {
-  const o = ignoreCase ? outer.toLowerCase() : outer;
-  const i = ignoreCase ? inner.toLowerCase() : inner;
+export const foldCase = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * Every operation `inner` matches, `outer` matches, ignoring case: glob inclusion where `inner`'s
+ * own `*` may only be met by a `*` of `outer`.
+ */
+export function includes(outer: string, inner: string): boolean {
+  const o = foldCase(outer);
+  const i = foldCase(inner);
   // Glob matching over `i` read literally, where `i`'s own `*` is a character only a `*` of `o` can consume.
   let oi = 0;
   let ii = 0;
@@ -59,7 +65,7 @@ export function includes(outer: string, inner: string, { ignoreCase } = { ignore
 
 /** Whether some operation matches both; "yes" unless their fixed prefixes or suffixes tell them apart. */
 function overlaps(a: string, b: string): boolean {
-  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  const [x, y] = [foldCase(a), foldCase(b)];
   if (!x.includes("*")) return includes(y, x);
   if (!y.includes("*")) return includes(x, y);
   const prefix = (s: string) => s.split("*")[0];

@@ -1,5 +1,5 @@
 import { ConditionNode, ConditionValue, parseCondition } from "./parser";
-import { includes } from "../role-permissions";
+import { foldCase, includes } from "../role-permissions";
 
 /**
  * Compares two role-assignment conditions by what they mean, not how they are written: whether
@@ -69,23 +69,23 @@ function normalize(node: ConditionNode): Node {
     }
     case "action": {
       // Operation names are case-insensitive, as ActionMatches compares them.
-      const fn = node.function.toLowerCase();
-      const pattern = node.pattern.toLowerCase();
+      const fn = foldCase(node.function);
+      const pattern = foldCase(node.pattern);
       return { kind: "action", function: fn, pattern, key: `${fn}{${JSON.stringify(pattern)}}` };
     }
     case "compare": {
-      const operator = node.operator.toLowerCase();
+      const operator = foldCase(node.operator);
       const lower = CASE_INSENSITIVE.test(operator);
       const values = [
         ...new Map(
           node.values.map((v) => {
-            const value = lower && !v.interpolated ? { ...v, text: v.text.toLowerCase() } : v;
+            const value = lower && !v.interpolated ? { ...v, text: foldCase(v.text) } : v;
             return [value.text, value];
           }),
         ).values(),
       ].sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-      const source = node.source.toLowerCase();
-      const quantifier = node.quantifier?.toLowerCase() ?? "";
+      const source = foldCase(node.source);
+      const quantifier = foldCase(node.quantifier ?? "");
       const key = `@${source}[${node.attribute}] ${quantifier}:${operator} ${JSON.stringify(values.map((v) => v.text))}`;
       return { kind: "compare", source, attribute: node.attribute, quantifier, operator, values, key };
     }
@@ -139,10 +139,59 @@ function valueImplies(nOp: string, v: ConditionValue, oOp: string, w: ConditionV
       return nOp === "stringequals" && v.text === w.text;
     case "stringequalsignorecase":
       // n's values were lower-cased when it ignores case too.
-      return !nLike && (nIgnore ? v.text === w.text : v.text.toLowerCase() === w.text);
-    case "stringlike":
+      return !nLike && (nIgnore ? v.text === w.text : foldCase(v.text) === w.text);
+    case "stringlike": {
       // A case-sensitive glob: n's value (or pattern) must lie inside it.
-      return !nIgnore && includes(w.text, v.text, { ignoreCase: false });
+      if (nIgnore) return false;
+      const [outer, inner] = [likeTokens(w.text, true), likeTokens(v.text, nLike)];
+      return outer !== undefined && inner !== undefined && globIncludes(outer, inner);
+    }
   }
   return false;
+}
+
+/** A StringLike pattern's elements: a literal character, `?` (any one character) or `*` (any run). */
+type Glob = readonly (string | typeof ONE | typeof ANY)[];
+const ONE = Symbol("?");
+const ANY = Symbol("*");
+
+/**
+ * A value read as StringLike reads it (`\*` and `\?` literal), or as literal text when it is no
+ * pattern. Undefined for a backslash before anything else: Microsoft defines no meaning for it.
+ */
+function likeTokens(text: string, pattern: boolean): Glob | undefined {
+  if (!pattern) return [...text];
+  const out: (string | typeof ONE | typeof ANY)[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\\") {
+      const next = text[++i];
+      if (next !== "*" && next !== "?") return undefined;
+      out.push(next);
+    } else out.push(c === "*" ? ANY : c === "?" ? ONE : c);
+  }
+  return out;
+}
+
+/**
+ * Every string `inner` matches, `outer` matches: greedy glob matching over `inner`'s elements, where
+ * an inner `*` is met only by an outer `*`, an inner `?` by an outer `?` or `*`, a character by itself too.
+ */
+function globIncludes(outer: Glob, inner: Glob): boolean {
+  let [oi, ii, star, resume] = [0, 0, -1, 0];
+  while (ii < inner.length) {
+    const o = outer[oi];
+    if (oi < outer.length && o === ANY) {
+      star = oi++;
+      resume = ii;
+    } else if (oi < outer.length && inner[ii] !== ANY && (o === ONE ? true : o === inner[ii])) {
+      oi++;
+      ii++;
+    } else if (star >= 0) {
+      oi = star + 1;
+      ii = ++resume;
+    } else return false;
+  }
+  while (oi < outer.length && outer[oi] === ANY) oi++;
+  return oi === outer.length;
 }

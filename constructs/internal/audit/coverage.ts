@@ -54,7 +54,12 @@ function settingsOf(estate: EstateModel): readonly SettingFacts[] {
   const cached = settingsByEstate.get(estate);
   if (cached) return cached;
   const settings = estate.resources
-    .filter((r) => r.type === "azurerm_monitor_diagnostic_setting" && isWorkspace(r.config.log_analytics_workspace_id))
+    .filter(
+      (r) =>
+        r.type === "azurerm_monitor_diagnostic_setting" &&
+        certain(r) &&
+        isWorkspace(r.config.log_analytics_workspace_id),
+    )
     .map((resource) => {
       const logs = (
         Array.isArray(resource.config.enabled_log) ? resource.config.enabled_log : [resource.config.enabled_log]
@@ -82,8 +87,11 @@ function tryParse(id: string | undefined): ResourceId | undefined {
   }
 }
 
-/** Whether a Terraform boolean is literally true, or left to its default of true. */
-const onByDefault = (value: unknown) => value === undefined || value === true || value === "true";
+/** Whether a Terraform boolean is true (as Terraform converts `"true"` and `"1"`), or left to its default of true. */
+const onByDefault = (value: unknown) => value === undefined || value === true || value === "true" || value === "1";
+
+/** A resource Terraform creates exactly once: one with `count` or `for_each` may not exist at all. */
+const certain = (r: TfResource) => r.config.count === undefined && r.config.for_each === undefined;
 
 /** PostgreSQL's spellings of a boolean `on`. */
 const POSTGRES_ON = new Set(["on", "true", "yes", "1"]);
@@ -93,7 +101,7 @@ function needsUnmet(profile: AuditProfile, rootId: string, estate: EstateModel):
   const onRoot = (r: TfResource) => idOf(r.config.server_id, estate) === rootId.toLowerCase();
   if (profile.needs === "sql-server-auditing") {
     const policies = estate.resources.filter(
-      (r) => r.type === "azurerm_mssql_server_extended_auditing_policy" && onRoot(r),
+      (r) => r.type === "azurerm_mssql_server_extended_auditing_policy" && certain(r) && onRoot(r),
     );
     const sending = policies.filter(
       (p) => onByDefault(p.config.enabled) && onByDefault(p.config.log_monitoring_enabled),

@@ -146,6 +146,10 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
   };
 }
 
+/** A server's host name as the targets write it (`<server>.database.windows.net`): DNS labels only, nothing to render. */
+const isHostName = (value: unknown): value is string =>
+  typeof value === "string" && /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(value);
+
 /**
  * The steps a database-access output's grants call for, rebuilt from the grants alone; undefined
  * when a grant names no catalogued role, or carries a value the statements must not (a name or id
@@ -155,8 +159,14 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
  */
 export function stepsOfGrants(value: Readonly<Record<string, unknown>>): StatementStep[] | undefined {
   const system = value.system === "postgresql" ? "postgresql" : value.system === "azure-sql" ? "azure-sql" : undefined;
-  if (!system || !Array.isArray(value.grants) || typeof value.host !== "string") return undefined;
+  if (!system || !Array.isArray(value.grants) || !isHostName(value.host)) return undefined;
   const database = { name: value.database, ...(value.schema === undefined ? {} : { schema: value.schema }) };
+  // The database and schema head every step, grants or none: they are judged as the grants' are.
+  if (
+    statementNameProblem(system, "database", database.name) ??
+    (system === "postgresql" ? statementNameProblem(system, "schema", database.schema ?? "public") : undefined)
+  )
+    return undefined;
   const users = new Map<string, DatabaseUser & { roles: DataPlaneRoleDefinition[] }>();
   for (const g of value.grants as Record<string, unknown>[]) {
     const role = typeof g?.role === "string" ? findDataPlaneRole(system, g.role) : undefined;

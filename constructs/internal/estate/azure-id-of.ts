@@ -1,5 +1,6 @@
 import { AZURE_TYPE_OF_TERRAFORM } from "../platform/azure-resource-types";
 import { EstateModel, parseReference, TfResource } from "./estate-model";
+import { comparableText } from "../terraform-text";
 
 /**
  * How a sub-resource names its parent: the argument holding the parent's `id` (or, for a subnet,
@@ -78,4 +79,9 @@ export function azureScopeId(raw: string, estate: Estate): string | undefined {
     ref?.attribute === ".id" && !ref.suffix.includes("${") ? estate.byAddress.get(ref.address) : undefined;
   const base = resource ? azureIdOf(resource, estate) : undefined;
   return base && ref ? `${base}${ref.suffix}` : undefined;
+}
+
+/** A scope as Azure compares it: the id built from names where known, else the text Terraform gets (references exact). */
+export function comparableScope(raw: string, estate: Estate): string {
+  return comparableText(azureScopeId(raw, estate) ?? raw);
 }

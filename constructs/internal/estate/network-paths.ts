@@ -85,6 +85,14 @@ const PARENT_FIELD: Readonly<Record<string, string>> = {
 };
 
 const isLiteral = (value: unknown): value is string => typeof value === "string" && !value.includes("${");
+/**
+ * A Terraform bool as Terraform converts it (`"true"`/`"1"` and `"false"`/`"0"` are bools too), so
+ * a string "false" is no public endpoint left on; undefined when only Terraform knows it.
+ */
+function boolOf(value: unknown): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  return value === "true" || value === "1" ? true : value === "false" || value === "0" ? false : undefined;
+}
 /** A resource Terraform creates exactly once: one with `count` or `for_each` may not exist at all. */
 const certain = (r: TfResource) => r.config.count === undefined && r.config.for_each === undefined;
 const lower = (s: string) => s.toLowerCase();
@@ -140,12 +148,17 @@ function subnetOf(value: unknown, estate: EstateModel): SubnetRef | undefined {
     const vnetRef = parseReference(subnet.config.virtual_network_name);
     const vnet = vnetRef?.attribute === ".name" && !vnetRef.suffix ? estate.byAddress.get(vnetRef.address) : undefined;
     const id = azureIdOf(subnet, estate);
-    const vnetId =
-      vnet?.type === "azurerm_virtual_network"
-        ? vnetKey(vnet, estate)
-        : id === undefined
-          ? undefined
-          : lower(id.slice(0, id.lastIndexOf("/subnets/")));
+    // A subnet naming the network by its name is in it only in the same resource group and
+    // subscription: elsewhere, Azure puts it in another network of that name.
+    const inVnet =
+      vnet?.type === "azurerm_virtual_network" &&
+      subnet.config.resource_group_name === vnet.config.resource_group_name &&
+      subnet.config.provider === vnet.config.provider;
+    const vnetId = inVnet
+      ? vnetKey(vnet, estate)
+      : id === undefined
+        ? undefined
+        : lower(id.slice(0, id.lastIndexOf("/subnets/")));
     if (vnetId === undefined) return undefined;
     return { key: lower(id ?? subnet.address), vnet: vnetId, resource: subnet, label: subnet.address };
   }
@@ -183,21 +196,46 @@ function placementOf(compute: TfResource, estate: EstateModel): SubnetRef[] | un
     return ref?.attribute === ".id" && !ref.suffix ? estate.byAddress.get(ref.address) : undefined;
   };
   const ipConfigSubnets = (nic: Record<string, any>) => list(nic.ip_configuration).map((ip) => block(ip)?.subnet_id);
-  if (/_(web|function)_app(_slot)?$/.test(compute.type))
-    return c.virtual_network_subnet_id === undefined ? [] : subnetsOf([c.virtual_network_subnet_id], estate);
+  // A `dynamic` block's entries are known only to Terraform.
+  const dynamic = (config: Record<string, any> | undefined, name: string) => config?.dynamic?.[name] !== undefined;
+  if (/_(web|function)_app(_slot)?$/.test(compute.type)) {
+    // Regional VNet integration: the app's own attribute, or the older swift connection resource.
+    const swift = estate.resources.filter(
+      (r) =>
+        r.type === "azurerm_app_service_virtual_network_swift_connection" &&
+        certain(r) &&
+        namesResource(r.config.app_service_id, compute, estate),
+    );
+    const subnets = [c.virtual_network_subnet_id, ...swift.map((r) => r.config.subnet_id)];
+    return subnetsOf(
+      subnets.filter((v) => v !== undefined),
+      estate,
+    );
+  }
   if (/_virtual_machine$/.test(compute.type)) {
     const nics = list(c.network_interface_ids).map(refOf);
-    if (nics.some((nic) => nic?.type !== "azurerm_network_interface" || !certain(nic))) return undefined;
+    if (
+      nics.some(
+        (nic) => nic?.type !== "azurerm_network_interface" || !certain(nic) || dynamic(nic.config, "ip_configuration"),
+      )
+    )
+      return undefined;
     return subnetsOf(
       nics.flatMap((nic) => ipConfigSubnets(nic!.config)),
       estate,
     );
   }
-  if (/_virtual_machine_scale_set$/.test(compute.type))
+  if (/_virtual_machine_scale_set$/.test(compute.type)) {
+    if (
+      dynamic(c, "network_interface") ||
+      list(c.network_interface).some((nic) => dynamic(block(nic), "ip_configuration"))
+    )
+      return undefined;
     return subnetsOf(
       list(c.network_interface).flatMap((nic) => ipConfigSubnets(block(nic) ?? {})),
       estate,
     );
+  }
   if (compute.type === "azurerm_container_group") return subnetsOf(list(c.subnet_ids), estate);
   if (compute.type === "azurerm_container_app") {
     const environment = refOf(c.container_app_environment_id);
@@ -260,10 +298,10 @@ const isAzureServicesRule = (rule: TfResource) =>
  */
 export function gateOf(target: TfResource, estate: EstateModel): Gate | undefined {
   const c = target.config;
-  const access =
-    target.type === "azurerm_app_configuration" ? c.public_network_access : c.public_network_access_enabled;
-  if (access !== undefined && typeof access !== "boolean" && !isLiteral(access)) return undefined;
-  const publicOff = access === false || access === "Disabled";
+  const appConfiguration = target.type === "azurerm_app_configuration";
+  const access = appConfiguration ? c.public_network_access : c.public_network_access_enabled;
+  if (access !== undefined && (appConfiguration ? !isLiteral(access) : boolOf(access) === undefined)) return undefined;
+  const publicOff = appConfiguration ? access === "Disabled" : boolOf(access) === false;
   const base = { target, ruleSubnets: [], ipRules: 0, azureServicesRules: [], publicEndpoint: !publicOff };
   const offGate = { ...base, refusal: "its public network access is disabled" };
   switch (target.type) {
@@ -323,7 +361,7 @@ export function gateOf(target: TfResource, estate: EstateModel): Gate | undefine
     }
     case "azurerm_servicebus_namespace": {
       const rules = block(c.network_rule_set);
-      if (publicOff || rules?.public_network_access_enabled === false) return offGate;
+      if (publicOff || boolOf(rules?.public_network_access_enabled) === false) return offGate;
       if (rules?.default_action !== "Deny") return undefined;
       return {
         ...base,
@@ -340,11 +378,14 @@ export function gateOf(target: TfResource, estate: EstateModel): Gate | undefine
 /** The private endpoints of the stack that connect to `target`, certain to exist and approved automatically. */
 function privateEndpointsTo(target: TfResource, estate: EstateModel): TfResource[] {
   return estate.resources.filter((r) => {
-    const connection = block(r.config.private_service_connection);
+    // One connection: Azure takes no second, so a list of two is no endpoint the JSON can vouch for.
+    const connections = list(r.config.private_service_connection);
+    const connection = connections.length === 1 ? block(connections[0]) : undefined;
     return (
       r.type === "azurerm_private_endpoint" &&
       certain(r) &&
-      connection?.is_manual_connection === false &&
+      connection !== undefined &&
+      boolOf(connection.is_manual_connection) === false &&
       namesResource(connection.private_connection_resource_id, target, estate)
     );
   });
@@ -358,30 +399,55 @@ function hasServiceEndpoint(subnet: SubnetRef, endpoint: string | undefined): bo
   return endpoint !== undefined && list(subnet.resource.config.service_endpoints).includes(endpoint);
 }
 
+/** The name of a private DNS zone given by literal id; undefined when the value is no such id. */
+function zoneNameOfId(value: string): string | undefined {
+  try {
+    const id = ResourceId.parseShape("private DNS zone", value);
+    return id.isOfType("Microsoft.Network/privateDnsZones") ? id.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether the private endpoint's names resolve to it from `vnet`: when its DNS zone group names
  * zones of the stack, one must be the service's zone and be linked to that virtual network. A
- * zone outside the stack (by literal id) is its owner's to link.
+ * zone outside the stack (by literal id) is its owner's to link, but must still be the service's
+ * zone: a zone of any other name holds no record the service's host name looks up.
  */
 function resolvesFrom(endpoint: TfResource, group: string, vnet: string, estate: EstateModel): boolean {
   const zoneGroup = block(endpoint.config.private_dns_zone_group);
   if (!zoneGroup) return true;
-  const zones = list(zoneGroup.private_dns_zone_ids).map((id) => {
-    const ref = parseReference(id);
-    return ref?.attribute === ".id" && !ref.suffix ? estate.byAddress.get(ref.address) : undefined;
-  });
+  const serviceZone = PRIVATE_DNS_ZONE[group];
+  // DNS names compare in any case.
+  const isServiceZone = (name: unknown) => typeof name === "string" && lower(name) === serviceZone;
+  const ids = list(zoneGroup.private_dns_zone_ids);
+  const literalZones = ids.filter(isLiteral);
+  if (literalZones.some((id) => isServiceZone(zoneNameOfId(id)))) return true;
+  const zones = ids
+    .filter((id) => !isLiteral(id))
+    .map((id) => {
+      const ref = parseReference(id);
+      return ref?.attribute === ".id" && !ref.suffix ? estate.byAddress.get(ref.address) : undefined;
+    });
   if (zones.some((z) => z === undefined)) return true;
   return zones.some(
     (zone) =>
-      zone!.config.name === PRIVATE_DNS_ZONE[group] &&
+      /^(data\.)?azurerm_private_dns_zone$/.test(zone!.type) &&
+      certain(zone!) &&
+      isServiceZone(zone!.config.name) &&
       estate.resources.some((link) => {
         if (link.type !== "azurerm_private_dns_zone_virtual_network_link" || !certain(link)) return false;
+        // A link names its zone by name and resource group (and subscription): the same name elsewhere is another zone.
         const zoneRef = parseReference(link.config.private_dns_zone_name);
-        const linksZone =
-          zoneRef?.address === zone!.address && zoneRef.attribute === ".name"
+        const namesZone =
+          zoneRef?.address === zone!.address && zoneRef.attribute === ".name" && zoneRef.suffix === ""
             ? true
-            : link.config.private_dns_zone_name === zone!.config.name &&
-              link.config.resource_group_name === zone!.config.resource_group_name;
+            : link.config.private_dns_zone_name === zone!.config.name;
+        const linksZone =
+          namesZone &&
+          link.config.resource_group_name === zone!.config.resource_group_name &&
+          link.config.provider === zone!.config.provider;
         const vnetRef = parseReference(link.config.virtual_network_id);
         const linkedVnet =
           vnetRef?.attribute === ".id" && !vnetRef.suffix ? estate.byAddress.get(vnetRef.address) : undefined;

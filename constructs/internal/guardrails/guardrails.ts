@@ -10,11 +10,13 @@ import {
   GuardrailSuppressions,
   MAX_EXPIRY_DAYS,
   refuseBroadSuppressions,
+  refuseForgedRecord,
   UNSUPPRESSIBLE,
 } from "../../guardrails/suppressions";
 import { IdentityConfigError } from "../../errors";
 import { RULES } from "./rules";
 import { developerGroupsOf } from "../../developer-access";
+import { AzureContext } from "../azure-context";
 
 /**
  * Runs the guardrail rules over the stack at every synth: a finding is an error annotation (synth
@@ -31,8 +33,9 @@ export class Guardrails extends Construct {
     checkSettings(stack, settings);
     configureSuppressionHorizon(stack, settings);
     onStackSynthesis(this, (json) => {
-      refuseBroadSuppressions(stack);
+      refuseForgedRecord(stack, json());
       const findings = evaluateGuardrails(stack, settings, json());
+      refuseBroadSuppressions(stack, json(), findings);
       this.annotate(findings);
       return {
         "guardrails.json": findingsJson(
@@ -89,6 +92,26 @@ function checkSettings(stack: TerraformStack, settings: GuardrailSettings): void
         `remove ${ruleId} from the rule settings`,
       );
     }
+  }
+  const environment = AzureContext.environmentOf(stack);
+  if (environment?.production) {
+    // In production a finding is fixed or suppressed one construct at a time, with a reason and an expiry.
+    const lowered = [
+      ...(settings.severity === "error" ? [] : [`severity ${settings.severity}`]),
+      ...Object.entries(settings.rules ?? {})
+        .filter(
+          ([ruleId, severity]) =>
+            severity === "off" || (severity === "warning" && !RULES.find((r) => r.id === ruleId)?.warnOnly),
+        )
+        .map(([ruleId, severity]) => `${ruleId} ${severity}`)
+        .sort(),
+    ];
+    if (lowered.length > 0)
+      refuse(
+        `Guardrails turned down in production environment ${environment.name}`,
+        lowered,
+        'keep severity "error" and every rule on in production; suppress a single finding on its construct, with a reason and an expiry (GuardrailSuppressions.add)',
+      );
   }
   const days = settings.maxExpiryDays;
   if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= MAX_EXPIRY_DAYS)) {

@@ -18,6 +18,8 @@ export function findingsJson(
     rules,
     maxExpiryDays: settings.maxExpiryDays ?? null,
     developerGroups: [...developerGroups].sort(),
+    // A pinned day decides which suppressions still apply: one in the past keeps expired ones alive.
+    ...(settings.today !== undefined && { today: settings.today }),
   };
   return `${JSON.stringify({ stack: stackName, settings: record, findings, suppressions }, null, 2)}\n`;
 }

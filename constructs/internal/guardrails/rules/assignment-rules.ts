@@ -3,12 +3,18 @@ import { roleKey } from "../../../role-catalog";
 import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS } from "../../estate/estate-model";
 import { grantText, hit, hitsWhere, Rule } from "./rule";
 import { comparableText } from "../../terraform-text";
+import { comparableScope } from "../../estate/azure-id-of";
 
-/** What Azure keeps one assignment per: (scope, principal, role); ids in any case, references exactly. */
-function assignmentKey(a: Assignment): string {
-  return [comparableText(a.scope.raw), a.principal.key, comparableText(a.role ? roleKey(a.role) : a.roleWritten)].join(
-    "|",
-  );
+/**
+ * What Azure keeps one assignment per: (scope, principal, role); ids in any case, references
+ * exactly, a resource's `id` as the id built from its names (the same vault written both ways is one).
+ */
+function assignmentKey(estate: EstateModel, a: Assignment): string {
+  return [
+    comparableScope(a.scope.raw, estate),
+    a.principal.key,
+    comparableText(a.role ? roleKey(a.role) : a.roleWritten),
+  ].join("|");
 }
 
 function lacksServicePrincipalType(a: Assignment): boolean {
@@ -44,7 +50,7 @@ export const duplicateAssignmentRule: Rule = {
   check(estate) {
     const seen = new Map<string, Assignment>();
     return estate.assignments.flatMap((a) => {
-      const key = assignmentKey(a);
+      const key = assignmentKey(estate, a);
       const first = seen.get(key);
       if (!first) {
         seen.set(key, a);

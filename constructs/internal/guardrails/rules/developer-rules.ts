@@ -1,13 +1,10 @@
 import { roleKey } from "../../../role-catalog";
 import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS } from "../../estate/estate-model";
-import { azureScopeId } from "../../estate/azure-id-of";
+import { comparableScope } from "../../estate/azure-id-of";
 import { grantText, hitsWhere, isDeveloperGrant, Rule } from "./rule";
 import { comparableText } from "../../terraform-text";
 
-/** A scope as Azure compares it: the id built from names where known, else the text Terraform gets (references exact). */
-function scopeKey(estate: EstateModel, a: Assignment): string {
-  return comparableText(azureScopeId(a.scope.raw, estate) ?? a.scope.raw);
-}
+const scopeKey = (estate: EstateModel, a: Assignment) => comparableScope(a.scope.raw, estate);
 
 const roleOf = (a: Assignment) => comparableText(a.role ? roleKey(a.role) : a.roleWritten);
 
