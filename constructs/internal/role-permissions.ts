@@ -1,4 +1,5 @@
 import { RolePermissions } from "../role-catalog";
+import { ANY, Glob, globIncludes } from "./glob";
 
 /**
  * Whether one role's permissions are inside another's, with Azure's semantics: operation names are
@@ -40,27 +41,8 @@ export const foldCase = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowe
  * own `*` may only be met by a `*` of `outer`.
  */
 export function includes(outer: string, inner: string): boolean {
-  const o = foldCase(outer);
-  const i = foldCase(inner);
-  // Glob matching over `i` read literally, where `i`'s own `*` is a character only a `*` of `o` can consume.
-  let oi = 0;
-  let ii = 0;
-  let star = -1;
-  let resume = 0;
-  while (ii < i.length) {
-    if (oi < o.length && o[oi] === "*") {
-      star = oi++;
-      resume = ii;
-    } else if (oi < o.length && o[oi] === i[ii] && i[ii] !== "*") {
-      oi++;
-      ii++;
-    } else if (star >= 0) {
-      oi = star + 1;
-      ii = ++resume;
-    } else return false;
-  }
-  while (oi < o.length && o[oi] === "*") oi++;
-  return oi === o.length;
+  const glob = (text: string): Glob => [...foldCase(text)].map((c) => (c === "*" ? ANY : c));
+  return globIncludes(glob(outer), glob(inner));
 }
 
 /** Whether some operation matches both; "yes" unless their fixed prefixes or suffixes tell them apart. */

@@ -1,5 +1,6 @@
 import { ConditionNode, ConditionValue, parseCondition } from "./parser";
 import { foldCase, includes } from "../role-permissions";
+import { ANY, Glob, globIncludes, ONE } from "../glob";
 
 /**
  * Compares two role-assignment conditions by what they mean, not how they are written: whether
@@ -150,11 +151,6 @@ function valueImplies(nOp: string, v: ConditionValue, oOp: string, w: ConditionV
   return false;
 }
 
-/** A StringLike pattern's elements: a literal character, `?` (any one character) or `*` (any run). */
-type Glob = readonly (string | typeof ONE | typeof ANY)[];
-const ONE = Symbol("?");
-const ANY = Symbol("*");
-
 /**
  * A value read as StringLike reads it (`\*` and `\?` literal), or as literal text when it is no
  * pattern. Undefined for a backslash before anything else: Microsoft defines no meaning for it.
@@ -171,27 +167,4 @@ function likeTokens(text: string, pattern: boolean): Glob | undefined {
     } else out.push(c === "*" ? ANY : c === "?" ? ONE : c);
   }
   return out;
-}
-
-/**
- * Every string `inner` matches, `outer` matches: greedy glob matching over `inner`'s elements, where
- * an inner `*` is met only by an outer `*`, an inner `?` by an outer `?` or `*`, a character by itself too.
- */
-function globIncludes(outer: Glob, inner: Glob): boolean {
-  let [oi, ii, star, resume] = [0, 0, -1, 0];
-  while (ii < inner.length) {
-    const o = outer[oi];
-    if (oi < outer.length && o === ANY) {
-      star = oi++;
-      resume = ii;
-    } else if (oi < outer.length && inner[ii] !== ANY && (o === ONE ? true : o === inner[ii])) {
-      oi++;
-      ii++;
-    } else if (star >= 0) {
-      oi = star + 1;
-      ii = ++resume;
-    } else return false;
-  }
-  while (oi < outer.length && outer[oi] === ANY) oi++;
-  return oi === outer.length;
 }
