@@ -1,4 +1,4 @@
-import { Testing, TerraformStack } from "cdktf";
+import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
@@ -539,6 +539,45 @@ describe("KQL takes values only through kqlString", () => {
       expect(JSON.stringify(report)).not.toMatch(/AuditLogs\n|\n\s*AuditLogs/);
     },
   );
+});
+
+describe("IG026 knows the stack's subscription when the provider names none", () => {
+  // The provider may read ARM_SUBSCRIPTION_ID or a variable: the subscription configureIdentityStack
+  // was given tells the stack's own targets from other subscriptions' all the same.
+  it.each([
+    ["names no subscription (ARM_SUBSCRIPTION_ID)", (_: TerraformStack) => ({})],
+    [
+      "takes it from a variable",
+      (s: TerraformStack) => ({
+        subscriptionId: new TerraformVariable(s, "subscription", { type: "string" }).stringValue,
+      }),
+    ],
+  ])("warns on an unlogged Cosmos DB grant when the provider %s", (_, subscription) => {
+    const stack = new TerraformStack(Testing.app(), "orders");
+    new AzurermProvider(stack, "azurerm", { features: [{}], ...subscription(stack) });
+    configureIdentityStack(stack, {
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      guardrails: { severity: "error" },
+    });
+    const cosmos = new CosmosdbAccount(stack, "cosmos", {
+      ...inRg,
+      name: "orders-cosmos",
+      offerType: "Standard",
+      consistencyPolicy: { consistencyLevel: "Session" },
+      geoLocation: [{ location: inRg.location, failoverPriority: 0 }],
+      localAuthenticationDisabled: true,
+    });
+    workload(stack, [CosmosDbAccountTarget.of(cosmos).allow(Roles.CosmosDbDataReader, "reads carts")]);
+    expect(ig026(stack).map((f) => f.message)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `the Cosmos DB account /subscriptions/${SUBSCRIPTION}/resourceGroups/${inRg.resourceGroupName}/providers/Microsoft\\.DocumentDB/databaseAccounts/orders-cosmos sends no data-access logs`,
+        ),
+      ),
+    ]);
+    expect(buildAccessReport("orders", synthJson(stack)).subscriptionId).toBe(SUBSCRIPTION);
+  });
 });
 
 describe("IG026 is not fooled by a setting that only looks like logging", () => {

@@ -781,7 +781,7 @@ describe("IG030 is not fooled by a path that does not carry the compute's traffi
         addressPrefixes: ["10.0.9.0/27"],
       });
       endpointTo(s, "p", e.server.id, elsewhere.id, "sqlServer");
-    }, /private endpoint azurerm_private_endpoint\.p is in a subnet only Terraform knows/));
+    }, /private endpoint azurerm_private_endpoint\.p is in another virtual network/));
 
   it("a private endpoint whose DNS zone, given by id, is another zone of a look-alike name", () =>
     unreachable((s, e) => {
@@ -936,7 +936,10 @@ describe("Terraform references compare exactly, Azure ids and GUIDs in any case"
 
   /** Two Key Vault Secrets User assignments for one identity, on the vaults written as `scopes`. */
   const twice = (s: TerraformStack, scopes: readonly string[]) => {
-    for (const id of ["kv", "KV"]) anyResource(s, "azurerm_key_vault", id, { name: `${id}-case-kv`, ...tfRg });
+    // Two vaults (Azure names are case-insensitive, so they differ in more than case) whose
+    // Terraform addresses differ only in case.
+    for (const id of ["kv", "KV"])
+      anyResource(s, "azurerm_key_vault", id, { name: id === "kv" ? "kv-case-kv" : "kv-other-kv", ...tfRg });
     for (const [i, scope] of scopes.entries()) raw(s, `grant-${i}`, { scope, principalId: holderRef });
   };
 
@@ -959,7 +962,10 @@ describe("Terraform references compare exactly, Azure ids and GUIDs in any case"
   it("IG025 does not count a workload's role on `KV` for the developers' on `kv`", () => {
     const s = testStack("developers", NON_PRODUCTION);
     new DeveloperAccess(s, "developers", { groupObjectId: GROUP, estate: [] });
-    for (const id of ["kv", "KV"]) anyResource(s, "azurerm_key_vault", id, { name: `${id}-case-kv`, ...tfRg });
+    // Two vaults (Azure names are case-insensitive, so they differ in more than case) whose
+    // Terraform addresses differ only in case.
+    for (const id of ["kv", "KV"])
+      anyResource(s, "azurerm_key_vault", id, { name: id === "kv" ? "kv-case-kv" : "kv-other-kv", ...tfRg });
     raw(s, "workload", { scope: "${azurerm_key_vault.KV.id}" });
     raw(s, "people", { scope: "${azurerm_key_vault.kv.id}", principalId: GROUP, principalType: "Group" });
     expect(findings(s, "IG025").map((f) => f.address)).toEqual(["azurerm_role_assignment.people"]);

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { App, TerraformOutput, TerraformStack } from "cdktf";
+import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { RoleAssignment, RoleAssignmentConfig } from "@cdktf/provider-azurerm/lib/role-assignment";
 import {
@@ -30,6 +30,7 @@ import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import {
   AppServiceCompute,
   ApplicationInsightsTarget,
+  configureIdentityStack,
   CosmosDbAccountTarget,
   EventGridDomainTarget,
   EventGridTopicTarget,
@@ -504,7 +505,16 @@ describeGuardrailCases(CASES);
 
 describe("the new targets, well configured, raise nothing", () => {
   it("passes a workload granted on every new target, and reads each grant in its own system", () => {
-    const stack = testStack();
+    // Its targets' data access logged to a workspace, as the grants set it up (IG026).
+    const stack = new TerraformStack(Testing.app(), "test");
+    configureIdentityStack(stack, {
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      guardrails: { severity: "error" },
+      auditLogs: {
+        workspaceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/ops`,
+      },
+    });
     const web = new LinuxWebApp(stack, "web", { ...inRg, name: "orders-web", servicePlanId: "/plan", siteConfig: {} });
     const sql = SqlServerTarget.of(sqlServer(stack));
     const pg = PostgresServerTarget.of(pgServer(stack));

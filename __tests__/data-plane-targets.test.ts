@@ -1182,7 +1182,7 @@ describe("the access report", () => {
     const markdown = renderAccessReport(buildAccessReport("dev", stack.toTerraform()));
     expect(markdown).toContain("1 identities, 5 grants.");
     expect(markdown).toContain(
-      `| Cosmos DB Built-in Data Contributor (\`cosmos-db:${COSMOS_CONTRIBUTOR}\`) | Cosmos DB container items of orders-cosmos | resource | app: writes items |`,
+      `| Cosmos DB Built-in Data Contributor (\`cosmos-db:${COSMOS_CONTRIBUTOR}\`) | Cosmos DB container items of orders-cosmos | resource | app: writes items; logged: not logged: the Cosmos DB account sends no data-access logs to a workspace |`,
     );
     expect(markdown).toContain(
       // Followed by where its audit goes (audit-logs.test.ts).

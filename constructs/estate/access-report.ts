@@ -41,7 +41,7 @@ import { adminPathOf, networkTargetOf } from "../internal/estate/network-paths";
  */
 export interface AccessReport {
   readonly environment: string;
-  /** The subscription the stack deploys into, when its provider says. */
+  /** The subscription the stack deploys into: its provider's, or else the one configureIdentityStack was given. */
   readonly subscriptionId?: string;
   /** The Log Analytics workspace the targets' data-access logs go to, when they all go to one (a literal id). */
   readonly auditWorkspace?: string;

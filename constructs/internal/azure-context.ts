@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { TerraformStack } from "cdktf";
+import { TerraformLocal, TerraformStack } from "cdktf";
 import { requireGuid } from "../azure-ids";
 import { IdentityConfigError } from "../errors";
 
@@ -25,6 +25,10 @@ const contexts = new WeakMap<TerraformStack, AzureContextProps>();
  * Where a stack deploys: resources created in it get resource ids in this subscription, and
  * identities created in it belong to this tenant.
  */
+/** The local holding the subscription configureIdentityStack was given. */
+export const DECLARED_SUBSCRIPTION_LOCAL = "identity_stack_subscription";
+const SUBSCRIPTION_LOCAL_ID = "identity-stack-subscription";
+
 export class AzureContext {
   static register(stack: TerraformStack, props: AzureContextProps): void {
     requireGuid(stack, "subscription id", props.subscriptionId);
@@ -33,6 +37,14 @@ export class AzureContext {
     const given = props.environment as Partial<EnvironmentDeclaration> | undefined;
     const environment = given === undefined ? undefined : { name: given?.name, production: given?.production };
     if (environment !== undefined) checkEnvironment(stack, environment as EnvironmentDeclaration);
+    // Written into the stack, for what reads the JSON alone (the guardrails, the report, the diff):
+    // the provider may take its subscription from a variable or ARM_SUBSCRIPTION_ID.
+    const local = stack.node.tryFindChild(SUBSCRIPTION_LOCAL_ID) as TerraformLocal | undefined;
+    if (local) local.expression = props.subscriptionId;
+    else
+      new TerraformLocal(stack, SUBSCRIPTION_LOCAL_ID, props.subscriptionId).overrideLogicalId(
+        DECLARED_SUBSCRIPTION_LOCAL,
+      );
     contexts.set(stack, {
       subscriptionId: props.subscriptionId,
       tenantId: props.tenantId,

@@ -15,6 +15,7 @@ import { COMPUTE_TYPES } from "../identity-references";
 import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../resource-types";
 import { byKeys } from "../ordering";
 import { comparableText } from "../terraform-text";
+import { DECLARED_SUBSCRIPTION_LOCAL } from "../azure-context";
 
 /**
  * A synthesized stack read back as an estate: identities, what they are attached to, and who holds
@@ -178,6 +179,18 @@ export function block(value: unknown): Record<string, any> | undefined {
 const estates = new WeakMap<object, EstateModel>();
 
 /** The estate of a rendered stack; the guardrails and the access report of one synth share it. */
+/**
+ * The subscription the stack deploys into: the provider's, when it names one; else the one
+ * configureIdentityStack was given (a provider reading ARM_SUBSCRIPTION_ID or a variable names none
+ * Terraform knows before apply, and without it no target could be told to be the stack's own).
+ */
+function subscriptionOf(stackJson: Readonly<Record<string, any>>): string | undefined {
+  const provider: unknown = block(stackJson.provider?.azurerm)?.subscription_id;
+  if (typeof provider === "string" && isGuid(provider)) return provider;
+  const declared: unknown = stackJson.locals?.[DECLARED_SUBSCRIPTION_LOCAL];
+  return typeof declared === "string" && isGuid(declared) ? declared : (provider as string | undefined);
+}
+
 export function readEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
   const cached = estates.get(stackJson);
   if (cached) return cached;
@@ -252,7 +265,7 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
     computes,
     kubeletIdentities,
     usedIdentities,
-    subscriptionId: block(stackJson.provider?.azurerm)?.subscription_id,
+    subscriptionId: subscriptionOf(stackJson),
     identities: resources.filter((r) => r.type === "azurerm_user_assigned_identity"),
     assignments,
     modules,
