@@ -1,4 +1,4 @@
-import { Testing, TerraformStack, TerraformVariable } from "cdktf";
+import { App, Testing, TerraformLocal, TerraformStack, TerraformVariable } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
@@ -39,7 +39,8 @@ import { SubnetTarget } from "../constructs/targets";
 import { auditWorkspaceId, ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
-import { inRg, SUBSCRIPTION, TENANT, vaultId } from "./helpers";
+import { inRg, OTHER_SUBSCRIPTION, SUBSCRIPTION, tempDirs, TENANT, vaultId } from "./helpers";
+import { DECLARED_SUBSCRIPTION_LOCAL } from "../constructs/internal/azure-context";
 
 type Json = Record<string, any>;
 
@@ -577,6 +578,48 @@ describe("IG026 knows the stack's subscription when the provider names none", ()
       ),
     ]);
     expect(buildAccessReport("orders", synthJson(stack)).subscriptionId).toBe(SUBSCRIPTION);
+  });
+});
+
+describe("the declared subscription written into the stack cannot be rewritten", () => {
+  const tempDir = tempDirs("audit-logs-");
+  // With a provider that names no subscription, the local decides which targets are the stack's own:
+  // one pointed elsewhere would silence IG026 (and IG008's ids built from names) on every target.
+  const forgeries: [string, (stack: TerraformStack) => void][] = [
+    ["an override", (s) => s.addOverride(`locals.${DECLARED_SUBSCRIPTION_LOCAL}`, OTHER_SUBSCRIPTION)],
+    ["a variable", (s) => s.addOverride(`locals.${DECLARED_SUBSCRIPTION_LOCAL}`, "${var.subscription}")],
+    [
+      "a second local of the name",
+      (s) => new TerraformLocal(s, "mine", OTHER_SUBSCRIPTION).overrideLogicalId(DECLARED_SUBSCRIPTION_LOCAL),
+    ],
+    [
+      "the local's expression set again",
+      (s) => ((s.node.findChild("identity-stack-subscription") as TerraformLocal).expression = OTHER_SUBSCRIPTION),
+    ],
+  ];
+  it.each(forgeries)("refuses a synth whose subscription local was rewritten by %s", (_, forge) => {
+    const app = new App({ outdir: tempDir(), stackTraces: false });
+    const stack = new TerraformStack(app, "orders");
+    new AzurermProvider(stack, "azurerm", { features: [{}] });
+    configureIdentityStack(stack, {
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      guardrails: { severity: "error" },
+    });
+    workload(stack, [
+      CosmosDbAccountTarget.fromId(
+        stack,
+        `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.DocumentDB/databaseAccounts/orders-cosmos`,
+      ).allow(Roles.CosmosDbDataReader, "reads carts"),
+    ]);
+    // The unforged stack is judged as its own: IG026 warns on the unlogged target.
+    expect(ig026(stack).map((f) => f.severity)).toEqual(["warning"]);
+    forge(stack);
+    expect(() => app.synth()).toThrow(
+      new RegExp(
+        `\\[orders\\] The subscription recorded in the stack's output was overwritten: .*Fix: declare the subscription with configureIdentityStack, never by writing locals\\.${DECLARED_SUBSCRIPTION_LOCAL}`,
+      ),
+    );
   });
 });
 

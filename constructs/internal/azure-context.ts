@@ -21,14 +21,14 @@ export interface AzureContextProps {
 
 const contexts = new WeakMap<TerraformStack, AzureContextProps>();
 
-/**
- * Where a stack deploys: resources created in it get resource ids in this subscription, and
- * identities created in it belong to this tenant.
- */
 /** The local holding the subscription configureIdentityStack was given. */
 export const DECLARED_SUBSCRIPTION_LOCAL = "identity_stack_subscription";
 const SUBSCRIPTION_LOCAL_ID = "identity-stack-subscription";
 
+/**
+ * Where a stack deploys: resources created in it get resource ids in this subscription, and
+ * identities created in it belong to this tenant.
+ */
 export class AzureContext {
   static register(stack: TerraformStack, props: AzureContextProps): void {
     requireGuid(stack, "subscription id", props.subscriptionId);
@@ -49,6 +49,22 @@ export class AzureContext {
       subscriptionId: props.subscriptionId,
       tenantId: props.tenantId,
       ...(environment ? { environment: Object.freeze(environment as EnvironmentDeclaration) } : {}),
+    });
+  }
+
+  /**
+   * Refuses a stack whose JSON records another subscription than the one declared (an override, a
+   * second local of the name, the local rewritten): with a provider that names none, the local tells
+   * the stack's own targets from others', and one pointed elsewhere would silence IG026 and IG008.
+   */
+  static refuseForgedSubscription(stack: TerraformStack, json: { readonly locals?: Record<string, unknown> }): void {
+    const written = json.locals?.[DECLARED_SUBSCRIPTION_LOCAL];
+    const declared = contexts.get(stack)?.subscriptionId;
+    if (written === declared) return;
+    throw new IdentityConfigError(stack, {
+      problem: "The subscription recorded in the stack's output was overwritten",
+      value: written ?? null,
+      fix: `declare the subscription with configureIdentityStack, never by writing locals.${DECLARED_SUBSCRIPTION_LOCAL}`,
     });
   }
 

@@ -178,7 +178,6 @@ export function block(value: unknown): Record<string, any> | undefined {
 
 const estates = new WeakMap<object, EstateModel>();
 
-/** The estate of a rendered stack; the guardrails and the access report of one synth share it. */
 /**
  * The subscription the stack deploys into: the provider's, when it names one; else the one
  * configureIdentityStack was given (a provider reading ARM_SUBSCRIPTION_ID or a variable names none
@@ -191,6 +190,7 @@ function subscriptionOf(stackJson: Readonly<Record<string, any>>): string | unde
   return typeof declared === "string" && isGuid(declared) ? declared : (provider as string | undefined);
 }
 
+/** The estate of a rendered stack; the guardrails and the access report of one synth share it. */
 export function readEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
   const cached = estates.get(stackJson);
   if (cached) return cached;

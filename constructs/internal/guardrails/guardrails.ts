@@ -34,6 +34,7 @@ export class Guardrails extends Construct {
     configureSuppressionHorizon(stack, settings);
     onStackSynthesis(this, (json) => {
       refuseForgedRecord(stack, json());
+      AzureContext.refuseForgedSubscription(stack, json());
       const findings = evaluateGuardrails(stack, settings, json());
       refuseBroadSuppressions(stack, json(), findings);
       this.annotate(findings);
