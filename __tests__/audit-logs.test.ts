@@ -621,6 +621,25 @@ describe("the declared subscription written into the stack cannot be rewritten",
       ),
     );
   });
+  it.each([
+    ["another subscription", OTHER_SUBSCRIPTION, true],
+    ["the declared one in upper case", SUBSCRIPTION.toUpperCase(), false],
+  ])("refuses a provider that deploys into %s only when it differs", (_, subscriptionId, refused) => {
+    const app = new App({ outdir: tempDir(), stackTraces: false });
+    const stack = new TerraformStack(app, "orders");
+    new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId });
+    configureIdentityStack(stack, {
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      guardrails: { severity: "error" },
+    });
+    const synth = () => app.synth();
+    if (refused)
+      expect(synth).toThrow(
+        `[orders] The azurerm provider deploys into subscription ${OTHER_SUBSCRIPTION}, not the one configureIdentityStack was given: ${JSON.stringify(SUBSCRIPTION)}`,
+      );
+    else expect(synth).not.toThrow();
+  });
 });
 
 describe("IG026 is not fooled by a setting that only looks like logging", () => {

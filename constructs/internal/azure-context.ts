@@ -1,6 +1,6 @@
 import { IConstruct } from "constructs";
 import { TerraformLocal, TerraformStack } from "cdktf";
-import { requireGuid } from "../azure-ids";
+import { isGuid, requireGuid } from "../azure-ids";
 import { IdentityConfigError } from "../errors";
 
 /** Which environment a stack belongs to, as far as the library's rules care. */
@@ -57,15 +57,30 @@ export class AzureContext {
    * second local of the name, the local rewritten): with a provider that names none, the local tells
    * the stack's own targets from others', and one pointed elsewhere would silence IG026 and IG008.
    */
-  static refuseForgedSubscription(stack: TerraformStack, json: { readonly locals?: Record<string, unknown> }): void {
+  static refuseForgedSubscription(
+    stack: TerraformStack,
+    json: { readonly locals?: Record<string, unknown>; readonly provider?: Record<string, unknown> },
+  ): void {
     const written = json.locals?.[DECLARED_SUBSCRIPTION_LOCAL];
     const declared = contexts.get(stack)?.subscriptionId;
-    if (written === declared) return;
-    throw new IdentityConfigError(stack, {
-      problem: "The subscription recorded in the stack's output was overwritten",
-      value: written ?? null,
-      fix: `declare the subscription with configureIdentityStack, never by writing locals.${DECLARED_SUBSCRIPTION_LOCAL}`,
-    });
+    if (written !== declared) {
+      throw new IdentityConfigError(stack, {
+        problem: "The subscription recorded in the stack's output was overwritten",
+        value: written ?? null,
+        fix: `declare the subscription with configureIdentityStack, never by writing locals.${DECLARED_SUBSCRIPTION_LOCAL}`,
+      });
+    }
+    // The default azurerm provider deploys the stack: naming another subscription than the declared
+    // one, every id the library built from names (grant names, the report, verify) would point elsewhere.
+    const blocks = [json.provider?.azurerm].flat() as (Record<string, unknown> | undefined)[];
+    const deploying = blocks.find((b) => b !== undefined && b !== null && b.alias === undefined)?.subscription_id;
+    if (typeof deploying === "string" && isGuid(deploying) && deploying.toLowerCase() !== declared?.toLowerCase()) {
+      throw new IdentityConfigError(stack, {
+        problem: `The azurerm provider deploys into subscription ${deploying}, not the one configureIdentityStack was given`,
+        value: declared ?? null,
+        fix: "give configureIdentityStack the provider's subscription id (or the provider the declared one)",
+      });
+    }
   }
 
   /** The stack's declared environment, if it declared one (and was registered at all). */
