@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformHclModule, TerraformResource, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
@@ -21,7 +21,16 @@ import { ALL_ROLES, AzureRoleDefinition, RolePermissions } from "../constructs/r
 import { permissionsOutside } from "../constructs/internal/role-permissions";
 import { conditionImplies } from "../constructs/internal/abac/implication";
 import { main as accessDiff } from "../tools/access-diff";
-import { inRg, OTHER_SUBSCRIPTION, SUBSCRIPTION, TENANT, tempDirs, testStack, vaultId } from "./helpers";
+import {
+  inRg,
+  OTHER_SUBSCRIPTION,
+  SUBSCRIPTION,
+  TENANT,
+  tempDirs,
+  testStack,
+  vaultId,
+  writeSynthFolder,
+} from "./helpers";
 
 const tempDir = tempDirs("access-diff-permissions-");
 const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg`;
@@ -36,10 +45,7 @@ type Json = Record<string, any>;
 function folder(stack: TerraformStack, edit: (json: Json) => void = () => {}): string {
   const json = stack.toTerraform() as Json;
   edit(json);
-  const dir = tempDir();
-  mkdirSync(join(dir, "stacks", "dev"), { recursive: true });
-  writeFileSync(join(dir, "stacks", "dev", "cdk.tf.json"), JSON.stringify(json, null, 2));
-  return dir;
+  return writeSynthFolder(tempDir(), json);
 }
 
 /** One identity holding one role on one scope; `condition` as Terraform will apply it. */

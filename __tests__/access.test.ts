@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
@@ -25,7 +25,7 @@ import { GITHUB_ACTIONS_ISSUER } from "../constructs/federation";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { main as accessDiff } from "../tools/access-diff";
-import { inRg, SUBSCRIPTION, tempDirs, testStack, vaultId } from "./helpers";
+import { inRg, SUBSCRIPTION, tempDirs, testStack, vaultId, writeSynthFolder } from "./helpers";
 
 const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
 
@@ -105,12 +105,7 @@ function estate(v: Variant = {}): TerraformStack {
 const tempDir = tempDirs("access-diff-");
 
 /** A synth output folder holding the stack as `cdktf synth` writes it. */
-function synthFolder(stack: TerraformStack): string {
-  const dir = tempDir();
-  mkdirSync(join(dir, "stacks", "dev"), { recursive: true });
-  writeFileSync(join(dir, "stacks", "dev", "cdk.tf.json"), JSON.stringify(stack.toTerraform(), null, 2));
-  return dir;
-}
+const synthFolder = (stack: TerraformStack): string => writeSynthFolder(tempDir(), stack.toTerraform());
 const diff = (base: Variant, head: Variant, ...flags: string[]) =>
   accessDiff([synthFolder(estate(base)), synthFolder(estate(head)), ...flags]);
 

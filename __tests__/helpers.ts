@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AzureContext, EnvironmentDeclaration } from "../constructs/internal/azure-context";
+import { IdentityConfigError } from "../constructs/errors";
 
 export const SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
 export const OTHER_SUBSCRIPTION = "99999999-8888-4777-8666-555555555555";
@@ -54,4 +55,23 @@ export function tempDirs(prefix: string): () => string {
     dirs.push(dir);
     return dir;
   };
+}
+
+/** `dir`, made a synth output folder holding `stackJson` as stack dev's `cdk.tf.json`, as `cdktf synth` writes it. */
+export function writeSynthFolder(dir: string, stackJson: unknown): string {
+  mkdirSync(join(dir, "stacks", "dev"), { recursive: true });
+  writeFileSync(join(dir, "stacks", "dev", "cdk.tf.json"), JSON.stringify(stackJson, null, 2));
+  return dir;
+}
+
+/** The IdentityConfigError `build` throws (the test fails when it throws nothing, or something else). */
+export function refusal(build: () => unknown): IdentityConfigError {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(IdentityConfigError);
+  return error as IdentityConfigError;
 }

@@ -4,7 +4,7 @@
  * the namespace, a condition by override rather than by the grant's option, a secret in app
  * settings rather than an output, a Linux VM only) and the sample estate's "Done when".
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { LinuxVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set";
@@ -15,7 +15,6 @@ import {
   AppServiceCompute,
   ExistingUserAssignedIdentity,
   Identity,
-  IdentityConfigError,
   PostgresServerTarget,
   RoleDefinition,
   Roles,
@@ -31,7 +30,7 @@ import { main as accessDiff } from "../tools/access-diff";
 import { AzureStack } from "../stacks/azure-stack";
 import { buildApp } from "../stacks/build-app";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
-import { inRg, SUBSCRIPTION, tempDirs, testStack } from "./helpers";
+import { inRg, refusal, SUBSCRIPTION, tempDirs, testStack, writeSynthFolder } from "./helpers";
 
 type Json = Record<string, any>;
 const tempDir = tempDirs("issue-20-examples-");
@@ -40,18 +39,6 @@ const HOSTILE_ID = "x'; DROP TABLE dbo.orders; --";
 const HOSTILE_VM = "vm$$;DROP TABLE orders;DO$$BEGIN--";
 const prod = ENVIRONMENTS.find((e) => e.name === "prod")!;
 const prodStack = () => new AzureStack(new App({ stackTraces: false }), "prod", prod, "prod");
-
-/** The IdentityConfigError `build` throws (the test fails when it throws nothing, or something else). */
-function refusal(build: () => unknown): IdentityConfigError {
-  let error: unknown;
-  try {
-    build();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(IdentityConfigError);
-  return error as IdentityConfigError;
-}
 
 describe("injection into database statements", () => {
   it.each(ENVIRONMENTS.map((e) => e.name))(
@@ -172,13 +159,7 @@ describe("databases nobody can reach", () => {
 });
 
 describe("the access diff reads permissions", () => {
-  /** A synth folder holding `stack` as dev. */
-  function folder(stack: TerraformStack): string {
-    const dir = tempDir();
-    mkdirSync(join(dir, "stacks", "dev"), { recursive: true });
-    writeFileSync(join(dir, "stacks", "dev", "cdk.tf.json"), JSON.stringify(stack.toTerraform(), null, 2));
-    return dir;
-  }
+  const folder = (stack: TerraformStack) => writeSynthFolder(tempDir(), stack.toTerraform());
   const diff = (base: TerraformStack, head: TerraformStack) => accessDiff([folder(base), folder(head)]);
 
   it("exits 1 on a namespace-wide swap from Service Bus Data Sender to Receiver", () => {
