@@ -235,17 +235,8 @@ describe("the sample estate, as npm run synth writes it", () => {
     JSON.parse(readFileSync(join(out, "stacks", stack, file), "utf8"));
   const resources = (json: Json, type: string): [string, Json][] => Object.entries(json.resource?.[type] ?? {});
 
-  it("writes every stack of every environment", () => {
-    expect(stacks).toEqual([
-      "dev",
-      "dev-bootstrap",
-      "dev-developers",
-      "prod",
-      "prod-bootstrap",
-      "staging",
-      "staging-bootstrap",
-    ]);
-  });
+  // synth-output.test.ts names them; here, that the judgment below runs on every one.
+  it("judges all seven stacks", () => expect(stacks).toHaveLength(7));
 
   it.each(stacks)("%s: guardrails.json holds no unsuppressed finding", (stack) => {
     const findings: Json[] = read(stack, "guardrails.json").findings;
