@@ -1,0 +1,50 @@
+// The services the library ships, registered in this order (the order of every generated table).
+import { keyVault } from "./key-vault";
+import { storage } from "./storage";
+import { containerRegistry } from "./container-registry";
+import { serviceBus } from "./service-bus";
+import { eventHubs } from "./event-hubs";
+import { appConfiguration } from "./app-configuration";
+import { cognitiveServices } from "./cognitive-services";
+import { kubernetes } from "./kubernetes";
+import { cosmosDb } from "./cosmos-db";
+import { redis } from "./redis";
+import { sql } from "./sql";
+import { postgresql } from "./postgresql";
+import { applicationInsights } from "./application-insights";
+import { eventGrid } from "./event-grid";
+import { search } from "./search";
+import { managedIdentity } from "./managed-identity";
+import { network } from "./network";
+import { resourceManager } from "./resource-manager";
+import { monitor } from "./monitor";
+import { appService } from "./app-service";
+import { virtualMachines } from "./virtual-machines";
+import { containerApps } from "./container-apps";
+import { containerInstances } from "./container-instances";
+
+export const SHIPPED_SERVICES = [
+  keyVault,
+  storage,
+  containerRegistry,
+  serviceBus,
+  eventHubs,
+  appConfiguration,
+  cognitiveServices,
+  kubernetes,
+  cosmosDb,
+  redis,
+  sql,
+  postgresql,
+  applicationInsights,
+  eventGrid,
+  search,
+  managedIdentity,
+  network,
+  resourceManager,
+  monitor,
+  appService,
+  virtualMachines,
+  containerApps,
+  containerInstances,
+] as const;
