@@ -12,7 +12,7 @@ import {
   Roles,
   UserAssignedIdentity,
 } from "../constructs";
-import { SubnetTarget } from "../constructs/targets";
+import { SubnetTarget } from "../constructs/services/network";
 import { roleAssignmentName } from "../constructs/internal/deterministic-name";
 import { grantRole } from "../constructs/internal/grants";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";

@@ -35,7 +35,7 @@ import { readEstate } from "../constructs/internal/estate/estate-model";
 import { azureScopeId } from "../constructs/internal/estate/azure-id-of";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { GrantRequest } from "../constructs/grant";
-import { SubnetTarget } from "../constructs/targets";
+import { SubnetTarget } from "../constructs/services/network";
 import { auditWorkspaceId, ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";

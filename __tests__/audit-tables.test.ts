@@ -1,6 +1,10 @@
+import "../constructs/services";
 import { ResourceId } from "../constructs/azure-ids";
-import { Roles, RoleService } from "../constructs/role-catalog";
-import { auditPointOf, CallerLog } from "../constructs/internal/audit/audit-catalog";
+import { allRoles, RoleService } from "../constructs/role-catalog";
+import { auditPointOf } from "../constructs/internal/audit/audit-catalog";
+import { CallerLog, declaredProfiles } from "../constructs/services/contract/audit";
+import { defineService } from "../constructs/services/contract";
+import { IdentityConfigError } from "../constructs/errors";
 import { SUBSCRIPTION } from "./helpers";
 
 /**
@@ -92,9 +96,13 @@ describe("the audit catalog's queries name tables and columns Microsoft document
     expect(point!.profile.log !== undefined || point!.profile.gap !== undefined).toBe(true);
   });
 
-  const logs = TARGETS.flatMap(([scope, service]) => {
-    const log = pointOf(scope, service)?.profile.log;
-    return log ? [[`${scope.split("/")[6]}/${scope.split("/")[7]} ${service}`, log] as [string, CallerLog]] : [];
+  // Every caller log a registered service declares, whichever target reaches it.
+  const logs = declaredProfiles().flatMap(({ service, profile }) =>
+    "categories" in profile && profile.log ? [[`${service} ${profile.kind}`, profile.log] as [string, CallerLog]] : [],
+  );
+
+  it("reads the caller logs through the registry: every verified table is one of them", () => {
+    expect([...new Set(logs.map(([, log]) => log.table))].sort()).toEqual(Object.keys(VERIFIED_COLUMNS).sort());
   });
 
   it.each(logs)("%s reads only verified columns of a verified table", (_what, log) => {
@@ -106,7 +114,7 @@ describe("the audit catalog's queries name tables and columns Microsoft document
   });
 
   it("covers every service whose data roles the catalog holds", () => {
-    const granted = new Set(Object.values(Roles).flatMap((r) => (r.plane === "data" ? [r.service] : [])));
+    const granted = new Set(allRoles().flatMap((r) => (r.plane === "data" ? [r.service] : [])));
     const covered = new Set(TARGETS.map(([, service]) => service));
     expect([...granted].filter((s) => !covered.has(s)).sort()).toEqual([]);
   });
@@ -115,5 +123,55 @@ describe("the audit catalog's queries name tables and columns Microsoft document
     expect(columnsOf("ClientObjectId == {oid}")).toEqual(["ClientObjectId"]);
     expect(VERIFIED_COLUMNS.AACAudit).not.toContain("ClientObjectId");
     expect(columnsOf('extract(@"user=(\\S+)", 1, Message) == {name}')).toEqual(["Message"]);
+  });
+});
+
+describe("a service's audit part", () => {
+  const profile = {
+    kind: "widget store",
+    categories: ["Audit"],
+    log: { table: "WidgetAudit", callerIs: "Caller == {oid}", operation: "OperationName" },
+  };
+  const define = (audit: object) => () =>
+    defineService({
+      name: "Widgets",
+      namespaces: ["Contoso.Widgets"],
+      audit: { resources: [{ types: ["Contoso.Widgets/stores"], logs: audit }] } as never,
+    });
+
+  it.each([
+    [
+      "no categories",
+      { ...profile, categories: [] },
+      /part audit: the widget store profile enables no categories[\s\S]*list the resource-log categories/,
+    ],
+    [
+      "a caller log without a table and no gap",
+      { ...profile, log: { ...profile.log, table: "" } },
+      /part audit: the widget store profile names no table of its callers and states no gap[\s\S]*name the Log Analytics table/,
+    ],
+    [
+      "no caller log and no gap",
+      { kind: profile.kind, categories: profile.categories },
+      /part audit: the widget store profile names no table of its callers/,
+    ],
+    [
+      "a destination type other than Dedicated",
+      { ...profile, destinationType: "AzureDiagnostics" },
+      /part audit: the widget store profile's destinationType is not "Dedicated"[\s\S]*write "Dedicated"/,
+    ],
+    [
+      "nothing logged and no gap",
+      { kind: profile.kind, gap: "" },
+      /part audit: the widget store logs nothing and states no gap/,
+    ],
+  ])("refuses a profile with %s, naming the service, the part and the fix", (_what, logs, message) => {
+    expect(define(logs)).toThrow(IdentityConfigError);
+    expect(define(logs)).toThrow(/Service "Widgets"/);
+    expect(define(logs)).toThrow(message);
+  });
+
+  it("accepts a profile with categories and a caller log (checked after the refusals: it registers)", () => {
+    expect(define(profile)).not.toThrow();
   });
 });

@@ -1,5 +1,8 @@
-import { idTextProblem, nameRuleFor, NameRule, RESOURCE_GROUP_NAME } from "../constructs/internal/azure-names";
-import { ResourceTypes } from "../constructs/internal/resource-types";
+import { idTextProblem, NameRule } from "../constructs/internal/azure-names";
+import { nameRuleFor, resourceGroupNameRule } from "../constructs/services/contract/resource-types";
+import { ResourceTypes } from "../constructs/services/resource-types";
+
+const RESOURCE_GROUP_NAME = resourceGroupNameRule()!;
 
 const SUB = "00000000-0000-0000-0000-000000000000";
 

@@ -46,7 +46,7 @@ import {
   WorkloadIdentity,
 } from "../constructs";
 import { buildAccessReport } from "../constructs/estate/access-report";
-import { stepsOfGrants } from "../constructs/internal/data-plane/database-access";
+import { stepsOfGrants } from "../constructs/internal/estate/database-access-outputs";
 import { AzureStack } from "../stacks/azure-stack";
 import { auditWorkspaceId, ENVIRONMENTS } from "../stacks/environment-settings";
 import { network, subnet } from "./network-fixtures";

@@ -564,7 +564,7 @@ describe("Azure SQL and PostgreSQL: database users, as statements in the stack's
     expect(PostgresServerTarget.fromId(stack, pgId).fqdn).toBe("orders-pg.postgres.database.azure.com");
   });
 
-  // Library bug (constructs/database-targets.ts, SqlServerTarget.database / PostgresServerTarget.database):
+  // Library bug (constructs/services/sql.ts and postgresql.ts, SqlServerTarget.database / PostgresServerTarget.database):
   // a database given by its id keeps the whole id as the database name, so the statements run
   // `GRANT CONNECT ON DATABASE "/subscriptions/..."` and the connection string says `Database=/subscriptions/...`.
   // Remove `.failing` once the name is taken from the id.

@@ -42,7 +42,7 @@ import { ResourceId } from "../constructs/azure-ids";
 import { buildAccessReport } from "../constructs/estate/access-report";
 import { DatabaseUser, statementsFor } from "../constructs/internal/data-plane/database-statements";
 import { readEstate } from "../constructs/internal/estate/estate-model";
-import { stepsOfGrants } from "../constructs/internal/data-plane/database-access";
+import { stepsOfGrants } from "../constructs/internal/estate/database-access-outputs";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";

@@ -2,7 +2,7 @@ import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { Roles, requiredResourceProviders } from "../constructs";
-import { AZURE_TYPE_OF_TERRAFORM } from "../constructs/internal/platform/azure-resource-types";
+import { resourceProviderOf } from "../constructs/services/contract/resource-types";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
@@ -30,11 +30,7 @@ describe.each(ENVIRONMENTS.map((settings) => [settings.name, settings] as const)
       expect(provider.resource_provider_registrations).toBe("none");
       // Derived from the types: each namespace is the first segment of a declared type's Azure type.
       const needed = [
-        ...new Set(
-          [...Object.keys(env.resource), ...Object.keys(boot.resource)].map(
-            (t) => AZURE_TYPE_OF_TERRAFORM[t].split("/")[0],
-          ),
-        ),
+        ...new Set([...Object.keys(env.resource), ...Object.keys(boot.resource)].map((t) => resourceProviderOf(t))),
       ]
         .filter((ns) => ns !== "Microsoft.Authorization" && ns !== "Microsoft.Resources")
         .sort();

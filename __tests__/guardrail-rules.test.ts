@@ -16,10 +16,12 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { ManagedIdentityTarget } from "../constructs/targets";
+import { ManagedIdentityTarget } from "../constructs/services/managed-identity";
 import { SUBSCRIPTION, TENANT, testStack, vaultId, inRg } from "./helpers";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
+import { RULE_CATALOGUE, RULES } from "../constructs/internal/guardrails/rules";
+import * as accessPolicy from "../constructs/internal/policy/access-policy";
 
 const PRINCIPAL = "0f0f0f0f-0000-4000-8000-000000000001";
 const roleId = (guid: string) =>
@@ -453,5 +455,52 @@ describe("guardrails see what is written around the constructs", () => {
     expect(findings(stack, "IG007").map((f) => f.address)).toEqual([
       expect.stringMatching(/^azurerm_role_assignment\.app_storage-blob-data-reader-on-acct-docs_/),
     ]);
+  });
+});
+
+describe("the rule catalogue", () => {
+  it("names every rule once, by an id IG and three digits, in id order", () => {
+    const ids = RULES.map((r) => r.id);
+    for (const id of ids) expect(id).toMatch(/^IG\d{3}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(RULES.map((r) => r.name)).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    expect(RULE_CATALOGUE.map((r) => r.id)).toEqual(ids);
+  });
+
+  it("holds every predicate of the access policy, under the id and name a refused grant cites", () => {
+    const predicates = Object.values(accessPolicy).filter(
+      (v): v is accessPolicy.PolicyPredicate => typeof v === "object" && v !== null && "judge" in v,
+    );
+    expect(predicates.length).toBeGreaterThan(0);
+    const policyFamily = RULE_CATALOGUE.filter((r) => r.family === "policy");
+    expect(policyFamily.map(({ id, name }) => ({ id, name }))).toEqual(
+      expect.arrayContaining(predicates.map(({ id, name }) => ({ id, name }))),
+    );
+    expect(policyFamily).toHaveLength(predicates.length);
+    for (const entry of policyFamily) expect(entry.defaultSeverity).toBe("error");
+  });
+
+  it("gives the docs each rule's id, name, family, default severity and description", () => {
+    for (const entry of RULE_CATALOGUE) {
+      expect(Object.keys(entry).sort()).toEqual(["defaultSeverity", "description", "family", "id", "name"]);
+      expect(entry.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(entry.description.length).toBeGreaterThan(20);
+    }
+    expect(RULE_CATALOGUE.find((r) => r.id === "IG023")).toMatchObject({
+      family: "coverage",
+      defaultSeverity: "warning",
+    });
+  });
+
+  it("is not loaded by a grant: the grant path asks the policy and records justifications as data", async () => {
+    await jest.isolateModulesAsync(async () => {
+      const refuse = () => {
+        throw new Error("a grant loaded the rule engine");
+      };
+      jest.doMock("../constructs/internal/guardrails/rules", refuse);
+      jest.doMock("../constructs/guardrails/suppressions", refuse);
+      await expect(import("../constructs/internal/grants")).resolves.toHaveProperty("grantRole");
+    });
   });
 });

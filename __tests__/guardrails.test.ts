@@ -5,7 +5,7 @@ import { Construct } from "constructs";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { GuardrailSuppressions, Roles } from "../constructs";
-import { configureSuppressionHorizon } from "../constructs/guardrails/suppressions";
+import { configureSuppressionHorizon } from "../constructs/internal/policy/suppression-record";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
 import { findingsSarif } from "../constructs/internal/guardrails/reports";
 import { ENVIRONMENTS, EnvironmentSettings } from "../stacks/environment-settings";

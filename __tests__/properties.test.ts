@@ -21,8 +21,7 @@ import {
 } from "../constructs";
 import { readEstate } from "../constructs/internal/estate/estate-model";
 import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
-import { RULES } from "../constructs/internal/guardrails/rules";
-import { ACCESS_POLICY } from "../constructs/internal/policy/access-policy";
+import { RULE_CATALOGUE, RULES } from "../constructs/internal/guardrails/rules";
 import { registryId, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
 const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;
@@ -145,7 +144,7 @@ describe("any estate built through the public API", () => {
           );
           return;
         }
-        const policyIds = new Set(ACCESS_POLICY.map((r) => r.id));
+        const policyIds = new Set(RULE_CATALOGUE.filter((r) => r.family === "policy").map((r) => r.id));
         const findings = evaluateGuardrails(built.stack, { severity: "error", today: "2026-11-22" }).filter((f) =>
           policyIds.has(f.ruleId),
         );

@@ -1,13 +1,17 @@
 import { Roles } from "../constructs";
 import {
-  ALL_ROLES,
+  allRoles,
+  isAzureRole,
   findDataPlaneRole,
   findRoleByGuid,
   lookupRole,
   lookupRoleByName,
+  role,
+  dataPlaneRole,
   roleDefinitionId,
   RolePlane,
 } from "../constructs/role-catalog";
+import { defineService } from "../constructs/services/contract";
 
 // The built-in roles and GUIDs from the project's facts document (Azure built-in roles list).
 const PUBLISHED: ReadonlyArray<[string, string, RolePlane]> = [
@@ -77,12 +81,12 @@ describe("role catalog", () => {
   });
 
   it("holds exactly the published roles, each GUID once", () => {
-    const azure = ALL_ROLES.flatMap((r) => (r.system === "azure-rbac" ? [r.guid] : []));
+    const azure = allRoles().flatMap((r) => (isAzureRole(r) ? [r.guid] : []));
     expect(azure.sort()).toEqual(PUBLISHED.map(([, guid]) => guid).sort());
   });
 
   it("holds the data-plane roles by their definition in their own system, none of them an Azure role", () => {
-    const dataPlane = ALL_ROLES.flatMap((r) => (r.system === "azure-rbac" ? [] : [[r.system, r.name, r.definition]]));
+    const dataPlane = allRoles().flatMap((r) => (isAzureRole(r) ? [] : [[r.system, r.name, r.definition]]));
     expect(dataPlane).toEqual(DATA_PLANE);
     for (const [system, , definition] of DATA_PLANE) {
       expect(findDataPlaneRole(system as "redis", definition)?.definition).toBe(definition);
@@ -92,7 +96,9 @@ describe("role catalog", () => {
   });
 
   it("marks the *Data Owner roles and Key Vault Administrator as broad, and only them", () => {
-    const broad = ALL_ROLES.filter((r) => r.broad).map((r) => r.name);
+    const broad = allRoles()
+      .filter((r) => r.broad)
+      .map((r) => r.name);
     expect(broad.sort()).toEqual(
       [
         "App Configuration Data Owner",
@@ -106,7 +112,9 @@ describe("role catalog", () => {
   });
 
   it("knows RBAC Administrator is privileged only without a condition", () => {
-    expect(ALL_ROLES.filter((r) => r.privilegedUnlessConditioned)).toEqual([Roles.RoleBasedAccessControlAdministrator]);
+    expect(allRoles().filter((r) => r.privilegedUnlessConditioned)).toEqual([
+      Roles.RoleBasedAccessControlAdministrator,
+    ]);
   });
 
   it("ties each role to the service whose data it reaches", () => {
@@ -130,5 +138,65 @@ describe("role catalog", () => {
     expect(roleDefinitionId("11111111-2222-4333-8444-555555555555", Roles.AcrPull)).toBe(
       "/subscriptions/11111111-2222-4333-8444-555555555555/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d",
     );
+  });
+});
+
+describe("a service's roles part", () => {
+  const service = (roles: Parameters<typeof defineService>[0]["roles"]) => () =>
+    defineService({ name: "Contoso Ledger", namespaces: ["Contoso.Ledger"], roles });
+
+  it("refuses a role GUID that is not a GUID, naming the service, the part and the fix", () => {
+    expect(service({ LedgerReader: role("Ledger Reader", "ledger-reader", "Contoso Ledger", "data", {}) })).toThrow(
+      /^\[defineService\] Contoso Ledger roles\.LedgerReader: the role GUID is not a GUID: "ledger-reader"\. Fix: copy the role definition GUID from Microsoft's "Azure built-in roles" page, in lower case/,
+    );
+  });
+
+  it("refuses a role another service already has, by GUID or by its own system's definition", () => {
+    expect(
+      service({ LedgerReader: role("Ledger Reader", Roles.KeyVaultSecretsUser.guid, "Contoso Ledger", "data", {}) }),
+    ).toThrow(
+      /^\[defineService\] Contoso Ledger roles\.LedgerReader: the role GUID is already Key Vault Secrets User of Key Vault: "4633458b-17de-408a-b874-0445c86b69e6"\. Fix: a role belongs to the one service whose data it reaches/,
+    );
+    expect(service({ LedgerReader: dataPlaneRole("redis", "Ledger Reader", "data reader", "Contoso Ledger") })).toThrow(
+      /^\[defineService\] Contoso Ledger roles\.LedgerReader: the role definition in redis is already Redis Data Reader of Redis: "data reader"/,
+    );
+  });
+
+  it("refuses a key or an Azure role name another service's role already has", () => {
+    const guid = "0b5e6f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+    expect(service({ AcrPull: role("Ledger Reader", guid, "Contoso Ledger", "data", {}) })).toThrow(
+      /^\[defineService\] Contoso Ledger roles\.AcrPull: the key is already a role of Container Registry: "AcrPull"\. Fix: give the role a key no other service's role has/,
+    );
+    expect(service({ LedgerReader: role("acrpull", guid, "Contoso Ledger", "data", {}) })).toThrow(
+      /^\[defineService\] Contoso Ledger roles\.LedgerReader: the role name is already AcrPull of Container Registry: "acrpull"/,
+    );
+  });
+
+  it("finds a consumer-defined service's roles once it is defined", () => {
+    const guid = "0b5e6f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+    const ledger = defineService({
+      name: "Contoso Ledger",
+      namespaces: ["Contoso.Ledger"],
+      roles: {
+        LedgerReader: role("Ledger Reader", guid, "Contoso Ledger", "data", { dataActions: ["Contoso.Ledger/read"] }),
+        LedgerEntryReader: dataPlaneRole("contoso-ledger", "Ledger entry reader", "entries:read", "Contoso Ledger"),
+      },
+    });
+    expect(findRoleByGuid(guid.toUpperCase())).toBe(ledger.roles.LedgerReader);
+    expect(lookupRole("test", "ledger reader")).toBe(ledger.roles.LedgerReader);
+    expect(findDataPlaneRole("contoso-ledger", "entries:read")).toBe(ledger.roles.LedgerEntryReader);
+    expect(allRoles().slice(-2)).toEqual([ledger.roles.LedgerReader, ledger.roles.LedgerEntryReader]);
+  });
+});
+
+describe("the role lookups without the services", () => {
+  it("refuse to answer rather than find nothing", () => {
+    jest.isolateModules(() => {
+      const { findRoleByGuid: find } =
+        jest.requireActual<typeof import("../constructs/role-catalog")>("../constructs/role-catalog");
+      expect(() => find(Roles.AcrPull.guid)).toThrow(
+        /^\[roles\] No service is registered, so no role is known: null\. Fix: import the library's entry point/,
+      );
+    });
   });
 });

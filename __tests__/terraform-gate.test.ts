@@ -7,8 +7,9 @@ import { App, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
 import { ResourceId } from "../constructs/azure-ids";
-import { AZURE_TYPE_OF_TERRAFORM } from "../constructs/internal/platform/azure-resource-types";
-import { COMPUTED_ATTRIBUTES, IDENTITY_BLOCK_TYPES, mockDefaultsFor } from "../tools/terraform-gate/mock-defaults";
+import "../constructs/services";
+import { knownTerraformTypes, resourceTypeOfTerraform } from "../constructs/services/contract/resource-types";
+import { computedAttributes, identityBlockTypes, mockDefaultsFor } from "../tools/terraform-gate/mock-defaults";
 import {
   azurermRequirement,
   classifyInitFailure,
@@ -34,14 +35,11 @@ describe("mock defaults", () => {
   // Ids the provider builds differently from `<rg>/providers/<Azure type>/<name>`.
   const SPECIAL = new Set(["azurerm_monitor_diagnostic_setting", "azurerm_storage_share"]);
 
-  it.each(Object.keys(AZURE_TYPE_OF_TERRAFORM).filter((t) => !SPECIAL.has(t)))(
-    "%s: id parses as its Azure type",
-    (type) => {
-      const id = ResourceId.parse("test", valuesOf(type).id);
-      if (type === "azurerm_resource_group") expect(id.level).toBe("resourceGroup");
-      else expect(id.isOfType(AZURE_TYPE_OF_TERRAFORM[type])).toBe(true);
-    },
-  );
+  it.each(knownTerraformTypes().filter((t) => !SPECIAL.has(t)))("%s: id parses as its Azure type", (type) => {
+    const id = ResourceId.parse("test", valuesOf(type).id);
+    if (type === "azurerm_resource_group") expect(id.level).toBe("resourceGroup");
+    else expect(id.isOfType(resourceTypeOfTerraform(type)!.azureType)).toBe(true);
+  });
 
   it("builds the ids azurerm 4.55 sets, one name per segment", () => {
     const rg = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mock-rg";
@@ -133,17 +131,14 @@ describe("mock defaults", () => {
     };
     const camel = (snake: string) => snake.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
-    it.each(Object.keys(COMPUTED_ATTRIBUTES))("%s: every mocked attribute is computed-only", (type) => {
+    it.each(Object.keys(computedAttributes()))("%s: every mocked attribute is computed-only", (type) => {
       const { computed } = binding(type);
-      expect(COMPUTED_ATTRIBUTES[type].filter((a) => !computed.has(camel(a)))).toEqual([]);
+      expect(computedAttributes()[type].filter((a) => !computed.has(camel(a)))).toEqual([]);
     });
 
-    it.each(Object.keys(AZURE_TYPE_OF_TERRAFORM))(
-      "%s: identity is mocked exactly when the type has the block",
-      (type) => {
-        expect(IDENTITY_BLOCK_TYPES.has(type)).toBe(binding(type).hasIdentity);
-      },
-    );
+    it.each(knownTerraformTypes())("%s: identity is mocked exactly when the type has the block", (type) => {
+      expect(identityBlockTypes().has(type)).toBe(binding(type).hasIdentity);
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 import { IConstruct } from "constructs";
 import { Token } from "cdktf";
 import { IdentityConfigError } from "./errors";
-import { idTextProblem, nameRuleFor, RESOURCE_GROUP_NAME } from "./internal/azure-names";
+import { idTextProblem } from "./internal/azure-names";
+import { nameRuleFor, resourceGroupNameRule } from "./services/contract/resource-types";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -162,7 +163,7 @@ export class ResourceId {
 export function requireAzureNames(where: IConstruct | string, resourceId: ResourceId): ResourceId {
   const [namespace, ...types] = resourceId.type.split("/");
   const checks = [
-    ...(resourceId.resourceGroup ? [{ name: resourceId.resourceGroup, rule: RESOURCE_GROUP_NAME }] : []),
+    ...(resourceId.resourceGroup ? [{ name: resourceId.resourceGroup, rule: resourceGroupNameRule() }] : []),
     ...resourceId.names.map((name, i) => ({
       name,
       rule: nameRuleFor(`${namespace}/${types.slice(0, i + 1).join("/")}`),

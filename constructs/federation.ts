@@ -3,11 +3,11 @@ import { Token } from "cdktf";
 import { FederatedIdentityCredential } from "@cdktf/provider-azurerm/lib/federated-identity-credential";
 import { IdentityConfigError } from "./errors";
 import { IUserAssignedIdentity } from "./identity";
-import { nameRuleFor } from "./internal/azure-names";
+import { nameRuleFor } from "./services/contract/resource-types";
+import { ResourceTypes } from "./services/resource-types";
 
 export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
 const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
-const CREDENTIAL_NAME = nameRuleFor("Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials")!;
 
 export interface FederatedTrustProps {
   readonly identity: IUserAssignedIdentity;
@@ -45,8 +45,9 @@ export class FederatedTrust extends Construct {
         "name one repository and environment (repo:org/repo:environment:prod) or one namespace and service account",
       );
     }
-    if (!CREDENTIAL_NAME.test(props.name)) {
-      refuse("Federated credential name breaks Azure's naming rule", props.name, `use ${CREDENTIAL_NAME.rule}`);
+    const credentialName = nameRuleFor(ResourceTypes.federatedIdentityCredential.azureType)!;
+    if (!credentialName.test(props.name)) {
+      refuse("Federated credential name breaks Azure's naming rule", props.name, `use ${credentialName.rule}`);
     }
     this.credential = new FederatedIdentityCredential(this, "credential", {
       name: props.name,

@@ -5,7 +5,8 @@ import { FederatedTrust, GITHUB_ACTIONS_ISSUER, GitHubSubject } from "./federati
 import { Grant, GrantScope, isAzureGrant } from "./grant";
 import { grantRole, grantsIn } from "./internal/grants";
 import { IUserAssignedIdentity } from "./identity";
-import { AzureRoleDefinition, RoleDefinition, Roles } from "./role-catalog";
+import { AzureRoleDefinition, RoleDefinition } from "./role-catalog";
+import { Roles } from "./services";
 import { GrantTarget, ScopeTarget } from "./targets";
 import { UserAssignedIdentityChoice, userAssignedIdentityOf } from "./identity-choice";
 import { byKeys } from "./internal/ordering";

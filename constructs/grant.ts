@@ -6,6 +6,7 @@ import { IManagedIdentity } from "./identity";
 import { AzureRoleDefinition, RoleDefinition, RoleService } from "./role-catalog";
 import { ResourceId } from "./azure-ids";
 import { AbacCondition } from "./abac/condition";
+import type { ServiceDefinition } from "./services/contract";
 
 export interface GrantOptions {
   /** Why the workload needs this access; written into the assignment's description. */
@@ -34,6 +35,8 @@ export interface GrantScope {
   readonly dependsOn: readonly ITerraformDependable[];
   /** The stack whose resource the target is, when it is one (its `id` is then a token of that stack). */
   readonly home?: IConstruct;
+  /** The service whose resource it is: how its data roles are authorized and written. */
+  readonly service?: ServiceDefinition;
   /** For a service that authorizes data itself (Cosmos DB, Redis, databases): where its grants are made. */
   readonly dataPlane?: DataPlaneScope;
   accepts(role: RoleDefinition): boolean;

@@ -8,7 +8,7 @@ export { ExistingUserAssignedIdentity, UserAssignedIdentity } from "./user-assig
 export type { UserAssignedIdentityProps } from "./user-assigned-identity";
 
 // Roles, targets and grants: `target.allow(role, reason)` asks, `target.grant(identity, role, options)` grants now.
-export { Roles } from "./role-catalog";
+export { Roles } from "./services";
 export type {
   AzureRoleDefinition,
   DataPlaneRoleDefinition,
@@ -18,27 +18,23 @@ export type {
 } from "./role-catalog";
 export { ResourceId } from "./azure-ids";
 export type { Grant, GrantOptions, GrantRequest } from "./grant";
-export {
-  AppConfigurationTarget,
-  CognitiveServicesTarget,
-  ContainerRegistryTarget,
-  EventHubsNamespaceTarget,
-  KeyVaultTarget,
-  KubernetesClusterTarget,
-  ScopeTarget,
-  ServiceBusNamespaceTarget,
-  StorageAccountTarget,
-} from "./targets";
+export { ScopeTarget } from "./targets";
 export type { ExistingTargetOptions, GrantTarget } from "./targets";
-export {
-  ApplicationInsightsTarget,
-  CosmosDbAccountTarget,
-  EventGridDomainTarget,
-  EventGridTopicTarget,
-  RedisCacheTarget,
-  SearchServiceTarget,
-} from "./data-targets";
-export { PostgresServerTarget, SqlServerTarget } from "./database-targets";
+export { KeyVaultTarget } from "./services/key-vault";
+export { StorageAccountTarget } from "./services/storage";
+export { ContainerRegistryTarget } from "./services/container-registry";
+export { ServiceBusNamespaceTarget } from "./services/service-bus";
+export { EventHubsNamespaceTarget } from "./services/event-hubs";
+export { AppConfigurationTarget } from "./services/app-configuration";
+export { CognitiveServicesTarget } from "./services/cognitive-services";
+export { KubernetesClusterTarget } from "./services/kubernetes";
+export { CosmosDbAccountTarget } from "./services/cosmos-db";
+export { RedisCacheTarget } from "./services/redis";
+export { SqlServerTarget } from "./services/sql";
+export { PostgresServerTarget } from "./services/postgresql";
+export { ApplicationInsightsTarget } from "./services/application-insights";
+export { EventGridDomainTarget, EventGridTopicTarget } from "./services/event-grid";
+export { SearchServiceTarget } from "./services/search";
 export { NetworkPath } from "./network-path";
 export type {
   AllowAzureServicesProps,
@@ -59,7 +55,7 @@ export type { AttachableCompute } from "./compute/attachable-compute";
 export { WorkloadIdentity } from "./workload-identity";
 export type { WorkloadIdentityProps } from "./workload-identity";
 export { Connections } from "./connections";
-export type { IdentityConnection } from "./connections";
+export type { IdentityConnection } from "./identity-connection";
 
 // AKS: the cluster's own identities and pods through workload identity.
 export { AksClusterIdentity, AksWorkloadIdentity } from "./aks";

@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from "constructs";
-import { TerraformStack, Token } from "cdktf";
+import { TerraformResource, TerraformStack, Token } from "cdktf";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
 import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
@@ -7,34 +7,58 @@ import { PostgresqlFlexibleServer } from "@cdktf/provider-azurerm/lib/postgresql
 import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
-import { MssqlVirtualNetworkRule } from "@cdktf/provider-azurerm/lib/mssql-virtual-network-rule";
-import { MssqlFirewallRule } from "@cdktf/provider-azurerm/lib/mssql-firewall-rule";
-import { PostgresqlFlexibleServerFirewallRule } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server-firewall-rule";
 import { ResourceId } from "./azure-ids";
 import { IdentityConfigError } from "./errors";
 import { knownName, resolveInStack, resourceOfIdReference } from "./internal/known-values";
-import { PRIVATE_DNS_ZONE } from "./internal/estate/network-paths";
 import { meaninglessTextProblem } from "./internal/policy/meaningful-text";
-import { justifySuppressions } from "./guardrails/suppressions";
+import { justifySuppressions } from "./internal/policy/suppression-record";
 import { slug } from "./internal/slug";
 import { ASSIGNMENT_NAMESPACE, uuidv5 } from "./internal/deterministic-name";
-import type { PostgresServerTarget, SqlServerTarget } from "./database-targets";
+import { sql, type SqlServerTarget } from "./services/sql";
+import { postgresql, type PostgresServerTarget } from "./services/postgresql";
+import { privateLinkGroupOf, type NetworkTarget } from "./services/contract/network";
 
 /** A database server the library gives a network path to. */
 export type DatabaseServerTarget = SqlServerTarget | PostgresServerTarget;
 
+/** A kind of database server, from its service's resource type and network part. */
 interface ServerKind {
   readonly azureType: string;
-  /** The Private Link group of its data plane. */
-  readonly group: string;
   readonly product: string;
+  /** The Private Link group of its data plane, and Microsoft's private DNS zone for it. */
+  readonly group: string;
+  readonly zone: string;
+  /** How its rules are written; a path it has no writer for is refused. */
+  readonly network: NetworkTarget;
+  /** How its target is made, for the fix. */
+  readonly targetOf: string;
 }
-const SQL: ServerKind = { azureType: "Microsoft.Sql/servers", group: "sqlServer", product: "Azure SQL server" };
-const POSTGRES: ServerKind = {
-  azureType: "Microsoft.DBforPostgreSQL/flexibleServers",
-  group: "postgresqlServer",
-  product: "PostgreSQL flexible server",
-};
+
+function serverKind(
+  type: { readonly azureType: string; readonly kind: string },
+  network: NetworkTarget,
+  zones: Readonly<Record<string, string>>,
+  targetOf: string,
+): ServerKind {
+  const group = privateLinkGroupOf(network, undefined)!;
+  return { azureType: type.azureType, product: type.kind, group, zone: zones[group], network, targetOf };
+}
+const SQL = serverKind(
+  sql.resourceTypes.server,
+  sql.network.targets[0],
+  sql.network.privateDnsZones,
+  "SqlServerTarget.of(server)",
+);
+const POSTGRES = serverKind(
+  postgresql.resourceTypes.server,
+  postgresql.network.targets[0],
+  postgresql.network.privateDnsZones,
+  "PostgresServerTarget.of(server)",
+);
+const KINDS = [SQL, POSTGRES];
+/** The kinds whose rules of this sort NetworkPath can write. */
+const kindsWriting = (rule: "virtualNetworkRule" | "allowAzureServices") =>
+  KINDS.filter((k) => k.network.rules?.[rule] !== undefined);
 
 /** The server kind of a target; a database or schema target (or a cast) is refused with the fix. */
 function serverKindOf(where: IConstruct, target: DatabaseServerTarget, allowed: readonly ServerKind[]): ServerKind {
@@ -43,7 +67,7 @@ function serverKindOf(where: IConstruct, target: DatabaseServerTarget, allowed: 
   throw new IdentityConfigError(where, {
     problem: `A network path needs the ${allowed.map((k) => k.product).join(" or ")} itself, not ${target?.kind ?? "this value"}`,
     value: target?.resourceId?.id ?? null,
-    fix: `pass the server target (${allowed.map((k) => (k === SQL ? "SqlServerTarget.of(server)" : "PostgresServerTarget.of(server)")).join(" or ")}), not one of its databases`,
+    fix: `pass the server target (${allowed.map((k) => k.targetOf).join(" or ")}), not one of its databases`,
   });
 }
 
@@ -106,7 +130,7 @@ export class NetworkPath extends Construct {
   /** A private endpoint in `subnet`, with the server's name resolving to it there. */
   static privateEndpoint(scope: Construct, id: string, props: PrivateEndpointPathProps): NetworkPath {
     const path = new NetworkPath(scope, id);
-    const kind = serverKindOf(path, props.target, [SQL, POSTGRES]);
+    const kind = serverKindOf(path, props.target, KINDS);
     const server = props.target.home;
     if (server instanceof PostgresqlFlexibleServer && server.delegatedSubnetIdInput !== undefined) {
       throw new IdentityConfigError(path, {
@@ -133,7 +157,7 @@ export class NetworkPath extends Construct {
       zoneId ??
       privateDnsZone(
         path,
-        PRIVATE_DNS_ZONE[kind.group],
+        kind.zone,
         placement.resourceGroupName,
         (props.dns as { virtualNetworkId: string }).virtualNetworkId,
         props.tags,
@@ -160,17 +184,18 @@ export class NetworkPath extends Construct {
   /** A virtual network rule admitting `subnet` through the public endpoint (which must stay enabled). */
   static virtualNetworkRule(scope: Construct, id: string, props: VirtualNetworkRulePathProps): NetworkPath {
     const path = new NetworkPath(scope, id);
-    serverKindOf(path, props.target, [SQL]);
+    const kind = serverKindOf(path, props.target, kindsWriting("virtualNetworkRule"));
     refuseWithoutPublicEndpoint(path, props.target, "virtual network rules");
     const subnetId = subnetIdOf(path, props.subnet);
-    if (props.subnet instanceof Subnet) requireServiceEndpoint(path, props.subnet, "Microsoft.Sql");
+    const endpoint = kind.network.serviceEndpoint;
+    if (props.subnet instanceof Subnet && endpoint) requireServiceEndpoint(path, props.subnet, endpoint);
     const subnetName =
       props.subnet instanceof Subnet
         ? knownName(props.subnet, props.subnet.nameInput ?? "")
         : ResourceId.parse(path, subnetId).name;
-    path.resource = new MssqlVirtualNetworkRule(path, "rule", {
+    path.resource = kind.network.rules!.virtualNetworkRule!(path, "rule", {
       name: virtualNetworkRuleName(subnetName),
-      serverId: props.target.scopeReference,
+      targetId: props.target.scopeReference,
       subnetId,
     });
     path.description = `virtual network rule for subnet ${subnetName}`;
@@ -184,7 +209,7 @@ export class NetworkPath extends Construct {
    */
   static allowAzureServices(scope: Construct, id: string, props: AllowAzureServicesProps): NetworkPath {
     const path = new NetworkPath(scope, id);
-    const kind = serverKindOf(path, props.target, [SQL, POSTGRES]);
+    const kind = serverKindOf(path, props.target, kindsWriting("allowAzureServices"));
     refuseWithoutPublicEndpoint(path, props.target, "firewall rules");
     const vague = meaninglessTextProblem(props.justification ?? "", 10);
     if (vague) {
@@ -194,22 +219,14 @@ export class NetworkPath extends Construct {
         fix: "say why no private endpoint or virtual network rule will do, or use NetworkPath.privateEndpoint",
       });
     }
-    const rule = { serverId: props.target.scopeReference, startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" };
-    // The names the portal gives the rule, so `az ... firewall-rule list` shows what it is.
-    path.resource =
-      kind === SQL
-        ? new MssqlFirewallRule(path, "rule", { ...rule, name: "AllowAllWindowsAzureIps" })
-        : new PostgresqlFlexibleServerFirewallRule(path, "rule", {
-            ...rule,
-            name: "AllowAllAzureServicesAndResourcesWithinAzureIps",
-          });
+    path.resource = kind.network.rules!.allowAzureServices!(path, "rule", props.target.scopeReference);
     justifySuppressions(path, ["IG030"], props.justification);
     path.description = "the 'allow Azure services' firewall rule";
     return path;
   }
 
   /** The resource that opens the path. */
-  resource!: PrivateEndpoint | MssqlVirtualNetworkRule | MssqlFirewallRule | PostgresqlFlexibleServerFirewallRule;
+  resource!: PrivateEndpoint | TerraformResource;
   /** The path in words. */
   description = "";
 

@@ -1,7 +1,7 @@
 import { IConstruct } from "constructs";
 import { TerraformResource, TerraformStack } from "cdktf";
 import { IdentityConfigError } from "./errors";
-import { REGISTERED_BY_DEFAULT, resourceProviderOf } from "./internal/platform/azure-resource-types";
+import { isRegisteredByDefault, resourceProviderOf } from "./services/contract/resource-types";
 
 /**
  * The resource providers the stacks' resources need registered in their subscription, sorted:
@@ -34,6 +34,6 @@ export function requiredResourceProviders(
       fix: 'name each type\'s namespace in the third argument, e.g. { azurerm_maps_account: "Microsoft.Maps" }',
     });
   }
-  const needed = [...types].map((t) => namespaceOf(t)!).filter((ns) => !REGISTERED_BY_DEFAULT.has(ns));
+  const needed = [...types].map((t) => namespaceOf(t)!).filter((ns) => !isRegisteredByDefault(ns));
   return [...new Set(needed)].sort();
 }

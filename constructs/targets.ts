@@ -1,33 +1,18 @@
 import { IConstruct } from "constructs";
 import { ITerraformDependable } from "cdktf";
-import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
-import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
-import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
-import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
-import { StorageTable } from "@cdktf/provider-azurerm/lib/storage-table";
-import { StorageShare } from "@cdktf/provider-azurerm/lib/storage-share";
-import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
-import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-namespace";
-import { ServicebusQueue } from "@cdktf/provider-azurerm/lib/servicebus-queue";
-import { ServicebusTopic } from "@cdktf/provider-azurerm/lib/servicebus-topic";
-import { EventhubNamespace } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
-import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
-import { AppConfiguration } from "@cdktf/provider-azurerm/lib/app-configuration";
-import { CognitiveAccount } from "@cdktf/provider-azurerm/lib/cognitive-account";
-import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
-import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
-import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { requireAzureNames, ResourceId, requireGuid } from "./azure-ids";
 import { AzureContext } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
 import { knownName, NamedResource, resolveInStack, resourceIdOf } from "./internal/known-values";
-import { IManagedIdentity, IUserAssignedIdentity } from "./identity";
+import { IManagedIdentity } from "./identity";
 import { DataPlaneScope, Grant, GrantOptions, GrantScope, GrantRequest } from "./grant";
 import { grantRole, requestedOptions } from "./internal/grants";
 import { RoleDefinition, RoleService } from "./role-catalog";
-import { ResourceTypeInfo, ResourceTypes, StorageService } from "./internal/resource-types";
+import type { ChildId, ResourceTypeInfo } from "./services/contract/resource-types";
 import { comparableText } from "./internal/terraform-text";
+import type { ServiceDefinition } from "./services/contract";
+import { ownAuthorization } from "./services/contract/authorization";
 
 /** Proves a target was made here, by `of`/`fromId`: its fields decide where an assignment lands and how it is judged. */
 const MINT: unique symbol = Symbol("GrantTarget");
@@ -46,19 +31,20 @@ export type TargetInit<S extends RoleService> = Omit<GrantScope, "accepts" | "se
   readonly dependsOn?: readonly ITerraformDependable[];
 };
 
-/** A sub-resource kind, and its path below the parent up to the child's name (`queueServices/default/queues`). */
-export interface ChildKind<C extends RoleService> extends ResourceTypeInfo<C> {
-  readonly path: string;
-}
-export const childKind = <C extends RoleService>(info: ResourceTypeInfo<C>, path: string): ChildKind<C> => ({
-  ...info,
-  path,
-});
+/** A sub-resource's type: its id is its parent's, then its path (`queueServices/default/queues`) and its name. */
+export type ChildType<C extends RoleService> = ResourceTypeInfo<C> & { readonly id: ChildId };
 
 /** A sub-resource of this stack, and how it names its parent (by id or by name). */
 export interface ChildResource extends IConstruct {
   readonly nameInput?: string;
 }
+
+/** A sub-resource's own name: given, parsed from its id, or the resource's. */
+export function childName(label: string, child: string | ChildResource): string {
+  if (typeof child !== "string") return knownName(child, child.nameInput ?? "");
+  return child.startsWith("/") ? ResourceId.parse(label, child).name : child;
+}
+
 export interface ParentReference {
   readonly id?: string;
   readonly name?: string;
@@ -116,7 +102,7 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
  */
 export function childTarget<C extends RoleService>(
   parent: GrantTarget<RoleService>,
-  kind: ChildKind<C>,
+  kind: ChildType<C>,
   child: string | ChildResource,
   parentOf: (resource: ChildResource) => ParentReference = () => ({}),
   dataPlane: DataPlaneScope | undefined = parent.dataPlane,
@@ -126,16 +112,17 @@ export function childTarget<C extends RoleService>(
     services: kind.services,
     tenantId: parent.tenantId,
     home: parent.home,
+    service: parent.service,
     dataPlane,
   };
   if (typeof child === "string" && child.startsWith("/")) {
     const resourceId = ResourceId.parse(parent.label, child);
-    const expected = parent.resourceId.child(kind.path, resourceId.name);
+    const expected = parent.resourceId.child(kind.id.path, resourceId.name);
     if (resourceId.id.toLowerCase() !== expected.id.toLowerCase()) {
       throw new IdentityConfigError(parent.label, {
         problem: `${kind.kind} id does not belong to ${parent.kind} ${parent.label}`,
         value: child,
-        fix: `pass the id of a ${kind.kind} under ${parent.resourceId.id}/${kind.path}, or grant on its own parent`,
+        fix: `pass the id of a ${kind.kind} under ${parent.resourceId.id}/${kind.id.path}, or grant on its own parent`,
       });
     }
     return new GrantTarget(
@@ -152,13 +139,13 @@ export function childTarget<C extends RoleService>(
   if (typeof child !== "string") checkParent(parent, kind, child, parentOf(child));
   const resourceId = requireAzureNames(
     typeof child === "string" ? parent.label : child,
-    parent.resourceId.child(kind.path, name),
+    parent.resourceId.child(kind.id.path, name),
   );
   return new GrantTarget(
     {
       ...common,
       resourceId,
-      scopeReference: `${parent.scopeReference}/${kind.path}/${name}`,
+      scopeReference: `${parent.scopeReference}/${kind.id.path}/${name}`,
       label: `${parent.label}-${name}`,
       dependsOn:
         typeof child === "string" ? parent.dependsOn : [...parent.dependsOn, child as unknown as ITerraformDependable],
@@ -169,7 +156,7 @@ export function childTarget<C extends RoleService>(
 
 function checkParent(
   parent: GrantTarget<RoleService>,
-  kind: ChildKind<RoleService>,
+  kind: ChildType<RoleService>,
   child: ChildResource,
   reference: ParentReference,
 ): void {
@@ -198,7 +185,7 @@ function checkParent(
 function fromStackResource<S extends RoleService>(
   { kind, azureType, services }: ResourceTypeInfo<S>,
   resource: NamedResource,
-  authorizesData: boolean,
+  service: ServiceDefinition,
 ): TargetInit<S> {
   const resourceId = resourceIdOf(resource, azureType, kind);
   return {
@@ -209,17 +196,18 @@ function fromStackResource<S extends RoleService>(
     tenantId: AzureContext.of(resource).tenantId,
     label: resourceId.name,
     home: resource,
-    dataPlane: authorizesData ? { service: resourceId, serviceReference: resource.id } : undefined,
+    service,
+    dataPlane: ownAuthorization(service) ? { service: resourceId, serviceReference: resource.id } : undefined,
   };
 }
 
 /** The init for an existing resource given by id, possibly in another subscription of the tenant. */
 function fromExistingId<S extends RoleService>(
   { kind, azureType: type, services }: ResourceTypeInfo<S>,
+  service: ServiceDefinition,
   scope: IConstruct,
   id: string,
   options: ExistingTargetOptions = {},
-  authorizesData = false,
 ): TargetInit<S> {
   const resourceId = ResourceId.parse(scope, id);
   if (!resourceId.isOfType(type)) {
@@ -237,12 +225,13 @@ function fromExistingId<S extends RoleService>(
     services,
     tenantId,
     label: options.label ?? resourceId.name,
-    dataPlane: authorizesData ? { service: resourceId, serviceReference: resourceId.id } : undefined,
+    service,
+    dataPlane: ownAuthorization(service) ? { service: resourceId, serviceReference: resourceId.id } : undefined,
   };
 }
 
 /** The class side of a target for one kind of resource `R`, whose roles are those of `S`. */
-export interface TargetClass<S extends RoleService, R extends NamedResource> {
+export interface TargetClass<S extends RoleService, R> {
   new (init: TargetInit<S>, mint: typeof MINT): GrantTarget<S>;
   /** A resource of this stack: its id from its names, the assignment ordered after it. */
   of<T>(this: new (init: TargetInit<S>, mint: typeof MINT) => T, resource: R): T;
@@ -256,16 +245,31 @@ export interface TargetClass<S extends RoleService, R extends NamedResource> {
 }
 
 /**
- * The base of a target class for one kind of resource; subclasses add its sub-resources.
- * `authorizesData`: the resource grants data access itself (Cosmos DB, Redis, a database server).
+ * The base of a target class for one kind of resource of `service`; subclasses add its
+ * sub-resources. A service with its own data plane (Cosmos DB, Redis, a database server) makes its
+ * targets' data grants through its writer. `stackInit` reads a resource of this stack whose id is
+ * not built from its own name and resource group (a subnet, an identity).
  */
 export function targetOfKind<S extends RoleService, R extends NamedResource>(
   kind: ResourceTypeInfo<S>,
-  authorizesData = false,
+  service: ServiceDefinition,
+): TargetClass<S, R>;
+export function targetOfKind<S extends RoleService, R extends IConstruct>(
+  kind: ResourceTypeInfo<S>,
+  service: ServiceDefinition,
+  stackInit: (resource: R) => Omit<TargetInit<S>, "service">,
+): TargetClass<S, R>;
+export function targetOfKind<S extends RoleService, R extends IConstruct>(
+  kind: ResourceTypeInfo<S>,
+  service: ServiceDefinition,
+  stackInit?: (resource: R) => Omit<TargetInit<S>, "service">,
 ): TargetClass<S, R> {
   return class extends GrantTarget<S> {
     static of<T>(this: new (init: TargetInit<S>, mint: typeof MINT) => T, resource: R): T {
-      return new this(fromStackResource(kind, resource, authorizesData), MINT);
+      const init = stackInit
+        ? { ...stackInit(resource), service }
+        : fromStackResource(kind, resource as unknown as NamedResource, service);
+      return new this(init, MINT);
     }
 
     static fromId<T>(
@@ -274,196 +278,9 @@ export function targetOfKind<S extends RoleService, R extends NamedResource>(
       id: string,
       options?: ExistingTargetOptions,
     ): T {
-      return new this(fromExistingId(kind, scope, id, options, authorizesData), MINT);
+      return new this(fromExistingId(kind, service, scope, id, options), MINT);
     }
   };
-}
-
-/** A Key Vault in RBAC mode, or one secret, key or certificate in it; only Key Vault data roles apply. */
-export class KeyVaultTarget extends targetOfKind<"Key Vault", KeyVault>(ResourceTypes.keyVault) {
-  /** The vault's URI, which SDK clients and Key Vault references use. */
-  get vaultUri(): string {
-    return `https://${this.resourceId.name}.vault.azure.net/`;
-  }
-
-  secret(name: string): GrantTarget<"Key Vault"> {
-    return childTarget(this, childKind(ResourceTypes.keyVaultSecret, "secrets"), name);
-  }
-
-  key(name: string): GrantTarget<"Key Vault"> {
-    return childTarget(this, childKind(ResourceTypes.keyVaultKey, "keys"), name);
-  }
-
-  certificate(name: string): GrantTarget<"Key Vault"> {
-    return childTarget(this, childKind(ResourceTypes.keyVaultCertificate, "certificates"), name);
-  }
-}
-
-type StorageChild = StorageContainer | StorageQueue | StorageShare;
-const storageParent = (r: ChildResource): ParentReference => {
-  const c = r as StorageChild | StorageTable;
-  return { id: "storageAccountIdInput" in c ? c.storageAccountIdInput : undefined, name: c.storageAccountNameInput };
-};
-
-/** A storage account, or one of its blob containers, queues, tables or file shares. */
-export class StorageAccountTarget extends targetOfKind<StorageService, StorageAccount>(ResourceTypes.storageAccount) {
-  /** The blob endpoint, which SDK clients connect to with the identity. */
-  get blobServiceUri(): string {
-    return `https://${this.resourceId.name}.blob.core.windows.net`;
-  }
-
-  /** The queue endpoint, for identity-based connections that take a service URI. */
-  get queueServiceUri(): string {
-    return `https://${this.resourceId.name}.queue.core.windows.net`;
-  }
-
-  container(container: string | StorageContainer): GrantTarget<"Storage Blob"> {
-    return childTarget(
-      this,
-      childKind(ResourceTypes.blobContainer, "blobServices/default/containers"),
-      container,
-      storageParent,
-    );
-  }
-
-  queue(queue: string | StorageQueue): GrantTarget<"Storage Queue"> {
-    return childTarget(
-      this,
-      childKind(ResourceTypes.storageQueue, "queueServices/default/queues"),
-      queue,
-      storageParent,
-    );
-  }
-
-  table(table: string | StorageTable): GrantTarget<"Storage Table"> {
-    return childTarget(
-      this,
-      childKind(ResourceTypes.storageTable, "tableServices/default/tables"),
-      table,
-      storageParent,
-    );
-  }
-
-  fileShare(share: string | StorageShare): GrantTarget<"Storage File"> {
-    return childTarget(
-      this,
-      childKind(ResourceTypes.fileShare, "fileServices/default/fileshares"),
-      share,
-      storageParent,
-    );
-  }
-}
-
-/** A container registry; AcrPull and AcrPush apply. */
-export class ContainerRegistryTarget extends targetOfKind<"Container Registry", ContainerRegistry>(
-  ResourceTypes.containerRegistry,
-) {
-  /** The registry's login server, which platforms pull from. */
-  get loginServer(): string {
-    return `${this.resourceId.name.toLowerCase()}.azurecr.io`;
-  }
-}
-
-const namespaceParent = (r: ChildResource): ParentReference => ({ id: (r as ServicebusQueue).namespaceIdInput });
-
-/** A Service Bus namespace, or one of its queues or topics. */
-export class ServiceBusNamespaceTarget extends targetOfKind<"Service Bus", ServicebusNamespace>(
-  ResourceTypes.serviceBusNamespace,
-) {
-  /** What identity-based clients connect to (`<connection>__fullyQualifiedNamespace`). */
-  get fullyQualifiedNamespace(): string {
-    return `${this.resourceId.name}.servicebus.windows.net`;
-  }
-
-  queue(queue: string | ServicebusQueue): GrantTarget<"Service Bus"> {
-    return childTarget(this, childKind(ResourceTypes.serviceBusQueue, "queues"), queue, namespaceParent);
-  }
-
-  topic(topic: string | ServicebusTopic): GrantTarget<"Service Bus"> {
-    return childTarget(this, childKind(ResourceTypes.serviceBusTopic, "topics"), topic, namespaceParent);
-  }
-}
-
-/** An Event Hubs namespace, or one event hub in it. */
-export class EventHubsNamespaceTarget extends targetOfKind<"Event Hubs", EventhubNamespace>(
-  ResourceTypes.eventHubsNamespace,
-) {
-  get fullyQualifiedNamespace(): string {
-    return `${this.resourceId.name}.servicebus.windows.net`;
-  }
-
-  eventHub(hub: string | Eventhub): GrantTarget<"Event Hubs"> {
-    return childTarget(this, childKind(ResourceTypes.eventHub, "eventhubs"), hub, (r) => ({
-      id: (r as Eventhub).namespaceIdInput,
-      name: (r as Eventhub).namespaceNameInput,
-    }));
-  }
-}
-
-/** An App Configuration store. */
-export class AppConfigurationTarget extends targetOfKind<"App Configuration", AppConfiguration>(
-  ResourceTypes.appConfiguration,
-) {}
-
-/** An Azure OpenAI / Cognitive Services account. */
-export class CognitiveServicesTarget extends targetOfKind<"Cognitive Services", CognitiveAccount>(
-  ResourceTypes.cognitiveAccount,
-) {}
-
-/** An AKS cluster, for the Kubernetes RBAC data roles. */
-export class KubernetesClusterTarget extends targetOfKind<"Kubernetes Service", KubernetesCluster>(
-  ResourceTypes.kubernetesCluster,
-) {}
-
-/** A subnet, for the platform role a compute's own identity needs to join it (Network Contributor). */
-export class SubnetTarget extends GrantTarget<"Network"> {
-  static of(subnet: Subnet): SubnetTarget {
-    const network = ResourceId.fromNames(subnet, {
-      subscriptionId: AzureContext.of(subnet).subscriptionId,
-      resourceGroup: knownName(subnet, subnet.resourceGroupNameInput ?? ""),
-      type: "Microsoft.Network/virtualNetworks",
-      name: knownName(subnet, subnet.virtualNetworkNameInput ?? ""),
-    });
-    const resourceId = requireAzureNames(subnet, network.child("subnets", knownName(subnet, subnet.nameInput ?? "")));
-    const { kind, services } = ResourceTypes.subnet;
-    return new SubnetTarget(
-      {
-        kind,
-        resourceId,
-        scopeReference: subnet.id,
-        services,
-        tenantId: AzureContext.of(subnet).tenantId,
-        label: resourceId.name,
-        home: subnet,
-      },
-      MINT,
-    );
-  }
-
-  static fromId(scope: IConstruct, id: string, options?: ExistingTargetOptions): SubnetTarget {
-    return new SubnetTarget(fromExistingId(ResourceTypes.subnet, scope, id, options), MINT);
-  }
-}
-
-/** A private DNS zone, for the platform role a compute's own identity needs to write its records. */
-export class PrivateDnsZoneTarget extends targetOfKind<"Network", PrivateDnsZone>(ResourceTypes.privateDnsZone) {}
-
-/** A user-assigned identity as a target, for the control-plane roles on it (Managed Identity Operator). */
-export class ManagedIdentityTarget extends GrantTarget<"Managed Identity"> {
-  static of(identity: IUserAssignedIdentity): ManagedIdentityTarget {
-    return new ManagedIdentityTarget(
-      {
-        kind: ResourceTypes.userAssignedIdentity.kind,
-        resourceId: identity.principalResourceId,
-        scopeReference: identity.id,
-        services: ResourceTypes.userAssignedIdentity.services,
-        tenantId: identity.tenantId,
-        label: identity.principalResourceId.name,
-        home: identity,
-      },
-      MINT,
-    );
-  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { AzureContext } from "./internal/azure-context";
 import { IdentityConfigError } from "./errors";
 import { knownName, resolveInStack } from "./internal/known-values";
 import { IUserAssignedIdentity } from "./identity";
-import { ResourceTypes } from "./internal/resource-types";
+import { ResourceTypes } from "./services/resource-types";
 
 const IDENTITY_TYPE = ResourceTypes.userAssignedIdentity.azureType;
 

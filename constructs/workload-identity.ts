@@ -1,12 +1,12 @@
 import { Construct, IConstruct } from "constructs";
 import { AttachableCompute } from "./compute/attachable-compute";
-import { IdentityConnection } from "./connections";
+import { IdentityConnection } from "./identity-connection";
 import { IdentityConfigError } from "./errors";
 import { Grant, GrantRequest } from "./grant";
 import { grantRole, requestedOptions } from "./internal/grants";
 import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from "./identity";
-import { Roles } from "./role-catalog";
-import { ContainerRegistryTarget } from "./targets";
+import { Roles } from "./services";
+import { ContainerRegistryTarget } from "./services/container-registry";
 import { IdentityChoice, userAssignedIdentityOf } from "./identity-choice";
 import { dependOn, requireSameStack } from "./internal/known-values";
 

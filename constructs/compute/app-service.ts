@@ -19,8 +19,8 @@ import {
   resourceOfIdReference,
 } from "../internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
-import { Roles } from "../role-catalog";
-import type { StorageAccountTarget } from "../targets";
+import { Roles } from "../services";
+import type { StorageAccountTarget } from "../services/storage";
 import { Identity, UserAssignedIdentityChoice } from "../identity-choice";
 import { AttachableCompute, PlatformIdentityNeed } from "./attachable-compute";
 import { HasIdentityBlock, mergeIdentity, mergeSettings } from "../internal/compute/identity-block";

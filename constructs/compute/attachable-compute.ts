@@ -3,7 +3,7 @@ import { ResourceId } from "../azure-ids";
 import { GrantRequest } from "../grant";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
 import { HasIdentityBlock, mergeIdentity } from "../internal/compute/identity-block";
-import type { ContainerRegistryTarget } from "../targets";
+import type { ContainerRegistryTarget } from "../services/container-registry";
 import type { UserAssignedIdentityChoice } from "../identity-choice";
 
 /**

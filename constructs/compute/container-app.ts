@@ -7,7 +7,7 @@ import {
 import { IdentityConfigError } from "../errors";
 import { resolveInStack, resourceIdOf } from "../internal/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
-import type { ContainerRegistryTarget } from "../targets";
+import type { ContainerRegistryTarget } from "../services/container-registry";
 import { SingleResourceCompute } from "./attachable-compute";
 import { mergeSettings, sameValue } from "../internal/compute/identity-block";
 

@@ -28,10 +28,11 @@ import {
   tokenAcquisitionsQuery,
   UnqueryableValue,
 } from "../internal/audit/kql";
-import { Identifier, isWorkspaceId, SIGN_IN_WORKSPACE_LOCAL } from "../internal/audit/audit-catalog";
+import { isWorkspaceId, SIGN_IN_WORKSPACE_LOCAL } from "../internal/audit/audit-catalog";
+import type { Identifier } from "../services/contract/audit";
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../internal/abac/analysis";
 import { conditionLimitsRoles } from "../internal/policy/condition-limits";
-import { DATABASE_ACCESS_KIND, stepsOfGrants } from "../internal/data-plane/database-access";
+import { DATABASE_ACCESS_KIND, stepsOfGrants } from "../internal/estate/database-access-outputs";
 import { adminPathOf, networkTargetOf } from "../internal/estate/network-paths";
 
 /**
@@ -346,9 +347,8 @@ function queriesOf(identity: ReportIdentity, estate: EstateModel, source: SignIn
     const queried =
       point.database === undefined
         ? { resourceId: point.resourceId }
-        : { resourceId: point.rootId, database: point.database };
-    const resourceId =
-      queried.database === undefined ? queried.resourceId : `${point.rootId}/databases/${queried.database}`;
+        : { resourceId: point.rootId, database: point.database.name };
+    const resourceId = point.database?.id ?? point.resourceId;
     if (logged.has(resourceId)) continue;
     const server = point.rootId.split("/").pop();
     logged.set(resourceId, {

@@ -1,4 +1,4 @@
-import { SuppressionHorizon } from "./suppressions";
+import { SuppressionHorizon } from "../internal/policy/suppression-record";
 
 export type Severity = "error" | "warning";
 

@@ -6,8 +6,9 @@ import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { IdentityConfigError } from "../errors";
 import { resolveInStack, resourceOfIdReference } from "./known-values";
-import { RoleDefinition, Roles } from "../role-catalog";
-import { GrantTarget, PrivateDnsZoneTarget, SubnetTarget } from "../targets";
+import { lookupRole, RoleDefinition } from "../role-catalog";
+import { GrantTarget } from "../targets";
+import { PrivateDnsZoneTarget, SubnetTarget } from "../services/network";
 
 /** One resource the control plane must hold a platform role on, and what the cluster uses it for. */
 export interface AksPlatformScope {
@@ -38,13 +39,15 @@ export function aksPlatformScopes(
     [cluster.apiServerAccessProfileInput?.subnetId, `API server subnet of ${name}`],
   ];
   const scopes = subnets.flatMap(([value, use]) =>
-    value === undefined ? [] : [{ target: subnetTarget(where, value, use), role: Roles.NetworkContributor, use }],
+    value === undefined
+      ? []
+      : [{ target: subnetTarget(where, value, use), role: lookupRole(where, "Network Contributor"), use }],
   );
   const zone = cluster.privateDnsZoneIdInput;
   if (zone !== undefined && !/^(system|none)$/i.test(zone)) {
     scopes.push({
       target: dnsZoneTarget(where, zone),
-      role: Roles.PrivateDnsZoneContributor,
+      role: lookupRole(where, "Private DNS Zone Contributor"),
       use: `private DNS zone of ${name}`,
     });
   }

@@ -2,11 +2,11 @@ import { IConstruct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../errors";
 import { IManagedIdentity } from "../identity";
-import { catalogEntry, RoleDefinition, roleKey } from "../role-catalog";
+import { catalogEntry, isAzureRole, RoleDefinition, roleKey } from "../role-catalog";
 import { Grant, GrantOptions, GrantScope } from "../grant";
 import { newRoleAssignment } from "./role-assignment";
-import { typeInfoByAzureType } from "./resource-types";
-import { justifySuppressions } from "../guardrails/suppressions";
+import { typeInfoByAzureType } from "../services/contract/resource-types";
+import { justifySuppressions } from "./policy/suppression-record";
 import { requireSameStack } from "./known-values";
 import { judgeAssignment } from "./policy/access-policy";
 import { meaninglessTextProblem } from "./policy/meaningful-text";
@@ -81,24 +81,24 @@ export function grantRole(
 
   const workload = options.workload ?? identity.node.id;
   const description = `${workload}: ${options.reason}`;
-  const { name, assignment } =
-    role.system === "azure-rbac"
-      ? ((a) => ({ name: a.nameInput!, assignment: a }))(
-          newRoleAssignment({
-            host: identity,
-            where,
-            role,
-            target,
-            scope: target.scopeReference,
-            principalId: identity.principalId,
-            principalKey: identity.principalResourceId.id,
-            principalType: "ServicePrincipal",
-            description,
-            condition: options.condition,
-            dependsOn: target.dependsOn,
-          }),
-        )
-      : writeDataPlaneGrant({ identity, where, role, target, description, condition: options.condition });
+  // An Azure role is an Azure role assignment; any other is written by the target's service.
+  const { name, assignment } = isAzureRole(role)
+    ? ((a) => ({ name: a.nameInput!, assignment: a }))(
+        newRoleAssignment({
+          host: identity,
+          where,
+          role,
+          target,
+          scope: target.scopeReference,
+          principalId: identity.principalId,
+          principalKey: identity.principalResourceId.id,
+          principalType: "ServicePrincipal",
+          description,
+          condition: options.condition,
+          dependsOn: target.dependsOn,
+        }),
+      )
+    : writeDataPlaneGrant({ identity, where, role, target, description, condition: options.condition });
   if (suppressed.length > 0 && assignment) justifySuppressions(assignment, suppressed, options.justification!);
   const grant = new Grant(name, role, target, identity, assignment, { ...options, workload });
   grants.set(key, grant);
@@ -152,29 +152,32 @@ function checkGrant(
       fix: "a managed identity cannot hold a role in another tenant; use a multi-tenant app registration or a federated credential in the target's tenant",
     });
   }
-  const broken = judgeAssignment({
-    system: role.system,
-    role,
-    roleName: role.name,
-    scopeLevel: target.resourceId.level,
-    scopeType: target.resourceId.type ? typeInfoByAzureType(target.resourceId.type) : undefined,
-    scopeLabel: target.resourceId.id,
-    condition: options.condition?.expression,
-    principalId: identity.principalId,
-    principal: "ManagedIdentity",
-    principalLabel: `workload identity ${identity.node.path}`,
-    platformUse: options.platformUse,
-  });
-  const refused = broken.find(({ rule }) => !rule.justifiable || options.justification === undefined);
+  const broken = judgeAssignment(
+    {
+      system: role.system,
+      role,
+      roleWritten: role.name,
+      scope: {
+        level: target.resourceId.level,
+        typeInfo: target.resourceId.type ? typeInfoByAzureType(target.resourceId.type) : undefined,
+        label: target.resourceId.id,
+      },
+      condition: options.condition?.expression,
+      principal: { raw: identity.principalId, label: `workload identity ${identity.node.path}` },
+      platformUse: options.platformUse,
+    },
+    "ManagedIdentity",
+  );
+  const refused = broken.find(({ predicate }) => !predicate.justifiable || options.justification === undefined);
   if (refused) {
-    const { rule, verdict } = refused;
+    const { predicate, verdict } = refused;
     throw new IdentityConfigError(where, {
-      problem: `${rule.id} ${rule.name}: ${verdict.message}`,
+      problem: `${predicate.id} ${predicate.name}: ${verdict.message}`,
       value: verdict.value ?? role.name,
-      fix: rule.justifiable
+      fix: predicate.justifiable
         ? `${verdict.fix}; if nothing narrower works, pass a \`justification\` that says why`
         : verdict.fix,
     });
   }
-  return broken.map(({ rule }) => rule.id);
+  return broken.map(({ predicate }) => predicate.id);
 }

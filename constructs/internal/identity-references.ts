@@ -1,23 +1,5 @@
 import { isGuid } from "../azure-ids";
-
-/** The azurerm resources whose `identity[0].principal_id` is a system-assigned identity's object id. */
-export const COMPUTE_TYPES: ReadonlySet<string> = new Set([
-  "azurerm_linux_web_app",
-  "azurerm_windows_web_app",
-  "azurerm_linux_web_app_slot",
-  "azurerm_windows_web_app_slot",
-  "azurerm_linux_function_app",
-  "azurerm_windows_function_app",
-  "azurerm_linux_function_app_slot",
-  "azurerm_windows_function_app_slot",
-  "azurerm_linux_virtual_machine",
-  "azurerm_windows_virtual_machine",
-  "azurerm_linux_virtual_machine_scale_set",
-  "azurerm_windows_virtual_machine_scale_set",
-  "azurerm_container_app",
-  "azurerm_container_group",
-  "azurerm_kubernetes_cluster",
-]);
+import { computeTypes } from "../services/contract/assignments";
 
 const ADDRESS = /^\$\{((?:data\.)?[a-z0-9_]+)\.[A-Za-z0-9_-]+\.(identity\[0\]\.principal_id|principal_id|client_id)\}$/;
 
@@ -42,7 +24,7 @@ export function identityIdProblem(kind: IdentityIdKind, written: string): string
       : (userAssigned && attribute === "principal_id") ||
         (kind === "principal id" &&
           type !== undefined &&
-          COMPUTE_TYPES.has(type) &&
+          computeTypes().has(type) &&
           attribute === "identity[0].principal_id");
   return fits
     ? undefined

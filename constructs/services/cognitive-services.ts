@@ -1,17 +1,102 @@
-import { defineService } from "./contract";
+import { defineService, notApplicable } from "./contract";
+import { role } from "../role-catalog";
+import { ALNUM_HYPHEN_INSIDE } from "../internal/azure-names";
+import { CognitiveAccount } from "@cdktf/provider-azurerm/lib/cognitive-account";
+import { targetOfKind } from "../targets";
+
+const OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI";
 
 /** Cognitive Services: everything the library knows about it. */
 export const cognitiveServices = defineService({
   name: "Cognitive Services",
   namespaces: ["Microsoft.CognitiveServices"],
-  // @part resourceTypes
-  // @part roles
-  // @part authorization
-  // @part assignments
-  // @part keys
-  // @part audit
-  // @part network
-  // @part mocks
+  resourceTypes: {
+    account: {
+      kind: "Cognitive Services account",
+      azureType: "Microsoft.CognitiveServices/accounts",
+      terraformType: "azurerm_cognitive_account",
+      services: ["Cognitive Services"],
+      id: "inResourceGroup",
+      name: {
+        min: 2,
+        max: 64,
+        pattern: ALNUM_HYPHEN_INSIDE,
+        text: "letters, digits and hyphens; starts and ends with a letter or digit",
+      },
+    },
+  },
+  roles: {
+    // built-in-roles/ai-machine-learning
+    CognitiveServicesOpenAIUser: role(
+      "Cognitive Services OpenAI User",
+      "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd",
+      "Cognitive Services",
+      "data",
+      {
+        actions: [
+          "Microsoft.CognitiveServices/*/read",
+          "Microsoft.Authorization/roleAssignments/read",
+          "Microsoft.Authorization/roleDefinitions/read",
+        ],
+        dataActions: [
+          `${OPENAI}/*/read`,
+          `${OPENAI}/engines/completions/action`,
+          `${OPENAI}/engines/search/action`,
+          `${OPENAI}/engines/generate/action`,
+          `${OPENAI}/deployments/audio/action`,
+          `${OPENAI}/deployments/search/action`,
+          `${OPENAI}/deployments/completions/action`,
+          `${OPENAI}/deployments/chat/completions/action`,
+          `${OPENAI}/deployments/realtime/action`,
+          `${OPENAI}/deployments/extensions/chat/completions/action`,
+          `${OPENAI}/deployments/embeddings/action`,
+          `${OPENAI}/images/generations/action`,
+          `${OPENAI}/assistants/*`,
+        ],
+        notDataActions: [`${OPENAI}/stored-completions/read`],
+      },
+    ),
+  },
+  authorization: { system: "azure-rbac" },
+  assignments: notApplicable("its roles are Azure RBAC roles: Resource Manager's role assignments grant them"),
+  keys: {
+    secretAttributes: {
+      azurerm_cognitive_account: "custom_question_answering_search_service_key primary_access_key secondary_access_key",
+      "data.azurerm_cognitive_account": "primary_access_key secondary_access_key",
+    },
+  },
+  audit: {
+    resources: [
+      {
+        types: ["Microsoft.CognitiveServices/accounts"],
+        logs: {
+          kind: "Cognitive Services account",
+          categories: ["Audit", "RequestResponse"],
+          log: {
+            table: "AzureDiagnostics",
+            where: ['ResourceProvider == "MICROSOFT.COGNITIVESERVICES"'],
+            // Microsoft does not document where the caller's id is: matched anywhere in the properties.
+            callerIs: "properties_s has {oid}",
+            operation: "OperationName",
+          },
+        },
+      },
+    ],
+  },
+  network: {
+    privateDnsZones: { account: "privatelink.cognitiveservices.azure.com" },
+    targets: [{ terraformType: "azurerm_cognitive_account", privateLinkGroup: "account" }],
+  },
+  mocks: {
+    identityBlock: ["azurerm_cognitive_account"],
+    computed: { azurerm_cognitive_account: ["endpoint"] },
+    values: { azurerm_cognitive_account: { endpoint: (_, r) => `https://${r.name}.cognitiveservices.azure.com/` } },
+  },
 });
 
 // @targets
+/** An Azure OpenAI / Cognitive Services account. */
+export class CognitiveServicesTarget extends targetOfKind<"Cognitive Services", CognitiveAccount>(
+  cognitiveServices.resourceTypes.account,
+  cognitiveServices,
+) {}

@@ -48,3 +48,32 @@ export const SHIPPED_SERVICES = [
   containerApps,
   containerInstances,
 ] as const;
+
+// Reader comes before the identity roles, Resource Manager's other roles after the network ones.
+const { Reader, ...resourceManagerRoles } = resourceManager.roles;
+
+/**
+ * Every role the library ships, by the key people name it with: the shipped services' roles
+ * parts, in the order of Microsoft's built-in role categories the catalog has always had.
+ */
+export const Roles = {
+  ...keyVault.roles,
+  ...storage.roles,
+  ...containerRegistry.roles,
+  ...serviceBus.roles,
+  ...eventHubs.roles,
+  ...appConfiguration.roles,
+  ...cognitiveServices.roles,
+  ...kubernetes.roles,
+  ...applicationInsights.roles,
+  ...eventGrid.roles,
+  ...search.roles,
+  ...cosmosDb.roles,
+  ...redis.roles,
+  ...sql.roles,
+  ...postgresql.roles,
+  Reader,
+  ...managedIdentity.roles,
+  ...network.roles,
+  ...resourceManagerRoles,
+} as const;

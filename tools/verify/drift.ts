@@ -3,6 +3,8 @@ import type { AccessReport } from "../../constructs";
 import { tableCell as cell } from "../../constructs/internal/estate/markdown";
 import { byKeys } from "../../constructs/internal/ordering";
 import { findRoleByGuid } from "../../constructs/role-catalog";
+// Registers the shipped services, whose roles the catalog lookups read.
+import "../../constructs/services";
 import {
   isStrictAncestorScope,
   ListedAssignment,

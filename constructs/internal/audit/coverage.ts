@@ -1,7 +1,8 @@
 import { ResourceId } from "../../azure-ids";
 import { Assignment, block, EstateModel, parseReference, TfResource } from "../estate/estate-model";
 import { azureScopeId } from "../estate/azure-id-of";
-import { AuditPoint, auditPointOf, AuditProfile, isWorkspaceId } from "./audit-catalog";
+import { AuditProfile, auditWorkspace } from "../../services/contract/audit";
+import { AuditPoint, auditPointOf, isWorkspaceId } from "./audit-catalog";
 
 /** How a data grant's target logs data access: where it should, and the setting that does (if any). */
 export interface AuditCoverage {
@@ -26,8 +27,6 @@ interface SettingFacts {
   readonly dedicated: boolean;
 }
 
-const WORKSPACE_TERRAFORM = /^(data\.)?azurerm_log_analytics_workspace\.[^.]+$/;
-
 const settingsByEstate = new WeakMap<EstateModel, readonly SettingFacts[]>();
 
 const lower = (id: string | undefined) => id?.toLowerCase();
@@ -37,6 +36,10 @@ function idOf(value: unknown, estate: EstateModel): string | undefined {
   return typeof value === "string" ? lower(azureScopeId(value, estate)) : undefined;
 }
 
+/** A workspace resource's or data source's address. */
+const isWorkspaceAddress = (address: string) =>
+  new RegExp(`^(data\\.)?${auditWorkspace().terraformType}\\.[^.]+$`).test(address);
+
 /**
  * A Log Analytics workspace as the setting names it: a literal workspace id, or the id of a
  * workspace resource or data source of the stack. An empty string, another resource's id or a
@@ -45,7 +48,7 @@ function idOf(value: unknown, estate: EstateModel): string | undefined {
 function isWorkspace(value: unknown): value is string {
   if (typeof value !== "string") return false;
   const ref = parseReference(value);
-  if (ref) return ref.attribute === ".id" && ref.suffix === "" && WORKSPACE_TERRAFORM.test(ref.address);
+  if (ref) return ref.attribute === ".id" && ref.suffix === "" && isWorkspaceAddress(ref.address);
   return isWorkspaceId(value);
 }
 
@@ -56,7 +59,7 @@ function settingsOf(estate: EstateModel): readonly SettingFacts[] {
   const settings = estate.resources
     .filter(
       (r) =>
-        r.type === "azurerm_monitor_diagnostic_setting" &&
+        r.type === auditWorkspace().settingTerraformType &&
         certain(r) &&
         isWorkspace(r.config.log_analytics_workspace_id),
     )
@@ -87,57 +90,19 @@ function tryParse(id: string | undefined): ResourceId | undefined {
   }
 }
 
-/** Whether a Terraform boolean is true (as Terraform converts `"true"` and `"1"`), or left to its default of true. */
-const onByDefault = (value: unknown) => value === undefined || value === true || value === "true" || value === "1";
-
 /** A resource Terraform creates exactly once: one with `count` or `for_each` may not exist at all. */
 const certain = (r: TfResource) => r.config.count === undefined && r.config.for_each === undefined;
 
-/** PostgreSQL's spellings of a boolean `on`. */
-const POSTGRES_ON = new Set(["on", "true", "yes", "1"]);
-
-/** What besides the diagnostic setting the profile needs, judged from the JSON, as problems. */
-function needsUnmet(profile: AuditProfile, rootId: string, estate: EstateModel): string[] {
-  const onRoot = (r: TfResource) => idOf(r.config.server_id, estate) === rootId.toLowerCase();
-  if (profile.needs === "sql-server-auditing") {
-    const policies = estate.resources.filter(
-      (r) => r.type === "azurerm_mssql_server_extended_auditing_policy" && certain(r) && onRoot(r),
-    );
-    const sending = policies.filter(
-      (p) => onByDefault(p.config.enabled) && onByDefault(p.config.log_monitoring_enabled),
-    );
-    if (sending.length === 0) {
-      return [
-        policies.length === 0
-          ? "no server auditing policy (azurerm_mssql_server_extended_auditing_policy) sends its audit to Azure Monitor"
-          : "its auditing policy is off or does not send to Azure Monitor (enabled and log_monitoring_enabled must be true)",
-      ];
-    }
-    // Left unset, the policy audits BATCH_COMPLETED_GROUP: every statement, with its database user.
-    const groups = sending[0].config.audit_actions_and_groups;
-    const statements =
-      groups === undefined || (Array.isArray(groups) && groups.includes("BATCH_COMPLETED_GROUP"))
-        ? []
-        : [
-            "its auditing policy's audit_actions_and_groups leaves out BATCH_COMPLETED_GROUP, so no statement is audited",
-          ];
-    const filtered =
-      sending[0].config.predicate_expression === undefined
-        ? []
-        : ["its auditing policy filters events (predicate_expression), which can leave out any identity"];
-    return [...statements, ...filtered];
-  }
-  if (profile.needs === "postgresql-connection-logging") {
-    const off = estate.resources.some(
-      (r) =>
-        r.type === "azurerm_postgresql_flexible_server_configuration" &&
-        r.config.name === "log_connections" &&
-        onRoot(r) &&
-        !(typeof r.config.value === "string" && POSTGRES_ON.has(r.config.value.toLowerCase())),
-    );
-    return off ? ["its log_connections parameter is set to other than on, so no connection names its user"] : [];
-  }
-  return [];
+/** What besides the diagnostic setting the profile needs, judged from the JSON by its service, as problems. */
+function needsUnmet(profile: AuditProfile, rootId: string, estate: EstateModel): readonly string[] {
+  const server = rootId.toLowerCase();
+  return (
+    profile.needs?.unmet((terraformType) =>
+      estate.resources
+        .filter((r) => r.type === terraformType && idOf(r.config.server_id, estate) === server)
+        .map((r) => ({ config: r.config, certain: certain(r) })),
+    ) ?? []
+  );
 }
 
 /**

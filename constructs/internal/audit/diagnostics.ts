@@ -1,14 +1,14 @@
 import { Construct } from "constructs";
 import { TerraformLocal, TerraformStack } from "cdktf";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
-import { MssqlServerExtendedAuditingPolicy } from "@cdktf/provider-azurerm/lib/mssql-server-extended-auditing-policy";
 import { ResourceId } from "../../azure-ids";
 import { IdentityConfigError } from "../../errors";
 import { Grant, GrantScope } from "../../grant";
 import { RoleService } from "../../role-catalog";
 import { slug } from "../slug";
 import { uuidv5, ASSIGNMENT_NAMESPACE } from "../deterministic-name";
-import { AuditPoint, auditPointOf, SIGN_IN_WORKSPACE_LOCAL, WORKSPACE_TYPE } from "./audit-catalog";
+import { auditedKinds, auditWorkspace } from "../../services/contract/audit";
+import { AuditPoint, auditPointOf, SIGN_IN_WORKSPACE_LOCAL } from "./audit-catalog";
 import { AzureContext } from "../azure-context";
 
 /** Where the stack's targets send the logs of who read and wrote their data. */
@@ -35,20 +35,21 @@ const byStack = new WeakMap<TerraformStack, Registered>();
 
 /** Turns audit logging on for the stack: from now on each data grant's target logs to the workspace. */
 export function enableAuditLogs(stack: TerraformStack, audit: AuditLogs): void {
+  const workspaceType = auditWorkspace().type;
   const workspace = ResourceId.parse(stack, audit.workspaceId);
-  if (!workspace.isOfType(WORKSPACE_TYPE)) {
+  if (!workspace.isOfType(workspaceType)) {
     throw new IdentityConfigError(stack, {
       problem: "The audit workspace id is not a Log Analytics workspace",
       value: audit.workspaceId,
-      fix: `pass the id of a ${WORKSPACE_TYPE} resource`,
+      fix: `pass the id of a ${workspaceType} resource`,
     });
   }
   const signIns = audit.signInWorkspaceId === undefined ? undefined : ResourceId.parse(stack, audit.signInWorkspaceId);
-  if (signIns && !signIns.isOfType(WORKSPACE_TYPE)) {
+  if (signIns && !signIns.isOfType(workspaceType)) {
     throw new IdentityConfigError(stack, {
       problem: "The sign-in workspace id is not a Log Analytics workspace",
       value: audit.signInWorkspaceId,
-      fix: `pass the id of the ${WORKSPACE_TYPE} resource the tenant's ManagedIdentitySignInLogs go to, or leave it unset when none does`,
+      fix: `pass the id of the ${workspaceType} resource the tenant's ManagedIdentitySignInLogs go to, or leave it unset when none does`,
     });
   }
   const host = new Construct(stack, "audit-logs");
@@ -107,14 +108,7 @@ function diagnosticSetting(
     logAnalyticsDestinationType: point.profile.destinationType,
     enabledLog: point.profile.categories.map((category) => ({ category })),
   });
-  if (point.profile.needs === "sql-server-auditing") {
-    // Server auditing to Azure Monitor, sent on by the master database's setting (Microsoft's order).
-    new MssqlServerExtendedAuditingPolicy(scope, `${id}-auditing`, {
-      serverId: root,
-      logMonitoringEnabled: true,
-      dependsOn: [setting],
-    });
-  }
+  point.profile.needs?.write?.(scope, id, root, setting);
   return setting;
 }
 
@@ -137,7 +131,7 @@ export function logDataAccess(scope: Construct, id: string, props: LogDataAccess
     throw new IdentityConfigError(scope, {
       problem: `No audit profile for ${props.target.kind} ${props.target.label}${point?.profile.gap ? `: ${point.profile.gap}` : ""}`,
       value: props.target.resourceId.id,
-      fix: "log a Key Vault, storage service, Service Bus or Event Hubs namespace, App Configuration store, container registry, Cognitive Services or Cosmos DB account, Azure SQL or PostgreSQL server, Redis cache, Event Grid topic, AI Search service or AKS cluster",
+      fix: `log one of these: ${auditedKinds().join(", ")}`,
     });
   }
   return diagnosticSetting(scope, id, props.target, point, props.workspaceId, props.workspaceName);

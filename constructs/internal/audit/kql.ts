@@ -1,4 +1,4 @@
-import { CallerLog, Identifier } from "./audit-catalog";
+import { CallerLog, Identifier } from "../../services/contract/audit";
 
 /** Whose activity a query looks for: a principal by object id, or by the name it signs in with. */
 export type KqlPrincipal = { readonly objectId: string } | { readonly signInName: string };

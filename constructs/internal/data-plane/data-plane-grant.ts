@@ -1,16 +1,13 @@
 import { IConstruct } from "constructs";
 import { TerraformResource } from "cdktf";
-import { CosmosdbSqlRoleAssignment } from "@cdktf/provider-azurerm/lib/cosmosdb-sql-role-assignment";
-import { RedisCacheAccessPolicyAssignment } from "@cdktf/provider-azurerm/lib/redis-cache-access-policy-assignment";
 import { AbacCondition } from "../../abac/condition";
 import { IdentityConfigError } from "../../errors";
-import { DataPlaneScope, GrantScope } from "../../grant";
+import { GrantScope } from "../../grant";
 import { IManagedIdentity } from "../../identity";
 import { DataPlaneRoleDefinition } from "../../role-catalog";
+import { ownAuthorization } from "../../services/contract/authorization";
 import { roleAssignmentName } from "../deterministic-name";
 import { slug } from "../slug";
-import { addDatabaseGrant } from "./database-access";
-import { principalDisplayName } from "./principal-name";
 
 export interface DataPlaneGrantSpec {
   readonly identity: IManagedIdentity;
@@ -22,9 +19,10 @@ export interface DataPlaneGrantSpec {
 }
 
 /**
- * Grants a role of a service's own data plane: a Cosmos DB SQL role assignment, a Redis access
- * policy assignment, or a database user whose statements the stack outputs. Named like an Azure
- * role assignment (a UUID from the scope, the role and the identity's id), so a repeat is the same grant.
+ * Grants a role of a service's own data plane through the target's service, whose writer makes
+ * the assignment (a Cosmos DB SQL role assignment, a Redis access policy assignment, a database
+ * user whose statements the stack outputs). Named like an Azure role assignment (a UUID from the
+ * scope, the role and the identity's id), so a repeat is the same grant.
  */
 export function writeDataPlaneGrant(spec: DataPlaneGrantSpec): {
   name: string;
@@ -32,7 +30,8 @@ export function writeDataPlaneGrant(spec: DataPlaneGrantSpec): {
 } {
   const { identity, where, role, target, condition } = spec;
   const dataPlane = target.dataPlane;
-  if (!dataPlane) {
+  const authorization = ownAuthorization(target.service);
+  if (!dataPlane || authorization?.system !== role.system) {
     throw new IdentityConfigError(where, {
       problem: `${role.name} is granted by ${role.service} itself, not by an Azure role assignment on ${target.kind} ${target.label}`,
       value: target.resourceId.id,
@@ -60,53 +59,8 @@ export function writeDataPlaneGrant(spec: DataPlaneGrantSpec): {
     });
   }
   const dependsOn = target.dependsOn.length > 0 ? [...target.dependsOn] : undefined;
-  // Neither resource has a description: the reason goes in a Terraform JSON comment, for the report.
-  const described = <T extends TerraformResource>(resource: T): T => {
-    resource.addOverride("//.description", spec.description);
-    return resource;
-  };
-  switch (role.system) {
-    case "cosmos-db":
-      return {
-        name,
-        assignment: described(
-          new CosmosdbSqlRoleAssignment(identity, id, {
-            name,
-            resourceGroupName: dataPlane.service.resourceGroup,
-            accountName: dataPlane.service.name,
-            roleDefinitionId: `${dataPlane.serviceReference}/sqlRoleDefinitions/${role.definition}`,
-            principalId: identity.principalId,
-            scope: target.scopeReference,
-            dependsOn,
-          }),
-        ),
-      };
-    case "redis":
-      return {
-        name,
-        assignment: described(
-          new RedisCacheAccessPolicyAssignment(identity, id, {
-            name,
-            redisCacheId: dataPlane.serviceReference,
-            accessPolicyName: role.definition,
-            objectId: identity.principalId,
-            objectIdAlias: principalDisplayName(identity),
-            dependsOn,
-          }),
-        ),
-      };
-    case "azure-sql":
-    case "postgresql":
-      addDatabaseGrant({ ...spec, dataPlane: requireDatabase(where, dataPlane, target), name });
-      return { name, assignment: undefined };
-  }
-}
-
-function requireDatabase(where: IConstruct, dataPlane: DataPlaneScope, target: GrantScope) {
-  if (dataPlane.database) return dataPlane as Required<DataPlaneScope>;
-  throw new IdentityConfigError(where, {
-    problem: `Database roles are granted in one database, not on ${target.kind} ${target.label}`,
-    value: target.resourceId.id,
-    fix: "grant on server.database(name): each database has its own users",
-  });
+  const assignment = authorization.write({ ...spec, dataPlane, name, id, dependsOn });
+  // No such resource has a description: the reason goes in a Terraform JSON comment, for the report.
+  assignment?.addOverride("//.description", spec.description);
+  return { name, assignment };
 }

@@ -1,37 +1,19 @@
-import { Construct, IConstruct } from "constructs";
+import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
-import { DataPlaneScope, GrantScope } from "../../grant";
+import { DataPlaneScope } from "../../grant";
 import { IdentityConfigError } from "../../errors";
 import { IManagedIdentity, IUserAssignedIdentity } from "../../identity";
-import { DataPlaneRoleDefinition, findDataPlaneRole } from "../../role-catalog";
+import { DataPlaneRoleDefinition } from "../../role-catalog";
 import { byKeys } from "../ordering";
 import { slug } from "../slug";
 import { ASSIGNMENT_NAMESPACE, uuidv5 } from "../deterministic-name";
 import { resolveInStack } from "../known-values";
-import {
-  DatabaseSystem,
-  DatabaseUser,
-  statementNameProblem,
-  StatementStep,
-  statementsFor,
-  userIdProblem,
-  ValueProblem,
-} from "./database-statements";
+import { DATABASE_ACCESS_KIND, userProblem } from "../estate/database-access-outputs";
+import { DatabaseDialect, DatabaseUser } from "./database-statements";
 import { principalDisplayName } from "./principal-name";
+import type { DataPlaneAssignment, OwnAuthorization } from "../../services/contract/authorization";
 
-/** What the estate model recognises a database-access output by. */
-export const DATABASE_ACCESS_KIND = "database-access";
-
-interface DatabaseGrant {
-  readonly identity: IManagedIdentity;
-  readonly where: IConstruct;
-  readonly role: DataPlaneRoleDefinition;
-  readonly target: GrantScope;
-  readonly dataPlane: Required<DataPlaneScope>;
-  readonly description: string;
-  /** The grant's deterministic name. */
-  readonly name: string;
-}
+type DatabaseGrant = DataPlaneAssignment & { readonly dataPlane: Required<DataPlaneScope> };
 
 interface DatabaseOutput {
   readonly output: TerraformOutput;
@@ -41,14 +23,37 @@ interface DatabaseOutput {
 const byStack = new WeakMap<TerraformStack, Map<string, DatabaseOutput>>();
 
 /**
+ * The authorization of a database engine's service: its roles are users and role memberships
+ * inside one database, which its dialect's statements create.
+ */
+export function databaseUsers(dialect: DatabaseDialect): OwnAuthorization & { readonly dialect: DatabaseDialect } {
+  return {
+    system: dialect.system,
+    dialect,
+    write: (assignment) => {
+      addDatabaseGrant({ ...assignment, dataPlane: requireDatabase(assignment) }, dialect);
+      return undefined;
+    },
+  };
+}
+
+function requireDatabase({ where, dataPlane, target }: DataPlaneAssignment): Required<DataPlaneScope> {
+  if (dataPlane.database) return dataPlane as Required<DataPlaneScope>;
+  throw new IdentityConfigError(where, {
+    problem: `Database roles are granted in one database, not on ${target.kind} ${target.label}`,
+    value: target.resourceId.id,
+    fix: "grant on server.database(name): each database has its own users",
+  });
+}
+
+/**
  * Records a database role for an identity: ARM cannot create a user inside a database, so the
  * stack outputs, per database, the statements its Entra administrator runs once after apply
  * (`terraform output -json`), and the estate model reads the same output for the report and diff.
  */
-export function addDatabaseGrant(grant: DatabaseGrant): void {
-  const { identity, role, target, dataPlane } = grant;
-  const system = role.system === "azure-sql" ? "azure-sql" : "postgresql";
-  const problem = userProblem(system, {
+function addDatabaseGrant(grant: DatabaseGrant, dialect: DatabaseDialect): void {
+  const { identity, target, dataPlane } = grant;
+  const problem = userProblem(dialect.system, {
     name: principalDisplayName(identity),
     principalId: resolveInStack(identity, identity.principalId),
     clientId: clientIdOf(identity) && resolveInStack(identity, clientIdOf(identity)!),
@@ -74,7 +79,7 @@ export function addDatabaseGrant(grant: DatabaseGrant): void {
   };
   outputs.set(key, entry);
   entry.grants.push(grant);
-  render(entry, system);
+  render(entry, dialect);
 }
 
 /** A user-assigned identity's client id: Azure SQL compares it with the user's SID. */
@@ -82,25 +87,7 @@ function clientIdOf(identity: IManagedIdentity): string | undefined {
   return identity.kind === "UserAssigned" ? (identity as IUserAssignedIdentity).clientId : undefined;
 }
 
-/**
- * What the statements would carry that they must not: a name no database keeps as written, an
- * object or client id that is no GUID nor a managed identity's own. The same checks for a grant
- * being declared and for one read back from a stack's JSON.
- */
-function userProblem(
-  system: DatabaseSystem,
-  user: { name: unknown; principalId: unknown; clientId: unknown; database: { name: unknown; schema?: unknown } },
-): ValueProblem | undefined {
-  return (
-    statementNameProblem(system, "identity", user.name) ??
-    userIdProblem("principal id", user.principalId) ??
-    (user.clientId === undefined ? undefined : userIdProblem("client id", user.clientId)) ??
-    statementNameProblem(system, "database", user.database.name) ??
-    (system === "postgresql" ? statementNameProblem(system, "schema", user.database.schema ?? "public") : undefined)
-  );
-}
-
-function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postgresql"): void {
+function render({ output, grants }: DatabaseOutput, dialect: DatabaseDialect): void {
   const { dataPlane, target } = grants[0];
   const database = dataPlane.database;
   const users = new Map<string, DatabaseUser & { roles: DataPlaneRoleDefinition[] }>();
@@ -117,11 +104,11 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
     users.set(name, user);
   }
   const sorted = [...users.values()].sort(byKeys((u) => u.name));
-  const steps = statementsFor(system, database, sorted);
-  output.description = `${system === "azure-sql" ? "T-SQL" : "SQL"} that creates the database users of ${database.host}/${database.name}: run once after apply, as the server's Entra administrator`;
+  const steps = dialect.statements(database, sorted);
+  output.description = `${dialect.language} that creates the database users of ${database.host}/${database.name}: run once after apply, as the server's Entra administrator`;
   output.value = {
     kind: DATABASE_ACCESS_KIND,
-    system,
+    system: dialect.system,
     scope: target.scopeReference,
     host: database.host,
     database: database.name,
@@ -144,44 +131,4 @@ function render({ output, grants }: DatabaseOutput, system: "azure-sql" | "postg
       })),
     steps,
   };
-}
-
-/** A server's host name as the targets write it (`<server>.database.windows.net`): DNS labels only, nothing to render. */
-const isHostName = (value: unknown): value is string =>
-  typeof value === "string" && /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(value);
-
-/**
- * The steps a database-access output's grants call for, rebuilt from the grants alone; undefined
- * when a grant names no catalogued role, or carries a value the statements must not (a name or id
- * the construct would have refused): such an output is refused (IG022), never echoed into a
- * statement. What a reviewer reads and an administrator runs must be these, not whatever the
- * output's `steps` were overridden to say.
- */
-export function stepsOfGrants(value: Readonly<Record<string, unknown>>): StatementStep[] | undefined {
-  const system = value.system === "postgresql" ? "postgresql" : value.system === "azure-sql" ? "azure-sql" : undefined;
-  if (!system || !Array.isArray(value.grants) || !isHostName(value.host)) return undefined;
-  const database = { name: value.database, ...(value.schema === undefined ? {} : { schema: value.schema }) };
-  // The database and schema head every step, grants or none: they are judged as the grants' are.
-  if (
-    statementNameProblem(system, "database", database.name) ??
-    (system === "postgresql" ? statementNameProblem(system, "schema", database.schema ?? "public") : undefined)
-  )
-    return undefined;
-  const users = new Map<string, DatabaseUser & { roles: DataPlaneRoleDefinition[] }>();
-  for (const g of value.grants as Record<string, unknown>[]) {
-    const role = typeof g?.role === "string" ? findDataPlaneRole(system, g.role) : undefined;
-    const read = { name: g?.principal_name, principalId: g?.principal_id, clientId: g?.principal_client_id, database };
-    if (!role || userProblem(system, read)) return undefined;
-    const [name, principalId, clientId] = [read.name, read.principalId, read.clientId] as string[];
-    const user = users.get(name) ?? { name, principalId, ...(clientId === undefined ? {} : { clientId }), roles: [] };
-    if (user.principalId !== principalId || user.clientId !== clientId) return undefined;
-    user.roles.push(role);
-    users.set(name, user);
-  }
-  const scope = {
-    name: database.name as string,
-    host: value.host,
-    ...(database.schema === undefined ? {} : { schema: database.schema as string }),
-  };
-  return statementsFor(system, scope, [...users.values()].sort(byKeys((u) => u.name)));
 }

@@ -1,29 +1,6 @@
-import { AZURE_TYPE_OF_TERRAFORM } from "../platform/azure-resource-types";
+import { resourceTypeOfTerraform } from "../../services/contract/resource-types";
 import { EstateModel, parseReference, TfResource } from "./estate-model";
 import { comparableText } from "../terraform-text";
-
-/**
- * How a sub-resource names its parent: the argument holding the parent's `id` (or, for a subnet,
- * its name) and the id path between the parent and the child's name.
- */
-const CHILDREN: Readonly<
-  Record<string, { readonly parentId?: string; readonly parentName?: string; readonly path: string }>
-> = {
-  azurerm_storage_container: { parentId: "storage_account_id", path: "blobServices/default/containers" },
-  azurerm_storage_queue: { parentId: "storage_account_id", path: "queueServices/default/queues" },
-  azurerm_storage_table: { parentId: "storage_account_id", path: "tableServices/default/tables" },
-  azurerm_storage_share: { parentId: "storage_account_id", path: "fileServices/default/fileshares" },
-  azurerm_servicebus_queue: { parentId: "namespace_id", path: "queues" },
-  azurerm_servicebus_topic: { parentId: "namespace_id", path: "topics" },
-  azurerm_eventhub: { parentId: "namespace_id", path: "eventhubs" },
-  azurerm_linux_web_app_slot: { parentId: "app_service_id", path: "slots" },
-  azurerm_windows_web_app_slot: { parentId: "app_service_id", path: "slots" },
-  azurerm_linux_function_app_slot: { parentId: "function_app_id", path: "slots" },
-  azurerm_windows_function_app_slot: { parentId: "function_app_id", path: "slots" },
-  azurerm_subnet: { parentName: "virtual_network_name", path: "subnets" },
-  azurerm_mssql_database: { parentId: "server_id", path: "databases" },
-  azurerm_postgresql_flexible_server_database: { parentId: "server_id", path: "databases" },
-};
 
 type Estate = Pick<EstateModel, "byAddress" | "subscriptionId">;
 
@@ -48,9 +25,11 @@ export function azureIdOf(resource: TfResource, estate: Estate, seen = new Set<s
   seen.add(resource.address);
   const type = resource.type.replace(/^data\./, "");
   const name = literal(resource.config.name, estate);
-  const azureType = AZURE_TYPE_OF_TERRAFORM[type];
-  if (!name || !azureType) return undefined;
-  const child = CHILDREN[type];
+  const resourceType = resourceTypeOfTerraform(type);
+  if (!name || !resourceType) return undefined;
+  const { azureType, id } = resourceType;
+  // A child's id is its parent's (by the argument naming it) and its path; without one, unknown.
+  const child = typeof id === "string" ? undefined : id;
   if (child?.parentId) {
     const parent = parseReference(resource.config[child.parentId]);
     const parentResource =
@@ -68,7 +47,7 @@ export function azureIdOf(resource: TfResource, estate: Estate, seen = new Set<s
     const parentType = azureType.split("/").slice(0, -1).join("/");
     return parentName ? `${inGroup}/${parentType}/${parentName}/${child.path}/${name}` : undefined;
   }
-  return azureType.split("/").length === 2 ? `${inGroup}/${azureType}/${name}` : undefined;
+  return id === "inResourceGroup" ? `${inGroup}/${azureType}/${name}` : undefined;
 }
 
 /** A scope as an Azure id: literal, or a resource's `id` reference followed by a literal sub-path. */

@@ -1,7 +1,17 @@
 import { ResourceId } from "../../azure-ids";
 import { RoleService } from "../../role-catalog";
+import {
+  ComputeReader,
+  networkChildField,
+  networkTargetByType,
+  placementByType,
+  privateLinkGroupOf,
+  PUBLIC_ACCESS_DISABLED,
+} from "../../services/contract/network";
+import { resourceTypeOfTerraform } from "../../services/contract/resource-types";
 import { azureIdOf } from "./azure-id-of";
 import { Assignment, block, EstateModel, parseReference, TfResource } from "./estate-model";
+import { isLiteral } from "./terraform-json";
 
 /**
  * The network path from a compute of the stack to a data target of the stack, judged from the
@@ -12,79 +22,14 @@ import { Assignment, block, EstateModel, parseReference, TfResource } from "./es
  * or subnet through a value only Terraform knows, or waits for a manual approval is no path.
  */
 
-/** The Private Link group (sub-resource) that reaches a service's data plane, by Terraform type. */
-const PRIVATE_LINK_GROUP: Readonly<Record<string, string>> = {
-  azurerm_mssql_server: "sqlServer",
-  azurerm_postgresql_flexible_server: "postgresqlServer",
-  azurerm_key_vault: "vault",
-  azurerm_container_registry: "registry",
-  azurerm_servicebus_namespace: "namespace",
-  azurerm_eventhub_namespace: "namespace",
-  azurerm_cosmosdb_account: "Sql",
-  azurerm_app_configuration: "configurationStores",
-  azurerm_cognitive_account: "account",
-  azurerm_search_service: "searchService",
-  azurerm_redis_cache: "redisCache",
-  azurerm_eventgrid_topic: "topic",
-  azurerm_eventgrid_domain: "domain",
-};
-const STORAGE_GROUP: Readonly<Partial<Record<RoleService, string>>> = {
-  "Storage Blob": "blob",
-  "Storage Queue": "queue",
-  "Storage Table": "table",
-  "Storage File": "file",
-};
-
-/** Microsoft's private DNS zone for each group (Azure Private Endpoint DNS configuration, public cloud). */
-export const PRIVATE_DNS_ZONE: Readonly<Record<string, string>> = {
-  sqlServer: "privatelink.database.windows.net",
-  postgresqlServer: "privatelink.postgres.database.azure.com",
-  vault: "privatelink.vaultcore.azure.net",
-  registry: "privatelink.azurecr.io",
-  namespace: "privatelink.servicebus.windows.net",
-  Sql: "privatelink.documents.azure.com",
-  configurationStores: "privatelink.azconfig.io",
-  account: "privatelink.cognitiveservices.azure.com",
-  searchService: "privatelink.search.windows.net",
-  redisCache: "privatelink.redis.cache.windows.net",
-  topic: "privatelink.eventgrid.azure.net",
-  domain: "privatelink.eventgrid.azure.net",
-  blob: "privatelink.blob.core.windows.net",
-  queue: "privatelink.queue.core.windows.net",
-  table: "privatelink.table.core.windows.net",
-  file: "privatelink.file.core.windows.net",
-};
-
-/** The group a grant of `service` on `target` needs its private endpoint to connect to. */
-function privateLinkGroupOf(targetType: string, service: RoleService | undefined): string | undefined {
-  if (targetType === "azurerm_storage_account") return service === undefined ? undefined : STORAGE_GROUP[service];
-  return PRIVATE_LINK_GROUP[targetType];
+/** The argument naming the resource whose network settings a sub-resource is under. */
+function parentFieldOf(type: string): string | undefined {
+  const id = resourceTypeOfTerraform(type)?.id;
+  return (typeof id === "object" ? id.parentId : undefined) ?? networkChildField(type);
 }
 
-/** The service endpoint a subnet needs for a target's virtual network rule to admit its traffic. */
-const SERVICE_ENDPOINT: Readonly<Record<string, string>> = {
-  azurerm_mssql_server: "Microsoft.Sql",
-  azurerm_storage_account: "Microsoft.Storage",
-  azurerm_key_vault: "Microsoft.KeyVault",
-  azurerm_servicebus_namespace: "Microsoft.ServiceBus",
-};
+const isNetworkTarget = (type: string) => networkTargetByType(type) !== undefined;
 
-/** How a sub-resource names the resource whose network settings it is under. */
-const PARENT_FIELD: Readonly<Record<string, string>> = {
-  azurerm_storage_container: "storage_account_id",
-  azurerm_storage_queue: "storage_account_id",
-  azurerm_storage_table: "storage_account_id",
-  azurerm_storage_share: "storage_account_id",
-  azurerm_servicebus_queue: "namespace_id",
-  azurerm_servicebus_topic: "namespace_id",
-  azurerm_eventhub: "namespace_id",
-  azurerm_mssql_database: "server_id",
-  azurerm_postgresql_flexible_server_database: "server_id",
-  azurerm_key_vault_secret: "key_vault_id",
-  azurerm_key_vault_key: "key_vault_id",
-};
-
-const isLiteral = (value: unknown): value is string => typeof value === "string" && !value.includes("${");
 /**
  * A Terraform bool as Terraform converts it (`"true"`/`"1"` and `"false"`/`"0"` are bools too), so
  * a string "false" is no public endpoint left on; undefined when only Terraform knows it.
@@ -111,17 +56,17 @@ export function networkTargetOf(a: Assignment, estate: EstateModel): TfResource 
   if (!resource && isLiteral(a.scope.raw)) {
     const scope = lower(a.scope.raw);
     resource = estate.resources.find((r) => {
-      const id = PRIVATE_LINK_GROUP[r.type] || r.type === "azurerm_storage_account" ? azureIdOf(r, estate) : undefined;
+      const id = isNetworkTarget(r.type) ? azureIdOf(r, estate) : undefined;
       return id !== undefined && (scope === lower(id) || scope.startsWith(`${lower(id)}/`));
     });
   }
-  for (let depth = 0; resource && PARENT_FIELD[resource.type] && depth < 3; depth++) {
-    const ref = parseReference(resource.config[PARENT_FIELD[resource.type]]);
+  for (let depth = 0; depth < 3; depth++) {
+    const field = resource && parentFieldOf(resource.type);
+    if (!field) break;
+    const ref = parseReference(resource!.config[field]);
     resource = ref?.attribute === ".id" && ref.suffix === "" ? estate.byAddress.get(ref.address) : undefined;
   }
-  return resource && (PRIVATE_LINK_GROUP[resource.type] || resource.type === "azurerm_storage_account")
-    ? resource
-    : undefined;
+  return resource && isNetworkTarget(resource.type) ? resource : undefined;
 }
 
 /** A subnet as the path compares them: its id (an Azure id, or the address of a stack subnet) and its VNet's. */
@@ -184,83 +129,41 @@ function subnetsOf(values: readonly unknown[], estate: EstateModel): SubnetRef[]
 
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
+/** The stack resource a value names by `${<address>.id}`. */
+function referencedBy(value: unknown, estate: EstateModel): TfResource | undefined {
+  const ref = parseReference(value);
+  return ref?.attribute === ".id" && !ref.suffix ? estate.byAddress.get(ref.address) : undefined;
+}
+
+/** How a service's judge reads `resource` and the stack around it. */
+function readerFor(resource: TfResource, estate: EstateModel): ComputeReader {
+  return {
+    block,
+    list,
+    bool: boolOf,
+    attached: (type, field) => attached(estate, type, field, resource).map((r) => r.config),
+    resource: (value) => {
+      const named = referencedBy(value, estate);
+      return named && { type: named.type, config: named.config, certain: certain(named) };
+    },
+    referencing: (type, field) =>
+      estate.resources
+        .filter((r) => r.type === type && parseReference(r.config[field])?.address === resource.address)
+        .map((r) => r.config),
+    // A `dynamic` block's entries are known only to Terraform.
+    dynamic: (config, name) => (config?.dynamic as Record<string, unknown> | undefined)?.[name] !== undefined,
+  };
+}
+
 /**
- * Where a compute's outbound traffic enters a virtual network: the subnets it runs in (VMs, scale
- * sets, node pools, container groups, container app environments) or is integrated with (App
- * Service). An empty list is certain: no subnet at all. Undefined when the JSON cannot tell.
+ * Where a compute's outbound traffic enters a virtual network, as its service says: the subnets
+ * it runs in (VMs, scale sets, node pools, container groups, container app environments) or is
+ * integrated with (App Service). An empty list is certain: no subnet at all. Undefined when the
+ * JSON cannot tell.
  */
 function placementOf(compute: TfResource, estate: EstateModel): SubnetRef[] | undefined {
-  const c = compute.config;
-  const refOf = (value: unknown) => {
-    const ref = parseReference(value);
-    return ref?.attribute === ".id" && !ref.suffix ? estate.byAddress.get(ref.address) : undefined;
-  };
-  const ipConfigSubnets = (nic: Record<string, any>) => list(nic.ip_configuration).map((ip) => block(ip)?.subnet_id);
-  // A `dynamic` block's entries are known only to Terraform.
-  const dynamic = (config: Record<string, any> | undefined, name: string) => config?.dynamic?.[name] !== undefined;
-  if (/_(web|function)_app(_slot)?$/.test(compute.type)) {
-    // Regional VNet integration: the app's own attribute, or the older swift connection resource.
-    const swift = estate.resources.filter(
-      (r) =>
-        r.type === "azurerm_app_service_virtual_network_swift_connection" &&
-        certain(r) &&
-        namesResource(r.config.app_service_id, compute, estate),
-    );
-    const subnets = [c.virtual_network_subnet_id, ...swift.map((r) => r.config.subnet_id)];
-    return subnetsOf(
-      subnets.filter((v) => v !== undefined),
-      estate,
-    );
-  }
-  if (/_virtual_machine$/.test(compute.type)) {
-    const nics = list(c.network_interface_ids).map(refOf);
-    if (
-      nics.some(
-        (nic) => nic?.type !== "azurerm_network_interface" || !certain(nic) || dynamic(nic.config, "ip_configuration"),
-      )
-    )
-      return undefined;
-    return subnetsOf(
-      nics.flatMap((nic) => ipConfigSubnets(nic!.config)),
-      estate,
-    );
-  }
-  if (/_virtual_machine_scale_set$/.test(compute.type)) {
-    if (
-      dynamic(c, "network_interface") ||
-      list(c.network_interface).some((nic) => dynamic(block(nic), "ip_configuration"))
-    )
-      return undefined;
-    return subnetsOf(
-      list(c.network_interface).flatMap((nic) => ipConfigSubnets(block(nic) ?? {})),
-      estate,
-    );
-  }
-  if (compute.type === "azurerm_container_group") return subnetsOf(list(c.subnet_ids), estate);
-  if (compute.type === "azurerm_container_app") {
-    const environment = refOf(c.container_app_environment_id);
-    if (environment?.type !== "azurerm_container_app_environment") return undefined;
-    const subnet = environment.config.infrastructure_subnet_id;
-    return subnet === undefined ? [] : subnetsOf([subnet], estate);
-  }
-  if (compute.type === "azurerm_kubernetes_cluster") {
-    const pools = [
-      block(c.default_node_pool),
-      ...estate.resources
-        .filter(
-          (r) =>
-            r.type === "azurerm_kubernetes_cluster_node_pool" &&
-            parseReference(r.config.kubernetes_cluster_id)?.address === compute.address,
-        )
-        .map((r) => r.config),
-    ];
-    // Without vnet_subnet_id, AKS puts the nodes in a network of its own, which reaches nothing of the stack.
-    return subnetsOf(
-      pools.flatMap((pool) => [pool?.vnet_subnet_id, pool?.pod_subnet_id].filter((s) => s !== undefined)),
-      estate,
-    );
-  }
-  return undefined;
+  const subnets = placementByType(compute.type)?.subnets(compute.config, readerFor(compute, estate));
+  return subnets && subnetsOf(subnets, estate);
 }
 
 /** How a target refuses traffic from the public internet and which paths it opens instead. */
@@ -297,82 +200,36 @@ const isAzureServicesRule = (rule: TfResource) =>
  * for it; undefined when it admits public traffic, or when a setting is a value only Terraform knows.
  */
 export function gateOf(target: TfResource, estate: EstateModel): Gate | undefined {
+  const network = networkTargetByType(target.type)?.target;
+  if (!network) return undefined;
   const c = target.config;
-  const appConfiguration = target.type === "azurerm_app_configuration";
-  const access = appConfiguration ? c.public_network_access : c.public_network_access_enabled;
-  if (access !== undefined && (appConfiguration ? !isLiteral(access) : boolOf(access) === undefined)) return undefined;
-  const publicOff = appConfiguration ? access === "Disabled" : boolOf(access) === false;
+  const { publicAccess } = network;
+  const access = c[publicAccess?.attribute ?? "public_network_access_enabled"];
+  if (access !== undefined && (publicAccess ? !isLiteral(access) : boolOf(access) === undefined)) return undefined;
+  const publicOff = publicAccess ? access === publicAccess.disabled : boolOf(access) === false;
   const base = { target, ruleSubnets: [], ipRules: 0, azureServicesRules: [], publicEndpoint: !publicOff };
-  const offGate = { ...base, refusal: "its public network access is disabled" };
-  switch (target.type) {
-    case "azurerm_mssql_server":
-    case "azurerm_postgresql_flexible_server": {
-      const sql = target.type === "azurerm_mssql_server";
-      if (!sql && c.delegated_subnet_id !== undefined)
-        return {
-          ...base,
-          publicEndpoint: false,
-          refusal: "it is injected into a subnet",
-          injectedSubnet: c.delegated_subnet_id,
-        };
-      if (publicOff) return offGate;
-      const firewall = attached(
-        estate,
-        sql ? "azurerm_mssql_firewall_rule" : "azurerm_postgresql_flexible_server_firewall_rule",
-        "server_id",
-        target,
-      );
-      const vnetRules = sql ? attached(estate, "azurerm_mssql_virtual_network_rule", "server_id", target) : [];
-      const open = firewall.length + vnetRules.length === 0 && !hasPrivateEndpoint(target, estate);
-      return {
-        ...base,
-        refusal: open
-          ? "its firewall has no rule, virtual network rule or private endpoint, so it refuses every connection"
-          : "its firewall admits only the addresses and subnets its rules name",
-        ruleSubnets: vnetRules.map((r) => r.config.subnet_id),
-        ipRules: firewall.filter((r) => !isAzureServicesRule(r)).length,
-        azureServicesRules: firewall.filter(isAzureServicesRule),
-      };
-    }
-    case "azurerm_storage_account":
-    case "azurerm_key_vault": {
-      if (publicOff) return offGate;
-      const separate = attached(estate, "azurerm_storage_account_network_rules", "storage_account_id", target);
-      const acl =
-        target.type === "azurerm_key_vault" ? block(c.network_acls) : (block(c.network_rules) ?? separate[0]?.config);
-      if (acl?.default_action !== "Deny") return undefined;
-      return {
-        ...base,
-        refusal: `its ${target.type === "azurerm_key_vault" ? "network_acls" : "network_rules"} deny by default`,
-        ruleSubnets: list(acl.virtual_network_subnet_ids),
-        ipRules: list(acl.ip_rules).length,
-      };
-    }
-    case "azurerm_container_registry": {
-      if (publicOff) return offGate;
-      const rules = block(c.network_rule_set);
-      if (rules?.default_action !== "Deny") return undefined;
-      return {
-        ...base,
-        refusal: "its network_rule_set denies by default",
-        ipRules: list(rules.ip_rule).length,
-        trustedServices: (c.network_rule_bypass_option ?? "AzureServices") === "AzureServices",
-      };
-    }
-    case "azurerm_servicebus_namespace": {
-      const rules = block(c.network_rule_set);
-      if (publicOff || boolOf(rules?.public_network_access_enabled) === false) return offGate;
-      if (rules?.default_action !== "Deny") return undefined;
-      return {
-        ...base,
-        refusal: "its network_rule_set denies by default",
-        ruleSubnets: list(rules.network_rules).map((r) => block(r)?.subnet_id),
-        ipRules: list(rules.ip_rules).length,
-      };
-    }
-    default:
-      return PRIVATE_LINK_GROUP[target.type] && publicOff ? offGate : undefined;
+  const injected = network.injectedSubnet === undefined ? undefined : c[network.injectedSubnet];
+  if (injected !== undefined)
+    return { ...base, publicEndpoint: false, refusal: "it is injected into a subnet", injectedSubnet: injected };
+  if (publicOff) return { ...base, ...PUBLIC_ACCESS_DISABLED };
+  if (network.firewallRules) {
+    const firewall = attached(estate, network.firewallRules.type, network.firewallRules.field, target);
+    const vnetRules = network.virtualNetworkRules
+      ? attached(estate, network.virtualNetworkRules.type, network.virtualNetworkRules.field, target)
+      : [];
+    const open = firewall.length + vnetRules.length === 0 && !hasPrivateEndpoint(target, estate);
+    return {
+      ...base,
+      refusal: open
+        ? "its firewall has no rule, virtual network rule or private endpoint, so it refuses every connection"
+        : "its firewall admits only the addresses and subnets its rules name",
+      ruleSubnets: vnetRules.map((r) => r.config.subnet_id),
+      ipRules: firewall.filter((r) => !isAzureServicesRule(r)).length,
+      azureServicesRules: firewall.filter(isAzureServicesRule),
+    };
   }
+  const refusal = network.refuses?.(c, readerFor(target, estate));
+  return refusal && { ...base, ...refusal };
 }
 
 /** The private endpoints of the stack that connect to `target`, certain to exist and approved automatically. */
@@ -415,10 +272,9 @@ function zoneNameOfId(value: string): string | undefined {
  * zone outside the stack (by literal id) is its owner's to link, but must still be the service's
  * zone: a zone of any other name holds no record the service's host name looks up.
  */
-function resolvesFrom(endpoint: TfResource, group: string, vnet: string, estate: EstateModel): boolean {
+function resolvesFrom(endpoint: TfResource, serviceZone: string, vnet: string, estate: EstateModel): boolean {
   const zoneGroup = block(endpoint.config.private_dns_zone_group);
   if (!zoneGroup) return true;
-  const serviceZone = PRIVATE_DNS_ZONE[group];
   // DNS names compare in any case.
   const isServiceZone = (name: unknown) => typeof name === "string" && lower(name) === serviceZone;
   const ids = list(zoneGroup.private_dns_zone_ids);
@@ -476,7 +332,8 @@ export function pathFrom(
   const placement = placementOf(compute, estate);
   if (placement === undefined) return { kind: "unknown" };
   const { target } = gate;
-  const group = privateLinkGroupOf(target.type, service);
+  const network = networkTargetByType(target.type);
+  const group = network && privateLinkGroupOf(network.target, service);
   const vnets = new Set(placement.map((s) => s.vnet));
   const notes: string[] = [];
   for (const endpoint of privateEndpointsTo(target, estate)) {
@@ -489,9 +346,9 @@ export function pathFrom(
       );
     else if (!subnet) notes.push(`private endpoint ${endpoint.address} is in a subnet only Terraform knows`);
     else if (!vnets.has(subnet.vnet)) notes.push(`private endpoint ${endpoint.address} is in another virtual network`);
-    else if (!resolvesFrom(endpoint, group, subnet.vnet, estate))
+    else if (!resolvesFrom(endpoint, network!.zones[group], subnet.vnet, estate))
       notes.push(
-        `the DNS zone of private endpoint ${endpoint.address} is not ${PRIVATE_DNS_ZONE[group]} linked to its virtual network`,
+        `the DNS zone of private endpoint ${endpoint.address} is not ${network!.zones[group]} linked to its virtual network`,
       );
     else return { kind: "reached", via: `private endpoint ${endpoint.address}`, azureServicesRules: [] };
   }
@@ -502,7 +359,7 @@ export function pathFrom(
     notes.push(`it is injected into ${subnet.label}, in another virtual network`);
   }
   if (gate.publicEndpoint) {
-    const endpoint = SERVICE_ENDPOINT[target.type];
+    const endpoint = network?.target.serviceEndpoint;
     for (const value of gate.ruleSubnets) {
       const subnet = subnetOf(value, estate);
       const mine = subnet && placement.find((s) => s.key === subnet.key);
@@ -514,8 +371,9 @@ export function pathFrom(
     }
     if (gate.azureServicesRules.length > 0)
       return { kind: "reached", via: "the 'allow Azure services' rule", azureServicesRules: gate.azureServicesRules };
-    if (gate.trustedServices && compute.type === "azurerm_container_group")
-      return { kind: "reached", via: "its trusted-services bypass (Container Instances)", azureServicesRules: [] };
+    const trusted = placementByType(compute.type)?.trustedService;
+    if (gate.trustedServices && trusted)
+      return { kind: "reached", via: `its trusted-services bypass (${trusted})`, azureServicesRules: [] };
     if (gate.ipRules > 0) notes.push("its IP rules name addresses the stack does not tie to this compute");
   }
   if (placement.length === 0) notes.push("the compute is in no virtual network");
@@ -549,8 +407,9 @@ export function adminPathOf(server: TfResource | undefined, estate: EstateModel)
       const subnet = subnetOf(value, estate);
       ways.push(`from a machine in subnet ${subnet?.label ?? "named by its virtual network rule"}`);
     }
+    const command = networkTargetByType(server.type)?.target.firewallRuleCommand;
     ways.push(
-      `from your own address: add a firewall rule for your IP for the session (az ${server.type === "azurerm_mssql_server" ? "sql server" : "postgres flexible-server"} firewall-rule create), and delete it afterwards`,
+      `from your own address: add a firewall rule for your IP for the session${command ? ` (${command})` : ""}, and delete it afterwards`,
     );
   } else if (ways.length === 0) ways.push("none: public network access is off and no private endpoint exists");
   return ways.join("; or ");

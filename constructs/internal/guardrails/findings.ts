@@ -1,13 +1,8 @@
 import { TerraformDataSource, TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import { readEstate } from "../estate/estate-model";
 import { RULES } from "./rules";
-import {
-  findExpiredSuppression,
-  findSuppression,
-  GuardrailSuppressions,
-  RecordedSuppression,
-  todayOf,
-} from "../../guardrails/suppressions";
+import { GuardrailSuppressions } from "../../guardrails/suppressions";
+import { findExpiredSuppression, findSuppression, RecordedSuppression, todayOf } from "../policy/suppression-record";
 import { GuardrailSettings, Severity } from "../../guardrails/settings";
 import { byKeys } from "../ordering";
 import { developerGroupsOf, estateGrantsOf } from "../../developer-access";
@@ -40,7 +35,7 @@ export function evaluateGuardrails(
     estateGrants: estateGrantsOf(stack),
   };
   return RULES.flatMap((rule) => {
-    const severity = settings.rules?.[rule.id] ?? (rule.warnOnly ? "warning" : settings.severity);
+    const severity = settings.rules?.[rule.id] ?? (rule.defaultSeverity === "warning" ? "warning" : settings.severity);
     if (severity === "off") return [];
     return rule.check(estate, context).map((hit) => {
       // The construct that really made the resource: the `//` metadata path in the JSON can be overridden.

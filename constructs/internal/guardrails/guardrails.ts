@@ -1,20 +1,19 @@
 import { Construct, IConstruct } from "constructs";
-import { Annotations, TerraformStack } from "cdktf";
+import { AnnotationMetadataEntryType, TerraformStack } from "cdktf";
 import { onStackSynthesis } from "../estate/stack-synthesis";
 import { describeFinding, evaluateGuardrails, Finding } from "./findings";
 import { GuardrailSettings } from "../../guardrails/settings";
 import { findingsJson, findingsSarif } from "./reports";
+import { GuardrailSuppressions, refuseBroadSuppressions } from "../../guardrails/suppressions";
 import {
   configureSuppressionHorizon,
   dayOf,
-  GuardrailSuppressions,
   MAX_EXPIRY_DAYS,
-  refuseBroadSuppressions,
   refuseForgedRecord,
   UNSUPPRESSIBLE,
-} from "../../guardrails/suppressions";
+} from "../policy/suppression-record";
 import { IdentityConfigError } from "../../errors";
-import { RULES } from "./rules";
+import { isRuleId, RULES } from "./rules";
 import { developerGroupsOf } from "../../developer-access";
 import { AzureContext } from "../azure-context";
 
@@ -53,10 +52,13 @@ export class Guardrails extends Construct {
 
   private annotate(findings: readonly Finding[]): void {
     const byPath = new Map<string, IConstruct>(this.stack.node.findAll().map((c) => [c.node.path, c]));
+    // cdktf's Annotations would record where each message was added: always this hook, under
+    // absolute paths of this machine, in manifest.json (megabytes at a thousand workloads).
     for (const finding of findings.filter((f) => !f.suppression)) {
-      const annotations = Annotations.of(byPath.get(finding.constructPath) ?? this.stack);
-      if (finding.severity === "error") annotations.addError(describeFinding(finding));
-      else annotations.addWarning(describeFinding(finding));
+      const level = finding.severity === "error" ? AnnotationMetadataEntryType.ERROR : AnnotationMetadataEntryType.WARN;
+      (byPath.get(finding.constructPath) ?? this.stack).node.addMetadata(level, describeFinding(finding), {
+        stackTrace: false,
+      });
     }
   }
 }
@@ -76,7 +78,7 @@ function checkSettings(stack: TerraformStack, settings: GuardrailSettings): void
     refuse("Guardrail severity is neither error nor warning", settings.severity ?? null, 'set "error" or "warning"');
   }
   for (const [ruleId, severity] of Object.entries(settings.rules ?? {})) {
-    if (!RULES.some((r) => r.id === ruleId)) {
+    if (!isRuleId(ruleId)) {
       refuse("Guardrail settings name no rule", ruleId, "name a rule id such as IG002 (see the README's rule table)");
     }
     if (![...SEVERITIES, "off"].includes(severity)) {
@@ -102,7 +104,8 @@ function checkSettings(stack: TerraformStack, settings: GuardrailSettings): void
       ...Object.entries(settings.rules ?? {})
         .filter(
           ([ruleId, severity]) =>
-            severity === "off" || (severity === "warning" && !RULES.find((r) => r.id === ruleId)?.warnOnly),
+            severity === "off" ||
+            (severity === "warning" && RULES.find((r) => r.id === ruleId)?.defaultSeverity !== "warning"),
         )
         .map(([ruleId, severity]) => `${ruleId} ${severity}`)
         .sort(),

@@ -1,6 +1,6 @@
 import { Finding } from "./findings";
 import { RULES } from "./rules";
-import { RecordedSuppression } from "../../guardrails/suppressions";
+import { RecordedSuppression } from "../policy/suppression-record";
 import { GuardrailSettings } from "../../guardrails/settings";
 
 /** The findings report for tools: every finding, suppressed or not, and every suppression. */

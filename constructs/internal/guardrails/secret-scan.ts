@@ -1,5 +1,5 @@
 import { block } from "../estate/estate-model";
-import { NOT_SECRET_WHEN, SECRET_ATTRIBUTES } from "../platform/secret-attributes";
+import { notSecretWhen, secretAttributes } from "../../services/contract/keys";
 import { byKeys } from "../ordering";
 
 /** One place a secret shows in the synthesized stack. */
@@ -76,9 +76,19 @@ const TRAVERSAL =
 const OPAQUE_ROOTS = new Set(["module", "var", "local", "each", "count", "self"]);
 /** Leaf names of the table that say they are secrets: what an opaque root's attribute is judged by. */
 const SECRET_NAMED = /(?:^|_)(?:key|keys|secret|password|connection_string|token|sas)$/;
-const SECRET_LEAVES = new Set(
-  [...SECRET_ATTRIBUTES.values()].flatMap((paths) => paths.map((p) => p.at(-1)!)).filter((n) => SECRET_NAMED.test(n)),
-);
+let leaves: { readonly of: ReturnType<typeof secretAttributes>; readonly names: ReadonlySet<string> } | undefined;
+/** Rebuilt with the table (a service registered since adds its attributes). */
+function secretLeaves(): ReadonlySet<string> {
+  const table = secretAttributes();
+  if (leaves?.of !== table)
+    leaves = {
+      of: table,
+      names: new Set(
+        [...table.values()].flatMap((paths) => paths.map((p) => p.at(-1)!)).filter((n) => SECRET_NAMED.test(n)),
+      ),
+    };
+  return leaves.names;
+}
 
 /**
  * A Terraform string split into its literal text and its `${...}` interpolations and `%{...}`
@@ -197,10 +207,10 @@ function secretReference(text: string, stack: Readonly<Record<string, any>>): st
     for (const [written, root, name, rest] of expression.matchAll(TRAVERSAL)) {
       const path = segmentsOf(rest);
       if (OPAQUE_ROOTS.has(root)) {
-        if ([name, ...path].some((n) => SECRET_LEAVES.has(n))) return written;
+        if ([name, ...path].some((n) => secretLeaves().has(n))) return written;
         continue;
       }
-      const hit = (SECRET_ATTRIBUTES.get(root) ?? []).find((secret) =>
+      const hit = (secretAttributes().get(root) ?? []).find((secret) =>
         secret.every((s, i) => i >= path.length || path[i] === s),
       );
       if (hit && !exempt(root, name, hit, stack)) return written;
@@ -211,7 +221,7 @@ function secretReference(text: string, stack: Readonly<Record<string, any>>): st
 
 /** A sensitive attribute that the referenced resource's own configuration makes no secret. */
 function exempt(type: string, name: string, path: readonly string[], stack: Readonly<Record<string, any>>): boolean {
-  const rule = NOT_SECRET_WHEN[type];
+  const rule = notSecretWhen(type);
   const config = block(stack.resource?.[type]?.[name]);
   return rule !== undefined && config !== undefined && rule.paths.includes(path.join(".")) && rule.when(config);
 }

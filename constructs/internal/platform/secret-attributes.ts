@@ -1,9 +1,11 @@
 /**
- * Every attribute of an azurerm 4.55.0 resource or data source whose value is a key, password,
- * connection string or token: the attributes the provider's own schemas mark `Sensitive` (read
- * from terraform-provider-azurerm v4.55.0, internal/services), plus the few keys it does not
+ * The secret attributes of the types no shipped service owns (a service module lists its own
+ * types' in its keys part; the secret scan reads both through services/contract/keys): every
+ * attribute of an azurerm 4.55.0 resource or data source whose value is a key, password,
+ * connection string or token, i.e. the attributes the provider's own schemas mark `Sensitive`
+ * (read from terraform-provider-azurerm v4.55.0, internal/services), plus the few keys it does not
  * (`KEYS_NOT_MARKED`). A path names a nested attribute (`kube_config.client_key`); a listed block
- * covers all of it. One table for every rule and tool that asks whether a reference copies a secret.
+ * covers all of it.
  */
 const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_active_directory_domain_service: "secure_ldap.pfx_certificate secure_ldap.pfx_certificate_password",
@@ -31,8 +33,6 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_api_management_subscription: "primary_key secondary_key",
   azurerm_api_management_user: "password",
   azurerm_api_management_workspace_certificate: "certificate_data_base64 password",
-  azurerm_app_configuration:
-    "primary_read_key.connection_string primary_read_key.id primary_read_key.secret primary_write_key.connection_string primary_write_key.id primary_write_key.secret secondary_read_key.connection_string secondary_read_key.id secondary_read_key.secret secondary_write_key.connection_string secondary_write_key.id secondary_write_key.secret",
   azurerm_app_service:
     "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value logs.application_logs.azure_blob_storage.sas_url logs.http_logs.azure_blob_storage.sas_url site_credential.password storage_account.access_key",
   azurerm_app_service_certificate: "password pfx_blob",
@@ -45,7 +45,6 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_app_service_source_control_token: "token token_secret",
   azurerm_application_gateway:
     "authentication_certificate.data ssl_certificate.data ssl_certificate.password trusted_client_certificate.data trusted_root_certificate.data",
-  azurerm_application_insights: "connection_string instrumentation_key",
   azurerm_application_insights_api_key: "api_key",
   azurerm_arc_kubernetes_cluster_extension: "configuration_protected_settings",
   azurerm_arc_kubernetes_flux_configuration:
@@ -69,23 +68,14 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_bot_channels_registration: "developer_app_insights_api_key",
   azurerm_bot_connection: "client_secret",
   azurerm_bot_web_app: "developer_app_insights_api_key luis_key",
-  azurerm_cognitive_account: "custom_question_answering_search_service_key primary_access_key secondary_access_key",
   azurerm_communication_service: "primary_connection_string primary_key secondary_connection_string secondary_key",
-  azurerm_container_app: "custom_domain_verification_id secret",
-  azurerm_container_app_environment: "dapr_application_insights_connection_string",
   azurerm_container_app_environment_certificate: "certificate_password",
   azurerm_container_app_environment_custom_domain: "certificate_password",
   azurerm_container_app_environment_dapr_component: "secret",
   azurerm_container_app_environment_storage: "access_key",
-  azurerm_container_app_job: "secret",
-  azurerm_container_group:
-    "container.secure_environment_variables container.volume.secret container.volume.storage_account_key diagnostics.log_analytics.workspace_key image_registry_credential.password init_container.secure_environment_variables init_container.volume.secret init_container.volume.storage_account_key",
-  azurerm_container_registry: "admin_password",
   azurerm_container_registry_task:
     "base_image_trigger.update_trigger_endpoint docker_step.context_access_token docker_step.secret_arguments encoded_step.context_access_token encoded_step.secret_values file_step.context_access_token file_step.secret_values registry_credential.custom source_trigger.authentication.refresh_token source_trigger.authentication.token",
   azurerm_container_registry_token_password: "password1.value password2.value",
-  azurerm_cosmosdb_account:
-    "primary_key primary_mongodb_connection_string primary_readonly_key primary_readonly_mongodb_connection_string primary_readonly_sql_connection_string primary_sql_connection_string secondary_key secondary_mongodb_connection_string secondary_readonly_key secondary_readonly_mongodb_connection_string secondary_readonly_sql_connection_string secondary_sql_connection_string",
   azurerm_cosmosdb_cassandra_cluster: "default_admin_password",
   azurerm_cosmosdb_mongo_user_definition: "password",
   azurerm_cosmosdb_postgresql_role: "password",
@@ -115,14 +105,10 @@ const SENSITIVE: Readonly<Record<string, string>> = {
     "dead_letter_storage_secret eventhub_primary_connection_string eventhub_secondary_connection_string",
   azurerm_digital_twins_endpoint_servicebus:
     "dead_letter_storage_secret servicebus_primary_connection_string servicebus_secondary_connection_string",
-  azurerm_eventgrid_domain: "primary_access_key secondary_access_key",
   azurerm_eventgrid_event_subscription: "delivery_property.value",
   azurerm_eventgrid_system_topic_event_subscription: "delivery_property.value",
-  azurerm_eventgrid_topic: "primary_access_key secondary_access_key",
   azurerm_eventhub_authorization_rule:
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
-  azurerm_eventhub_namespace:
-    "default_primary_connection_string default_primary_connection_string_alias default_primary_key default_secondary_connection_string default_secondary_connection_string_alias default_secondary_key",
   azurerm_eventhub_namespace_authorization_rule:
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
   azurerm_express_route_circuit: "authorization_key service_key",
@@ -170,24 +156,11 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_key_vault_certificate_issuer: "password",
   azurerm_key_vault_managed_hardware_security_module: "security_domain_encrypted_data",
   azurerm_key_vault_secret: "value",
-  azurerm_kubernetes_cluster:
-    "http_proxy_config.trusted_ca kube_admin_config kube_admin_config_raw kube_config kube_config_raw service_principal.client_secret windows_profile.admin_password",
   azurerm_kubernetes_cluster_extension: "configuration_protected_settings",
   azurerm_kubernetes_flux_configuration:
     "blob_storage.account_key blob_storage.sas_token blob_storage.service_principal.client_certificate_base64 blob_storage.service_principal.client_certificate_password blob_storage.service_principal.client_secret bucket.secret_key_base64 git_repository.https_ca_cert_base64 git_repository.https_key_base64 git_repository.ssh_private_key_base64",
   azurerm_kusto_script: "sas_token script_content",
-  azurerm_linux_function_app:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id site_config.application_insights_connection_string site_config.application_insights_key site_config.application_stack.docker.registry_password site_config.application_stack.docker.registry_username storage_account.access_key storage_account_access_key",
-  azurerm_linux_function_app_slot:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id site_config.application_insights_connection_string site_config.application_insights_key site_config.application_stack.docker.registry_password site_config.application_stack.docker.registry_username storage_account.access_key storage_account_access_key",
-  azurerm_linux_virtual_machine: "admin_password custom_data",
-  azurerm_linux_virtual_machine_scale_set: "admin_password extension.protected_settings",
-  azurerm_linux_web_app:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id logs.http_logs.azure_blob_storage.sas_url site_config.application_stack.docker_registry_password storage_account.access_key",
-  azurerm_linux_web_app_slot:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id logs.http_logs.azure_blob_storage.sas_url site_config.application_stack.docker_registry_password storage_account.access_key",
   azurerm_log_analytics_storage_insights: "storage_account_key",
-  azurerm_log_analytics_workspace: "primary_shared_key secondary_shared_key",
   azurerm_logic_app_standard: "connection_string.value site_credential.password storage_account_access_key",
   azurerm_machine_learning_datastore_blobstorage: "account_key shared_access_signature",
   azurerm_machine_learning_datastore_datalake_gen2: "client_secret",
@@ -197,15 +170,11 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_maps_account: "primary_access_key secondary_access_key",
   azurerm_mobile_network_sim: "authentication_key operator_key_code",
   azurerm_mongo_cluster: "administrator_password connection_strings",
-  azurerm_mssql_database:
-    "import.administrator_login_password import.storage_key threat_detection_policy.storage_account_access_key",
   azurerm_mssql_database_extended_auditing_policy: "storage_account_access_key",
   azurerm_mssql_job_credential: "password",
   azurerm_mssql_managed_instance: "administrator_login_password",
   azurerm_mssql_managed_instance_security_alert_policy: "storage_account_access_key",
   azurerm_mssql_managed_instance_vulnerability_assessment: "storage_account_access_key storage_container_sas_key",
-  azurerm_mssql_server: "administrator_login_password administrator_login_password_wo",
-  azurerm_mssql_server_extended_auditing_policy: "storage_account_access_key storage_account_subscription_id",
   azurerm_mssql_server_microsoft_support_auditing_policy: "storage_account_access_key storage_account_subscription_id",
   azurerm_mssql_server_security_alert_policy: "storage_account_access_key",
   azurerm_mssql_server_vulnerability_assessment: "storage_account_access_key storage_container_sas_key",
@@ -227,13 +196,10 @@ const SENSITIVE: Readonly<Record<string, string>> = {
     "extension.protected_settings os_profile.custom_data os_profile.linux_configuration.admin_password os_profile.windows_configuration.additional_unattend_content.content os_profile.windows_configuration.admin_password user_data_base64",
   azurerm_palo_alto_next_generation_firewall_virtual_hub_panorama: "panorama.virtual_machine_ssh_key",
   azurerm_palo_alto_next_generation_firewall_virtual_network_panorama: "panorama.virtual_machine_ssh_key",
-  azurerm_postgresql_flexible_server: "administrator_password",
   azurerm_purview_account:
     "atlas_kafka_endpoint_primary_connection_string atlas_kafka_endpoint_secondary_connection_string",
   azurerm_qumulo_file_system: "admin_password",
   azurerm_redhat_openshift_cluster: "cluster_profile.pull_secret service_principal.client_secret",
-  azurerm_redis_cache:
-    "primary_access_key primary_connection_string redis_configuration.aof_storage_connection_string_0 redis_configuration.aof_storage_connection_string_1 redis_configuration.rdb_storage_connection_string secondary_access_key secondary_connection_string",
   azurerm_redis_enterprise_database: "primary_access_key secondary_access_key",
   azurerm_relay_hybrid_connection_authorization_rule:
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
@@ -242,11 +208,8 @@ const SENSITIVE: Readonly<Record<string, string>> = {
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
   azurerm_resource_deployment_script_azure_cli: "environment_variable.secure_value storage_account.key",
   azurerm_resource_deployment_script_azure_power_shell: "environment_variable.secure_value storage_account.key",
-  azurerm_search_service: "primary_key secondary_key",
   azurerm_security_center_automation: "action.connection_string action.trigger_url",
   azurerm_sentinel_data_connector_threat_intelligence_taxii: "password user_name",
-  azurerm_servicebus_namespace:
-    "default_primary_connection_string default_primary_key default_secondary_connection_string default_secondary_key",
   azurerm_servicebus_namespace_authorization_rule:
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
   azurerm_servicebus_namespace_disaster_recovery_config:
@@ -274,8 +237,6 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_static_site_custom_domain: "validation_token",
   azurerm_static_web_app: "api_key basic_auth repository_token",
   azurerm_static_web_app_custom_domain: "validation_token",
-  azurerm_storage_account:
-    "primary_access_key primary_blob_connection_string primary_connection_string secondary_access_key secondary_blob_connection_string secondary_connection_string",
   azurerm_storage_account_local_user: "password sid",
   azurerm_stream_analytics_cluster: "password",
   azurerm_stream_analytics_job: "job_storage_account.account_key",
@@ -322,44 +283,22 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_web_pubsub: "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
   azurerm_web_pubsub_socketio:
     "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
-  azurerm_windows_function_app:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id site_config.application_insights_connection_string site_config.application_insights_key storage_account.access_key storage_account_access_key",
-  azurerm_windows_function_app_slot:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id site_config.application_insights_connection_string site_config.application_insights_key storage_account.access_key storage_account_access_key",
-  azurerm_windows_virtual_machine: "additional_unattend_content.content admin_password custom_data",
-  azurerm_windows_virtual_machine_scale_set:
-    "additional_unattend_content.content admin_password extension.protected_settings",
-  azurerm_windows_web_app:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id logs.http_logs.azure_blob_storage.sas_url site_config.application_stack.docker_registry_password storage_account.access_key",
-  azurerm_windows_web_app_slot:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id logs.http_logs.azure_blob_storage.sas_url site_config.application_stack.docker_registry_password storage_account.access_key",
   azurerm_workloads_sap_single_node_virtual_instance:
     "single_server_configuration.virtual_machine_configuration.os_profile.ssh_private_key",
   azurerm_workloads_sap_three_tier_virtual_instance:
     "three_tier_configuration.application_server_configuration.virtual_machine_configuration.os_profile.ssh_private_key three_tier_configuration.central_server_configuration.virtual_machine_configuration.os_profile.ssh_private_key three_tier_configuration.database_server_configuration.virtual_machine_configuration.os_profile.ssh_private_key",
   "data.azurerm_api_management": "tenant_access.primary_key tenant_access.secondary_key",
   "data.azurerm_api_management_subscription": "primary_key secondary_key",
-  "data.azurerm_app_configuration":
-    "primary_read_key.connection_string primary_read_key.id primary_read_key.secret primary_write_key.connection_string primary_write_key.id primary_write_key.secret secondary_read_key.connection_string secondary_read_key.id secondary_read_key.secret secondary_write_key.connection_string secondary_write_key.id secondary_write_key.secret",
   "data.azurerm_app_service": "connection_string.value site_credential.password",
-  "data.azurerm_application_insights": "connection_string",
   "data.azurerm_batch_account": "primary_access_key secondary_access_key",
   "data.azurerm_batch_pool":
     "container_configuration.container_registries.password mount.cifs_mount.password start_task.container.registry.password user_accounts.linux_user_configuration.ssh_private_key user_accounts.password",
-  "data.azurerm_cognitive_account": "primary_access_key secondary_access_key",
   "data.azurerm_communication_service":
     "primary_connection_string primary_key secondary_connection_string secondary_key",
-  "data.azurerm_container_app": "custom_domain_verification_id secret",
-  "data.azurerm_cosmosdb_account":
-    "primary_key primary_mongodb_connection_string primary_readonly_key primary_readonly_mongodb_connection_string primary_readonly_sql_connection_string primary_sql_connection_string secondary_key secondary_mongodb_connection_string secondary_readonly_key secondary_readonly_mongodb_connection_string secondary_readonly_sql_connection_string secondary_sql_connection_string",
   "data.azurerm_databricks_workspace":
     "managed_disk_identity.principal_id managed_disk_identity.tenant_id storage_account_identity.principal_id storage_account_identity.tenant_id",
-  "data.azurerm_eventgrid_domain": "primary_access_key secondary_access_key",
-  "data.azurerm_eventgrid_topic": "primary_access_key secondary_access_key",
   "data.azurerm_eventhub_authorization_rule":
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
-  "data.azurerm_eventhub_namespace":
-    "default_primary_connection_string default_primary_connection_string_alias default_primary_key default_secondary_connection_string default_secondary_connection_string_alias default_secondary_key",
   "data.azurerm_eventhub_namespace_authorization_rule":
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
   "data.azurerm_eventhub_sas": "connection_string sas",
@@ -374,22 +313,11 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   "data.azurerm_key_vault_certificate_data": "key",
   "data.azurerm_key_vault_encrypted_value": "decoded_plain_text_value encrypted_data plain_text_value",
   "data.azurerm_key_vault_secret": "value",
-  "data.azurerm_kubernetes_cluster": "kube_admin_config kube_admin_config_raw kube_config kube_config_raw",
-  "data.azurerm_linux_function_app":
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id storage_account_access_key",
-  "data.azurerm_linux_web_app":
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id logs.application_logs.azure_blob_storage.sas_url logs.http_logs.azure_blob_storage.sas_url site_config.application_stack.docker_registry_password storage_account.access_key",
-  "data.azurerm_log_analytics_workspace": "primary_shared_key secondary_shared_key",
   "data.azurerm_logic_app_standard": "connection_string.value site_credential.password storage_account_access_key",
   "data.azurerm_managed_redis": "default_database.primary_access_key default_database.secondary_access_key",
   "data.azurerm_maps_account": "primary_access_key secondary_access_key",
   "data.azurerm_notification_hub": "apns_credential.token gcm_credential.api_key",
-  "data.azurerm_redis_cache":
-    "primary_access_key primary_connection_string redis_configuration.aof_storage_connection_string_0 redis_configuration.aof_storage_connection_string_1 redis_configuration.rdb_storage_connection_string secondary_access_key secondary_connection_string",
   "data.azurerm_redis_enterprise_database": "primary_access_key secondary_access_key",
-  "data.azurerm_search_service": "primary_key secondary_key",
-  "data.azurerm_servicebus_namespace":
-    "default_primary_connection_string default_primary_key default_secondary_connection_string default_secondary_key",
   "data.azurerm_servicebus_namespace_authorization_rule":
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
   "data.azurerm_servicebus_namespace_disaster_recovery_config":
@@ -404,23 +332,14 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   "data.azurerm_spring_cloud_service":
     "config_server_git_setting.http_basic_auth.password config_server_git_setting.repository.http_basic_auth.password config_server_git_setting.repository.ssh_auth.host_key config_server_git_setting.repository.ssh_auth.private_key config_server_git_setting.ssh_auth.host_key config_server_git_setting.ssh_auth.private_key",
   "data.azurerm_static_web_app": "api_key basic_auth",
-  "data.azurerm_storage_account":
-    "primary_access_key primary_blob_connection_string primary_connection_string secondary_access_key secondary_blob_connection_string secondary_connection_string",
   "data.azurerm_storage_account_blob_container_sas": "connection_string sas",
   "data.azurerm_storage_account_sas": "connection_string sas",
   "data.azurerm_web_pubsub":
     "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
-  "data.azurerm_windows_function_app":
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id site_config.application_insights_connection_string",
-  "data.azurerm_windows_web_app":
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value custom_domain_verification_id logs.application_logs.azure_blob_storage.sas_url logs.http_logs.azure_blob_storage.sas_url site_config.application_stack.docker_registry_password storage_account.access_key",
 };
 
-/** Keys the provider does not mark sensitive: AI Search query keys, and values its data sources expose in clear. */
+/** Keys the provider does not mark sensitive: values its data sources expose in clear. */
 const KEYS_NOT_MARKED: Readonly<Record<string, string>> = {
-  azurerm_search_service: "query_keys",
-  "data.azurerm_search_service": "query_keys",
-  "data.azurerm_application_insights": "instrumentation_key",
   "data.azurerm_automation_account": "primary_key secondary_key",
   "data.azurerm_express_route_circuit": "service_key",
 };
@@ -433,31 +352,9 @@ const OTHER_PROVIDERS: Readonly<Record<string, string>> = {
   tls_private_key: "private_key_openssh private_key_pem private_key_pem_pkcs8",
 };
 
-/**
- * What the provider marks sensitive but is no secret where the resource says so: an Application
- * Insights connection string names the component (Microsoft: an identifier, not a key); with local
- * authentication disabled, telemetry needs an Entra token, so the string lets nobody in.
- */
-export const NOT_SECRET_WHEN: Readonly<
-  Record<
-    string,
-    { readonly paths: readonly string[]; readonly when: (config: Readonly<Record<string, unknown>>) => boolean }
-  >
-> = {
-  azurerm_application_insights: {
-    paths: ["connection_string", "instrumentation_key"],
-    when: (config) => config.local_authentication_disabled === true,
-  },
-};
-
-const TABLES = [SENSITIVE, KEYS_NOT_MARKED, OTHER_PROVIDERS];
-
-/** Terraform type (`azurerm_x`, `data.azurerm_x`) → the attribute paths that hold secrets, as segments. */
-export const SECRET_ATTRIBUTES: ReadonlyMap<string, readonly (readonly string[])[]> = new Map(
-  [...new Set(TABLES.flatMap((t) => Object.keys(t)))].map((type) => [
-    type,
-    TABLES.flatMap((t) => (t[type] ?? "").split(" "))
-      .filter((path) => path !== "")
-      .map((path) => path.split(".")),
-  ]),
-);
+/** Terraform type (`azurerm_x`, `data.azurerm_x`) → its secret attribute paths, space-separated, table by table. */
+export const UNOWNED_SECRET_ATTRIBUTES: readonly Readonly<Record<string, string>>[] = [
+  SENSITIVE,
+  KEYS_NOT_MARKED,
+  OTHER_PROVIDERS,
+];

@@ -1,5 +1,14 @@
 import { IdentityConfigError } from "../../errors";
 import { registerService } from "./registry";
+import { checkNetworkPart, type NetworkPart } from "./network";
+import type { Part } from "./part";
+import { checkResourceTypes, type ResourceTypesPart } from "./resource-types";
+import type { AssignmentsPart } from "./assignments";
+import type { AuthorizationPart } from "./authorization";
+import { checkRoles, type RolesPart } from "./roles";
+import { checkAuditPart, type AuditPart } from "./audit";
+import { checkKeys, type KeysPart } from "./keys";
+import type { MocksPart } from "./mocks";
 
 /**
  * The service module contract: everything the library knows about one Azure service, in one
@@ -8,32 +17,22 @@ import { registerService } from "./registry";
  * reason (`notApplicable`), never left out.
  */
 
-/** A part a service does not have, and why. */
-export interface NotApplicable {
-  readonly notApplicable: string;
-}
-
-export const notApplicable = (reason: string): NotApplicable => Object.freeze({ notApplicable: reason });
-
-export type Part<T> = T | NotApplicable;
-
-export function isNotApplicable(part: unknown): part is NotApplicable {
-  return typeof part === "object" && part !== null && typeof (part as NotApplicable).notApplicable === "string";
-}
+export { notApplicable } from "./part";
+export type { NotApplicable, Part } from "./part";
 
 export interface ServiceDefinition {
   /** How people name it ("Key Vault"): in messages, reports and the service table. */
   readonly name: string;
   /** The Azure resource provider namespaces its resource types live in ("Microsoft.KeyVault"). */
   readonly namespaces: readonly string[];
-  // @part resourceTypes
-  // @part roles
-  // @part authorization
-  // @part assignments
-  // @part keys
-  // @part audit
-  // @part network
-  // @part mocks
+  readonly resourceTypes?: Part<ResourceTypesPart>;
+  readonly roles?: Part<RolesPart>;
+  readonly authorization?: Part<AuthorizationPart>;
+  readonly assignments?: Part<AssignmentsPart>;
+  readonly keys?: Part<KeysPart>;
+  readonly audit?: Part<AuditPart>;
+  readonly network?: Part<NetworkPart>;
+  readonly mocks?: Part<MocksPart>;
 }
 
 /** Checks a definition, registers it and returns it frozen. */
@@ -45,5 +44,10 @@ export function defineService<const D extends ServiceDefinition>(definition: D):
       fix: 'give the definition the service\'s name as people know it, e.g. name: "Key Vault"',
     });
   }
+  checkResourceTypes(definition);
+  checkRoles(definition);
+  checkKeys(definition);
+  checkAuditPart(definition.name, definition.audit);
+  checkNetworkPart(definition.name, definition.network);
   return registerService(Object.freeze(definition));
 }

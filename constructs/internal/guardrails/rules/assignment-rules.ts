@@ -47,6 +47,7 @@ export const duplicateAssignmentRule: Rule = {
   name: "duplicate-assignment",
   description:
     "Azure keeps one assignment per (scope, principal, role): a second one fails with 409 RoleAssignmentExists.",
+  defaultSeverity: "error",
   check(estate) {
     const seen = new Map<string, Assignment>();
     return estate.assignments.flatMap((a) => {
@@ -71,6 +72,7 @@ export const missingPrincipalTypeRule: Rule = {
   id: "IG009",
   name: "missing-principal-type",
   description: "Without principal_type = ServicePrincipal, creation races the new identity's directory replication.",
+  defaultSeverity: "error",
   check(estate) {
     return hitsWhere(estate.assignments, lacksServicePrincipalType, (a) => [
       `${grantText(a)} has principal_type ${JSON.stringify(a.principalType ?? null)}`,
@@ -83,6 +85,7 @@ export const roleByNameRule: Rule = {
   id: "IG010",
   name: "role-by-name",
   description: "role_definition_name is resolved by a lookup and drifts; the role must be its built-in GUID.",
+  defaultSeverity: "error",
   check(estate) {
     return hitsWhere(
       estate.assignments,
@@ -99,6 +102,7 @@ export const unscopedRoleIdRule: Rule = {
   id: "IG011",
   name: "unscoped-role-id",
   description: "Azure returns role ids scoped to a subscription: the unscoped form diffs forever.",
+  defaultSeverity: "error",
   check(estate) {
     return estate.assignments.flatMap((a) => {
       if (a.system !== "azure-rbac") return [];
@@ -127,6 +131,7 @@ export const nondeterministicNameRule: Rule = {
   name: "nondeterministic-name",
   description:
     "An assignment name must be a UUID from values known before apply, or re-applies fail and plans replace it.",
+  defaultSeverity: "error",
   check(estate) {
     return hitsWhere(
       estate.assignments,

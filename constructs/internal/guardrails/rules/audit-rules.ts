@@ -6,7 +6,7 @@ export const dataAccessUnloggedRule: Rule = {
   name: "data-access-unlogged",
   description:
     "A data role on a target whose data-access logs go to no Log Analytics workspace (or not as the report's queries read them, or, for Azure SQL, without server auditing): an investigation cannot say which identity read what. Targets in another subscription are their owners' to log; a service that records no caller is a gap the report states.",
-  warnOnly: true,
+  defaultSeverity: "warning",
   check(estate) {
     // People's grants (developer access) are on the workloads' targets, which the workloads' stack logs.
     const workloadGrants = estate.assignments.filter(
@@ -29,7 +29,7 @@ export const dataAccessUnloggedRule: Rule = {
         hit(
           a.resource,
           `${grantText(a)}: the ${point.profile.kind} ${point.resourceId} ${[...unsent, ...coverage.problems].join("; ")}`,
-          `pass auditLogs: { workspaceId } to configureIdentityStack (the grant then adds what it needs), or send ${point.profile.categories.join(", ")} of ${point.resourceId} to a workspace${point.profile.destinationType ? ` (log_analytics_destination_type = ${point.profile.destinationType})` : ""}${point.profile.needs === "sql-server-auditing" ? " and add an azurerm_mssql_server_extended_auditing_policy with log_monitoring_enabled = true" : point.profile.needs === "postgresql-connection-logging" ? " and keep log_connections on" : ""}`,
+          `pass auditLogs: { workspaceId } to configureIdentityStack (the grant then adds what it needs), or send ${point.profile.categories.join(", ")} of ${point.resourceId} to a workspace${point.profile.destinationType ? ` (log_analytics_destination_type = ${point.profile.destinationType})` : ""}${point.profile.needs ? ` and ${point.profile.needs.fix}` : ""}`,
         ),
       ];
     });

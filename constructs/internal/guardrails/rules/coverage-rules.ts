@@ -50,6 +50,7 @@ export const unknownRoleRule: Rule = {
   id: "IG020",
   name: "unknown-role",
   description: "A role outside the catalog (custom, or given by reference) cannot be judged by any other rule.",
+  defaultSeverity: "error",
   check(estate) {
     return hitsWhere(estate.assignments, isUncataloguedRole, (a) => [
       `${a.resource.address} grants ${JSON.stringify(a.roleWritten)}, which is not a catalogued built-in role`,
@@ -62,6 +63,7 @@ export const unverifiableAssignmentRule: Rule = {
   id: "IG022",
   name: "unverifiable-assignment",
   description: "A scope, role or principal that only Terraform knows cannot be judged by any rule, so it is refused.",
+  defaultSeverity: "error",
   check(estate) {
     return [...estate.assignments.flatMap(unverifiableAssignmentHits), ...estate.unreadable.map(unreadableResourceHit)];
   },
@@ -71,7 +73,7 @@ export const unanalysedModuleRule: Rule = {
   id: "IG023",
   name: "unanalysed-module",
   description: "A module call's role assignments are not in the stack's JSON, so no rule sees them.",
-  warnOnly: true,
+  defaultSeverity: "warning",
   check(estate) {
     return estate.modules.map((m) =>
       hit(

@@ -13,6 +13,7 @@ export const developerWithoutWorkloadRule: Rule = {
   name: "developer-without-workload-role",
   description:
     "Works locally, fails in the cloud: the developer group holds a role on a target that no workload identity of the environment holds there.",
+  defaultSeverity: "error",
   check(estate, context) {
     const held = new Set([
       ...context.estateGrants,

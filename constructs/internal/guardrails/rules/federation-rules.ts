@@ -26,6 +26,7 @@ export const federatedTrustRule: Rule = {
   id: "IG018",
   name: "federated-trust",
   description: "A federated credential must trust one known issuer for exactly one subject.",
+  defaultSeverity: "error",
   check(estate, context) {
     const hits: RuleHit[] = [];
     for (const f of estate.federated) {

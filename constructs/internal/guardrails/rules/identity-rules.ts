@@ -60,6 +60,7 @@ export const identityWithoutGrantsRule: Rule = {
   name: "identity-without-grants",
   description:
     "An identity attached to compute but granted nothing: it looks like success right up until the first 403.",
+  defaultSeverity: "error",
   check(estate) {
     const hits: RuleHit[] = [];
     for (const c of estate.computes) {
@@ -94,6 +95,7 @@ export const standingAccessRule: Rule = {
   id: "IG014",
   name: "standing-access",
   description: "A user-assigned identity that holds roles but is attached to nothing is access nobody uses.",
+  defaultSeverity: "error",
   check(estate) {
     return estate.identities
       .filter((i) => isUnusedWithGrants(estate, i))
@@ -111,6 +113,7 @@ export const ambiguousDefaultIdentityRule: Rule = {
   id: "IG015",
   name: "ambiguous-default-identity",
   description: "With several user-assigned identities and no AZURE_CLIENT_ID, the SDK cannot tell which one to use.",
+  defaultSeverity: "error",
   check(estate) {
     return hitsWhere(estate.computes, hasAmbiguousDefaultIdentity, (c) => [
       `${c.resource.address} carries ${c.userAssigned.length} user-assigned identities and no AZURE_CLIENT_ID`,
@@ -123,6 +126,7 @@ export const slotDiffersRule: Rule = {
   id: "IG016",
   name: "slot-differs",
   description: "A slot swaps into production: its identity and grants must match its app's.",
+  defaultSeverity: "error",
   check(estate) {
     return estate.computes
       .filter((c) => c.parent)
@@ -144,6 +148,7 @@ export const sharedIdentityUnionRule: Rule = {
   id: "IG017",
   name: "shared-identity-union",
   description: "An identity shared by workloads with different needs gives each of them the union.",
+  defaultSeverity: "error",
   check(estate) {
     return estate.identities.flatMap((i) => {
       const workloads = workloadsCarrying(estate, i);

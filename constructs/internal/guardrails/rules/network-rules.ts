@@ -42,7 +42,7 @@ export const unreachableTargetRule: Rule = {
   name: "unreachable-target",
   description:
     "A data role on a target that refuses public traffic (public network access off, network ACLs denying by default, an Azure SQL or PostgreSQL firewall with no rule) held by a compute with no network path to it: authorized, and still refused. Also the 'allow Azure services' rule, which admits every Azure tenant. Targets and computes whose network settings only Terraform knows are not judged.",
-  warnOnly: true,
+  defaultSeverity: "warning",
   check(estate) {
     const hits = new Map<string, RuleHit>();
     for (const a of estate.assignments.filter((x) => x.role?.plane === "data")) {

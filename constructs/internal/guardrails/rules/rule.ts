@@ -1,5 +1,7 @@
-import { Assignment, EstateModel, MANAGED_IDENTITY_KINDS, TfResource } from "../../estate/estate-model";
-import { AssignmentFacts, PrincipalClass } from "../../policy/access-policy";
+import { Assignment, EstateModel, TfResource } from "../../estate/estate-model";
+import type { Severity } from "../../../guardrails/settings";
+
+export { grantText } from "../../policy/access-policy";
 
 /** One thing a rule found wrong with one resource. */
 export interface RuleHit {
@@ -17,13 +19,17 @@ export interface RuleContext {
   readonly estateGrants: ReadonlySet<string>;
 }
 
+/** One guardrail: a named check over the stack's estate, listed in the rule catalogue (rules/index.ts). */
 export interface Rule {
-  /** Stable id, for suppressions and severity settings. */
+  /** Stable id (`IG` and three digits), for suppressions and severity settings. */
   readonly id: string;
   readonly name: string;
   readonly description: string;
-  /** A rule that can only warn (what it finds is not analysed, rather than wrong), unless set per rule. */
-  readonly warnOnly?: boolean;
+  /**
+   * How its findings count unless the settings name the rule: `error` follows the environment's
+   * severity; `warning` only warns (what it finds is not analysed, rather than wrong).
+   */
+  readonly defaultSeverity: Severity;
   check(estate: EstateModel, context: RuleContext): RuleHit[];
 }
 
@@ -38,33 +44,6 @@ export function hitsWhere<T extends { readonly resource: TfResource }>(
   explain: (item: T) => readonly [message: string, fix: string],
 ): RuleHit[] {
   return items.filter(applies).map((item) => hit(item.resource, ...explain(item)));
-}
-
-/** An assignment read from the stack, as the access policy judges it. */
-export function factsOf(a: Assignment, context: RuleContext): AssignmentFacts {
-  const principal: PrincipalClass = MANAGED_IDENTITY_KINDS.has(a.principal.kind)
-    ? "ManagedIdentity"
-    : isDeveloperGrant(a, context)
-      ? "DeveloperGroup"
-      : (a.principal.kind as PrincipalClass);
-  return {
-    system: a.system,
-    role: a.role,
-    roleName: a.role?.name ?? a.roleWritten,
-    scopeLevel: a.scope.level,
-    scopeType: a.scope.typeInfo,
-    scopeLabel: a.scope.label,
-    condition: a.condition,
-    principalId: a.principal.raw,
-    principal,
-    principalLabel: a.principal.label,
-    platformUse: a.platformUse,
-  };
-}
-
-/** An assignment as hits name it: `<role> for <principal> on <scope>`. */
-export function grantText(a: Assignment): string {
-  return `${a.role?.name ?? a.roleWritten} for ${a.principal.label} on ${a.scope.label}`;
 }
 
 /** Held by the stack's developer group, named by its literal object id with principal type Group. */

@@ -21,6 +21,7 @@ export const secretInOutputRule: Rule = {
   name: "secret-in-output",
   description:
     "Keys, tokens, passwords and connection strings anywhere in the output: the secrets managed identities replace.",
+  defaultSeverity: "error",
   check(estate) {
     return [...secretsByAddress(estate)].map(([address, where]) =>
       hit(

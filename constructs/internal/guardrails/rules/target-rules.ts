@@ -1,5 +1,6 @@
 import { isGuid } from "../../../azure-ids";
 import { Assignment, block, TfResource } from "../../estate/estate-model";
+import { localAuthProblem, sharedKeyProblem } from "../../../services/contract/keys";
 import { grantText, hit, hitsWhere, Rule } from "./rule";
 
 function isDataRoleOnAccessPolicyVault(a: Assignment): boolean {
@@ -12,15 +13,28 @@ function isDataRoleOnAccessPolicyVault(a: Assignment): boolean {
   );
 }
 
-function isOnSharedKeyStorage(a: Assignment): boolean {
-  const account = a.scope.resource;
-  return account?.type === "azurerm_storage_account" && account.config.shared_access_key_enabled !== false;
+/** How a grant's target still lets a caller in without the grant, or ignores it, as its service's keys part judges. */
+function keyProblem(
+  a: Assignment,
+  judge: typeof localAuthProblem,
+): readonly [message: string, fix: string] | undefined {
+  const target = a.scope.resource;
+  const problem = target && judge(target.type, target.config, block);
+  return problem && [`${grantText(a)}, but ${problem.problem}`, `${problem.fix} on ${target.address}`];
 }
+
+/** A hit on each assignment whose target the judge finds a problem with. */
+const keyHits = (assignments: readonly Assignment[], judge: typeof localAuthProblem) =>
+  assignments.flatMap((a) => {
+    const problem = keyProblem(a, judge);
+    return problem ? [hit(a.resource, ...problem)] : [];
+  });
 
 export const keyVaultAccessPoliciesRule: Rule = {
   id: "IG006",
   name: "key-vault-access-policies",
   description: "A grant on a Key Vault that is not in RBAC mode does nothing.",
+  defaultSeverity: "error",
   check(estate) {
     return hitsWhere(estate.assignments, isDataRoleOnAccessPolicyVault, (a) => [
       `${grantText(a)}, but the vault uses access policies, so the role grants nothing`,
@@ -33,74 +47,23 @@ export const storageSharedKeysRule: Rule = {
   id: "IG007",
   name: "storage-shared-keys",
   description: "A storage target that still accepts shared keys: anyone with a key bypasses the identity's grants.",
+  defaultSeverity: "error",
   check(estate) {
-    return hitsWhere(estate.assignments, isOnSharedKeyStorage, (a) => [
-      `${grantText(a)}, but the account still accepts shared keys`,
-      `set shared_access_key_enabled = false on ${a.scope.resource!.address}`,
-    ]);
+    return keyHits(estate.assignments, sharedKeyProblem);
   },
 };
-
-/** How a data target of the stack still lets a caller in without the identity's grant, or ignores the grant. */
-function keyProblem(a: Assignment): readonly [message: string, fix: string] | undefined {
-  const target = a.scope.resource;
-  if (a.role?.plane !== "data" || !target) return undefined;
-  const c = target.config;
-  const accepts = (what: string, fix: string) =>
-    [
-      `${grantText(a)}, but the ${what}: anyone holding a key bypasses the identity's grants`,
-      `${fix} on ${target.address}`,
-    ] as const;
-  switch (target.type) {
-    case "azurerm_cosmosdb_account":
-      return c.local_authentication_disabled === true
-        ? undefined
-        : accepts("account still accepts its primary and secondary keys", "set local_authentication_disabled = true");
-    case "azurerm_application_insights":
-      return c.local_authentication_disabled === true
-        ? undefined
-        : accepts(
-            "component still accepts telemetry by instrumentation key alone",
-            "set local_authentication_disabled = true",
-          );
-    case "azurerm_eventgrid_topic":
-    case "azurerm_eventgrid_domain":
-      return c.local_auth_enabled === false
-        ? undefined
-        : accepts("endpoint still accepts access keys and SAS tokens", "set local_auth_enabled = false");
-    case "azurerm_search_service":
-      if (c.local_authentication_enabled === false) return undefined;
-      // Keys on and no failure mode is Azure's "API keys only": the role is never consulted.
-      return c.authentication_failure_mode === undefined
-        ? [
-            `${grantText(a)}, but the service accepts API keys only, so the role grants nothing`,
-            `set local_authentication_enabled = false (and no authentication_failure_mode) on ${target.address}`,
-          ]
-        : accepts("service still accepts API keys", "set local_authentication_enabled = false");
-    case "azurerm_redis_cache":
-      if (block(c.redis_configuration)?.active_directory_authentication_enabled !== true)
-        return [
-          `${grantText(a)}, but the cache does not accept Microsoft Entra tokens, so the access policy grants nothing`,
-          `set redis_configuration.active_directory_authentication_enabled = true on ${target.address}`,
-        ];
-      return c.access_keys_authentication_enabled === false
-        ? undefined
-        : accepts("cache still accepts its access keys", "set access_keys_authentication_enabled = false");
-    default:
-      return undefined;
-  }
-}
 
 export const targetKeysRule: Rule = {
   id: "IG028",
   name: "target-accepts-keys",
   description:
-    "A Cosmos DB account, Application Insights component, Event Grid topic or domain, AI Search service or Redis cache that still accepts keys (anyone with a key bypasses the grants), or that does not accept Entra tokens at all (the grant does nothing).",
+    "A data target that still accepts keys (anyone with a key bypasses the grants), or that does not accept Entra tokens at all (the grant does nothing).",
+  defaultSeverity: "error",
   check(estate) {
-    return estate.assignments.flatMap((a) => {
-      const problem = keyProblem(a);
-      return problem ? [hit(a.resource, ...problem)] : [];
-    });
+    return keyHits(
+      estate.assignments.filter((a) => a.role?.plane === "data"),
+      localAuthProblem,
+    );
   },
 };
 
@@ -145,6 +108,7 @@ export const databasePasswordsRule: Rule = {
   name: "database-password-auth",
   description:
     "An Azure SQL server or PostgreSQL flexible server that still accepts passwords (a password is a secret the identity's database user was meant to replace), or whose Entra administrator is not a group named by its literal object id.",
+  defaultSeverity: "error",
   check(estate) {
     return estate.resources.flatMap((server) => {
       const problem = passwordProblem(server);
