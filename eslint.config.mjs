@@ -3,6 +3,22 @@ import { defineConfig, globalIgnores } from "eslint/config";
 import tseslint from "typescript-eslint";
 import importPlugin from "eslint-plugin-import";
 
+/** The library's layers, lowest first. */
+const LAYERS = [
+  "core",
+  "azure",
+  "policy",
+  "estate",
+  "guardrails",
+  "reports",
+  "grants",
+  "services",
+  "identities",
+  "compute",
+  "units",
+  "stack",
+];
+
 export default defineConfig(
   globalIgnores([
     "node_modules/",
@@ -41,6 +57,23 @@ export default defineConfig(
     },
   },
   {
+    // The library's layers, lowest first: a folder imports its own files and lower layers only
+    // (docs/architecture.md). constructs/index.ts, the public entry, sits above them all.
+    files: ["constructs/**/*.ts"],
+    rules: {
+      "import/no-restricted-paths": [
+        "error",
+        {
+          zones: LAYERS.slice(0, -1).map((layer, i) => ({
+            target: `./constructs/${layer}`,
+            from: [...LAYERS.slice(i + 1).map((above) => `./constructs/${above}`), "./constructs/index.ts"],
+            message: `${layer}/ is below these layers: it may import ${LAYERS.slice(0, i + 1).join(", ")} only (docs/architecture.md)`,
+          })),
+        },
+      ],
+    },
+  },
+  {
     // The app uses the library as a consumer would: through its public entry point only.
     files: ["main.ts", "stacks/**/*.ts"],
     rules: {
@@ -57,8 +90,9 @@ export default defineConfig(
     // the rule's 40 hits); `any` elsewhere is still an error.
     files: [
       "constructs/estate/**/*.ts",
-      "constructs/internal/estate/**/*.ts",
-      "constructs/internal/guardrails/**/*.ts",
+      "constructs/guardrails/**/*.ts",
+      "constructs/reports/**/*.ts",
+      "constructs/core/stack-synthesis.ts",
       "__tests__/**/*.ts",
     ],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -17,9 +17,9 @@ import {
   SqlServerTarget,
   UserAssignedIdentity,
 } from "../constructs";
-import { allRoles, AzureRoleDefinition, RolePermissions } from "../constructs/role-catalog";
-import { permissionsOutside } from "../constructs/internal/role-permissions";
-import { conditionImplies } from "../constructs/internal/abac/implication";
+import { allRoles, AzureRoleDefinition, RolePermissions } from "../constructs/azure/role-catalog";
+import { permissionsOutside } from "../constructs/azure/role-permissions";
+import { conditionImplies } from "../constructs/azure/abac/implication";
 import { main as accessDiff } from "../tools/access-diff";
 import {
   inRg,

@@ -13,11 +13,11 @@ import {
   UserAssignedIdentity,
 } from "../constructs";
 import { SubnetTarget } from "../constructs/services/network";
-import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { grantRole } from "../constructs/internal/grants";
-import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
-import { resolveInStack } from "../constructs/internal/known-values";
-import { systemPoolProblem } from "../constructs/internal/aks-platform";
+import { roleAssignmentName } from "../constructs/core/deterministic-name";
+import { grantRole } from "../constructs/grants/grants";
+import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { resolveInStack } from "../constructs/azure/known-values";
+import { systemPoolProblem } from "../constructs/compute/aks-platform";
 import { OTHER_TENANT, only, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
 import { inRg, withControlPlane } from "./aks-helpers";
 

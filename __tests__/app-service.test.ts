@@ -11,8 +11,8 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { resolveInStack } from "../constructs/internal/known-values";
+import { roleAssignmentName } from "../constructs/core/deterministic-name";
+import { resolveInStack } from "../constructs/azure/known-values";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
 
 function webApp(stack: TerraformStack, props: Partial<ConstructorParameters<typeof LinuxWebApp>[2]> = {}) {

@@ -28,19 +28,19 @@ import {
   StorageAccountTarget,
   WorkloadIdentity,
 } from "../constructs";
-import { AuditLogs } from "../constructs/internal/audit/diagnostics";
-import { kqlString, tokenAcquisitionsQuery } from "../constructs/internal/audit/kql";
-import { buildAccessReport, renderAccessReport } from "../constructs/estate/access-report";
-import { readEstate } from "../constructs/internal/estate/estate-model";
-import { azureScopeId } from "../constructs/internal/estate/azure-id-of";
-import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
-import { GrantRequest } from "../constructs/grant";
+import { AuditLogs } from "../constructs/grants/diagnostics";
+import { kqlString, tokenAcquisitionsQuery } from "../constructs/reports/kql";
+import { buildAccessReport, renderAccessReport } from "../constructs/reports/access-report";
+import { readEstate } from "../constructs/estate/estate-model";
+import { azureScopeId } from "../constructs/estate/azure-id-of";
+import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { GrantRequest } from "../constructs/azure/grant";
 import { SubnetTarget } from "../constructs/services/network";
 import { auditWorkspaceId, ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
 import { inRg, OTHER_SUBSCRIPTION, SUBSCRIPTION, tempDirs, TENANT, vaultId } from "./helpers";
-import { DECLARED_SUBSCRIPTION_LOCAL } from "../constructs/internal/azure-context";
+import { DECLARED_SUBSCRIPTION_LOCAL } from "../constructs/azure/azure-context";
 
 type Json = Record<string, any>;
 

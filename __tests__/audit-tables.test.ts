@@ -1,10 +1,10 @@
 import "../constructs/services";
-import { ResourceId } from "../constructs/azure-ids";
-import { allRoles, RoleService } from "../constructs/role-catalog";
-import { auditPointOf } from "../constructs/internal/audit/audit-catalog";
-import { CallerLog, declaredProfiles } from "../constructs/services/contract/audit";
-import { defineService } from "../constructs/services/contract";
-import { IdentityConfigError } from "../constructs/errors";
+import { ResourceId } from "../constructs/azure/azure-ids";
+import { allRoles, RoleService } from "../constructs/azure/role-catalog";
+import { auditPointOf } from "../constructs/estate/audit-catalog";
+import { CallerLog, declaredProfiles } from "../constructs/azure/contract/audit";
+import { defineService } from "../constructs/azure/contract";
+import { IdentityConfigError } from "../constructs/core/errors";
 import { SUBSCRIPTION } from "./helpers";
 
 /**

@@ -1,5 +1,5 @@
-import { idTextProblem, NameRule } from "../constructs/internal/azure-names";
-import { nameRuleFor, resourceGroupNameRule } from "../constructs/services/contract/resource-types";
+import { idTextProblem, NameRule } from "../constructs/azure/azure-names";
+import { nameRuleFor, resourceGroupNameRule } from "../constructs/azure/contract/resource-types";
 import { ResourceTypes } from "../constructs/services/resource-types";
 
 const RESOURCE_GROUP_NAME = resourceGroupNameRule()!;

@@ -32,7 +32,7 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { onStackSynthesis } from "../constructs/internal/estate/stack-synthesis";
+import { onStackSynthesis } from "../constructs/core/stack-synthesis";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { inRg, NON_PRODUCTION, tempDirs, testStack } from "./helpers";

@@ -23,8 +23,8 @@ import {
   VirtualMachineCompute,
   WorkloadIdentity,
 } from "../constructs";
-import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { resolveInStack } from "../constructs/internal/known-values";
+import { roleAssignmentName } from "../constructs/core/deterministic-name";
+import { resolveInStack } from "../constructs/azure/known-values";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, inRg } from "./helpers";
 
 const id = (type: string, name: string) =>

@@ -45,13 +45,13 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { buildAccessReport } from "../constructs/estate/access-report";
-import { stepsOfGrants } from "../constructs/internal/estate/database-access-outputs";
+import { buildAccessReport } from "../constructs/reports/access-report";
+import { stepsOfGrants } from "../constructs/estate/database-access-outputs";
 import { AzureStack } from "../stacks/azure-stack";
 import { auditWorkspaceId, ENVIRONMENTS } from "../stacks/environment-settings";
 import { network, subnet } from "./network-fixtures";
 import { inRg, SUBSCRIPTION, TENANT, tempDirs, testStack } from "./helpers";
-import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
+import { evaluateGuardrails } from "../constructs/guardrails/findings";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
 
 const USER = "0f0f0f0f-0000-4000-8000-0000000000a1";
@@ -557,8 +557,8 @@ describe("the new targets, well configured, raise nothing", () => {
     expect(ids).not.toContain("IG004");
   });
 
-  // Library gap (constructs/internal/resource-types.ts has no Microsoft.DocumentDB/databaseAccounts/sqlDatabases
-  // type, so access-policy.ts authorizesItsOwnData sees no service): an Azure role on the account's ARM
+  // Library gap (the Cosmos DB service module gives Microsoft.DocumentDB/databaseAccounts/sqlDatabases no role
+  // services, so the policy sees no own data plane there): an Azure role on the account's ARM
   // child scope (`.../sqlDatabases/<db>`) passes IG027, at grant time and in the guardrails, while the
   // same role on the account or on a PostgreSQL database is refused. Remove `.failing` once it is caught.
   it("finds an Azure role on a Cosmos DB account's ARM sqlDatabases scope too", () => {

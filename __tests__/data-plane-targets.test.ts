@@ -37,10 +37,10 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { renderAccessReport } from "../constructs/estate/access-report";
-import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { resolveInStack } from "../constructs/internal/known-values";
-import { requireDatabasePrincipalName } from "../constructs/internal/data-plane/database-statements";
+import { renderAccessReport } from "../constructs/reports/access-report";
+import { roleAssignmentName } from "../constructs/core/deterministic-name";
+import { resolveInStack } from "../constructs/azure/known-values";
+import { requireDatabasePrincipalName } from "../constructs/azure/database-statements";
 import { GuardrailSuppressions } from "../constructs/guardrails/suppressions";
 import { inRg, only, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
 

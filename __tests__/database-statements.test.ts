@@ -38,12 +38,12 @@ import {
   VirtualMachineCompute,
   WorkloadIdentity,
 } from "../constructs";
-import { ResourceId } from "../constructs/azure-ids";
-import { buildAccessReport } from "../constructs/estate/access-report";
-import { DatabaseUser, statementsFor } from "../constructs/internal/data-plane/database-statements";
-import { readEstate } from "../constructs/internal/estate/estate-model";
-import { stepsOfGrants } from "../constructs/internal/estate/database-access-outputs";
-import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
+import { ResourceId } from "../constructs/azure/azure-ids";
+import { buildAccessReport } from "../constructs/reports/access-report";
+import { DatabaseUser, statementsFor } from "../constructs/azure/database-statements";
+import { readEstate } from "../constructs/estate/estate-model";
+import { stepsOfGrants } from "../constructs/estate/database-access-outputs";
+import { evaluateGuardrails } from "../constructs/guardrails/findings";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { inRg, SUBSCRIPTION, testStack } from "./helpers";

@@ -12,10 +12,10 @@ import {
   StorageAccountTarget,
   UserAssignedIdentity,
 } from "../constructs";
-import { findRoleByGuid, roleDefinitionId } from "../constructs/role-catalog";
-import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { evaluateGuardrails, Finding } from "../constructs/internal/guardrails/findings";
-import { AccessReport, buildAccessReport, renderAccessReport, ReportGrant } from "../constructs/estate/access-report";
+import { findRoleByGuid, roleDefinitionId } from "../constructs/azure/role-catalog";
+import { roleAssignmentName } from "../constructs/core/deterministic-name";
+import { evaluateGuardrails, Finding } from "../constructs/guardrails/findings";
+import { AccessReport, buildAccessReport, renderAccessReport, ReportGrant } from "../constructs/reports/access-report";
 import { buildApp } from "../stacks/build-app";
 import { DeveloperAccessStack } from "../stacks/developer-access-stack";
 import { developerGroupOf, ENVIRONMENTS, EnvironmentSettings, resourceGroupName } from "../stacks/environment-settings";

@@ -11,8 +11,8 @@ import {
   StorageAccountTarget,
   UserAssignedIdentity,
 } from "../constructs";
-import { roleAssignmentName } from "../constructs/internal/deterministic-name";
-import { grantRole, grantsIn } from "../constructs/internal/grants";
+import { roleAssignmentName } from "../constructs/core/deterministic-name";
+import { grantRole, grantsIn } from "../constructs/grants/grants";
 import {
   only,
   OTHER_SUBSCRIPTION,

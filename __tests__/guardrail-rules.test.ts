@@ -18,10 +18,10 @@ import {
 } from "../constructs";
 import { ManagedIdentityTarget } from "../constructs/services/managed-identity";
 import { SUBSCRIPTION, TENANT, testStack, vaultId, inRg } from "./helpers";
-import { evaluateGuardrails } from "../constructs/internal/guardrails/findings";
+import { evaluateGuardrails } from "../constructs/guardrails/findings";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
-import { RULE_CATALOGUE, RULES } from "../constructs/internal/guardrails/rules";
-import * as accessPolicy from "../constructs/internal/policy/access-policy";
+import { RULE_CATALOGUE, RULES } from "../constructs/guardrails/rules";
+import * as accessPolicy from "../constructs/policy/access-policy";
 
 const PRINCIPAL = "0f0f0f0f-0000-4000-8000-000000000001";
 const roleId = (guid: string) =>
@@ -498,9 +498,9 @@ describe("the rule catalogue", () => {
       const refuse = () => {
         throw new Error("a grant loaded the rule engine");
       };
-      jest.doMock("../constructs/internal/guardrails/rules", refuse);
+      jest.doMock("../constructs/guardrails/rules", refuse);
       jest.doMock("../constructs/guardrails/suppressions", refuse);
-      await expect(import("../constructs/internal/grants")).resolves.toHaveProperty("grantRole");
+      await expect(import("../constructs/grants/grants")).resolves.toHaveProperty("grantRole");
     });
   });
 });

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
-import { AzureContext, EnvironmentDeclaration } from "../constructs/internal/azure-context";
-import { IdentityConfigError } from "../constructs/errors";
+import { AzureContext, EnvironmentDeclaration } from "../constructs/azure/azure-context";
+import { IdentityConfigError } from "../constructs/core/errors";
 
 export const SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
 export const OTHER_SUBSCRIPTION = "99999999-8888-4777-8666-555555555555";

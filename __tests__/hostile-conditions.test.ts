@@ -7,14 +7,14 @@
 import { Testing } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
 import { Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentity } from "../constructs";
-import { buildAccessReport } from "../constructs/estate/access-report";
+import { buildAccessReport } from "../constructs/reports/access-report";
 import {
   conditionBoundsProblem,
   MAX_CONDITION_BYTES,
   MAX_CONDITION_DEPTH,
   parseCondition,
-} from "../constructs/internal/abac/parser";
-import { analyzeCondition } from "../constructs/internal/abac/analysis";
+} from "../constructs/azure/abac/parser";
+import { analyzeCondition } from "../constructs/azure/abac/analysis";
 import { findings } from "./guardrail-cases";
 import { inRg, refusal, SUBSCRIPTION, testStack } from "./helpers";
 

@@ -1,7 +1,7 @@
 // The network part: what defineService refuses, and what the path algorithm reads from the modules.
 import "../constructs/services";
-import { defineService } from "../constructs/services/contract";
-import { networkTargetByType, placementByType, type NetworkPart } from "../constructs/services/contract/network";
+import { defineService } from "../constructs/azure/contract";
+import { networkTargetByType, placementByType, type NetworkPart } from "../constructs/azure/contract/network";
 
 const define = (name: string, network: NetworkPart) => () =>
   defineService({ name, namespaces: ["Contoso.Maps"], network });

@@ -18,7 +18,7 @@ import {
   SqlServerTarget,
   StorageAccountTarget,
 } from "../constructs";
-import { buildAccessReport } from "../constructs/estate/access-report";
+import { buildAccessReport } from "../constructs/reports/access-report";
 import { inRg, only, resourcesOf, TENANT, testStack } from "./helpers";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
 import { azureServicesRule, endpointTo, network, sqlEstate, subnet } from "./network-fixtures";

@@ -1,14 +1,14 @@
 // The resourceTypes part: what defineService refuses, and what the lookups derive from the modules.
 import "../constructs/services";
-import { defineService } from "../constructs/services/contract";
-import type { ResourceType } from "../constructs/services/contract/resource-types";
+import { defineService } from "../constructs/azure/contract";
+import type { ResourceType } from "../constructs/azure/contract/resource-types";
 import {
   nameRuleFor,
   resourceProviderOf,
   resourceTypeOfTerraform,
   typeInfoByAzureType,
   typeInfoByTerraformType,
-} from "../constructs/services/contract/resource-types";
+} from "../constructs/azure/contract/resource-types";
 
 const define =
   (name: string, type: Partial<ResourceType>, namespaces = ["Contoso.Maps"]) =>

@@ -10,8 +10,8 @@ import {
   dataPlaneRole,
   roleDefinitionId,
   RolePlane,
-} from "../constructs/role-catalog";
-import { defineService } from "../constructs/services/contract";
+} from "../constructs/azure/role-catalog";
+import { defineService } from "../constructs/azure/contract";
 
 // The built-in roles and GUIDs from the project's facts document (Azure built-in roles list).
 const PUBLISHED: ReadonlyArray<[string, string, RolePlane]> = [
@@ -192,10 +192,11 @@ describe("a service's roles part", () => {
 describe("the role lookups without the services", () => {
   it("refuse to answer rather than find nothing", () => {
     jest.isolateModules(() => {
-      const { findRoleByGuid: find } =
-        jest.requireActual<typeof import("../constructs/role-catalog")>("../constructs/role-catalog");
+      const { findRoleByGuid: find } = jest.requireActual<typeof import("../constructs/azure/role-catalog")>(
+        "../constructs/azure/role-catalog",
+      );
       expect(() => find(Roles.AcrPull.guid)).toThrow(
-        /^\[roles\] No service is registered, so no role is known: null\. Fix: import the library's entry point/,
+        /^\[service registry\] The library's services are not loaded, so no service, role or resource type is known yet: \[\]\. Fix: import the library from its entry point/,
       );
     });
   });

@@ -1,9 +1,9 @@
 // The keys part: what defineService refuses, and what the secret scan and the key rules read from it.
 import "../constructs/services";
-import { defineService, notApplicable } from "../constructs/services/contract";
-import { acceptsKeys, localAuthProblem, secretAttributes, type KeysPart } from "../constructs/services/contract/keys";
-import { findSecrets } from "../constructs/internal/guardrails/secret-scan";
-import { block } from "../constructs/internal/estate/estate-model";
+import { defineService, notApplicable } from "../constructs/azure/contract";
+import { acceptsKeys, localAuthProblem, secretAttributes, type KeysPart } from "../constructs/azure/contract/keys";
+import { findSecrets } from "../constructs/guardrails/secret-scan";
+import { block } from "../constructs/estate/estate-model";
 
 const mapsAccount = (terraformType: string) =>
   ({

@@ -6,9 +6,9 @@ import { dirname, join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
-import { ResourceId } from "../constructs/azure-ids";
+import { ResourceId } from "../constructs/azure/azure-ids";
 import "../constructs/services";
-import { knownTerraformTypes, resourceTypeOfTerraform } from "../constructs/services/contract/resource-types";
+import { knownTerraformTypes, resourceTypeOfTerraform } from "../constructs/azure/contract/resource-types";
 import { computedAttributes, identityBlockTypes, mockDefaultsFor } from "../tools/terraform-gate/mock-defaults";
 import {
   azurermRequirement,
@@ -109,7 +109,7 @@ describe("mock defaults", () => {
     const { values, note } = mockDefaultsFor("azurerm_dns_zone", "resource");
     expect(Object.keys(values)).toEqual(["id"]);
     expect(ResourceId.parse("test", values.id as string).level).toBe("resource");
-    expect(note).toMatch(/azurerm_dns_zone is not in AZURE_TYPE_OF_TERRAFORM/);
+    expect(note).toMatch(/azurerm_dns_zone is no registered service's resource type/);
   });
 
   describe("matches the cdktf bindings of azurerm 4.55", () => {
@@ -213,7 +213,7 @@ describe("test copy", () => {
       /identity = \{\n\s+principal_id = "[0-9a-f-]{36}"\n\s+tenant_id +=/,
     );
     expect(renderGateHcl({ resource: { azurerm_dns_zone: { z: {} } } })).toMatch(
-      /# azurerm_dns_zone is not in AZURE_TYPE_OF_TERRAFORM.*\n\s+mock_resource "azurerm_dns_zone"/,
+      /# azurerm_dns_zone is no registered service's resource type.*\n\s+mock_resource "azurerm_dns_zone"/,
     );
   });
 

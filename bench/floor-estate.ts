@@ -117,7 +117,7 @@ function shardWorkloads(workloads: readonly string[], shards: number): { name: s
     .map(([index, names]) => ({ name: `workloads-${index + 1}`, workloads: names }));
 }
 
-/** The UUID v5 of constructs/internal/deterministic-name.ts `roleAssignmentName`, for literal inputs. */
+/** The UUID v5 of constructs/core/deterministic-name.ts `roleAssignmentName`, for literal inputs. */
 const NAMESPACE = Buffer.from("5353215d7a4049bba84c5af019410666", "hex");
 function assignmentName(scopeId: string, roleGuid: string, principalResourceId: string): string {
   const bytes = createHash("sha1")

@@ -28,7 +28,7 @@ npm install --offline --no-audit --no-fund --loglevel=error \
 node "$repo/node_modules/typescript/bin/tsc" -p .
 CHECKPOINT_DISABLE=1 node out/main.js
 # The file is in the package (the entry point needs it), but the `exports` map refuses it by path.
-internals="@contoso-platform/azure-identity-grants/dist/internal/grants"
+internals="@contoso-platform/azure-identity-grants/dist/grants/grants"
 test -f "node_modules/$internals.js"
 node -e "try { require('$internals'); process.exit(1) } catch (e) { process.exit(e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' ? 0 : 1) }" || {
   echo "check-package: a consumer can load the library's internals by path (or the refusal changed)" >&2

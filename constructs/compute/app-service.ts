@@ -7,23 +7,17 @@ import { LinuxFunctionApp } from "@cdktf/provider-azurerm/lib/linux-function-app
 import { LinuxFunctionAppSlot } from "@cdktf/provider-azurerm/lib/linux-function-app-slot";
 import { WindowsFunctionApp } from "@cdktf/provider-azurerm/lib/windows-function-app";
 import { WindowsFunctionAppSlot } from "@cdktf/provider-azurerm/lib/windows-function-app-slot";
-import { requireAzureNames, ResourceId } from "../azure-ids";
+import { requireAzureNames, ResourceId } from "../azure/azure-ids";
 import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
-import { IdentityConfigError } from "../errors";
-import { GrantRequest } from "../grant";
-import {
-  knownName,
-  NamedResource,
-  resolveInStack,
-  resourceIdOf,
-  resourceOfIdReference,
-} from "../internal/known-values";
-import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
+import { IdentityConfigError } from "../core/errors";
+import { GrantRequest } from "../azure/grant";
+import { knownName, NamedResource, resolveInStack, resourceIdOf, resourceOfIdReference } from "../azure/known-values";
+import { IManagedIdentity, IUserAssignedIdentity } from "../azure/identity";
 import { Roles } from "../services";
 import type { StorageAccountTarget } from "../services/storage";
-import { Identity, UserAssignedIdentityChoice } from "../identity-choice";
+import { Identity, UserAssignedIdentityChoice } from "../identities/identity-choice";
 import { AttachableCompute, PlatformIdentityNeed } from "./attachable-compute";
-import { HasIdentityBlock, mergeIdentity, mergeSettings } from "../internal/compute/identity-block";
+import { HasIdentityBlock, mergeIdentity, mergeSettings } from "./identity-block";
 
 /** What web apps, function apps and their slots share, across the azurerm resource classes. */
 interface AppServiceResource extends HasIdentityBlock {

@@ -1,10 +1,10 @@
 import { IConstruct } from "constructs";
-import { ResourceId } from "../azure-ids";
-import { GrantRequest } from "../grant";
-import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
-import { HasIdentityBlock, mergeIdentity } from "../internal/compute/identity-block";
+import { ResourceId } from "../azure/azure-ids";
+import { GrantRequest } from "../azure/grant";
+import { IManagedIdentity, IUserAssignedIdentity } from "../azure/identity";
+import { HasIdentityBlock, mergeIdentity } from "./identity-block";
 import type { ContainerRegistryTarget } from "../services/container-registry";
-import type { UserAssignedIdentityChoice } from "../identity-choice";
+import type { UserAssignedIdentityChoice } from "../identities/identity-choice";
 
 /**
  * A user-assigned identity the platform itself runs as, when the workload's identity is

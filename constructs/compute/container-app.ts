@@ -4,12 +4,12 @@ import {
   ContainerAppTemplateContainer,
   ContainerAppTemplateContainerEnv,
 } from "@cdktf/provider-azurerm/lib/container-app";
-import { IdentityConfigError } from "../errors";
-import { resolveInStack, resourceIdOf } from "../internal/known-values";
-import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
+import { IdentityConfigError } from "../core/errors";
+import { resolveInStack, resourceIdOf } from "../azure/known-values";
+import { IManagedIdentity, IUserAssignedIdentity } from "../azure/identity";
 import type { ContainerRegistryTarget } from "../services/container-registry";
 import { SingleResourceCompute } from "./attachable-compute";
-import { mergeSettings, sameValue } from "../internal/compute/identity-block";
+import { mergeSettings, sameValue } from "./identity-block";
 
 /**
  * Container Apps: the identity block, environment variables on every container, and `registry`

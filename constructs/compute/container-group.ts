@@ -3,12 +3,12 @@ import {
   ContainerGroupContainer,
   ContainerGroupImageRegistryCredential,
 } from "@cdktf/provider-azurerm/lib/container-group";
-import { IdentityConfigError } from "../errors";
-import { resourceIdOf } from "../internal/known-values";
-import { IManagedIdentity, IUserAssignedIdentity } from "../identity";
+import { IdentityConfigError } from "../core/errors";
+import { resourceIdOf } from "../azure/known-values";
+import { IManagedIdentity, IUserAssignedIdentity } from "../azure/identity";
 import type { ContainerRegistryTarget } from "../services/container-registry";
 import { SingleResourceCompute } from "./attachable-compute";
-import { mergeSettings, sameValue } from "../internal/compute/identity-block";
+import { mergeSettings, sameValue } from "./identity-block";
 
 /** Container instances: the identity block, environment variables, and registry credentials by identity. */
 export class ContainerGroupCompute extends SingleResourceCompute<ContainerGroup> {

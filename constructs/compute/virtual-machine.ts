@@ -3,9 +3,9 @@ import { LinuxVirtualMachine } from "@cdktf/provider-azurerm/lib/linux-virtual-m
 import { WindowsVirtualMachine } from "@cdktf/provider-azurerm/lib/windows-virtual-machine";
 import { LinuxVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/linux-virtual-machine-scale-set";
 import { WindowsVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/windows-virtual-machine-scale-set";
-import { IdentityConfigError } from "../errors";
-import { computerNameRule } from "../internal/azure-names";
-import { knownName, resourceIdOf } from "../internal/known-values";
+import { IdentityConfigError } from "../core/errors";
+import { computerNameRule } from "../azure/azure-names";
+import { knownName, resourceIdOf } from "../azure/known-values";
 import { SingleResourceCompute } from "./attachable-compute";
 
 type VirtualMachine = LinuxVirtualMachine | WindowsVirtualMachine;

@@ -1,4 +1,4 @@
-import { SuppressionHorizon } from "../internal/policy/suppression-record";
+import { SuppressionHorizon } from "../policy/suppression-record";
 
 export type Severity = "error" | "warning";
 

@@ -1,7 +1,7 @@
 import { IConstruct } from "constructs";
 import { TerraformResource, TerraformStack } from "cdktf";
-import { IdentityConfigError } from "../errors";
-import { isRuleId } from "../internal/guardrails/rules";
+import { IdentityConfigError } from "../core/errors";
+import { isRuleId } from "./rules";
 import {
   addSuppressions,
   carriesAddedSuppressions,
@@ -9,10 +9,10 @@ import {
   Suppression,
   suppressionsOn,
   suppressionsUnder,
-} from "../internal/policy/suppression-record";
-import type { StackJson } from "../internal/estate/stack-synthesis";
+} from "../policy/suppression-record";
+import type { StackJson } from "../core/stack-synthesis";
 
-export type { Suppression } from "../internal/policy/suppression-record";
+export type { Suppression } from "../policy/suppression-record";
 
 /** The stack's Terraform JSON, as a synthesis hook reads it. */
 type StackDocument = ReturnType<StackJson>;

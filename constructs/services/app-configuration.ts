@@ -1,7 +1,7 @@
-import { defineService, notApplicable } from "./contract";
-import { role } from "../role-catalog";
+import { defineService, notApplicable } from "../azure/contract";
+import { role } from "../azure/role-catalog";
 import { AppConfiguration } from "@cdktf/provider-azurerm/lib/app-configuration";
-import { targetOfKind } from "../targets";
+import { targetOfKind } from "../grants/targets";
 
 /** App Configuration: everything the library knows about it. */
 export const appConfiguration = defineService({

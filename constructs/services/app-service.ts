@@ -1,6 +1,6 @@
-import { defineService, notApplicable } from "./contract";
-import type { MockedResource, MockWorld } from "./contract/mocks";
-import { ALNUM_HYPHEN_INSIDE } from "../internal/azure-names";
+import { defineService, notApplicable } from "../azure/contract";
+import type { MockedResource, MockWorld } from "../azure/contract/mocks";
+import { ALNUM_HYPHEN_INSIDE } from "../azure/azure-names";
 
 const APP_NAME = {
   kind: "App Service app",

@@ -1,10 +1,10 @@
-import { defineService, notApplicable } from "./contract";
-import { acceptsKeys } from "./contract/keys";
-import { role } from "../role-catalog";
-import { NO_TRAILING_PERIOD } from "../internal/azure-names";
+import { defineService, notApplicable } from "../azure/contract";
+import { acceptsKeys } from "../azure/contract/keys";
+import { role } from "../azure/role-catalog";
+import { NO_TRAILING_PERIOD } from "../azure/azure-names";
 import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-insights";
-import { targetOfKind } from "../targets";
-import { clientIdOf, IdentityConnection } from "../identity-connection";
+import { targetOfKind } from "../grants/targets";
+import { clientIdOf, IdentityConnection } from "../grants/identity-connection";
 
 /** Application Insights: everything the library knows about it. */
 export const applicationInsights = defineService({

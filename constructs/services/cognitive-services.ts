@@ -1,8 +1,8 @@
-import { defineService, notApplicable } from "./contract";
-import { role } from "../role-catalog";
-import { ALNUM_HYPHEN_INSIDE } from "../internal/azure-names";
+import { defineService, notApplicable } from "../azure/contract";
+import { role } from "../azure/role-catalog";
+import { ALNUM_HYPHEN_INSIDE } from "../azure/azure-names";
 import { CognitiveAccount } from "@cdktf/provider-azurerm/lib/cognitive-account";
-import { targetOfKind } from "../targets";
+import { targetOfKind } from "../grants/targets";
 
 const OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI";
 

@@ -1,4 +1,4 @@
-import { defineService, notApplicable } from "./contract";
+import { defineService, notApplicable } from "../azure/contract";
 
 /** Container Apps: everything the library knows about it. */
 export const containerApps = defineService({

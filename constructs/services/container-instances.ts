@@ -1,5 +1,5 @@
-import { defineService, notApplicable } from "./contract";
-import { LOWER_DNS_LABEL } from "../internal/azure-names";
+import { defineService, notApplicable } from "../azure/contract";
+import { LOWER_DNS_LABEL } from "../azure/azure-names";
 
 /** Container Instances: everything the library knows about it. */
 export const containerInstances = defineService({

@@ -1,7 +1,7 @@
-import { defineService, notApplicable } from "./contract";
-import { role } from "../role-catalog";
+import { defineService, notApplicable } from "../azure/contract";
+import { role } from "../azure/role-catalog";
 import { ContainerRegistry } from "@cdktf/provider-azurerm/lib/container-registry";
-import { targetOfKind } from "../targets";
+import { targetOfKind } from "../grants/targets";
 
 /** Container Registry: everything the library knows about it. */
 export const containerRegistry = defineService({

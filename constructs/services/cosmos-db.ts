@@ -1,16 +1,16 @@
-import { defineService } from "./contract";
-import { acceptsKeys } from "./contract/keys";
-import { dataPlaneRole } from "../role-catalog";
-import { commentOf } from "./contract/assignments";
-import { LOWER_DNS_LABEL } from "../internal/azure-names";
+import { defineService } from "../azure/contract";
+import { acceptsKeys } from "../azure/contract/keys";
+import { dataPlaneRole } from "../azure/role-catalog";
+import { commentOf } from "../azure/contract/assignments";
+import { LOWER_DNS_LABEL } from "../azure/azure-names";
 import { CosmosdbAccount } from "@cdktf/provider-azurerm/lib/cosmosdb-account";
 import { CosmosdbSqlDatabase } from "@cdktf/provider-azurerm/lib/cosmosdb-sql-database";
 import { CosmosdbSqlContainer } from "@cdktf/provider-azurerm/lib/cosmosdb-sql-container";
 import { CosmosdbSqlRoleAssignment } from "@cdktf/provider-azurerm/lib/cosmosdb-sql-role-assignment";
-import { IdentityConfigError } from "../errors";
-import { knownName } from "../internal/known-values";
-import { ChildResource, childTarget, GrantTarget, targetOfKind } from "../targets";
-import { functionsConnection, IdentityConnection } from "../identity-connection";
+import { IdentityConfigError } from "../core/errors";
+import { knownName } from "../azure/known-values";
+import { ChildResource, childTarget, GrantTarget, targetOfKind } from "../grants/targets";
+import { functionsConnection, IdentityConnection } from "../grants/identity-connection";
 
 const COSMOS_ROLE_ID = /\/sqlRoleDefinitions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 

@@ -1,11 +1,11 @@
-import { defineService, notApplicable } from "./contract";
-import { acceptsKeys, type KeyJudge } from "./contract/keys";
-import { role } from "../role-catalog";
+import { defineService, notApplicable } from "../azure/contract";
+import { acceptsKeys, type KeyJudge } from "../azure/contract/keys";
+import { role } from "../azure/role-catalog";
 import { EventgridTopic } from "@cdktf/provider-azurerm/lib/eventgrid-topic";
 import { EventgridDomain } from "@cdktf/provider-azurerm/lib/eventgrid-domain";
-import { IdentityConfigError } from "../errors";
-import { GrantTarget, targetOfKind } from "../targets";
-import { functionsConnection, IdentityConnection } from "../identity-connection";
+import { IdentityConfigError } from "../core/errors";
+import { GrantTarget, targetOfKind } from "../grants/targets";
+import { functionsConnection, IdentityConnection } from "../grants/identity-connection";
 
 const TOPIC_OR_DOMAIN_NAME = {
   kind: "Event Grid topic or domain",

@@ -1,11 +1,11 @@
-import { defineService, notApplicable } from "./contract";
-import { role } from "../role-catalog";
-import { LETTER_FIRST_HYPHENS, MESSAGING_ENTITY } from "../internal/azure-names";
+import { defineService, notApplicable } from "../azure/contract";
+import { role } from "../azure/role-catalog";
+import { LETTER_FIRST_HYPHENS, MESSAGING_ENTITY } from "../azure/azure-names";
 import { messagingLogs } from "./service-bus";
 import { EventhubNamespace } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
 import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
-import { childTarget, GrantTarget, targetOfKind } from "../targets";
-import { functionsConnection, IdentityConnection } from "../identity-connection";
+import { childTarget, GrantTarget, targetOfKind } from "../grants/targets";
+import { functionsConnection, IdentityConnection } from "../grants/identity-connection";
 
 /** Event Hubs: everything the library knows about it. */
 export const eventHubs = defineService({

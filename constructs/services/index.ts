@@ -1,3 +1,4 @@
+import { shippedServicesLoaded } from "../azure/contract/registry";
 // The services the library ships, registered in this order (the order of every generated table).
 import { keyVault } from "./key-vault";
 import { storage } from "./storage";
@@ -22,6 +23,8 @@ import { appService } from "./app-service";
 import { virtualMachines } from "./virtual-machines";
 import { containerApps } from "./container-apps";
 import { containerInstances } from "./container-instances";
+import { signalR } from "./signalr";
+import { mysql } from "./mysql";
 
 export const SHIPPED_SERVICES = [
   keyVault,
@@ -47,7 +50,9 @@ export const SHIPPED_SERVICES = [
   virtualMachines,
   containerApps,
   containerInstances,
+  mysql,
 ] as const;
+shippedServicesLoaded();
 
 // Reader comes before the identity roles, Resource Manager's other roles after the network ones.
 const { Reader, ...resourceManagerRoles } = resourceManager.roles;
@@ -76,4 +81,5 @@ export const Roles = {
   ...managedIdentity.roles,
   ...network.roles,
   ...resourceManagerRoles,
+  ...signalR.roles,
 } as const;

@@ -1,8 +1,8 @@
-import { defineService, notApplicable } from "./contract";
-import { aclRefusal } from "./contract/network";
-import { role } from "../role-catalog";
+import { defineService, notApplicable } from "../azure/contract";
+import { aclRefusal } from "../azure/contract/network";
+import { role } from "../azure/role-catalog";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
-import { childTarget, GrantTarget, targetOfKind } from "../targets";
+import { childTarget, GrantTarget, targetOfKind } from "../grants/targets";
 
 // Secrets are on resource-name-rules; keys and certificates are not, so all three follow the Key
 // Vault overview's "object-name" (about-keys-secrets-certificates): 1-127 of 0-9, a-z, A-Z and -.

@@ -1,7 +1,7 @@
-import { defineService } from "./contract";
-import { lookupRole, role } from "../role-catalog";
+import { defineService } from "../azure/contract";
+import { lookupRole, role } from "../azure/role-catalog";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
-import { targetOfKind } from "../targets";
+import { targetOfKind } from "../grants/targets";
 
 const AKS_READ = [
   "Microsoft.Authorization/*/read",

@@ -1,7 +1,7 @@
-import { defineService, notApplicable } from "./contract";
-import { role } from "../role-catalog";
-import { IUserAssignedIdentity } from "../identity";
-import { targetOfKind } from "../targets";
+import { defineService, notApplicable } from "../azure/contract";
+import { role } from "../azure/role-catalog";
+import { IUserAssignedIdentity } from "../azure/identity";
+import { targetOfKind } from "../grants/targets";
 
 const MANAGED_IDENTITY_COMMON = [
   "Microsoft.Authorization/*/read",

@@ -1,4 +1,4 @@
-import { defineService, notApplicable } from "./contract";
+import { defineService, notApplicable } from "../azure/contract";
 
 /** Azure Monitor: everything the library knows about it. */
 export const monitor = defineService({

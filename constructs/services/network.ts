@@ -1,11 +1,11 @@
-import { defineService, notApplicable } from "./contract";
-import { role } from "../role-catalog";
+import { defineService, notApplicable } from "../azure/contract";
+import { role } from "../azure/role-catalog";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
-import { requireAzureNames, ResourceId } from "../azure-ids";
-import { AzureContext } from "../internal/azure-context";
-import { knownName } from "../internal/known-values";
-import { targetOfKind } from "../targets";
+import { requireAzureNames, ResourceId } from "../azure/azure-ids";
+import { AzureContext } from "../azure/azure-context";
+import { knownName } from "../azure/known-values";
+import { targetOfKind } from "../grants/targets";
 
 const NETWORK_NAME_TEXT =
   "letters, digits, underscores, periods and hyphens; starts with a letter or digit, ends with a letter, digit or underscore";

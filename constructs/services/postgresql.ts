@@ -1,13 +1,13 @@
-import { defineService, notApplicable } from "./contract";
+import { defineService, notApplicable } from "../azure/contract";
 import { PostgresqlFlexibleServerFirewallRule } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server-firewall-rule";
-import { dataPlaneRole } from "../role-catalog";
-import type { AuditNeeds } from "./contract/audit";
+import { dataPlaneRole } from "../azure/role-catalog";
+import type { AuditNeeds } from "../azure/contract/audit";
 import { PostgresqlFlexibleServer } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server";
 import { PostgresqlFlexibleServerDatabase } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server-database";
-import { DatabaseScope } from "../grant";
-import { DataPlaneRoleDefinition } from "../role-catalog";
-import { databaseUsers } from "../internal/data-plane/database-access";
-import { principalDisplayName } from "../internal/data-plane/principal-name";
+import { DatabaseScope } from "../azure/grant";
+import { DataPlaneRoleDefinition } from "../azure/role-catalog";
+import { databaseUsers } from "../grants/database-access";
+import { principalDisplayName } from "../grants/principal-name";
 import {
   DatabaseDialect,
   DatabaseUser,
@@ -21,9 +21,9 @@ import {
   Statement,
   StatementStep,
   text,
-} from "../internal/data-plane/database-statements";
-import { ChildResource, childName, childTarget, GrantTarget, targetOfKind } from "../targets";
-import { clientIdOf, databaseOf, IdentityConnection } from "../identity-connection";
+} from "../azure/database-statements";
+import { ChildResource, childName, childTarget, GrantTarget, targetOfKind } from "../grants/targets";
+import { clientIdOf, databaseOf, IdentityConnection } from "../grants/identity-connection";
 
 /** PostgreSQL's spellings of a boolean `on`. */
 const POSTGRES_ON = new Set(["on", "true", "yes", "1"]);

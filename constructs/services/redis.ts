@@ -1,12 +1,12 @@
-import { defineService } from "./contract";
-import { acceptsKeys } from "./contract/keys";
-import { dataPlaneRole } from "../role-catalog";
-import { commentOf } from "./contract/assignments";
+import { defineService } from "../azure/contract";
+import { acceptsKeys } from "../azure/contract/keys";
+import { dataPlaneRole } from "../azure/role-catalog";
+import { commentOf } from "../azure/contract/assignments";
 import { RedisCache } from "@cdktf/provider-azurerm/lib/redis-cache";
 import { RedisCacheAccessPolicyAssignment } from "@cdktf/provider-azurerm/lib/redis-cache-access-policy-assignment";
-import { principalDisplayName } from "../internal/data-plane/principal-name";
-import { targetOfKind } from "../targets";
-import { functionsConnection, IdentityConnection } from "../identity-connection";
+import { principalDisplayName } from "../grants/principal-name";
+import { targetOfKind } from "../grants/targets";
+import { functionsConnection, IdentityConnection } from "../grants/identity-connection";
 
 /** Redis: everything the library knows about it. */
 export const redis = defineService({

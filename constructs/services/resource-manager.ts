@@ -1,7 +1,7 @@
-import { defineService, notApplicable } from "./contract";
-import { role } from "../role-catalog";
-import { AssignmentFields, JsonResource } from "./contract/assignments";
-import { NO_TRAILING_PERIOD } from "../internal/azure-names";
+import { defineService, notApplicable } from "../azure/contract";
+import { role } from "../azure/role-catalog";
+import { AssignmentFields, JsonResource } from "../azure/contract/assignments";
+import { NO_TRAILING_PERIOD } from "../azure/azure-names";
 
 const AZURE_ROLE_ID =
   /\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;

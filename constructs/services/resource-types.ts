@@ -20,7 +20,7 @@ import { search } from "./search";
 import { managedIdentity } from "./managed-identity";
 import { network } from "./network";
 
-export type { ResourceTypeInfo } from "./contract/resource-types";
+export type { ResourceTypeInfo } from "../azure/contract/resource-types";
 
 export const ResourceTypes = {
   keyVault: keyVault.resourceTypes.vault,

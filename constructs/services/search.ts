@@ -1,10 +1,10 @@
-import { defineService, notApplicable } from "./contract";
-import { acceptsKeys } from "./contract/keys";
-import { role } from "../role-catalog";
-import { LOWER_DNS_LABEL } from "../internal/azure-names";
+import { defineService, notApplicable } from "../azure/contract";
+import { acceptsKeys } from "../azure/contract/keys";
+import { role } from "../azure/role-catalog";
+import { LOWER_DNS_LABEL } from "../azure/azure-names";
 import { SearchService } from "@cdktf/provider-azurerm/lib/search-service";
-import { childTarget, GrantTarget, targetOfKind } from "../targets";
-import { functionsConnection, IdentityConnection } from "../identity-connection";
+import { childTarget, GrantTarget, targetOfKind } from "../grants/targets";
+import { functionsConnection, IdentityConnection } from "../grants/identity-connection";
 
 /** Search: everything the library knows about it. */
 export const search = defineService({

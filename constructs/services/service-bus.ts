@@ -1,13 +1,13 @@
-import { defineService, notApplicable } from "./contract";
-import { PUBLIC_ACCESS_DISABLED } from "./contract/network";
-import { role } from "../role-catalog";
-import { MESSAGING_ENTITY } from "../internal/azure-names";
-import type { ByTier } from "./contract/audit";
+import { defineService, notApplicable } from "../azure/contract";
+import { PUBLIC_ACCESS_DISABLED } from "../azure/contract/network";
+import { role } from "../azure/role-catalog";
+import { MESSAGING_ENTITY } from "../azure/azure-names";
+import type { ByTier } from "../azure/contract/audit";
 import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-namespace";
 import { ServicebusQueue } from "@cdktf/provider-azurerm/lib/servicebus-queue";
 import { ServicebusTopic } from "@cdktf/provider-azurerm/lib/servicebus-topic";
-import { ChildResource, childTarget, GrantTarget, ParentReference, targetOfKind } from "../targets";
-import { functionsConnection, IdentityConnection } from "../identity-connection";
+import { ChildResource, childTarget, GrantTarget, ParentReference, targetOfKind } from "../grants/targets";
+import { functionsConnection, IdentityConnection } from "../grants/identity-connection";
 
 const ENTITY_NAME = {
   min: 1,

@@ -1,14 +1,14 @@
-import { defineService, notApplicable } from "./contract";
+import { defineService, notApplicable } from "../azure/contract";
 import { MssqlVirtualNetworkRule } from "@cdktf/provider-azurerm/lib/mssql-virtual-network-rule";
 import { MssqlFirewallRule } from "@cdktf/provider-azurerm/lib/mssql-firewall-rule";
-import { dataPlaneRole } from "../role-catalog";
-import { NO_TRAILING_PERIOD } from "../internal/azure-names";
+import { dataPlaneRole } from "../azure/role-catalog";
+import { NO_TRAILING_PERIOD } from "../azure/azure-names";
 import { MssqlServerExtendedAuditingPolicy } from "@cdktf/provider-azurerm/lib/mssql-server-extended-auditing-policy";
-import type { AuditNeeds } from "./contract/audit";
+import type { AuditNeeds } from "../azure/contract/audit";
 import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
 import { MssqlDatabase } from "@cdktf/provider-azurerm/lib/mssql-database";
-import { DatabaseScope } from "../grant";
-import { databaseUsers } from "../internal/data-plane/database-access";
+import { DatabaseScope } from "../azure/grant";
+import { databaseUsers } from "../grants/database-access";
 import {
   DatabaseDialect,
   DatabaseUser,
@@ -19,9 +19,9 @@ import {
   StatementStep,
   sql as tsql,
   text,
-} from "../internal/data-plane/database-statements";
-import { ChildResource, childName, childTarget, GrantTarget, targetOfKind } from "../targets";
-import { clientIdOf, databaseOf, IdentityConnection } from "../identity-connection";
+} from "../azure/database-statements";
+import { ChildResource, childName, childTarget, GrantTarget, targetOfKind } from "../grants/targets";
+import { clientIdOf, databaseOf, IdentityConnection } from "../grants/identity-connection";
 
 /** Whether a Terraform boolean is true (as Terraform converts `"true"` and `"1"`), or left to its default of true. */
 const onByDefault = (value: unknown) => value === undefined || value === true || value === "true" || value === "1";

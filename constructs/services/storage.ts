@@ -1,16 +1,16 @@
-import { defineService, notApplicable } from "./contract";
-import { aclRefusal } from "./contract/network";
-import type { MockWorld } from "./contract/mocks";
-import { role } from "../role-catalog";
-import { LOWER_DNS_LABEL } from "../internal/azure-names";
-import type { ServiceLog } from "./contract/audit";
+import { defineService, notApplicable } from "../azure/contract";
+import { aclRefusal } from "../azure/contract/network";
+import type { MockWorld } from "../azure/contract/mocks";
+import { role } from "../azure/role-catalog";
+import { LOWER_DNS_LABEL } from "../azure/azure-names";
+import type { ServiceLog } from "../azure/contract/audit";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
 import { StorageTable } from "@cdktf/provider-azurerm/lib/storage-table";
 import { StorageShare } from "@cdktf/provider-azurerm/lib/storage-share";
-import { ChildResource, childTarget, GrantTarget, ParentReference, targetOfKind } from "../targets";
-import { functionsConnection, IdentityConnection } from "../identity-connection";
+import { ChildResource, childTarget, GrantTarget, ParentReference, targetOfKind } from "../grants/targets";
+import { functionsConnection, IdentityConnection } from "../grants/identity-connection";
 
 // ARM's type is fileServices/shares; role-assignment scopes (and azurerm's resource_manager_id)
 // spell it fileshares. Same rule either way.

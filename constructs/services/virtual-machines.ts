@@ -1,5 +1,5 @@
-import { defineService, notApplicable } from "./contract";
-import type { JsonConfig, JsonReader } from "./contract/network";
+import { defineService, notApplicable } from "../azure/contract";
+import type { JsonConfig, JsonReader } from "../azure/contract/network";
 
 // resource-name-rules gives the host name's rule (Linux 1-64, Windows 1-15; no spaces, control
 // characters or ~!@#$%^&*()=+_[]{}\|;:.'",<>/?; no trailing period or hyphen) and says the

@@ -4,8 +4,8 @@
 // random 8-character string fails them at plan.
 import { createHash } from "node:crypto";
 import "../../constructs/services";
-import { mockTables, type MockWorld } from "../../constructs/services/contract/mocks";
-import { resourceTypeOfTerraform } from "../../constructs/services/contract/resource-types";
+import { mockTables, type MockWorld } from "../../constructs/azure/contract/mocks";
+import { resourceTypeOfTerraform } from "../../constructs/azure/contract/resource-types";
 
 const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const MOCK_RESOURCE_GROUP = "mock-rg";
@@ -105,7 +105,7 @@ export function mockDefaultsFor(terraformType: string, kind: "resource" | "data"
     const name = terraformType.replace(/^azurerm_/, "").replace(/_/g, "-");
     return {
       values: { id: `${RG_ID}/providers/Microsoft.Resources/unmappedTypes/mock-${name}` },
-      note: `${terraformType} is not in AZURE_TYPE_OF_TERRAFORM: only a generic ARM id is mocked; add the type to constructs/internal/platform/azure-resource-types.ts if its id is parsed`,
+      note: `${terraformType} is no registered service's resource type: only a generic ARM id is mocked; add the type to its service's resourceTypes part (constructs/services/<service>.ts) if its id is parsed`,
     };
   }
   const id = special ? special(WORLD) : armIdOf(azureType!);

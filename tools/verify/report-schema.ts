@@ -7,10 +7,10 @@
 // accepts is an AccessReport by construction.
 import { z } from "zod";
 import type { AccessReport } from "../../constructs";
-import { IdentityConfigError } from "../../constructs/errors";
-import { isGuid, ResourceId } from "../../constructs/azure-ids";
-import { MAX_CONDITION_BYTES } from "../../constructs/internal/abac/parser";
-import { excerpt } from "../../constructs/internal/excerpt";
+import { IdentityConfigError } from "../../constructs/core/errors";
+import { isGuid, ResourceId } from "../../constructs/azure/azure-ids";
+import { MAX_CONDITION_BYTES } from "../../constructs/azure/abac/parser";
+import { excerpt } from "../../constructs/core/excerpt";
 
 /**
  * Bounds far above what the library writes (names under 100 characters, ids under 200, queries

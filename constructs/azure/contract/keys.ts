@@ -1,0 +1,151 @@
+import { IdentityConfigError } from "../../core/errors";
+import { UNOWNED_SECRET_ATTRIBUTES } from "../secret-attributes";
+import type { ServiceDefinition } from ".";
+import { isNotApplicable } from "./part";
+import { registeredServices } from "./registry";
+import type { JsonConfig } from "./network";
+
+/**
+ * The keys part: how a service's targets still let a caller in with a key (or refuse Entra tokens,
+ * so a grant does nothing), and which attributes of its resource types and data sources expose a
+ * key, password, connection string or token. Guardrails judge the targets with it; the secret scan
+ * reads the attributes from it (types no service owns are in constructs/azure/secret-attributes.ts).
+ */
+
+/** What is wrong, after "<the grant>, but ", and the change that fixes it, before " on <address>". */
+export interface KeyProblem {
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/** Judges a target's configuration; `block` reads a nested block as cdktf writes it (an object, or a list of one). */
+export type KeyJudge = (
+  config: JsonConfig,
+  block: (value: unknown) => JsonConfig | undefined,
+) => KeyProblem | undefined;
+
+/** A sensitive attribute the resource's own configuration makes no secret. */
+export interface NotSecretWhen {
+  readonly paths: readonly string[];
+  readonly when: (config: JsonConfig) => boolean;
+}
+
+export interface KeysPart {
+  /**
+   * By terraform type of a data target: its local-auth switches (access keys, SAS, API keys), and
+   * whether it accepts Entra tokens at all (IG028).
+   */
+  readonly localAuth?: Readonly<Record<string, KeyJudge>>;
+  /** By terraform type: the account-wide shared key switch, judged by its own rule (IG007). */
+  readonly sharedKey?: Readonly<Record<string, KeyJudge>>;
+  /**
+   * By terraform type (`data.<type>` for its data source): the attribute paths, space-separated,
+   * whose values are secrets. A path names a nested attribute (`kube_config.client_key`); a listed
+   * block covers all of it. The provider's `Sensitive` attributes, and keys it does not mark.
+   */
+  readonly secretAttributes: Readonly<Record<string, string>>;
+  readonly notSecretWhen?: Readonly<Record<string, NotSecretWhen>>;
+}
+
+/** A target still taking keys: anyone holding one bypasses the identity's grants. */
+export const acceptsKeys = (what: string, fix: string): KeyProblem => ({
+  problem: `the ${what}: anyone holding a key bypasses the identity's grants`,
+  fix,
+});
+
+const partOf = (service: ServiceDefinition): KeysPart | undefined =>
+  service.keys === undefined || isNotApplicable(service.keys) ? undefined : service.keys;
+
+const PATH = /^[a-z0-9_]+(?:\.[a-z0-9_]+)*$/;
+
+/**
+ * Refuses a keys part naming a terraform type the service's resourceTypes do not define (a typo
+ * would leave the type unjudged and its keys unscanned), or an attribute path that is none.
+ */
+export function checkKeys(definition: ServiceDefinition): void {
+  const part = partOf(definition);
+  if (!part) return;
+  const resourceTypes =
+    definition.resourceTypes === undefined || isNotApplicable(definition.resourceTypes) ? {} : definition.resourceTypes;
+  const defined = new Set(Object.values(resourceTypes).flatMap((t) => (t.terraformType ? [t.terraformType] : [])));
+  const sections = ["secretAttributes", "localAuth", "sharedKey", "notSecretWhen"] as const;
+  for (const section of sections) {
+    for (const [type, entry] of Object.entries(part[section] ?? {})) {
+      if (!defined.has(type.replace(/^data\./, "")))
+        throw new IdentityConfigError("defineService", {
+          problem: `${definition.name} keys.${section}: ${type} is not a terraform type of ${definition.name}'s resourceTypes`,
+          value: type,
+          fix: `name one of ${[...defined].join(", ") || "its resource types' terraform types (it defines none)"} (or its data source, data.<type>); a type no shipped service owns belongs in constructs/azure/secret-attributes.ts.ts`,
+        });
+      const bad =
+        section === "secretAttributes"
+          ? String(entry)
+              .split(" ")
+              .find((path) => !PATH.test(path))
+          : undefined;
+      if (bad !== undefined)
+        throw new IdentityConfigError("defineService", {
+          problem: `${definition.name} keys.secretAttributes.${type}: "${bad}" is not an attribute path`,
+          value: entry,
+          fix: 'list attribute paths separated by single spaces, nested ones with dots, e.g. "primary_key kube_config.client_key"',
+        });
+    }
+  }
+}
+
+interface Tables {
+  readonly services: number;
+  readonly secretAttributes: ReadonlyMap<string, readonly (readonly string[])[]>;
+}
+
+let tables: Tables | undefined;
+
+/** Rebuilt when a service registers, so a consumer's service counts from its definition on. */
+function lookups(): Tables {
+  const services = registeredServices();
+  if (tables?.services === services.length) return tables;
+  const all = [...UNOWNED_SECRET_ATTRIBUTES, ...services.map((s) => partOf(s)?.secretAttributes ?? {})];
+  tables = {
+    services: services.length,
+    secretAttributes: new Map(
+      [...new Set(all.flatMap((t) => Object.keys(t)))].map((type) => [
+        type,
+        all
+          .flatMap((t) => (t[type] ?? "").split(" "))
+          .filter((path) => path !== "")
+          .map((path) => path.split(".")),
+      ]),
+    ),
+  };
+  return tables;
+}
+
+/** Terraform type (`azurerm_x`, `data.azurerm_x`, other providers' too) → the attribute paths that hold secrets, as segments. */
+export function secretAttributes(): ReadonlyMap<string, readonly (readonly string[])[]> {
+  return lookups().secretAttributes;
+}
+
+const judgeOf = (section: "localAuth" | "sharedKey", terraformType: string): KeyJudge | undefined =>
+  registeredServices()
+    .map((s) => partOf(s)?.[section]?.[terraformType])
+    .find((judge) => judge !== undefined);
+
+/** How a target of this terraform type still accepts keys or refuses Entra tokens, judged by its service. */
+export const localAuthProblem = (
+  terraformType: string,
+  config: JsonConfig,
+  block: (value: unknown) => JsonConfig | undefined,
+): KeyProblem | undefined => judgeOf("localAuth", terraformType)?.(config, block);
+
+/** How a target of this terraform type still accepts its account-wide shared keys, judged by its service. */
+export const sharedKeyProblem = (
+  terraformType: string,
+  config: JsonConfig,
+  block: (value: unknown) => JsonConfig | undefined,
+): KeyProblem | undefined => judgeOf("sharedKey", terraformType)?.(config, block);
+
+/** When a sensitive attribute of this terraform type is no secret, if its service says so. */
+export const notSecretWhen = (terraformType: string): NotSecretWhen | undefined =>
+  registeredServices()
+    .map((s) => partOf(s)?.notSecretWhen?.[terraformType])
+    .find((rule) => rule !== undefined);

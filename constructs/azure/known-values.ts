@@ -1,0 +1,111 @@
+import { IConstruct } from "constructs";
+import {
+  DefaultTokenResolver,
+  dependable,
+  StringConcat,
+  TerraformResource,
+  TerraformStack,
+  Token,
+  Tokenization,
+} from "cdktf";
+import { ResourceId } from "./azure-ids";
+import { AzureContext } from "./azure-context";
+import { IdentityConfigError } from "../core/errors";
+
+const NAME_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.name\}$/;
+
+/**
+ * The literal behind a name, when it is known before apply. `rg.name` is a reference to a
+ * resource of this stack whose `name` argument is a literal: follow it, so that ids built from
+ * names (and the assignment names hashed from them) stay literals a reviewer can read.
+ * Anything else is returned as it is and ends up in a Terraform expression.
+ */
+export function knownName(scope: IConstruct, value: string): string {
+  if (!Token.isUnresolved(value)) return value;
+  const stack = TerraformStack.of(scope);
+  const match = NAME_REFERENCE.exec(resolveInStack(stack, value));
+  if (!match) return value;
+  const address = `${match[1]}.${match[2]}`;
+  const literal = (resourceAt(stack, address) as { nameInput?: unknown } | undefined)?.nameInput;
+  return typeof literal === "string" && !Token.isUnresolved(literal) ? literal : value;
+}
+
+const ID_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.id\}$/;
+
+/** The resource of this stack whose `id` the value is exactly (`${azurerm_subnet.x.id}`), if any. */
+export function resourceOfIdReference(scope: IConstruct, value: string): TerraformResource | undefined {
+  if (!Token.isUnresolved(value)) return undefined;
+  const stack = TerraformStack.of(scope);
+  const match = ID_REFERENCE.exec(resolveInStack(stack, value));
+  return match ? resourceAt(stack, `${match[1]}.${match[2]}`) : undefined;
+}
+
+const addressIndex = new WeakMap<TerraformStack, Map<string, TerraformResource>>();
+
+/** Resources by Terraform address; re-indexed on a miss, so a large stack is walked rarely. */
+function resourceAt(stack: TerraformStack, address: string): TerraformResource | undefined {
+  const cached = addressIndex.get(stack)?.get(address);
+  if (cached) return cached;
+  const index = new Map<string, TerraformResource>();
+  for (const c of stack.node.findAll()) {
+    if (c instanceof TerraformResource) index.set(`${c.terraformResourceType}.${c.friendlyUniqueId}`, c);
+  }
+  addressIndex.set(stack, index);
+  return index.get(address);
+}
+
+/** A value as it will be written into the stack's JSON, e.g. `${azurerm_resource_group.rg.name}`. */
+export function resolveInStack(scope: IConstruct, value: string): string {
+  const stack = TerraformStack.of(scope);
+  return String(Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }));
+}
+
+/**
+ * Orders `resource` after `dependency` (`depends_on`), keeping what it waits for already. A grant
+ * without a resource (a database role, made by statements after apply) has nothing to wait for.
+ */
+export function dependOn(resource: IConstruct, dependency: TerraformResource | undefined): void {
+  if (resource instanceof TerraformResource && dependency)
+    resource.dependsOn = [...(resource.dependsOn ?? []), dependable(dependency)];
+}
+
+/** A resource of this stack whose id can be built from names known before apply. */
+export interface NamedResource extends IConstruct {
+  readonly id: string;
+  readonly nameInput?: string;
+  readonly resourceGroupNameInput?: string;
+}
+
+/** The resource's id built from its names in the stack's subscription; `kind` names it in errors. */
+export function resourceIdOf(resource: NamedResource, type: string, kind: string): ResourceId {
+  const name = resource.nameInput === undefined ? undefined : knownName(resource, resource.nameInput);
+  const resourceGroup =
+    resource.resourceGroupNameInput === undefined ? undefined : knownName(resource, resource.resourceGroupNameInput);
+  if (name === undefined || resourceGroup === undefined) {
+    throw new IdentityConfigError(resource, {
+      problem: `${kind} has no name or resource group set, so its id cannot be known before apply`,
+      value: { name: name ?? null, resourceGroup: resourceGroup ?? null },
+      fix: "set name and resource_group_name on the resource, or pass the resource id string instead",
+    });
+  }
+  return ResourceId.fromNames(resource, {
+    subscriptionId: AzureContext.of(resource).subscriptionId,
+    resourceGroup,
+    type,
+    name,
+  });
+}
+
+/**
+ * Refuses a construct of another stack: a token crossing stacks becomes a remote-state read, so
+ * one stack's plan would wait for another's deploy (or cdktf fails with a raw provider error).
+ */
+export function requireSameStack(where: IConstruct, what: string, other: IConstruct, fix: string): void {
+  const [mine, theirs] = [TerraformStack.of(where), TerraformStack.of(other)];
+  if (mine === theirs) return;
+  throw new IdentityConfigError(where, {
+    problem: `${what} belongs to stack ${theirs.node.id}, not to this stack ${mine.node.id}`,
+    value: other.node.path,
+    fix,
+  });
+}

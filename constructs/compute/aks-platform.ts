@@ -1,0 +1,197 @@
+import { IConstruct } from "constructs";
+import { Token } from "cdktf";
+import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
+import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
+import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
+import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
+import { IdentityConfigError } from "../core/errors";
+import { resolveInStack, resourceOfIdReference } from "../azure/known-values";
+import { lookupRole, RoleDefinition } from "../azure/role-catalog";
+import { GrantTarget } from "../grants/targets";
+import { PrivateDnsZoneTarget, SubnetTarget } from "../services/network";
+
+/** One resource the control plane must hold a platform role on, and what the cluster uses it for. */
+export interface AksPlatformScope {
+  readonly target: GrantTarget<"Network">;
+  readonly role: RoleDefinition;
+  readonly use: string;
+}
+
+/**
+ * Every subnet the cluster's nodes, pods and API server use, and its own private DNS zone: what
+ * Microsoft documents the control-plane identity needs (Network Contributor on the subnet,
+ * Private DNS Zone Contributor on the zone) and must be granted outside the portal.
+ */
+export function aksPlatformScopes(
+  where: IConstruct,
+  cluster: KubernetesCluster,
+  nodePools: readonly KubernetesClusterNodePool[],
+): AksPlatformScope[] {
+  const name = `AKS cluster ${cluster.nameInput ?? cluster.node.path}`;
+  const pool = cluster.defaultNodePool;
+  const subnets: [string | undefined, string][] = [
+    [pool.vnetSubnetIdInput, `node subnet of ${name}`],
+    [pool.podSubnetIdInput, `pod subnet of ${name}`],
+    ...nodePools.flatMap((p): [string | undefined, string][] => [
+      [p.vnetSubnetIdInput, `node subnet of ${name}`],
+      [p.podSubnetIdInput, `pod subnet of ${name}`],
+    ]),
+    [cluster.apiServerAccessProfileInput?.subnetId, `API server subnet of ${name}`],
+  ];
+  const scopes = subnets.flatMap(([value, use]) =>
+    value === undefined
+      ? []
+      : [{ target: subnetTarget(where, value, use), role: lookupRole(where, "Network Contributor"), use }],
+  );
+  const zone = cluster.privateDnsZoneIdInput;
+  if (zone !== undefined && !/^(system|none)$/i.test(zone)) {
+    scopes.push({
+      target: dnsZoneTarget(where, zone),
+      role: lookupRole(where, "Private DNS Zone Contributor"),
+      use: `private DNS zone of ${name}`,
+    });
+  }
+  const seen = new Set<string>();
+  return scopes.filter((s) => {
+    const key = `${s.role.guid}|${s.target.resourceId.id.toLowerCase()}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+function subnetTarget(where: IConstruct, value: string, use: string): GrantTarget<"Network"> {
+  if (!Token.isUnresolved(value)) return SubnetTarget.fromId(where, value);
+  const subnet = resourceOfIdReference(where, value);
+  if (subnet instanceof Subnet) return SubnetTarget.of(subnet);
+  throw unknowable(where, value, use, "a subnet of this stack (`subnet.id`) or a subnet's resource id string");
+}
+
+function dnsZoneTarget(where: IConstruct, value: string): GrantTarget<"Network"> {
+  if (!Token.isUnresolved(value)) return PrivateDnsZoneTarget.fromId(where, value);
+  const zone = resourceOfIdReference(where, value);
+  if (zone instanceof PrivateDnsZone) return PrivateDnsZoneTarget.of(zone);
+  throw unknowable(
+    where,
+    value,
+    "the cluster's private DNS zone",
+    "a private DNS zone of this stack (`zone.id`) or its resource id string",
+  );
+}
+
+const unknowable = (where: IConstruct, value: string, use: string, expected: string) =>
+  new IdentityConfigError(where, {
+    problem: `The ${use} is a value only Terraform knows, so the control plane cannot be granted on it before the cluster exists`,
+    value: resolveInStack(where, value),
+    fix: `pass ${expected}`,
+  });
+
+/** Microsoft's minimums for a system node pool: AKS runs its own pods there. */
+const SYSTEM_POOL = { nodes: 2, vcpus: 4 };
+/** `Standard_D4ds_v5` → family D, 4 vCPUs; a constrained size `Standard_E8-4ds_v5` has 4 active vCPUs. */
+const VM_SIZE = /^Standard_([A-Z]+)(\d+)(?:-(\d+))?([a-z]*)((?:_[A-Za-z0-9]+)*)$/i;
+/** Before v3, D/DS and G/GS size numbers are not vCPU counts (Standard_DS3_v2 has 4, Standard_D11_v2 has 2). */
+const LEGACY_VCPUS: Readonly<Record<string, number>> = {
+  D1: 1,
+  D2: 2,
+  D3: 4,
+  D4: 8,
+  D5: 16,
+  D11: 2,
+  D12: 4,
+  D13: 8,
+  D14: 16,
+  D15: 20,
+  G1: 2,
+  G2: 4,
+  G3: 8,
+  G4: 16,
+  G5: 32,
+};
+
+function vcpusOf([, family, number, active, , versions]: RegExpExecArray): number {
+  if (active !== undefined) return Number(active);
+  const legacy =
+    /^(D|DS|G|GS)$/i.test(family) && !/_v([3-9]|\d\d)/i.test(versions)
+      ? LEGACY_VCPUS[`${family[0].toUpperCase()}${number}`]
+      : undefined;
+  return legacy ?? Number(number);
+}
+
+interface NodePoolSettings {
+  readonly vmSize?: string;
+  readonly nodeCount?: number;
+  readonly autoScaling?: boolean | unknown;
+  readonly minCount?: number;
+}
+
+/** What keeps a system pool below Microsoft's documented minimum, or nothing. */
+export function systemPoolProblem(pool: NodePoolSettings): string | undefined {
+  const size = pool.vmSize === undefined || Token.isUnresolved(pool.vmSize) ? undefined : VM_SIZE.exec(pool.vmSize);
+  if (!size)
+    return `its VM size ${pool.vmSize ?? "(unset)"} is not a literal Azure size name, so its vCPUs cannot be checked`;
+  if (/^B/i.test(size[1]))
+    return `${pool.vmSize} is a B-series (burstable) size, which AKS does not support for system pools`;
+  const vcpus = vcpusOf(size);
+  if (vcpus < SYSTEM_POOL.vcpus)
+    return `${pool.vmSize} has ${vcpus} vCPUs, below the ${SYSTEM_POOL.vcpus} a system pool needs`;
+  const nodes = pool.autoScaling === true ? pool.minCount : pool.nodeCount;
+  const which = pool.autoScaling === true ? "min_count" : "node_count";
+  if (nodes === undefined || Token.isUnresolved(nodes) || nodes < SYSTEM_POOL.nodes)
+    return `its ${which} is ${nodes ?? "unset"}, below the ${SYSTEM_POOL.nodes} nodes a system pool needs`;
+  return undefined;
+}
+
+/**
+ * What a cluster needs to deploy and then plan without changes: explicit upgrade settings (the
+ * provider does not read back the API's default `max_surge`, so leaving them out shows a change on
+ * every plan), an explicit network plugin (the implicit one is kubenet, which is retiring), and
+ * system pools that meet Microsoft's minimums. Settings already made are kept.
+ */
+export function applyAksDeploySettings(
+  where: IConstruct,
+  cluster: KubernetesCluster,
+  nodePools: readonly KubernetesClusterNodePool[],
+): void {
+  const pool = cluster.defaultNodePool;
+  if (pool.upgradeSettingsInput === undefined) pool.putUpgradeSettings({ maxSurge: "10%" });
+  if (cluster.networkProfileInput === undefined)
+    cluster.putNetworkProfile({ networkPlugin: "azure", networkPluginMode: "overlay" });
+  const pools: [IConstruct, NodePoolSettings][] = [
+    [
+      cluster,
+      {
+        vmSize: pool.vmSizeInput,
+        nodeCount: pool.nodeCountInput,
+        autoScaling: pool.autoScalingEnabledInput,
+        minCount: pool.minCountInput,
+      },
+    ],
+    ...nodePools
+      .filter((p) => p.modeInput === "System")
+      .map((p): [IConstruct, NodePoolSettings] => [
+        p,
+        {
+          vmSize: p.vmSizeInput,
+          nodeCount: p.nodeCountInput,
+          autoScaling: p.autoScalingEnabledInput,
+          minCount: p.minCountInput,
+        },
+      ]),
+  ];
+  for (const [resource, settings] of pools) {
+    const problem = systemPoolProblem(settings);
+    if (problem) {
+      throw new IdentityConfigError(where, {
+        problem: `The system node pool of ${resource.node.path} is below what AKS supports: ${problem}`,
+        value: {
+          vmSize: settings.vmSize ?? null,
+          nodeCount: settings.nodeCount ?? null,
+          minCount: settings.minCount ?? null,
+        },
+        fix: `use at least ${SYSTEM_POOL.nodes} nodes of a size with at least ${SYSTEM_POOL.vcpus} vCPUs that is not B-series (e.g. Standard_D4ds_v5)`,
+      });
+    }
+  }
+  // AKS refuses max_surge on Spot pools.
+  for (const p of nodePools)
+    if (p.upgradeSettingsInput === undefined && p.priorityInput !== "Spot") p.putUpgradeSettings({ maxSurge: "10%" });
+}

@@ -1,0 +1,138 @@
+import { Construct } from "constructs";
+import { TerraformLocal, TerraformStack } from "cdktf";
+import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
+import { ResourceId } from "../azure/azure-ids";
+import { IdentityConfigError } from "../core/errors";
+import { Grant, GrantScope } from "../azure/grant";
+import { RoleService } from "../azure/role-catalog";
+import { slug } from "../core/slug";
+import { uuidv5, ASSIGNMENT_NAMESPACE } from "../core/deterministic-name";
+import { auditedKinds, auditWorkspace } from "../azure/contract/audit";
+import { AuditPoint, auditPointOf, SIGN_IN_WORKSPACE_LOCAL } from "../estate/audit-catalog";
+import { AzureContext } from "../azure/azure-context";
+
+/** Where the stack's targets send the logs of who read and wrote their data. */
+export interface AuditLogs {
+  /** The Log Analytics workspace's resource id (built from names, e.g. with `ResourceId.fromNames`). */
+  readonly workspaceId: string;
+  /**
+   * The workspace that receives the tenant's managed-identity sign-ins (Entra
+   * `ManagedIdentitySignInLogs`, exported by one tenant-level setting per destination), when one
+   * does: the report's token-acquisition queries run there, and its data queries read the ids
+   * there. Unset when no workspace receives them: sign-ins then cannot be judged, and the report
+   * and `verify --usage` say so rather than calling every identity unused.
+   */
+  readonly signInWorkspaceId?: string;
+}
+
+interface Registered {
+  readonly workspace: ResourceId;
+  readonly host: Construct;
+  readonly settings: Map<string, MonitorDiagnosticSetting>;
+}
+
+const byStack = new WeakMap<TerraformStack, Registered>();
+
+/** Turns audit logging on for the stack: from now on each data grant's target logs to the workspace. */
+export function enableAuditLogs(stack: TerraformStack, audit: AuditLogs): void {
+  const workspaceType = auditWorkspace().type;
+  const workspace = ResourceId.parse(stack, audit.workspaceId);
+  if (!workspace.isOfType(workspaceType)) {
+    throw new IdentityConfigError(stack, {
+      problem: "The audit workspace id is not a Log Analytics workspace",
+      value: audit.workspaceId,
+      fix: `pass the id of a ${workspaceType} resource`,
+    });
+  }
+  const signIns = audit.signInWorkspaceId === undefined ? undefined : ResourceId.parse(stack, audit.signInWorkspaceId);
+  if (signIns && !signIns.isOfType(workspaceType)) {
+    throw new IdentityConfigError(stack, {
+      problem: "The sign-in workspace id is not a Log Analytics workspace",
+      value: audit.signInWorkspaceId,
+      fix: `pass the id of the ${workspaceType} resource the tenant's ManagedIdentitySignInLogs go to, or leave it unset when none does`,
+    });
+  }
+  const host = new Construct(stack, "audit-logs");
+  new TerraformLocal(host, "sign-in-workspace", signIns?.id ?? "none").overrideLogicalId(SIGN_IN_WORKSPACE_LOCAL);
+  byStack.set(stack, { workspace, host, settings: new Map() });
+}
+
+/** Whether a messaging namespace of the stack is on the Premium tier, the one that records data access. */
+function isPremium(target: GrantScope): boolean {
+  const home = target.home as { skuInput?: unknown } | undefined;
+  return typeof home?.skuInput === "string" && home.skuInput.toLowerCase() === "premium";
+}
+
+/**
+ * Makes sure the target of a data grant logs its data-plane access to the stack's workspace: one
+ * diagnostic setting per resource (or storage service), however many grants use it, since Azure
+ * refuses a second setting that sends the same category to the same workspace. It lives under
+ * the stack's `audit-logs` construct, so its address does not depend on which workload granted first.
+ */
+export function auditGrant(grant: Grant): void {
+  const registered = byStack.get(TerraformStack.of(grant.identity));
+  const { role, target } = grant;
+  // A target in another subscription belongs to another team: the pipeline has no right to change
+  // its monitoring there, so its owner (or an admin-applied stack, with logDataAccess) sends its logs.
+  const stackSubscription = AzureContext.of(grant.identity).subscriptionId;
+  if (!registered || role.plane !== "data" || target.resourceId.subscriptionId !== stackSubscription) return;
+  const point = auditPointOf(target.resourceId, role.service, isPremium(target));
+  if (!point || point.profile.categories.length === 0) return;
+  const key = point.resourceId.toLowerCase();
+  if (registered.settings.has(key)) return;
+  const readable = slug(`${point.rootId.split("/").pop()}${point.suffix}`);
+  const id = registered.host.node.tryFindChild(readable)
+    ? `${readable}-${uuidv5(ASSIGNMENT_NAMESPACE, key).slice(0, 8)}`
+    : readable;
+  registered.settings.set(
+    key,
+    diagnosticSetting(registered.host, id, target, point, registered.workspace.id, registered.workspace.name),
+  );
+}
+
+function diagnosticSetting(
+  scope: Construct,
+  id: string,
+  target: GrantScope,
+  point: AuditPoint,
+  workspaceId: string,
+  workspaceName: string,
+): MonitorDiagnosticSetting {
+  // The target's own resource, as the assignment references it: a resource of the stack orders after it.
+  const segments = target.scopeReference.split("/");
+  const root = segments.slice(0, segments.length - point.depthBelowRoot).join("/");
+  const setting = new MonitorDiagnosticSetting(scope, id, {
+    name: `audit-to-${workspaceName}`,
+    targetResourceId: `${root}${point.suffix}`,
+    logAnalyticsWorkspaceId: workspaceId,
+    logAnalyticsDestinationType: point.profile.destinationType,
+    enabledLog: point.profile.categories.map((category) => ({ category })),
+  });
+  point.profile.needs?.write?.(scope, id, root, setting);
+  return setting;
+}
+
+export interface LogDataAccessProps {
+  /** The target whose data-plane access to log (for storage, the service `service` names). */
+  readonly target: GrantScope;
+  readonly service: RoleService;
+  /** The Log Analytics workspace: its id (a reference or a literal) and its name. */
+  readonly workspaceId: string;
+  readonly workspaceName: string;
+}
+
+/**
+ * The diagnostic setting a grant would add, for a target the grant cannot log itself: one in
+ * another team's subscription, logged from a stack an admin applies with rights there.
+ */
+export function logDataAccess(scope: Construct, id: string, props: LogDataAccessProps): MonitorDiagnosticSetting {
+  const point = auditPointOf(props.target.resourceId, props.service, isPremium(props.target));
+  if (!point || point.profile.categories.length === 0) {
+    throw new IdentityConfigError(scope, {
+      problem: `No audit profile for ${props.target.kind} ${props.target.label}${point?.profile.gap ? `: ${point.profile.gap}` : ""}`,
+      value: props.target.resourceId.id,
+      fix: `log one of these: ${auditedKinds().join(", ")}`,
+    });
+  }
+  return diagnosticSetting(scope, id, props.target, point, props.workspaceId, props.workspaceName);
+}
