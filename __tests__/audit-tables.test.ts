@@ -3,9 +3,8 @@ import { ResourceId } from "../constructs/azure/azure-ids";
 import { allRoles, RoleService } from "../constructs/azure/role-catalog";
 import { auditPointOf } from "../constructs/estate/audit-catalog";
 import { CallerLog, declaredProfiles } from "../constructs/azure/contract/audit";
-import { defineService } from "../constructs/azure/contract";
 import { IdentityConfigError } from "../constructs/core/errors";
-import { SUBSCRIPTION } from "./helpers";
+import { SUBSCRIPTION, defineTestService } from "./helpers";
 
 /**
  * The columns each table has, as Microsoft's Azure Monitor table reference lists them (checked
@@ -45,6 +44,10 @@ const VERIFIED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
     "database_principal_name_s",
     "database_name_s",
     "action_name_s",
+    // MySQL flexible server's concepts-audit-logs (Category MySqlAuditLogs): connection and table access events
+    "user_s",
+    "db_s",
+    "event_subclass_s",
   ],
 };
 
@@ -78,12 +81,15 @@ const TARGETS: readonly [string, RoleService][] = [
   [id("Microsoft.DocumentDB/databaseAccounts", "cosmos"), "Cosmos DB"],
   [id("Microsoft.Sql/servers", "sql", "/databases/orders"), "Azure SQL"],
   [id("Microsoft.DBforPostgreSQL/flexibleServers", "pg", "/databases/app/schemas/public"), "PostgreSQL"],
+  [id("Microsoft.DBforMySQL/flexibleServers", "mysql", "/databases/app"), "MySQL"],
   [id("Microsoft.Cache/redis", "redis"), "Redis"],
   [id("Microsoft.ContainerService/managedClusters", "aks"), "Kubernetes Service"],
   [id("Microsoft.EventGrid/topics", "topic"), "Event Grid"],
   [id("Microsoft.EventGrid/domains", "domain"), "Event Grid"],
   [id("Microsoft.Search/searchServices", "search"), "Search"],
   [id("Microsoft.Insights/components", "appi"), "Application Insights"],
+  [id("Microsoft.SignalRService/signalR", "signalr"), "SignalR"],
+  [id("Microsoft.SignalRService/webPubSub", "pubsub"), "Web PubSub"],
 ];
 
 const pointOf = (scope: string, service: RoleService) =>
@@ -133,7 +139,7 @@ describe("a service's audit part", () => {
     log: { table: "WidgetAudit", callerIs: "Caller == {oid}", operation: "OperationName" },
   };
   const define = (audit: object) => () =>
-    defineService({
+    defineTestService({
       name: "Widgets",
       namespaces: ["Contoso.Widgets"],
       audit: { resources: [{ types: ["Contoso.Widgets/stores"], logs: audit }] } as never,

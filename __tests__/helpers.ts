@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AzureContext, EnvironmentDeclaration } from "../constructs/azure/azure-context";
 import { IdentityConfigError } from "../constructs/core/errors";
+import { defineService, notApplicable, SERVICE_PARTS, ServiceDefinition } from "../constructs/azure/contract";
 
 export const SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
 export const OTHER_SUBSCRIPTION = "99999999-8888-4777-8666-555555555555";
@@ -74,4 +75,12 @@ export function refusal(build: () => unknown): IdentityConfigError {
   }
   expect(error).toBeInstanceOf(IdentityConfigError);
   return error as IdentityConfigError;
+}
+
+/** A consumer-style service for one test: the parts the test is about, every other part not applicable. */
+export function defineTestService<
+  const D extends Pick<ServiceDefinition, "name" | "namespaces"> & Partial<ServiceDefinition>,
+>(partial: D): D & ServiceDefinition {
+  const rest = Object.fromEntries(SERVICE_PARTS.map((part) => [part, notApplicable("not what this test is about")]));
+  return defineService({ ...rest, ...partial } as D & ServiceDefinition);
 }

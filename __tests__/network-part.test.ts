@@ -1,10 +1,10 @@
+import { defineTestService } from "./helpers";
 // The network part: what defineService refuses, and what the path algorithm reads from the modules.
 import "../constructs/services";
-import { defineService } from "../constructs/azure/contract";
 import { networkTargetByType, placementByType, type NetworkPart } from "../constructs/azure/contract/network";
 
 const define = (name: string, network: NetworkPart) => () =>
-  defineService({ name, namespaces: ["Contoso.Maps"], network });
+  defineTestService({ name, namespaces: ["Contoso.Maps"], network });
 
 describe("defineService refuses a network part", () => {
   it("with a Private Link group that has no private DNS zone, naming service, part and fix", () => {

@@ -1,6 +1,6 @@
+import { defineTestService } from "./helpers";
 // The resourceTypes part: what defineService refuses, and what the lookups derive from the modules.
 import "../constructs/services";
-import { defineService } from "../constructs/azure/contract";
 import type { ResourceType } from "../constructs/azure/contract/resource-types";
 import {
   nameRuleFor,
@@ -13,7 +13,7 @@ import {
 const define =
   (name: string, type: Partial<ResourceType>, namespaces = ["Contoso.Maps"]) =>
   () =>
-    defineService({
+    defineTestService({
       name,
       namespaces,
       resourceTypes: {
@@ -63,7 +63,7 @@ describe("defineService refuses a resourceTypes part", () => {
 
   it("with one terraform type on two of its own types", () => {
     const twice = () =>
-      defineService({
+      defineTestService({
         name: "Bad Maps 6",
         namespaces: ["Contoso.Maps"],
         resourceTypes: {
@@ -102,7 +102,7 @@ describe("the lookups", () => {
   });
 
   it("see a service defined after the shipped ones", () => {
-    defineService({
+    defineTestService({
       name: "Contoso Maps",
       namespaces: ["Contoso.Maps"],
       resourceTypes: {

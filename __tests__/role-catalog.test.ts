@@ -1,3 +1,4 @@
+import { defineTestService } from "./helpers";
 import { Roles } from "../constructs";
 import {
   allRoles,
@@ -59,6 +60,12 @@ const PUBLISHED: ReadonlyArray<[string, string, RolePlane]> = [
   ["EventGrid Data Sender", "d5a91429-5739-47e2-a06b-3470a27159e7", "data"],
   ["Search Index Data Reader", "1407120a-92aa-4202-b7e9-c0e197c71c8f", "data"],
   ["Search Index Data Contributor", "8ebe5a00-799e-43f5-93ac-243d3dce84a7", "data"],
+  ["SignalR App Server", "420fcaa2-552c-430f-98ca-3264be4806c7", "data"],
+  ["SignalR REST API Owner", "fd53cd77-2268-407a-8f46-7e7863d0f521", "data"],
+  ["SignalR REST API Reader", "ddde6b66-c0df-4114-a159-3618637b3035", "data"],
+  ["SignalR Service Owner", "7e4f1700-ea5a-4f59-8f37-079cfe29dce3", "data"],
+  ["Web PubSub Service Owner", "12cf5a90-567b-43ae-8102-96cf46c7d9b4", "data"],
+  ["Web PubSub Service Reader", "bfb1c7d2-fb1a-466b-b2ba-aee63b92deaf", "data"],
 ];
 
 // Roles of services' own data planes: Cosmos DB built-in definitions, Redis access policies, database roles.
@@ -95,7 +102,7 @@ describe("role catalog", () => {
     expect(lookupRoleByName("Cosmos DB Built-in Data Reader")).toBeUndefined();
   });
 
-  it("marks the *Data Owner roles and Key Vault Administrator as broad, and only them", () => {
+  it("marks the *Data Owner roles, Key Vault Administrator and the SignalR and Web PubSub Service Owners as broad, and only them", () => {
     const broad = allRoles()
       .filter((r) => r.broad)
       .map((r) => r.name);
@@ -106,7 +113,9 @@ describe("role catalog", () => {
         "Azure Service Bus Data Owner",
         "Key Vault Administrator",
         "Redis Data Owner",
+        "SignalR Service Owner",
         "Storage Blob Data Owner",
+        "Web PubSub Service Owner",
       ].sort(),
     );
   });
@@ -143,7 +152,7 @@ describe("role catalog", () => {
 
 describe("a service's roles part", () => {
   const service = (roles: Parameters<typeof defineService>[0]["roles"]) => () =>
-    defineService({ name: "Contoso Ledger", namespaces: ["Contoso.Ledger"], roles });
+    defineTestService({ name: "Contoso Ledger", namespaces: ["Contoso.Ledger"], roles });
 
   it("refuses a role GUID that is not a GUID, naming the service, the part and the fix", () => {
     expect(service({ LedgerReader: role("Ledger Reader", "ledger-reader", "Contoso Ledger", "data", {}) })).toThrow(
@@ -174,7 +183,7 @@ describe("a service's roles part", () => {
 
   it("finds a consumer-defined service's roles once it is defined", () => {
     const guid = "0b5e6f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
-    const ledger = defineService({
+    const ledger = defineTestService({
       name: "Contoso Ledger",
       namespaces: ["Contoso.Ledger"],
       roles: {

@@ -1,6 +1,7 @@
+import { defineTestService } from "./helpers";
 // The keys part: what defineService refuses, and what the secret scan and the key rules read from it.
 import "../constructs/services";
-import { defineService, notApplicable } from "../constructs/azure/contract";
+import { notApplicable } from "../constructs/azure/contract";
 import { acceptsKeys, localAuthProblem, secretAttributes, type KeysPart } from "../constructs/azure/contract/keys";
 import { findSecrets } from "../constructs/guardrails/secret-scan";
 import { block } from "../constructs/estate/estate-model";
@@ -12,7 +13,7 @@ const mapsAccount = (terraformType: string) =>
 
 // Each refused definition registers nothing, so they can share one terraform type.
 const define = (name: string, keys: KeysPart) => () =>
-  defineService({ name, namespaces: ["Contoso.Maps"], resourceTypes: mapsAccount("contoso_bad_account"), keys });
+  defineTestService({ name, namespaces: ["Contoso.Maps"], resourceTypes: mapsAccount("contoso_bad_account"), keys });
 
 describe("defineService refuses a keys part", () => {
   it("listing the attributes of a terraform type the service does not define, naming service, part and fix", () => {
@@ -35,7 +36,7 @@ describe("defineService refuses a keys part", () => {
 
   it("of a service without resource types, saying it defines none", () => {
     expect(() =>
-      defineService({
+      defineTestService({
         name: "Bad Keys 4",
         namespaces: ["Contoso.Maps"],
         resourceTypes: notApplicable("none"),
@@ -57,7 +58,7 @@ describe("defineService refuses a keys part", () => {
 });
 
 describe("a consumer-defined service's keys part", () => {
-  defineService({
+  defineTestService({
     name: "Contoso Maps",
     namespaces: ["Contoso.Maps"],
     resourceTypes: mapsAccount("contoso_maps_account"),
