@@ -79,6 +79,8 @@ const DATA_PLANE: ReadonlyArray<[string, string, string]> = [
   ["azure-sql", "SQL db_datawriter", "db_datawriter"],
   ["postgresql", "PostgreSQL table reader", "SELECT"],
   ["postgresql", "PostgreSQL table writer", "SELECT, INSERT, UPDATE, DELETE"],
+  ["mysql", "MySQL data reader", "SELECT"],
+  ["mysql", "MySQL data writer", "SELECT, INSERT, UPDATE, DELETE"],
 ];
 
 describe("role catalog", () => {

@@ -18,7 +18,7 @@ const define = (name: string, keys: KeysPart) => () =>
 describe("defineService refuses a keys part", () => {
   it("listing the attributes of a terraform type the service does not define, naming service, part and fix", () => {
     expect(define("Bad Keys 1", { secretAttributes: { azurerm_storage_account: "primary_access_key" } })).toThrow(
-      /^\[defineService\] Bad Keys 1 keys\.secretAttributes: azurerm_storage_account is not a terraform type of Bad Keys 1's resourceTypes: "azurerm_storage_account"\. Fix: name one of contoso_bad_account \(or its data source, data\.<type>\); a type no shipped service owns belongs in internal\/platform\/secret-attributes\.ts$/,
+      /^\[defineService\] Bad Keys 1 keys\.secretAttributes: azurerm_storage_account is not a terraform type of Bad Keys 1's resourceTypes: "azurerm_storage_account"\. Fix: name one of contoso_bad_account \(or its data source, data\.<type>\); a type no shipped service owns belongs in constructs\/azure\/secret-attributes\.ts$/,
     );
   });
 

@@ -75,7 +75,12 @@ export function gateStackSynthesis(stack: TerraformStack, required: readonly ICo
  * override lives only for that synchronous synth: a microtask removes it whatever happens.
  */
 function reuseOnce(stack: TerraformStack, json: Record<string, any>): void {
-  const restore = () => delete (stack as { toTerraform?: unknown }).toTerraform;
+  // Every hook of the stack has run by then: the rendering (and the estate read from it) need not
+  // outlive the write, which keeps a many-stack synth's heap to one stack's rendering at a time.
+  const restore = () => {
+    delete (stack as { toTerraform?: unknown }).toTerraform;
+    rendered.delete(stack);
+  };
   Object.defineProperty(stack, "toTerraform", {
     configurable: true,
     value: () => {

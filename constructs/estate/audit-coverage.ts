@@ -114,6 +114,17 @@ function needsUnmet(profile: AuditProfile, rootId: string, estate: EstateModel):
  * data role, or on a target no audit profile covers.
  */
 export function auditCoverageOf(a: Assignment, estate: EstateModel): AuditCoverage | undefined {
+  // The guardrails and the report ask for each grant's coverage, the report twice.
+  if (coverageByAssignment.has(a)) return coverageByAssignment.get(a);
+  const coverage = judgeCoverage(a, estate);
+  coverageByAssignment.set(a, coverage);
+  return coverage;
+}
+
+/** An assignment belongs to one estate, so its coverage is read once. */
+const coverageByAssignment = new WeakMap<Assignment, AuditCoverage | undefined>();
+
+function judgeCoverage(a: Assignment, estate: EstateModel): AuditCoverage | undefined {
   if (a.role?.plane !== "data") return undefined;
   const scope = tryParse(azureScopeId(a.scope.raw, estate));
   const sku = a.scope.resource?.config.sku;

@@ -32,6 +32,8 @@ const SHARED_ACCESS_KEY = /\bSharedAccessKey=[^;\s]+/i;
  * percent-encoded once inside another URL.
  */
 function hasSasSignature(text: string): boolean {
+  // Every form needs a `sig` key, written out or percent-encoded: most values have neither, so skip the parse.
+  if (!text.includes("%") && !/sig/i.test(text)) return false;
   const decoded = safeDecode(text);
   return [text, ...(decoded === text ? [] : [decoded])].some((form) =>
     form.split(/[\s;?"'<>(),]+/).some((segment) =>
@@ -458,13 +460,14 @@ function* parts(
 export function findSecrets(stackJson: Readonly<Record<string, any>>): SecretHit[] {
   const hits: SecretHit[] = [];
   for (const [address, root, check] of parts(stackJson)) {
-    const formats: Found[] = [...strings(root, "")].map(([where, text]) => [
-      where,
-      CREDENTIAL_FORMATS.find((f) => f.test(text))?.what ??
-        (text.includes("{") || text.includes("%")
-          ? CREDENTIAL_FORMATS.find((f) => hiddenForms(text).some(f.test))?.what
-          : undefined),
-    ]);
+    const formats: Found[] = [...strings(root, "")].map(([where, text]) => {
+      const hidden = text.includes("{") || text.includes("%") ? hiddenForms(text) : [];
+      return [
+        where,
+        CREDENTIAL_FORMATS.find((f) => f.test(text))?.what ??
+          CREDENTIAL_FORMATS.find((f) => hidden.some(f.test))?.what,
+      ];
+    });
     // Formats first: "a GitHub token" says more than the setting that holds it. A place already reported, or with a
     // hit inside it (`connection_string.Db` when `connection_string.Db.value` is a storage key), is not reported again.
     for (const [where, what] of [...formats, ...check(root, stackJson)]) {

@@ -51,6 +51,7 @@ export const SHIPPED_SERVICES = [
   containerApps,
   containerInstances,
   mysql,
+  signalR,
 ] as const;
 shippedServicesLoaded();
 
@@ -83,3 +84,8 @@ export const Roles = {
   ...resourceManagerRoles,
   ...signalR.roles,
 } as const;
+
+// For tests and tools: what they use of this layer beyond the public entry.
+export { ManagedIdentityTarget } from "./managed-identity";
+export { SubnetTarget } from "./network";
+export { ResourceTypes } from "./resource-types";

@@ -182,9 +182,8 @@ export const mysql = defineService({
       },
     ],
   },
-  mocks: {
-    identityBlock: ["azurerm_mysql_flexible_server"],
-  },
+  // The server's identity block takes user-assigned identities only: nothing computed to mock.
+  mocks: {},
 });
 
 // @targets

@@ -119,10 +119,20 @@ export interface AuditPart {
   readonly workspace?: AuditWorkspace;
 }
 
-const audits = () =>
-  registeredServices().flatMap((s) =>
-    s.audit === undefined || isNotApplicable(s.audit) ? [] : [{ service: s.name, part: s.audit }],
-  );
+let cached: { readonly services: number; readonly audits: readonly { service: string; part: AuditPart }[] } | undefined;
+
+/** Rebuilt when a service registers (the registry only grows): every grant's coverage looks here. */
+function audits(): readonly { service: string; part: AuditPart }[] {
+  const services = registeredServices();
+  if (cached?.services !== services.length)
+    cached = {
+      services: services.length,
+      audits: services.flatMap((s) =>
+        s.audit === undefined || isNotApplicable(s.audit) ? [] : [{ service: s.name, part: s.audit }],
+      ),
+    };
+  return cached.audits;
+}
 
 /** The audited resource of an ARM type (case-insensitive), when a service declares one. */
 export function auditedResourceOf(type: string): AuditedResource | undefined {

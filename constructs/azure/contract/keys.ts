@@ -75,7 +75,7 @@ export function checkKeys(definition: ServiceDefinition): void {
         throw new IdentityConfigError("defineService", {
           problem: `${definition.name} keys.${section}: ${type} is not a terraform type of ${definition.name}'s resourceTypes`,
           value: type,
-          fix: `name one of ${[...defined].join(", ") || "its resource types' terraform types (it defines none)"} (or its data source, data.<type>); a type no shipped service owns belongs in constructs/azure/secret-attributes.ts.ts`,
+          fix: `name one of ${[...defined].join(", ") || "its resource types' terraform types (it defines none)"} (or its data source, data.<type>); a type no shipped service owns belongs in constructs/azure/secret-attributes.ts`,
         });
       const bad =
         section === "secretAttributes"

@@ -1,0 +1,49 @@
+// The azure layer's entry for tests and tools (library files import the files themselves).
+export { analyzeCondition } from "./abac/analysis";
+export type { AssignmentPermission, ValueSet } from "./abac/analysis";
+export { conditionImplies } from "./abac/implication";
+export { conditionBoundsProblem, MAX_CONDITION_BYTES, MAX_CONDITION_DEPTH, parseCondition } from "./abac/parser";
+export { AzureContext, DECLARED_SUBSCRIPTION_LOCAL } from "./azure-context";
+export { isGuid, requireGuid } from "./azure-ids";
+export { idTextProblem } from "./azure-names";
+export type { NameRule } from "./azure-names";
+export { requireDatabasePrincipalName, statementsFor } from "./database-statements";
+export type { DatabaseUser } from "./database-statements";
+export { GITHUB_ACTIONS_ISSUER } from "./identity";
+export { resolveInStack } from "./known-values";
+export {
+  allRoles,
+  dataPlaneRole,
+  findDataPlaneRole,
+  findRoleByGuid,
+  isAzureRole,
+  lookupRole,
+  lookupRoleByName,
+  role,
+  roleDefinitionId,
+} from "./role-catalog";
+export type { RolePermissions, RolePlane } from "./role-catalog";
+export { permissionsOutside } from "./role-permissions";
+
+// The service contract.
+export { defineService, notApplicable, SERVICE_PARTS } from "./contract";
+export type { ServiceDefinition } from "./contract";
+export { declaredProfiles } from "./contract/audit";
+export type { CallerLog } from "./contract/audit";
+export { acceptsKeys, localAuthProblem, secretAttributes } from "./contract/keys";
+export type { KeysPart } from "./contract/keys";
+export { mockTables } from "./contract/mocks";
+export type { MockWorld } from "./contract/mocks";
+export { networkTargetByType, placementByType } from "./contract/network";
+export type { NetworkPart } from "./contract/network";
+export { isNotApplicable } from "./contract/part";
+export {
+  knownTerraformTypes,
+  nameRuleFor,
+  resourceGroupNameRule,
+  resourceProviderOf,
+  resourceTypeOfTerraform,
+  typeInfoByAzureType,
+  typeInfoByTerraformType,
+} from "./contract/resource-types";
+export type { ResourceType } from "./contract/resource-types";

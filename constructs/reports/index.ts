@@ -1,0 +1,4 @@
+// The reports layer's entry for tests and tools (library files import the files themselves).
+export { renderAccessReport } from "./access-report";
+export type { ReportGrant } from "./access-report";
+export { kqlString, tokenAcquisitionsQuery } from "./kql";
