@@ -86,6 +86,25 @@ export default defineConfig(
     },
   },
   {
+    // Tests, tools and the bench are no layer: they import the public entry or any layer's entry
+    // (constructs/<layer>/index.ts), never a file inside a layer, so a layer's files can move freely.
+    files: ["__tests__/**/*.ts", "tools/**/*.ts", "bench/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/constructs/*/**"],
+              message:
+                "import the library's public entry (../constructs) or the layer's entry (../constructs/<layer>), not a file inside a layer (docs/architecture.md)",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // These files walk synthesized Terraform JSON, typed `Record<string, any>` on purpose (38 of
     // the rule's 40 hits); `any` elsewhere is still an error.
     files: [

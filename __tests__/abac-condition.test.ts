@@ -1,6 +1,5 @@
 import fc from "fast-check";
-import { analyzeCondition, AssignmentPermission, ValueSet } from "../constructs/azure/abac/analysis";
-import { parseCondition } from "../constructs/azure/abac/parser";
+import { analyzeCondition, AssignmentPermission, ValueSet, parseCondition } from "../constructs/azure";
 
 const ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 const READER = "4633458b-17de-408a-b874-0445c86b69e6";

@@ -16,10 +16,9 @@ import {
   ServiceBusNamespaceTarget,
   SqlServerTarget,
   UserAssignedIdentity,
+  AzureRoleDefinition,
 } from "../constructs";
-import { allRoles, AzureRoleDefinition, RolePermissions } from "../constructs/azure/role-catalog";
-import { permissionsOutside } from "../constructs/azure/role-permissions";
-import { conditionImplies } from "../constructs/azure/abac/implication";
+import { allRoles, RolePermissions, permissionsOutside, conditionImplies } from "../constructs/azure";
 import { main as accessDiff } from "../tools/access-diff";
 import {
   inRg,

@@ -20,8 +20,8 @@ import {
   UserAssignedIdentityProps,
   WorkloadIdentity,
 } from "../constructs";
-import { renderAccessReport } from "../constructs/reports/access-report";
-import { GITHUB_ACTIONS_ISSUER } from "../constructs/azure/identity";
+import { renderAccessReport } from "../constructs/reports";
+import { GITHUB_ACTIONS_ISSUER } from "../constructs/azure";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { main as accessDiff } from "../tools/access-diff";

@@ -12,12 +12,12 @@ import {
   Roles,
   UserAssignedIdentity,
 } from "../constructs";
-import { SubnetTarget } from "../constructs/services/network";
-import { roleAssignmentName } from "../constructs/core/deterministic-name";
-import { grantRole } from "../constructs/grants/grants";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
-import { resolveInStack } from "../constructs/azure/known-values";
-import { systemPoolProblem } from "../constructs/compute/aks-platform";
+import { SubnetTarget } from "../constructs/services";
+import { roleAssignmentName } from "../constructs/core";
+import { grantRole } from "../constructs/grants";
+import { evaluateGuardrails } from "../constructs/guardrails";
+import { resolveInStack } from "../constructs/azure";
+import { systemPoolProblem } from "../constructs/compute";
 import { OTHER_TENANT, only, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
 import { inRg, withControlPlane } from "./aks-helpers";
 

@@ -9,7 +9,7 @@ import {
   Roles,
   UserAssignedIdentity,
 } from "../constructs";
-import { resolveInStack } from "../constructs/azure/known-values";
+import { resolveInStack } from "../constructs/azure";
 import { only, registryId, resourcesOf, testStack, vaultId } from "./helpers";
 import { inRg, withControlPlane } from "./aks-helpers";
 

@@ -11,8 +11,8 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { roleAssignmentName } from "../constructs/core/deterministic-name";
-import { resolveInStack } from "../constructs/azure/known-values";
+import { roleAssignmentName } from "../constructs/core";
+import { resolveInStack } from "../constructs/azure";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
 
 function webApp(stack: TerraformStack, props: Partial<ConstructorParameters<typeof LinuxWebApp>[2]> = {}) {

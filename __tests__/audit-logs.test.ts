@@ -27,20 +27,19 @@ import {
   ServiceBusNamespaceTarget,
   StorageAccountTarget,
   WorkloadIdentity,
+  AuditLogs,
+  buildAccessReport,
+  GrantRequest,
 } from "../constructs";
-import { AuditLogs } from "../constructs/grants/diagnostics";
-import { kqlString, tokenAcquisitionsQuery } from "../constructs/reports/kql";
-import { buildAccessReport, renderAccessReport } from "../constructs/reports/access-report";
-import { readEstate } from "../constructs/estate/estate-model";
-import { azureScopeId } from "../constructs/estate/azure-id-of";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
-import { GrantRequest } from "../constructs/azure/grant";
-import { SubnetTarget } from "../constructs/services/network";
+import { kqlString, tokenAcquisitionsQuery, renderAccessReport } from "../constructs/reports";
+import { readEstate, azureScopeId } from "../constructs/estate";
+import { evaluateGuardrails } from "../constructs/guardrails";
+import { SubnetTarget } from "../constructs/services";
 import { auditWorkspaceId, ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
 import { inRg, OTHER_SUBSCRIPTION, SUBSCRIPTION, tempDirs, TENANT, vaultId } from "./helpers";
-import { DECLARED_SUBSCRIPTION_LOCAL } from "../constructs/azure/azure-context";
+import { DECLARED_SUBSCRIPTION_LOCAL } from "../constructs/azure";
 
 type Json = Record<string, any>;
 

@@ -1,9 +1,7 @@
 import "../constructs/services";
-import { ResourceId } from "../constructs/azure/azure-ids";
-import { allRoles, RoleService } from "../constructs/azure/role-catalog";
-import { auditPointOf } from "../constructs/estate/audit-catalog";
-import { CallerLog, declaredProfiles } from "../constructs/azure/contract/audit";
-import { IdentityConfigError } from "../constructs/core/errors";
+import { ResourceId, RoleService, IdentityConfigError } from "../constructs";
+import { allRoles, CallerLog, declaredProfiles } from "../constructs/azure";
+import { auditPointOf } from "../constructs/estate";
 import { SUBSCRIPTION, defineTestService } from "./helpers";
 
 /**

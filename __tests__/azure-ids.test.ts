@@ -1,5 +1,5 @@
 import { ResourceId } from "../constructs";
-import { requireGuid } from "../constructs/azure/azure-ids";
+import { requireGuid } from "../constructs/azure";
 import { SUBSCRIPTION, vaultId } from "./helpers";
 
 describe("ResourceId", () => {

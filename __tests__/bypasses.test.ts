@@ -32,7 +32,7 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { onStackSynthesis } from "../constructs/core/stack-synthesis";
+import { onStackSynthesis } from "../constructs/core";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { inRg, NON_PRODUCTION, tempDirs, testStack } from "./helpers";

@@ -23,8 +23,8 @@ import {
   VirtualMachineCompute,
   WorkloadIdentity,
 } from "../constructs";
-import { roleAssignmentName } from "../constructs/core/deterministic-name";
-import { resolveInStack } from "../constructs/azure/known-values";
+import { roleAssignmentName } from "../constructs/core";
+import { resolveInStack } from "../constructs/azure";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, inRg } from "./helpers";
 
 const id = (type: string, name: string) =>

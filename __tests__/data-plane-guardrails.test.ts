@@ -44,14 +44,14 @@ import {
   SqlServerTarget,
   UserAssignedIdentity,
   WorkloadIdentity,
+  buildAccessReport,
 } from "../constructs";
-import { buildAccessReport } from "../constructs/reports/access-report";
-import { stepsOfGrants } from "../constructs/estate/database-access-outputs";
+import { stepsOfGrants } from "../constructs/estate";
 import { AzureStack } from "../stacks/azure-stack";
 import { auditWorkspaceId, ENVIRONMENTS } from "../stacks/environment-settings";
 import { network, subnet } from "./network-fixtures";
 import { inRg, SUBSCRIPTION, TENANT, tempDirs, testStack } from "./helpers";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { evaluateGuardrails } from "../constructs/guardrails";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
 
 const USER = "0f0f0f0f-0000-4000-8000-0000000000a1";

@@ -36,12 +36,11 @@ import {
   SqlServerTarget,
   UserAssignedIdentity,
   WorkloadIdentity,
+  GuardrailSuppressions,
 } from "../constructs";
-import { renderAccessReport } from "../constructs/reports/access-report";
-import { roleAssignmentName } from "../constructs/core/deterministic-name";
-import { resolveInStack } from "../constructs/azure/known-values";
-import { requireDatabasePrincipalName } from "../constructs/azure/database-statements";
-import { GuardrailSuppressions } from "../constructs/guardrails/suppressions";
+import { renderAccessReport } from "../constructs/reports";
+import { roleAssignmentName } from "../constructs/core";
+import { resolveInStack, requireDatabasePrincipalName } from "../constructs/azure";
 import { inRg, only, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
 
 const providers = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers`;

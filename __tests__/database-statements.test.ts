@@ -37,13 +37,12 @@ import {
   UserAssignedIdentity,
   VirtualMachineCompute,
   WorkloadIdentity,
+  ResourceId,
+  buildAccessReport,
 } from "../constructs";
-import { ResourceId } from "../constructs/azure/azure-ids";
-import { buildAccessReport } from "../constructs/reports/access-report";
-import { DatabaseUser, statementsFor } from "../constructs/azure/database-statements";
-import { readEstate } from "../constructs/estate/estate-model";
-import { stepsOfGrants } from "../constructs/estate/database-access-outputs";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { DatabaseUser, statementsFor } from "../constructs/azure";
+import { readEstate, stepsOfGrants } from "../constructs/estate";
+import { evaluateGuardrails } from "../constructs/guardrails";
 import { AzureStack } from "../stacks/azure-stack";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { inRg, SUBSCRIPTION, testStack } from "./helpers";

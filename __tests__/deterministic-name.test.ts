@@ -1,6 +1,6 @@
 import { Fn, Testing, TerraformOutput, TerraformStack } from "cdktf";
 import { Roles } from "../constructs";
-import { ASSIGNMENT_NAMESPACE, roleAssignmentName, uuidv5 } from "../constructs/core/deterministic-name";
+import { ASSIGNMENT_NAMESPACE, roleAssignmentName, uuidv5 } from "../constructs/core";
 import { registryId, vaultId } from "./helpers";
 
 const DNS_NAMESPACE = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";

@@ -11,11 +11,13 @@ import {
   ScopeTarget,
   StorageAccountTarget,
   UserAssignedIdentity,
+  AccessReport,
+  buildAccessReport,
 } from "../constructs";
-import { findRoleByGuid, roleDefinitionId } from "../constructs/azure/role-catalog";
-import { roleAssignmentName } from "../constructs/core/deterministic-name";
-import { evaluateGuardrails, Finding } from "../constructs/guardrails/findings";
-import { AccessReport, buildAccessReport, renderAccessReport, ReportGrant } from "../constructs/reports/access-report";
+import { findRoleByGuid, roleDefinitionId } from "../constructs/azure";
+import { roleAssignmentName } from "../constructs/core";
+import { evaluateGuardrails, Finding } from "../constructs/guardrails";
+import { renderAccessReport, ReportGrant } from "../constructs/reports";
 import { buildApp } from "../stacks/build-app";
 import { DeveloperAccessStack } from "../stacks/developer-access-stack";
 import { developerGroupOf, ENVIRONMENTS, EnvironmentSettings, resourceGroupName } from "../stacks/environment-settings";

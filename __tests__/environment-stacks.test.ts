@@ -1,10 +1,10 @@
 import { Testing } from "cdktf";
-import { findRoleByGuid } from "../constructs/azure/role-catalog";
+import { findRoleByGuid } from "../constructs/azure";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";
-import { readEstate } from "../constructs/estate/estate-model";
-import { unreachableTargetRule } from "../constructs/guardrails/rules/network-rules";
+import { readEstate } from "../constructs/estate";
+import { unreachableTargetRule } from "../constructs/guardrails";
 
 const RULE_CONTEXT = { knownIssuers: [], developerGroups: new Set<string>(), estateGrants: new Set<string>() };
 

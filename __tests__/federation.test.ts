@@ -11,8 +11,8 @@ import {
   StorageAccountTarget,
   UserAssignedIdentity,
 } from "../constructs";
-import { resolveInStack } from "../constructs/azure/known-values";
-import { conditionLimitsRoles } from "../constructs/policy/condition-limits";
+import { resolveInStack } from "../constructs/azure";
+import { conditionLimitsRoles } from "../constructs/policy";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
 const rgId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg`;

@@ -2,7 +2,7 @@ import { App, TerraformResource, TerraformStack, Testing } from "cdktf";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { Roles, requiredResourceProviders } from "../constructs";
-import { resourceProviderOf } from "../constructs/azure/contract/resource-types";
+import { resourceProviderOf } from "../constructs/azure";
 import { ENVIRONMENTS } from "../stacks/environment-settings";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { BootstrapStack } from "../stacks/bootstrap-stack";

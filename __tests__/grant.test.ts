@@ -11,8 +11,8 @@ import {
   StorageAccountTarget,
   UserAssignedIdentity,
 } from "../constructs";
-import { roleAssignmentName } from "../constructs/core/deterministic-name";
-import { grantRole, grantsIn } from "../constructs/grants/grants";
+import { roleAssignmentName } from "../constructs/core";
+import { grantRole, grantsIn } from "../constructs/grants";
 import {
   only,
   OTHER_SUBSCRIPTION,

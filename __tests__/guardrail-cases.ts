@@ -1,5 +1,5 @@
 import { TerraformStack } from "cdktf";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { evaluateGuardrails } from "../constructs/guardrails";
 import { testStack } from "./helpers";
 
 /** The unsuppressed findings of one rule on a stack, judged at the strictest severity. */

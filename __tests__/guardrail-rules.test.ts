@@ -16,12 +16,11 @@ import {
   UserAssignedIdentity,
   WorkloadIdentity,
 } from "../constructs";
-import { ManagedIdentityTarget } from "../constructs/services/managed-identity";
+import { ManagedIdentityTarget } from "../constructs/services";
 import { SUBSCRIPTION, TENANT, testStack, vaultId, inRg } from "./helpers";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { evaluateGuardrails, RULE_CATALOGUE, RULES } from "../constructs/guardrails";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
-import { RULE_CATALOGUE, RULES } from "../constructs/guardrails/rules";
-import * as accessPolicy from "../constructs/policy/access-policy";
+import { accessPolicy } from "../constructs/policy";
 
 const PRINCIPAL = "0f0f0f0f-0000-4000-8000-000000000001";
 const roleId = (guid: string) =>
@@ -498,6 +497,9 @@ describe("the rule catalogue", () => {
       const refuse = () => {
         throw new Error("a grant loaded the rule engine");
       };
+      // Deep paths on purpose: a mock replaces one exact module, and library files import the rule
+      // catalogue and the suppressions by file, never through a layer entry; the grant module is
+      // loaded by itself, since the grants entry may re-export files a grant does not load.
       jest.doMock("../constructs/guardrails/rules", refuse);
       jest.doMock("../constructs/guardrails/suppressions", refuse);
       await expect(import("../constructs/grants/grants")).resolves.toHaveProperty("grantRole");

@@ -6,15 +6,14 @@
  */
 import { Testing } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
-import { Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentity } from "../constructs";
-import { buildAccessReport } from "../constructs/reports/access-report";
+import { Roles, ScopeTarget, StorageAccountTarget, UserAssignedIdentity, buildAccessReport } from "../constructs";
 import {
   conditionBoundsProblem,
   MAX_CONDITION_BYTES,
   MAX_CONDITION_DEPTH,
   parseCondition,
-} from "../constructs/azure/abac/parser";
-import { analyzeCondition } from "../constructs/azure/abac/analysis";
+  analyzeCondition,
+} from "../constructs/azure";
 import { findings } from "./guardrail-cases";
 import { inRg, refusal, SUBSCRIPTION, testStack } from "./helpers";
 

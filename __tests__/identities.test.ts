@@ -1,7 +1,7 @@
 import { Testing, TerraformStack } from "cdktf";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { ExistingUserAssignedIdentity, UserAssignedIdentity } from "../constructs";
-import { resolveInStack } from "../constructs/azure/known-values";
+import { resolveInStack } from "../constructs/azure";
 import { only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, TENANT, testStack } from "./helpers";
 
 const identityId = (subscription = SUBSCRIPTION, name = "shared-id") =>

@@ -25,7 +25,7 @@ import {
   VirtualMachineCompute,
   WorkloadIdentity,
 } from "../constructs";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
+import { evaluateGuardrails } from "../constructs/guardrails";
 import { main as accessDiff } from "../tools/access-diff";
 import { AzureStack } from "../stacks/azure-stack";
 import { buildApp } from "../stacks/build-app";

@@ -3,13 +3,30 @@
  * user-assigned identity's client id, privileges on one database, the Entra administrator group,
  * and the guardrails that read it through the registry.
  */
-import { Testing, TerraformStack } from "cdktf";
+import { Testing, TerraformOutput, TerraformStack } from "cdktf";
+import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
+import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import { MysqlFlexibleServerConfiguration } from "@cdktf/provider-azurerm/lib/mysql-flexible-server-configuration";
+import { MysqlFlexibleServerFirewallRule } from "@cdktf/provider-azurerm/lib/mysql-flexible-server-firewall-rule";
 import { MysqlFlexibleServer } from "@cdktf/provider-azurerm/lib/mysql-flexible-server";
 import { MysqlFlexibleDatabase } from "@cdktf/provider-azurerm/lib/mysql-flexible-database";
-import { mysql, MysqlServerTarget, ResourceId, UserAssignedIdentity } from "../constructs";
-import { SystemAssignedIdentity } from "../constructs/azure/identity";
+import {
+  AppServiceCompute,
+  buildAccessReport,
+  configureIdentityStack,
+  Identity,
+  mysql,
+  MysqlServerTarget,
+  NetworkPath,
+  ResourceId,
+  UserAssignedIdentity,
+  WorkloadIdentity,
+} from "../constructs";
+import { evaluateGuardrails } from "../constructs/guardrails";
+import { SystemAssignedIdentity } from "../constructs/azure";
 import { findings } from "./guardrail-cases";
-import { inRg, only, refusal, resourcesOf, SUBSCRIPTION, testStack } from "./helpers";
+import { inRg, only, refusal, resourcesOf, SUBSCRIPTION, TENANT, testStack } from "./helpers";
+import { network, subnet } from "./network-fixtures";
 
 type Json = Record<string, any>;
 const inData = { resourceGroupName: "data-rg", location: "westeurope" };
@@ -211,13 +228,209 @@ describe("MySQL: the Entra administrator group", () => {
 });
 
 describe("MySQL: guardrails through the registry", () => {
-  // Contract gap: the estate reader (estate/database-access-outputs.ts) knows only the
-  // "postgresql" and "azure-sql" systems, so it takes a MySQL output for a forged one (IG022)
-  // and no rule sees its grants. Pinned here so the gap shows until the reader asks the registry.
-  it("IG022 refuses the MySQL output today (the reader does not ask the registry for its dialect)", () => {
+  const grantReader = () => {
     const { stack, identity, server } = setup();
     MysqlServerTarget.of(server).database("sales").grant(identity, mysql.roles.MysqlDataReader, { reason: "reads" });
-    expect(findings(stack, "IG022").length).toBe(1);
-    expect(findings(stack, "IG026")).toEqual([]);
+    const output = stack.node
+      .findChild("database-access")
+      .node.findChild("database-access-orders-mysql-sales") as TerraformOutput;
+    return { stack, server, output };
+  };
+
+  it("reads its database-access output through its dialect: no IG022, its grant an assignment and a report row", () => {
+    const { stack } = grantReader();
+    expect(findings(stack, "IG022")).toEqual([]);
+    const report = buildAccessReport("dev", stack.toTerraform());
+    const [users] = report.databaseUsers;
+    expect(users).toMatchObject({ system: "mysql", host: "orders-mysql.mysql.database.azure.com", database: "sales" });
+    expect(users.stepsAsWritten).toBeUndefined();
+    expect(users.steps[0].statements).toContain("GRANT SELECT ON `sales`.* TO 'app-id'@'%';");
+    expect(report.grants.map((g) => [g.identity, g.role])).toEqual([
+      [expect.stringMatching(/^azurerm_user_assigned_identity\.app_/), "MySQL data reader"],
+    ]);
+  });
+
+  it("refuses (IG022) an output whose statements were edited, and reports the grants' own", () => {
+    const { stack, output } = grantReader();
+    output.addOverride("value.steps", [{ database: "sales", statements: "GRANT ALL ON *.* TO 'app-id'@'%';" }]);
+    expect(findings(stack, "IG022").map((f) => f.address)).toEqual(["output.database-access-orders-mysql-sales"]);
+    const [users] = buildAccessReport("dev", stack.toTerraform()).databaseUsers;
+    expect(users.steps[0].statements).not.toContain("GRANT ALL");
+    expect(users.steps[0].statements).toContain("GRANT SELECT ON `sales`.* TO 'app-id'@'%';");
+  });
+});
+
+describe("MySQL: IG026 needs the audit parameters, found by server name and resource group", () => {
+  const WORKSPACE_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/ops`;
+
+  /** A stack sending audit logs to a workspace, and a MySQL grant: the grant makes the diagnostic setting. */
+  function audited() {
+    const stack = new TerraformStack(Testing.app(), "orders");
+    new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId: SUBSCRIPTION });
+    configureIdentityStack(stack, {
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      guardrails: { severity: "warning" },
+      auditLogs: { workspaceId: WORKSPACE_ID, signInWorkspaceId: WORKSPACE_ID },
+    });
+    const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
+    const server = new MysqlFlexibleServer(stack, "mysql", { ...inData, name: "orders-mysql" });
+    MysqlServerTarget.of(server).database("sales").grant(identity, mysql.roles.MysqlDataReader, { reason: "reads" });
+    return { stack, server };
+  }
+  const parameter = (stack: TerraformStack, name: string, value: string, server: Json) =>
+    new MysqlFlexibleServerConfiguration(stack, name, { name, value, ...server } as never);
+  const ig026 = (stack: TerraformStack) =>
+    evaluateGuardrails(stack, { severity: "warning" })
+      .filter((f) => f.ruleId === "IG026")
+      .map((f) => f.message);
+
+  it("sends MySqlAuditLogs, and warns while audit_log_enabled and audit_log_events are not set", () => {
+    const { stack } = audited();
+    const settings = Object.values(resourcesOf(stack, "azurerm_monitor_diagnostic_setting")) as Json[];
+    expect(settings.map((s) => s.enabled_log)).toEqual([[{ category: "MySqlAuditLogs" }]]);
+    const [message] = ig026(stack);
+    expect(message).toMatch(/audit_log_enabled parameter is not set to ON/);
+    expect(message).toMatch(/audit_log_events parameter does not list CONNECTION/);
+  });
+
+  it.each([
+    [
+      "references to the server",
+      (server: MysqlFlexibleServer) => ({ serverName: server.name, resourceGroupName: server.resourceGroupName }),
+    ],
+    ["the server's literal names", () => ({ serverName: "orders-mysql", resourceGroupName: "data-rg" })],
+  ])("is quiet once both parameters name the server by %s", (_by, names) => {
+    const { stack, server } = audited();
+    parameter(stack, "audit_log_enabled", "ON", names(server));
+    parameter(stack, "audit_log_events", "CONNECTION,TABLE_ACCESS", names(server));
+    expect(ig026(stack)).toEqual([]);
+  });
+
+  it("does not count parameters of a same-named server in another resource group, nor events without CONNECTION", () => {
+    const { stack } = audited();
+    parameter(stack, "audit_log_enabled", "ON", { serverName: "orders-mysql", resourceGroupName: "other-rg" });
+    parameter(stack, "audit_log_events", "TABLE_ACCESS", { serverName: "orders-mysql", resourceGroupName: "data-rg" });
+    const [message] = ig026(stack);
+    expect(message).toMatch(/audit_log_enabled parameter is not set to ON/);
+    expect(message).toMatch(/audit_log_events parameter does not list CONNECTION/);
+  });
+});
+
+describe("MySQL: the network path (IG030, NetworkPath)", () => {
+  /** A web app integrated with an apps subnet, its identity granted on a MySQL database; an endpoints subnet beside it. */
+  function estate(server: Partial<ConstructorParameters<typeof MysqlFlexibleServer>[2]> = {}) {
+    const stack = testStack();
+    const vnet = network(stack);
+    const apps = subnet(stack, vnet, "apps", "10.0.2.0/26", {
+      delegation: [
+        {
+          name: "app-service",
+          serviceDelegation: {
+            name: "Microsoft.Web/serverFarms",
+            actions: ["Microsoft.Network/virtualNetworks/subnets/action"],
+          },
+        },
+      ],
+    });
+    const endpoints = subnet(stack, vnet, "endpoints", "10.0.3.0/27");
+    const mysqlServer = new MysqlFlexibleServer(stack, "mysql", { ...inData, name: "orders-mysql", ...server });
+    const target = MysqlServerTarget.of(mysqlServer);
+    const app = new LinuxWebApp(stack, "web", {
+      ...inRg,
+      name: "orders-web",
+      servicePlanId: "/plan",
+      siteConfig: {},
+      virtualNetworkSubnetId: apps.id,
+    });
+    new WorkloadIdentity(stack, "orders", {
+      identity: Identity.newUserAssigned({ ...inRg, name: "orders-id" }),
+      compute: [AppServiceCompute.linuxWebApp(app)],
+      grants: [target.database("sales").allow(mysql.roles.MysqlDataReader, "reads orders")],
+    });
+    return { stack, vnet, endpoints, server: mysqlServer, target };
+  }
+  const azureServicesRule = (stack: TerraformStack, names: { serverName: string; resourceGroupName: string }) =>
+    new MysqlFlexibleServerFirewallRule(stack, "azure", {
+      name: "AllowAllAzureServicesAndResourcesWithinAzureIps",
+      startIpAddress: "0.0.0.0",
+      endIpAddress: "0.0.0.0",
+      ...names,
+    });
+  const ig030 = (stack: TerraformStack) => findings(stack, "IG030").map((f) => f.message);
+
+  it("IG030: a public server with no firewall rule refuses every connection", () => {
+    const { stack } = estate();
+    expect(ig030(stack)).toEqual([
+      expect.stringMatching(/its firewall has no rule, virtual network rule or private endpoint/),
+    ]);
+  });
+
+  it("IG030: reads a firewall rule naming the server by server_name and resource group", () => {
+    const { stack, server } = estate();
+    azureServicesRule(stack, { serverName: server.name, resourceGroupName: server.resourceGroupName });
+    expect(ig030(stack)).toEqual([
+      expect.stringMatching(
+        /reaches azurerm_mysql_flexible_server\.mysql only through azurerm_mysql_flexible_server_firewall_rule\.azure, the 'allow Azure services' rule/,
+      ),
+    ]);
+  });
+
+  it("IG030: a rule for a same-named server in another resource group is not this server's", () => {
+    const { stack } = estate();
+    azureServicesRule(stack, { serverName: "orders-mysql", resourceGroupName: "other-rg" });
+    expect(ig030(stack)).toEqual([expect.stringMatching(/its firewall has no rule/)]);
+  });
+
+  it("NetworkPath.allowAzureServices writes the rule by server name, justified as IG030's suppression", () => {
+    const { stack, target } = estate();
+    NetworkPath.allowAzureServices(stack, "azure", {
+      target,
+      justification: "the vendor's reporting tool connects from its own Azure tenant",
+    });
+    expect(only(resourcesOf(stack, "azurerm_mysql_flexible_server_firewall_rule"))).toMatchObject({
+      server_name: "${azurerm_mysql_flexible_server.mysql.name}",
+      resource_group_name: "${azurerm_mysql_flexible_server.mysql.resource_group_name}",
+      start_ip_address: "0.0.0.0",
+    });
+    expect(ig030(stack)).toEqual([]);
+  });
+
+  it("NetworkPath.privateEndpoint connects to the mysqlServer group with Microsoft's zone: no IG030", () => {
+    const { stack, vnet, endpoints, target } = estate({ publicNetworkAccess: "Disabled" });
+    NetworkPath.privateEndpoint(stack, "path", { target, subnet: endpoints, dns: { virtualNetworkId: vnet.id } });
+    expect(only(resourcesOf(stack, "azurerm_private_endpoint"))).toMatchObject({
+      name: "orders-mysql-pe",
+      resource_group_name: "data-rg",
+      private_service_connection: {
+        private_connection_resource_id: "${azurerm_mysql_flexible_server.mysql.id}",
+        subresource_names: ["mysqlServer"],
+      },
+    });
+    expect(only(resourcesOf(stack, "azurerm_private_dns_zone")).name).toBe("privatelink.mysql.database.azure.com");
+    expect(ig030(stack)).toEqual([]);
+  });
+
+  it("NetworkPath refuses a private endpoint to a VNet-injected server, and rules on one with public access off", () => {
+    const injected = estate({ delegatedSubnetId: "/subscriptions/x/subnet" });
+    const endpoint = refusal(() =>
+      NetworkPath.privateEndpoint(injected.stack, "p", {
+        target: injected.target,
+        subnet: injected.endpoints,
+        dns: { virtualNetworkId: injected.vnet.id },
+      }),
+    );
+    expect(endpoint.problem).toBe("The MySQL flexible server is VNet-injected: it takes no private endpoint");
+    const closed = estate({ publicNetworkAccess: "Disabled" });
+    const rule = refusal(() =>
+      NetworkPath.allowAzureServices(closed.stack, "a", {
+        target: closed.target,
+        justification: "a vendor's tool, by contract",
+      }),
+    );
+    expect(rule.problem).toBe(
+      "The MySQL flexible server's public network access is off, so firewall rules admit nothing",
+    );
+    expect(rule.value).toBe("public_network_access = Disabled");
   });
 });

@@ -17,8 +17,8 @@ import {
   ServiceBusNamespaceTarget,
   SqlServerTarget,
   StorageAccountTarget,
+  buildAccessReport,
 } from "../constructs";
-import { buildAccessReport } from "../constructs/reports/access-report";
 import { inRg, only, resourcesOf, TENANT, testStack } from "./helpers";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
 import { azureServicesRule, endpointTo, network, sqlEstate, subnet } from "./network-fixtures";
@@ -342,7 +342,7 @@ describe("NetworkPath refuses what would not open a path", () => {
         subnet: e.endpoints,
         dns: { virtualNetworkId: e.vnet.id },
       });
-    }, /\[test\/p\] A network path needs the Azure SQL server or PostgreSQL flexible server itself, not Azure SQL database.*\/servers\/orders-sql\/databases\/ordersdb.*SqlServerTarget\.of\(server\)/s));
+    }, /\[test\/p\] A network path needs the Azure SQL server or PostgreSQL flexible server or MySQL flexible server itself, not Azure SQL database.*\/servers\/orders-sql\/databases\/ordersdb.*SqlServerTarget\.of\(server\)/s));
 
   it("refuses a virtual network rule on PostgreSQL, which has none", () =>
     refuses((s) => {

@@ -19,9 +19,8 @@ import {
   VirtualMachineCompute,
   WorkloadIdentity,
 } from "../constructs";
-import { readEstate } from "../constructs/estate/estate-model";
-import { evaluateGuardrails } from "../constructs/guardrails/findings";
-import { RULE_CATALOGUE, RULES } from "../constructs/guardrails/rules";
+import { readEstate } from "../constructs/estate";
+import { evaluateGuardrails, RULE_CATALOGUE, RULES } from "../constructs/guardrails";
 import { registryId, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
 const accountId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/data-rg/providers/Microsoft.Storage/storageAccounts/acct`;

@@ -1,14 +1,14 @@
 import { defineTestService } from "./helpers";
 // The resourceTypes part: what defineService refuses, and what the lookups derive from the modules.
 import "../constructs/services";
-import type { ResourceType } from "../constructs/azure/contract/resource-types";
+import type { ResourceType } from "../constructs/azure";
 import {
   nameRuleFor,
   resourceProviderOf,
   resourceTypeOfTerraform,
   typeInfoByAzureType,
   typeInfoByTerraformType,
-} from "../constructs/azure/contract/resource-types";
+} from "../constructs/azure";
 
 const define =
   (name: string, type: Partial<ResourceType>, namespaces = ["Contoso.Maps"]) =>
@@ -110,7 +110,7 @@ describe("the lookups", () => {
           kind: "maps account",
           azureType: "Contoso.Maps/accounts",
           terraformType: "contoso_maps_account",
-          services: ["Any resource"],
+          services: ["Contoso Maps"],
           id: "inResourceGroup",
           name: { min: 3, max: 10, pattern: /^[a-z]+$/, text: "lowercase letters" },
         },

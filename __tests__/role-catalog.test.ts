@@ -11,8 +11,8 @@ import {
   dataPlaneRole,
   roleDefinitionId,
   RolePlane,
-} from "../constructs/azure/role-catalog";
-import { defineService } from "../constructs/azure/contract";
+  defineService,
+} from "../constructs/azure";
 
 // The built-in roles and GUIDs from the project's facts document (Azure built-in roles list).
 const PUBLISHED: ReadonlyArray<[string, string, RolePlane]> = [
@@ -203,9 +203,7 @@ describe("a service's roles part", () => {
 describe("the role lookups without the services", () => {
   it("refuse to answer rather than find nothing", () => {
     jest.isolateModules(() => {
-      const { findRoleByGuid: find } = jest.requireActual<typeof import("../constructs/azure/role-catalog")>(
-        "../constructs/azure/role-catalog",
-      );
+      const { findRoleByGuid: find } = jest.requireActual<typeof import("../constructs/azure")>("../constructs/azure");
       expect(() => find(Roles.AcrPull.guid)).toThrow(
         /^\[service registry\] The library's services are not loaded, so no service, role or resource type is known yet: \[\]\. Fix: import the library from its entry point/,
       );

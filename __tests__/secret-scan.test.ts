@@ -1,4 +1,4 @@
-import { findSecrets, SecretHit } from "../constructs/guardrails/secret-scan";
+import { findSecrets, SecretHit } from "../constructs/guardrails";
 
 // Fake but format-valid credentials, built by concatenation so this file does not itself look like a leak.
 const FAKE = {

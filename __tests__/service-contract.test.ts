@@ -1,8 +1,7 @@
 // The service module contract's checklist: every shipped service gives every part (or says why
 // not), and a definition that leaves a part out, misspells one or gives no reason is refused at
 // definition time with the service, the part and the fix.
-import { defineService, notApplicable, SERVICE_PARTS, ServiceDefinition } from "../constructs/azure/contract";
-import { isNotApplicable } from "../constructs/azure/contract/part";
+import { defineService, notApplicable, SERVICE_PARTS, ServiceDefinition, isNotApplicable } from "../constructs/azure";
 import { SHIPPED_SERVICES } from "../constructs/services";
 import { refusal } from "./helpers";
 

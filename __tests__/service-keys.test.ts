@@ -1,10 +1,9 @@
 import { defineTestService } from "./helpers";
 // The keys part: what defineService refuses, and what the secret scan and the key rules read from it.
 import "../constructs/services";
-import { notApplicable } from "../constructs/azure/contract";
-import { acceptsKeys, localAuthProblem, secretAttributes, type KeysPart } from "../constructs/azure/contract/keys";
-import { findSecrets } from "../constructs/guardrails/secret-scan";
-import { block } from "../constructs/estate/estate-model";
+import { notApplicable, acceptsKeys, localAuthProblem, secretAttributes, type KeysPart } from "../constructs/azure";
+import { findSecrets } from "../constructs/guardrails";
+import { block } from "../constructs/estate";
 
 const mapsAccount = (terraformType: string) =>
   ({

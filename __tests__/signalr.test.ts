@@ -14,11 +14,11 @@ import {
   SignalRServiceTarget,
   UserAssignedIdentity,
   WebPubSubTarget,
+  buildAccessReport,
+  ResourceId,
 } from "../constructs";
-import { buildAccessReport } from "../constructs/reports/access-report";
-import { auditPointOf } from "../constructs/estate/audit-catalog";
-import { ResourceId } from "../constructs/azure/azure-ids";
-import { findSecrets } from "../constructs/guardrails/secret-scan";
+import { auditPointOf } from "../constructs/estate";
+import { findSecrets } from "../constructs/guardrails";
 import { inRg, only, refusal, resourcesOf, SUBSCRIPTION, TENANT, testStack } from "./helpers";
 import { describeGuardrailCases, findings, GuardrailCase } from "./guardrail-cases";
 import { endpointTo, sqlEstate } from "./network-fixtures";

@@ -16,8 +16,8 @@ import {
   StorageAccountTarget,
   UserAssignedIdentity,
 } from "../constructs";
-import { roleAssignmentName } from "../constructs/core/deterministic-name";
-import { grantRole } from "../constructs/grants/grants";
+import { roleAssignmentName } from "../constructs/core";
+import { grantRole } from "../constructs/grants";
 import { only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
 
 const rg = (sub = SUBSCRIPTION) => `/subscriptions/${sub}/resourceGroups/data-rg/providers`;

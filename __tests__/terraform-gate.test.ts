@@ -6,9 +6,9 @@ import { dirname, join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { UserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
-import { ResourceId } from "../constructs/azure/azure-ids";
+import { ResourceId } from "../constructs";
 import "../constructs/services";
-import { knownTerraformTypes, resourceTypeOfTerraform } from "../constructs/azure/contract/resource-types";
+import { knownTerraformTypes, resourceTypeOfTerraform } from "../constructs/azure";
 import { computedAttributes, identityBlockTypes, mockDefaultsFor } from "../tools/terraform-gate/mock-defaults";
 import {
   azurermRequirement,

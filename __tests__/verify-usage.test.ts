@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main as verify } from "../tools/verify";
-import { tokenAcquisitionsQuery } from "../constructs/reports/kql";
+import { tokenAcquisitionsQuery } from "../constructs/reports";
 import { AzureReader, LogRow } from "../tools/verify/live-estate";
 import { withObjectId } from "../tools/verify/usage";
 import { SUBSCRIPTION, tempDirs } from "./helpers";

@@ -46,6 +46,24 @@ export type {
   VirtualNetworkRulePathProps,
 } from "./units/network-path";
 
+// Services the library does not ship: a definition gives every part (or `notApplicable(reason)`),
+// and its targets get the policy, guardrails, report rows and audit the shipped ones get.
+export { defineService, notApplicable } from "./azure/contract";
+export type { NotApplicable, Part, ServiceDefinition } from "./azure/contract";
+export type { ResourceType, ResourceTypesPart } from "./azure/contract/resource-types";
+export type { NameRuleSpec } from "./azure/azure-names";
+export type { RolesPart } from "./azure/contract/roles";
+export type { AuthorizationPart, AzureRbacAuthorization } from "./azure/contract/authorization";
+export type { AssignmentsPart } from "./azure/contract/assignments";
+export type { KeyJudge, KeyProblem, KeysPart } from "./azure/contract/keys";
+export type { AuditedResource, AuditPart, AuditProfile, CallerLog, LoggedNowhere } from "./azure/contract/audit";
+export type { NetworkPart } from "./azure/contract/network";
+export type { MocksPart } from "./azure/contract/mocks";
+export { dataPlaneRole, role as azureRole } from "./azure/role-catalog";
+export type { RolePermissions, RolePlane } from "./azure/role-catalog";
+export { ServiceTarget } from "./grants/service-target";
+export type { GrantableType, ServicesOf } from "./grants/service-target";
+
 // Compute adapters: what a WorkloadIdentity attaches its identity to.
 export { AppServiceCompute } from "./compute/app-service";
 export type { FunctionAppOptions } from "./compute/app-service";

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SHIPPED_SERVICES } from "../constructs/services";
-import { RULE_CATALOGUE } from "../constructs/guardrails/rules";
+import { RULE_CATALOGUE } from "../constructs/guardrails";
 
 /** A generated table: the docs file it lives in, its marker name and its rendering. */
 interface GeneratedTable {

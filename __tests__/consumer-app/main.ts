@@ -2,14 +2,17 @@
 import { App, TerraformStack } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import { MapsAccount } from "@cdktf/provider-azurerm/lib/maps-account";
 import {
   AppServiceCompute,
   configureIdentityStack,
   Identity,
   KeyVaultTarget,
   Roles,
+  ServiceTarget,
   WorkloadIdentity,
 } from "@contoso-platform/azure-identity-grants";
+import { azureMaps } from "./maps-service";
 
 const subscriptionId = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";
 const tenantId = "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9";
@@ -29,9 +32,19 @@ configureIdentityStack(stack, {
 });
 
 const web = new LinuxWebApp(stack, "web", { ...group, name: "orders-web", servicePlanId: planId, siteConfig: {} });
+// A service the library does not ship, with its local auth off: its guardrails have nothing to say.
+const maps = new MapsAccount(stack, "maps", {
+  ...group,
+  name: "orders-maps",
+  skuName: "G2",
+  localAuthenticationEnabled: false,
+});
 new WorkloadIdentity(stack, "orders", {
   identity: Identity.newUserAssigned({ ...group, name: "orders-id" }),
   compute: [AppServiceCompute.linuxWebApp(web)],
-  grants: [KeyVaultTarget.fromId(stack, vaultId).allow(Roles.KeyVaultSecretsUser, "reads its API secrets")],
+  grants: [
+    KeyVaultTarget.fromId(stack, vaultId).allow(Roles.KeyVaultSecretsUser, "reads its API secrets"),
+    ServiceTarget.of(azureMaps, "account", maps).allow(azureMaps.roles.AzureMapsDataReader, "renders delivery maps"),
+  ],
 });
 app.synth();

@@ -12,8 +12,10 @@ import {
   RedisCacheTarget,
   Roles,
   SearchServiceTarget,
+  ServiceTarget,
   SqlServerTarget,
 } from "@contoso-platform/azure-identity-grants";
+import { azureMaps } from "./maps-service";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 
 const stack = new TerraformStack(Testing.app(), "types");
@@ -79,3 +81,13 @@ Connections.cosmosDb("Cosmos", redis);
 Connections.eventGrid("Events", search);
 // @ts-expect-error Application Insights' connection needs a component.
 Connections.applicationInsights(topic);
+
+// A consumer-defined service's targets take that service's roles only, and name its own types.
+const maps = ServiceTarget.fromId(stack, azureMaps, "account", `${data}/Microsoft.Maps/accounts/orders-maps`);
+maps.allow(azureMaps.roles.AzureMapsDataReader, "an Azure Maps role on its account type-checks");
+// @ts-expect-error A Key Vault role does nothing on an Azure Maps account.
+maps.allow(Roles.KeyVaultSecretsUser, "reads");
+// @ts-expect-error An Azure Maps role does nothing on a vault.
+vault.allow(azureMaps.roles.AzureMapsDataReader, "reads");
+// @ts-expect-error "creator" is no resource type of the service.
+ServiceTarget.fromId(stack, azureMaps, "creator", `${data}/Microsoft.Maps/accounts/orders-maps`);

@@ -1,5 +1,6 @@
 import { isGuid } from "./azure-ids";
 import { computeTypes } from "./contract/assignments";
+import { serviceTerraformType } from "./contract/resource-types";
 
 const ADDRESS = /^\$\{((?:data\.)?[a-z0-9_]+)\.[A-Za-z0-9_-]+\.(identity\[0\]\.principal_id|principal_id|client_id)\}$/;
 
@@ -17,7 +18,8 @@ export function identityIdProblem(kind: IdentityIdKind, written: string): string
     return isGuid(written) ? undefined : "is not a GUID (8-4-4-4-12 hexadecimal digits, no braces)";
   const match = ADDRESS.exec(written);
   const [type, attribute] = match ? [match[1], match[2]] : [];
-  const userAssigned = type === "azurerm_user_assigned_identity" || type === "data.azurerm_user_assigned_identity";
+  const identityType = serviceTerraformType("Managed Identity", "userAssignedIdentity");
+  const userAssigned = type === identityType || type === `data.${identityType}`;
   const fits =
     kind === "client id"
       ? userAssigned && attribute === "client_id"

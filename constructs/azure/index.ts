@@ -9,7 +9,7 @@ export { idTextProblem } from "./azure-names";
 export type { NameRule } from "./azure-names";
 export { requireDatabasePrincipalName, statementsFor } from "./database-statements";
 export type { DatabaseUser } from "./database-statements";
-export { GITHUB_ACTIONS_ISSUER } from "./identity";
+export { GITHUB_ACTIONS_ISSUER, SystemAssignedIdentity } from "./identity";
 export { resolveInStack } from "./known-values";
 export {
   allRoles,
@@ -24,6 +24,7 @@ export {
 } from "./role-catalog";
 export type { RolePermissions, RolePlane } from "./role-catalog";
 export { permissionsOutside } from "./role-permissions";
+export { UNOWNED_SECRET_ATTRIBUTES } from "./secret-attributes";
 
 // The service contract.
 export { defineService, notApplicable, SERVICE_PARTS } from "./contract";

@@ -181,7 +181,6 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_mssql_virtual_machine:
     "auto_backup.encryption_password key_vault_credential.key_vault_url key_vault_credential.service_principal_name key_vault_credential.service_principal_secret sql_connectivity_update_password sql_connectivity_update_username wsfc_domain_credential.cluster_bootstrap_account_password wsfc_domain_credential.cluster_operator_account_password wsfc_domain_credential.sql_service_account_password",
   azurerm_mssql_virtual_machine_group: "wsfc_domain_profile.storage_account_primary_key",
-  azurerm_mysql_flexible_server: "administrator_password",
   azurerm_netapp_account: "active_directory.password active_directory.server_root_ca_certificate",
   azurerm_new_relic_monitor: "ingestion_key",
   azurerm_nginx_api_key: "secret_text",
@@ -218,8 +217,6 @@ const SENSITIVE: Readonly<Record<string, string>> = {
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
   azurerm_servicebus_topic_authorization_rule:
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
-  azurerm_signalr_service:
-    "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
   azurerm_source_control_token: "token token_secret",
   azurerm_spring_cloud_app_dynamics_application_performance_monitoring: "agent_account_access_key agent_account_name",
   azurerm_spring_cloud_app_mysql_association: "password",
@@ -280,7 +277,6 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_vmware_private_cloud: "nsxt_password vcenter_password",
   azurerm_vpn_server_configuration: "radius.server.secret",
   azurerm_web_app_hybrid_connection: "send_key_value",
-  azurerm_web_pubsub: "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
   azurerm_web_pubsub_socketio:
     "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
   azurerm_workloads_sap_single_node_virtual_instance:
@@ -326,16 +322,12 @@ const SENSITIVE: Readonly<Record<string, string>> = {
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
   "data.azurerm_servicebus_topic_authorization_rule":
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
-  "data.azurerm_signalr_service":
-    "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
   "data.azurerm_source_control_token": "token token_secret",
   "data.azurerm_spring_cloud_service":
     "config_server_git_setting.http_basic_auth.password config_server_git_setting.repository.http_basic_auth.password config_server_git_setting.repository.ssh_auth.host_key config_server_git_setting.repository.ssh_auth.private_key config_server_git_setting.ssh_auth.host_key config_server_git_setting.ssh_auth.private_key",
   "data.azurerm_static_web_app": "api_key basic_auth",
   "data.azurerm_storage_account_blob_container_sas": "connection_string sas",
   "data.azurerm_storage_account_sas": "connection_string sas",
-  "data.azurerm_web_pubsub":
-    "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
 };
 
 /** Keys the provider does not mark sensitive: values its data sources expose in clear. */

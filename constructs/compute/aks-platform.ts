@@ -6,9 +6,9 @@ import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { IdentityConfigError } from "../core/errors";
 import { resolveInStack, resourceOfIdReference } from "../azure/known-values";
-import { lookupRole, RoleDefinition } from "../azure/role-catalog";
+import { RoleDefinition } from "../azure/role-catalog";
 import { GrantTarget } from "../grants/targets";
-import { PrivateDnsZoneTarget, SubnetTarget } from "../services/network";
+import { network, PrivateDnsZoneTarget, SubnetTarget } from "../services/network";
 
 /** One resource the control plane must hold a platform role on, and what the cluster uses it for. */
 export interface AksPlatformScope {
@@ -41,13 +41,13 @@ export function aksPlatformScopes(
   const scopes = subnets.flatMap(([value, use]) =>
     value === undefined
       ? []
-      : [{ target: subnetTarget(where, value, use), role: lookupRole(where, "Network Contributor"), use }],
+      : [{ target: subnetTarget(where, value, use), role: network.roles.NetworkContributor, use }],
   );
   const zone = cluster.privateDnsZoneIdInput;
   if (zone !== undefined && !/^(system|none)$/i.test(zone)) {
     scopes.push({
       target: dnsZoneTarget(where, zone),
-      role: lookupRole(where, "Private DNS Zone Contributor"),
+      role: network.roles.PrivateDnsZoneContributor,
       use: `private DNS zone of ${name}`,
     });
   }

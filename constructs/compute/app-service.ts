@@ -15,6 +15,7 @@ import { knownName, NamedResource, resolveInStack, resourceIdOf, resourceOfIdRef
 import { IManagedIdentity, IUserAssignedIdentity } from "../azure/identity";
 import { Roles } from "../services";
 import type { StorageAccountTarget } from "../services/storage";
+import { appService } from "../services/app-service";
 import { Identity, UserAssignedIdentityChoice } from "../identities/identity-choice";
 import { AttachableCompute, PlatformIdentityNeed } from "./attachable-compute";
 import { HasIdentityBlock, mergeIdentity, mergeSettings } from "./identity-block";
@@ -66,7 +67,7 @@ export interface FunctionAppOptions<Slot> {
   readonly hostIdentity?: UserAssignedIdentityChoice;
 }
 
-const SITES = "Microsoft.Web/sites";
+const SITES = appService.resourceTypes.linuxWebApp.azureType;
 const HOST_STORAGE = "AzureWebJobsStorage";
 
 /**
@@ -217,7 +218,7 @@ export class AppServiceCompute implements AttachableCompute {
     if (!this.kind.containers) {
       throw new IdentityConfigError(this.resource, {
         problem: "Windows function apps run no containers, so they pull no images",
-        value: "AcrPull",
+        value: Roles.AcrPull.name,
         fix: "grant AcrPull only to computes that pull images",
       });
     }

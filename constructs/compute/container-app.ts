@@ -8,6 +8,7 @@ import { IdentityConfigError } from "../core/errors";
 import { resolveInStack, resourceIdOf } from "../azure/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../azure/identity";
 import type { ContainerRegistryTarget } from "../services/container-registry";
+import { containerApps } from "../services/container-apps";
 import { SingleResourceCompute } from "./attachable-compute";
 import { mergeSettings, sameValue } from "./identity-block";
 
@@ -17,7 +18,7 @@ import { mergeSettings, sameValue } from "./identity-block";
  */
 export class ContainerAppCompute extends SingleResourceCompute<ContainerApp> {
   static of(app: ContainerApp): ContainerAppCompute {
-    return new ContainerAppCompute(app, resourceIdOf(app, "Microsoft.App/containerApps", "Container app"));
+    return new ContainerAppCompute(app, resourceIdOf(app, containerApps.resourceTypes.app.azureType, "Container app"));
   }
 
   override enableSystemAssigned(): string {

@@ -7,6 +7,7 @@ import { IdentityConfigError } from "../core/errors";
 import { resourceIdOf } from "../azure/known-values";
 import { IManagedIdentity, IUserAssignedIdentity } from "../azure/identity";
 import type { ContainerRegistryTarget } from "../services/container-registry";
+import { containerInstances } from "../services/container-instances";
 import { SingleResourceCompute } from "./attachable-compute";
 import { mergeSettings, sameValue } from "./identity-block";
 
@@ -15,7 +16,7 @@ export class ContainerGroupCompute extends SingleResourceCompute<ContainerGroup>
   static of(group: ContainerGroup): ContainerGroupCompute {
     return new ContainerGroupCompute(
       group,
-      resourceIdOf(group, "Microsoft.ContainerInstance/containerGroups", "Container group"),
+      resourceIdOf(group, containerInstances.resourceTypes.containerGroup.azureType, "Container group"),
     );
   }
 

@@ -6,6 +6,7 @@ import { WindowsVirtualMachineScaleSet } from "@cdktf/provider-azurerm/lib/windo
 import { IdentityConfigError } from "../core/errors";
 import { computerNameRule } from "../azure/azure-names";
 import { knownName, resourceIdOf } from "../azure/known-values";
+import { virtualMachines } from "../services/virtual-machines";
 import { SingleResourceCompute } from "./attachable-compute";
 
 type VirtualMachine = LinuxVirtualMachine | WindowsVirtualMachine;
@@ -19,13 +20,13 @@ type ScaleSet = LinuxVirtualMachineScaleSet | WindowsVirtualMachineScaleSet;
  */
 export class VirtualMachineCompute extends SingleResourceCompute<VirtualMachine | ScaleSet> {
   static of(vm: VirtualMachine): VirtualMachineCompute {
-    const id = resourceIdOf(vm, "Microsoft.Compute/virtualMachines", "Virtual machine");
+    const id = resourceIdOf(vm, virtualMachines.resourceTypes.linuxVirtualMachine.azureType, "Virtual machine");
     if (vm instanceof WindowsVirtualMachine) requireComputerName(vm, "windows", false, vm.computerNameInput ?? id.name);
     return new VirtualMachineCompute(vm, id);
   }
 
   static scaleSet(scaleSet: ScaleSet): VirtualMachineCompute {
-    const id = resourceIdOf(scaleSet, "Microsoft.Compute/virtualMachineScaleSets", "Scale set");
+    const id = resourceIdOf(scaleSet, virtualMachines.resourceTypes.linuxScaleSet.azureType, "Scale set");
     const os = scaleSet instanceof WindowsVirtualMachineScaleSet ? "windows" : "linux";
     requireComputerName(scaleSet, os, true, scaleSet.computerNamePrefixInput ?? id.name);
     return new VirtualMachineCompute(scaleSet, id);

@@ -1,6 +1,6 @@
 import { ResourceId } from "../azure/azure-ids";
 import { Assignment, block, EstateModel, parseReference, TfResource } from "./estate-model";
-import { azureScopeId } from "./azure-id-of";
+import { azureScopeId, parentIdOf } from "./azure-id-of";
 import { AuditProfile, auditWorkspace } from "../azure/contract/audit";
 import { AuditPoint, auditPointOf, isWorkspaceId } from "./audit-catalog";
 
@@ -96,10 +96,11 @@ const certain = (r: TfResource) => r.config.count === undefined && r.config.for_
 /** What besides the diagnostic setting the profile needs, judged from the JSON by its service, as problems. */
 function needsUnmet(profile: AuditProfile, rootId: string, estate: EstateModel): readonly string[] {
   const server = rootId.toLowerCase();
+  const serverType = tryParse(rootId)?.type ?? "";
   return (
-    profile.needs?.unmet((terraformType) =>
+    profile.needs?.unmet((resources) =>
       estate.resources
-        .filter((r) => r.type === terraformType && idOf(r.config.server_id, estate) === server)
+        .filter((r) => r.type === resources.type && lower(parentIdOf(r, resources, serverType, estate)) === server)
         .map((r) => ({ config: r.config, certain: certain(r) })),
     ) ?? []
   );

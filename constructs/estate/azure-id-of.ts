@@ -1,6 +1,7 @@
 import { resourceTypeOfTerraform } from "../azure/contract/resource-types";
 import { EstateModel, parseReference, TfResource } from "./estate-model";
 import { comparableText } from "../core/terraform-text";
+import type { NamesParent } from "../azure/contract/network";
 
 type Estate = Pick<EstateModel, "byAddress" | "subscriptionId">;
 
@@ -39,15 +40,41 @@ export function azureIdOf(resource: TfResource, estate: Estate, seen = new Set<s
       : literal(resource.config[child.parentId], estate);
     return parentId ? `${parentId}/${child.path}/${name}` : undefined;
   }
-  const group = literal(resource.config.resource_group_name, estate);
-  if (!group || !estate.subscriptionId) return undefined;
-  const inGroup = `/subscriptions/${estate.subscriptionId}/resourceGroups/${group}/providers`;
   if (child?.parentName) {
-    const parentName = literal(resource.config[child.parentName], estate);
     const parentType = azureType.split("/").slice(0, -1).join("/");
-    return parentName ? `${inGroup}/${parentType}/${parentName}/${child.path}/${name}` : undefined;
+    const byName = { nameField: child.parentName, resourceGroupField: "resource_group_name" };
+    const parentId = parentIdOf(resource, byName, parentType, estate);
+    return parentId ? `${parentId}/${child.path}/${name}` : undefined;
   }
-  return id === "inResourceGroup" ? `${inGroup}/${azureType}/${name}` : undefined;
+  return id === "inResourceGroup" ? idInGroup(resource.config.resource_group_name, azureType, name, estate) : undefined;
+}
+
+/** `/subscriptions/<s>/resourceGroups/<group>/providers/<type>/<name>`, when the group is known before apply. */
+function idInGroup(group: unknown, type: string, name: string | undefined, estate: Estate): string | undefined {
+  const literalGroup = literal(group, estate);
+  if (!name || !literalGroup || !estate.subscriptionId) return undefined;
+  return `/subscriptions/${estate.subscriptionId}/resourceGroups/${literalGroup}/providers/${type}/${name}`;
+}
+
+/**
+ * The Azure id of the resource (of ARM type `parentType`) that `resource` belongs to, named the
+ * way its service says: by the parent's id, or by its name and resource group, each resolved as
+ * ids are built here. Undefined when a value is known only to Terraform, or `resource` is read
+ * through another provider (another subscription).
+ */
+export function parentIdOf(
+  resource: TfResource,
+  how: NamesParent,
+  parentType: string,
+  estate: Estate,
+): string | undefined {
+  if ("field" in how) {
+    const value = resource.config[how.field];
+    return typeof value === "string" ? azureScopeId(value, estate) : undefined;
+  }
+  if (resource.config.provider !== undefined) return undefined;
+  const name = literal(resource.config[how.nameField], estate);
+  return idInGroup(resource.config[how.resourceGroupField], parentType, name, estate);
 }
 
 /** A scope as an Azure id: literal, or a resource's `id` reference followed by a literal sub-path. */

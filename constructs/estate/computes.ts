@@ -1,4 +1,5 @@
 import { computeTypes } from "../azure/contract/assignments";
+import { serviceTerraformType } from "../azure/contract/resource-types";
 import { block, parseReference, TfResource } from "./terraform-json";
 
 export interface Compute {
@@ -37,13 +38,13 @@ function readCompute(resource: TfResource, byAddress: ReadonlyMap<string, TfReso
 function readSettings(resource: TfResource): Record<string, string>[] | undefined {
   const c = resource.config;
   if (/_(web|function)_app(_slot)?$/.test(resource.type)) return [c.app_settings ?? {}];
-  if (resource.type === "azurerm_container_app") {
+  if (resource.type === serviceTerraformType("Container Apps", "app")) {
     const containers = (block(c.template)?.container ?? []) as Record<string, any>[];
     return containers.map((container) =>
       Object.fromEntries(((container.env ?? []) as Record<string, string>[]).map((e) => [e.name, e.value])),
     );
   }
-  if (resource.type === "azurerm_container_group")
+  if (resource.type === serviceTerraformType("Container Instances", "containerGroup"))
     return ((c.container ?? []) as Record<string, any>[]).map((container) => container.environment_variables ?? {});
   return undefined;
 }

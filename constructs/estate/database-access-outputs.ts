@@ -11,6 +11,7 @@ import {
 } from "../azure/database-statements";
 import { blockEntries, outputEntry, TfResource } from "./terraform-json";
 import type { AssignmentFields } from "../azure/contract/assignments";
+import { findDatabaseDialect } from "../azure/contract/authorization";
 
 /**
  * How the estate reads the database grants a stack outputs (`database-access-*`): ARM cannot
@@ -36,8 +37,14 @@ export function userProblem(
     userIdProblem("principal id", user.principalId) ??
     (user.clientId === undefined ? undefined : userIdProblem("client id", user.clientId)) ??
     statementNameProblem(system, "database", user.database.name) ??
-    (system === "postgresql" ? statementNameProblem(system, "schema", user.database.schema ?? "public") : undefined)
+    schemaProblem(system, user.database.schema)
   );
+}
+
+/** Why the schema cannot be written, for an engine whose privileges cover one schema (its default unless named). */
+function schemaProblem(system: DatabaseSystem, schema: unknown): ValueProblem | undefined {
+  const defaultSchema = findDatabaseDialect(system)?.defaultSchema;
+  return defaultSchema === undefined ? undefined : statementNameProblem(system, "schema", schema ?? defaultSchema);
 }
 
 /** A server's host name as the targets write it (`<server>.database.windows.net`): DNS labels only, nothing to render. */
@@ -52,14 +59,12 @@ const isHostName = (value: unknown): value is string =>
  * output's `steps` were overridden to say.
  */
 export function stepsOfGrants(value: Readonly<Record<string, unknown>>): StatementStep[] | undefined {
-  const system = value.system === "postgresql" ? "postgresql" : value.system === "azure-sql" ? "azure-sql" : undefined;
+  // Only a registered engine's outputs are read: another system's statements are no one's to vouch for.
+  const system = typeof value.system === "string" ? findDatabaseDialect(value.system)?.system : undefined;
   if (!system || !Array.isArray(value.grants) || !isHostName(value.host)) return undefined;
   const database = { name: value.database, ...(value.schema === undefined ? {} : { schema: value.schema }) };
   // The database and schema head every step, grants or none: they are judged as the grants' are.
-  if (
-    statementNameProblem(system, "database", database.name) ??
-    (system === "postgresql" ? statementNameProblem(system, "schema", database.schema ?? "public") : undefined)
-  )
+  if (statementNameProblem(system, "database", database.name) ?? schemaProblem(system, database.schema))
     return undefined;
   const users = new Map<string, DatabaseUser & { roles: DataPlaneRoleDefinition[] }>();
   for (const g of value.grants as Record<string, unknown>[]) {
@@ -110,7 +115,8 @@ export function forgedDatabaseAccess(stackJson: Readonly<Record<string, any>>): 
 export function databaseAccessAssignments(output: TfResource): { system: RoleSystem; fields: AssignmentFields[] } {
   const value = output.config.value as Record<string, any>;
   return {
-    system: value.system === "postgresql" ? "postgresql" : "azure-sql",
+    // An unregistered system's grants name no catalogued role (and its output is refused, IG022).
+    system: String(value.system),
     fields: ((value.grants ?? []) as Record<string, unknown>[]).map((g) => ({
       scope: value.scope,
       roleDefinitionId: g.role,

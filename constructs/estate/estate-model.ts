@@ -1,5 +1,6 @@
 import { isGuid } from "../azure/azure-ids";
 import { DECLARED_SUBSCRIPTION_LOCAL } from "../azure/azure-context";
+import { serviceTerraformType } from "../azure/contract/resource-types";
 import { Assignment, readAssignments, readUnreadable } from "./assignment-dialects";
 import { Compute, readComputes } from "./computes";
 import { withPlatformUses } from "./platform-uses";
@@ -82,7 +83,10 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
       return ref ? [ref.address] : [];
     }),
   );
-  const identityUse = /\$\{azurerm_user_assigned_identity\.([A-Za-z0-9_-]+)\.(id|client_id|principal_id)\}/g;
+  const identityType = serviceTerraformType("Managed Identity", "userAssignedIdentity");
+  const credentialType = serviceTerraformType("Managed Identity", "federatedCredential");
+  // The type is lower-case letters and underscores: nothing in it needs escaping.
+  const identityUse = new RegExp(`\\$\\{${identityType}\\.([A-Za-z0-9_-]+)\\.(id|client_id|principal_id)\\}`, "g");
   const assignments = withPlatformUses(
     readAssignments(resources, stackJson, byAddress),
     resources,
@@ -94,7 +98,7 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
     resources
       .filter((r) => !assigning.has(r))
       .flatMap((r) =>
-        [...JSON.stringify(r.config).matchAll(identityUse)].map((m) => `azurerm_user_assigned_identity.${m[1]}`),
+        [...JSON.stringify(r.config).matchAll(identityUse)].map((m) => `${identityType}.${m[1]}`),
       ),
   );
   return {
@@ -105,12 +109,12 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
     kubeletIdentities,
     usedIdentities,
     subscriptionId: subscriptionOf(stackJson),
-    identities: resources.filter((r) => r.type === "azurerm_user_assigned_identity"),
+    identities: resources.filter((r) => r.type === identityType),
     assignments,
     modules: readModules(stackJson),
     unreadable: readUnreadable(resources, stackJson),
     federated: resources
-      .filter((r) => r.type === "azurerm_federated_identity_credential")
+      .filter((r) => r.type === credentialType)
       .map((r) => ({
         resource: r,
         identity: parseReference(r.config.parent_id)?.address,

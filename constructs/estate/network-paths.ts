@@ -2,14 +2,16 @@ import { ResourceId } from "../azure/azure-ids";
 import { RoleService } from "../azure/role-catalog";
 import {
   ComputeReader,
+  NamesParent,
   networkChildField,
   networkTargetByType,
   placementByType,
   privateLinkGroupOf,
   PUBLIC_ACCESS_DISABLED,
+  RuleResources,
 } from "../azure/contract/network";
-import { resourceTypeOfTerraform } from "../azure/contract/resource-types";
-import { azureIdOf } from "./azure-id-of";
+import { resourceTypeOfTerraform, serviceTerraformType, serviceType } from "../azure/contract/resource-types";
+import { azureIdOf, parentIdOf } from "./azure-id-of";
 import { Assignment, block, EstateModel, parseReference, TfResource } from "./estate-model";
 import { isLiteral } from "./terraform-json";
 
@@ -22,10 +24,15 @@ import { isLiteral } from "./terraform-json";
  * or subnet through a value only Terraform knows, or waits for a manual approval is no path.
  */
 
-/** The argument naming the resource whose network settings a sub-resource is under. */
-function parentFieldOf(type: string): string | undefined {
-  const id = resourceTypeOfTerraform(type)?.id;
-  return (typeof id === "object" ? id.parentId : undefined) ?? networkChildField(type);
+/** How a sub-resource names the resource whose network settings it is under, and that resource's ARM type. */
+function parentOfType(type: string): { how: NamesParent; parentType: string } | undefined {
+  const resourceType = resourceTypeOfTerraform(type);
+  const id = resourceType?.id;
+  const parentType = resourceType?.azureType.split("/").slice(0, -1).join("/") ?? "";
+  if (typeof id === "object" && id.parentName)
+    return { how: { nameField: id.parentName, resourceGroupField: "resource_group_name" }, parentType };
+  const field = (typeof id === "object" ? id.parentId : undefined) ?? networkChildField(type);
+  return field === undefined ? undefined : { how: { field }, parentType };
 }
 
 const isNetworkTarget = (type: string) => networkTargetByType(type) !== undefined;
@@ -61,10 +68,14 @@ export function networkTargetOf(a: Assignment, estate: EstateModel): TfResource 
     });
   }
   for (let depth = 0; depth < 3; depth++) {
-    const field = resource && parentFieldOf(resource.type);
-    if (!field) break;
-    const ref = parseReference(resource!.config[field]);
-    resource = ref?.attribute === ".id" && ref.suffix === "" ? estate.byAddress.get(ref.address) : undefined;
+    const parent = resource && parentOfType(resource.type);
+    if (!parent) break;
+    const child = resource!;
+    const { how, parentType } = parent;
+    if ("field" in how) {
+      const ref = parseReference(child.config[how.field]);
+      resource = ref?.attribute === ".id" && ref.suffix === "" ? estate.byAddress.get(ref.address) : undefined;
+    } else resource = estate.resources.find((r) => namesParent(child, how, parentType, r, estate));
   }
   return resource && isNetworkTarget(resource.type) ? resource : undefined;
 }
@@ -88,7 +99,7 @@ function subnetOf(value: unknown, estate: EstateModel): SubnetRef | undefined {
   const ref = parseReference(value);
   if (ref) {
     const subnet = estate.byAddress.get(ref.address);
-    if (subnet?.type !== "azurerm_subnet" || ref.attribute !== ".id" || ref.suffix !== "" || !certain(subnet))
+    if (subnet?.type !== serviceTerraformType("Network", "subnet") || ref.attribute !== ".id" || ref.suffix !== "" || !certain(subnet))
       return undefined;
     const vnetRef = parseReference(subnet.config.virtual_network_name);
     const vnet = vnetRef?.attribute === ".name" && !vnetRef.suffix ? estate.byAddress.get(vnetRef.address) : undefined;
@@ -96,7 +107,7 @@ function subnetOf(value: unknown, estate: EstateModel): SubnetRef | undefined {
     // A subnet naming the network by its name is in it only in the same resource group and
     // subscription: elsewhere, Azure puts it in another network of that name.
     const inVnet =
-      vnet?.type === "azurerm_virtual_network" &&
+      vnet?.type === serviceTerraformType("Network", "virtualNetwork") &&
       subnet.config.resource_group_name === vnet.config.resource_group_name &&
       subnet.config.provider === vnet.config.provider;
     const vnetId = inVnet
@@ -110,7 +121,7 @@ function subnetOf(value: unknown, estate: EstateModel): SubnetRef | undefined {
   if (!isLiteral(value)) return undefined;
   try {
     const id = ResourceId.parseShape("subnet", value);
-    if (!id.isOfType("Microsoft.Network/virtualNetworks/subnets")) return undefined;
+    if (!id.isOfType(serviceType("Network", "subnet").azureType)) return undefined;
     return {
       key: lower(id.id),
       vnet: lower(value.slice(0, value.toLowerCase().lastIndexOf("/subnets/"))),
@@ -141,7 +152,7 @@ function readerFor(resource: TfResource, estate: EstateModel): ComputeReader {
     block,
     list,
     bool: boolOf,
-    attached: (type, field) => attached(estate, type, field, resource).map((r) => r.config),
+    attached: (type, field) => attached(estate, { type, field }, resource).map((r) => r.config),
     resource: (value) => {
       const named = referencedBy(value, estate);
       return named && { type: named.type, config: named.config, certain: certain(named) };
@@ -185,10 +196,39 @@ export interface Gate {
   readonly trustedServices?: boolean;
 }
 
-/** Resources of the stack of `type` whose `field` names `target`, each certain to exist. */
-function attached(estate: EstateModel, type: string, field: string, target: TfResource): TfResource[] {
+/**
+ * Whether `resource` names `target` (of ARM type `targetType`) as the resource it belongs to, the
+ * way its service says: by id, or by name and resource group (references to the target's own, or
+ * values building its Azure id).
+ */
+function namesParent(
+  resource: TfResource,
+  how: NamesParent,
+  targetType: string,
+  target: TfResource,
+  estate: EstateModel,
+): boolean {
+  if ("field" in how) return namesResource(resource.config[how.field], target, estate);
+  const refersTo = (field: string, attribute: string) => {
+    const ref = parseReference(resource.config[field]);
+    return ref?.address === target.address && ref.attribute === attribute && ref.suffix === "";
+  };
+  if (
+    refersTo(how.nameField, ".name") &&
+    refersTo(how.resourceGroupField, ".resource_group_name") &&
+    resource.config.provider === target.config.provider
+  )
+    return true;
+  const id = azureIdOf(target, estate);
+  const named = parentIdOf(resource, how, targetType, estate);
+  return id !== undefined && named !== undefined && lower(id) === lower(named);
+}
+
+/** Resources of the stack of `rules.type` that name `target` the way its service says, each certain to exist. */
+function attached(estate: EstateModel, rules: RuleResources, target: TfResource): TfResource[] {
+  const targetType = resourceTypeOfTerraform(target.type)?.azureType ?? "";
   return estate.resources.filter(
-    (r) => r.type === type && certain(r) && namesResource(r.config[field], target, estate),
+    (r) => r.type === rules.type && certain(r) && namesParent(r, rules, targetType, target, estate),
   );
 }
 
@@ -213,10 +253,8 @@ export function gateOf(target: TfResource, estate: EstateModel): Gate | undefine
     return { ...base, publicEndpoint: false, refusal: "it is injected into a subnet", injectedSubnet: injected };
   if (publicOff) return { ...base, ...PUBLIC_ACCESS_DISABLED };
   if (network.firewallRules) {
-    const firewall = attached(estate, network.firewallRules.type, network.firewallRules.field, target);
-    const vnetRules = network.virtualNetworkRules
-      ? attached(estate, network.virtualNetworkRules.type, network.virtualNetworkRules.field, target)
-      : [];
+    const firewall = attached(estate, network.firewallRules, target);
+    const vnetRules = network.virtualNetworkRules ? attached(estate, network.virtualNetworkRules, target) : [];
     const open = firewall.length + vnetRules.length === 0 && !hasPrivateEndpoint(target, estate);
     return {
       ...base,
@@ -234,12 +272,13 @@ export function gateOf(target: TfResource, estate: EstateModel): Gate | undefine
 
 /** The private endpoints of the stack that connect to `target`, certain to exist and approved automatically. */
 function privateEndpointsTo(target: TfResource, estate: EstateModel): TfResource[] {
+  const endpointType = serviceTerraformType("Network", "privateEndpoint");
   return estate.resources.filter((r) => {
     // One connection: Azure takes no second, so a list of two is no endpoint the JSON can vouch for.
     const connections = list(r.config.private_service_connection);
     const connection = connections.length === 1 ? block(connections[0]) : undefined;
     return (
-      r.type === "azurerm_private_endpoint" &&
+      r.type === endpointType &&
       certain(r) &&
       connection !== undefined &&
       boolOf(connection.is_manual_connection) === false &&
@@ -260,7 +299,7 @@ function hasServiceEndpoint(subnet: SubnetRef, endpoint: string | undefined): bo
 function zoneNameOfId(value: string): string | undefined {
   try {
     const id = ResourceId.parseShape("private DNS zone", value);
-    return id.isOfType("Microsoft.Network/privateDnsZones") ? id.name : undefined;
+    return id.isOfType(serviceType("Network", "privateDnsZone").azureType) ? id.name : undefined;
   } catch {
     return undefined;
   }
@@ -287,13 +326,15 @@ function resolvesFrom(endpoint: TfResource, serviceZone: string, vnet: string, e
       return ref?.attribute === ".id" && !ref.suffix ? estate.byAddress.get(ref.address) : undefined;
     });
   if (zones.some((z) => z === undefined)) return true;
+  const zoneType = serviceTerraformType("Network", "privateDnsZone");
+  const linkType = serviceTerraformType("Network", "privateDnsZoneLink");
   return zones.some(
     (zone) =>
-      /^(data\.)?azurerm_private_dns_zone$/.test(zone!.type) &&
+      (zone!.type === zoneType || zone!.type === `data.${zoneType}`) &&
       certain(zone!) &&
       isServiceZone(zone!.config.name) &&
       estate.resources.some((link) => {
-        if (link.type !== "azurerm_private_dns_zone_virtual_network_link" || !certain(link)) return false;
+        if (link.type !== linkType || !certain(link)) return false;
         // A link names its zone by name and resource group (and subscription): the same name elsewhere is another zone.
         const zoneRef = parseReference(link.config.private_dns_zone_name);
         const namesZone =

@@ -1,5 +1,6 @@
 import { roleKey } from "../azure/role-catalog";
 import { platformUseReaders } from "../azure/contract/assignments";
+import { serviceTerraformType } from "../azure/contract/resource-types";
 import { comparableText } from "../core/terraform-text";
 import { Assignment } from "./assignment-dialects";
 import { Compute } from "./computes";
@@ -59,12 +60,13 @@ export function withPlatformUses(
   kubeletIdentities: ReadonlySet<string>,
 ): Assignment[] {
   const platforms = new Set(platformUseReaders().flatMap((reader) => reader.computeTypes));
+  const credentialType = serviceTerraformType("Managed Identity", "federatedCredential");
   // An identity that computes, kubelets or federated workloads also run as is no platform's only.
   const otherUses = new Set([
     ...computes.filter((c) => !platforms.has(c.resource.type)).flatMap((c) => c.userAssigned),
     ...kubeletIdentities,
     ...resources
-      .filter((r) => r.type === "azurerm_federated_identity_credential")
+      .filter((r) => r.type === credentialType)
       .flatMap((r) => parseReference(r.config.parent_id)?.address ?? []),
   ]);
   const uses = platformUses(resources, otherUses);

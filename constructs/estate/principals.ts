@@ -1,5 +1,6 @@
 import { isGuid } from "../azure/azure-ids";
 import { computeTypes } from "../azure/contract/assignments";
+import { serviceTerraformType } from "../azure/contract/resource-types";
 import { isLiteral, parseReference, TfResource } from "./terraform-json";
 
 /**
@@ -70,9 +71,10 @@ export function readPrincipal(
 }
 
 function referencedPrincipalKind(resource: TfResource, attribute: string): PrincipalKind | undefined {
-  if (resource.type === "azurerm_user_assigned_identity" && attribute === ".principal_id") return "UserAssigned";
+  const identityType = serviceTerraformType("Managed Identity", "userAssignedIdentity");
+  if (resource.type === identityType && attribute === ".principal_id") return "UserAssigned";
   // Read through another provider alias, it is another subscription's (another environment's) identity.
-  if (resource.type === "data.azurerm_user_assigned_identity" && attribute === ".principal_id")
+  if (resource.type === `data.${identityType}` && attribute === ".principal_id")
     return resource.config.provider === undefined ? "ExistingUserAssigned" : undefined;
   if (computeTypes().has(resource.type) && attribute === ".identity[0].principal_id") return "SystemAssigned";
   const directory = DIRECTORY_KINDS[resource.type.replace(/^data\./, "")];

@@ -1,6 +1,11 @@
 import { ResourceId, ScopeLevel } from "../azure/azure-ids";
 import { idTextProblem } from "../azure/azure-names";
-import { ResourceTypeInfo, typeInfoByAzureType, typeInfoByTerraformType } from "../azure/contract/resource-types";
+import {
+  ResourceTypeInfo,
+  serviceTerraformType,
+  typeInfoByAzureType,
+  typeInfoByTerraformType,
+} from "../azure/contract/resource-types";
 import { isLiteral, parseReference, TfResource } from "./terraform-json";
 
 export interface Scope {
@@ -15,14 +20,19 @@ export interface Scope {
   readonly label: string;
 }
 
-const LEVEL_OF_TYPE: Readonly<Record<string, ScopeLevel>> = {
-  azurerm_resource_group: "resourceGroup",
-  "data.azurerm_resource_group": "resourceGroup",
-  "data.azurerm_subscription": "subscription",
+// The scopes above resource groups are no resource type of a service yet (see the boundary test).
+const LEVEL_ABOVE_GROUPS: Readonly<Record<string, ScopeLevel>> = {
   azurerm_subscription: "subscription",
   azurerm_management_group: "managementGroup",
-  "data.azurerm_management_group": "managementGroup",
 };
+
+/** The scope level a resource or data source of the stack is, when it is a resource group or above. */
+function levelOfType(type: string): ScopeLevel | undefined {
+  const managed = type.replace(/^data\./, "");
+  return managed === serviceTerraformType("Resource Manager", "resourceGroup")
+    ? "resourceGroup"
+    : LEVEL_ABOVE_GROUPS[managed];
+}
 
 const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 /** Attributes that hold one id segment, so a scope may interpolate them between literal segments. */
@@ -99,7 +109,7 @@ function plainSegment(resource: TfResource, attribute: string): boolean {
  * any resource group, or another provider's resource, which may stand for any scope).
  */
 function placeholderId(resource: TfResource): string | undefined {
-  const level = LEVEL_OF_TYPE[resource.type];
+  const level = levelOfType(resource.type);
   if (level === "subscription") return `/subscriptions/${ZERO_GUID}`;
   if (level === "resourceGroup") return `/subscriptions/${ZERO_GUID}/resourceGroups/rg`;
   if (level === "managementGroup") return "/providers/Microsoft.Management/managementGroups/mg";

@@ -108,7 +108,7 @@ export class ExistingUserAssignedIdentity extends Construct implements IUserAssi
       throw new IdentityConfigError(this, {
         problem: `Resource id is not a user-assigned identity (${IDENTITY_TYPE})`,
         value: resourceId,
-        fix: "pass the id of a Microsoft.ManagedIdentity/userAssignedIdentities resource",
+        fix: `pass the id of a ${IDENTITY_TYPE} resource`,
       });
     }
     const context = AzureContext.of(this);

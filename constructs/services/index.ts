@@ -88,4 +88,3 @@ export const Roles = {
 // For tests and tools: what they use of this layer beyond the public entry.
 export { ManagedIdentityTarget } from "./managed-identity";
 export { SubnetTarget } from "./network";
-export { ResourceTypes } from "./resource-types";

@@ -3,6 +3,8 @@ import { MysqlFlexibleServer } from "@cdktf/provider-azurerm/lib/mysql-flexible-
 import { MysqlFlexibleDatabase } from "@cdktf/provider-azurerm/lib/mysql-flexible-database";
 import { MysqlFlexibleServerActiveDirectoryAdministrator } from "@cdktf/provider-azurerm/lib/mysql-flexible-server-active-directory-administrator";
 import { MysqlFlexibleServerConfiguration } from "@cdktf/provider-azurerm/lib/mysql-flexible-server-configuration";
+import { MysqlFlexibleServerFirewallRule } from "@cdktf/provider-azurerm/lib/mysql-flexible-server-firewall-rule";
+import type { AuditNeeds } from "../azure/contract/audit";
 import { defineService, notApplicable } from "../azure/contract";
 import { dataPlaneRole } from "../azure/role-catalog";
 import { isGuid } from "../azure/azure-ids";
@@ -67,6 +69,41 @@ function noBackslash(value: string): string {
  * id>'`), which azurerm exports for a user-assigned identity only: a system-assigned one is refused.
  */
 const mysqlUsers = databaseUsers(MYSQL);
+
+/** MySQL's server resources (firewall rules, parameters) name their server by name and resource group. */
+const BY_SERVER_NAME = (type: string) => ({
+  type,
+  nameField: "server_name",
+  resourceGroupField: "resource_group_name",
+});
+
+/**
+ * Microsoft's "Audit logs in Azure Database for MySQL - Flexible Server": audit logs are off by
+ * default (audit_log_enabled = ON turns them on) and audit_log_events picks the events; CONNECTION
+ * (or CONNECTION_V2) is the one naming who connected to which database. The library does not count
+ * on a default: both parameters must be set, by resources certain to exist.
+ */
+const AUDIT_LOGGING: AuditNeeds = {
+  fix: "set the server parameters audit_log_enabled = ON and audit_log_events listing CONNECTION (azurerm_mysql_flexible_server_configuration)",
+  unmet(onServer) {
+    const parameters = onServer(BY_SERVER_NAME("azurerm_mysql_flexible_server_configuration")).filter((p) => p.certain);
+    const valueOf = (name: string) => {
+      const value = parameters.find((p) => p.config.name === name)?.config.value;
+      return typeof value === "string" ? value.toUpperCase() : undefined;
+    };
+    const events = (valueOf("audit_log_events") ?? "").split(",").map((e) => e.trim());
+    return [
+      ...(valueOf("audit_log_enabled") === "ON"
+        ? []
+        : [
+            "its audit_log_enabled parameter is not set to ON (audit logs are off by default), so MySQL writes no audit event",
+          ]),
+      ...(events.includes("CONNECTION") || events.includes("CONNECTION_V2")
+        ? []
+        : ["its audit_log_events parameter does not list CONNECTION, so no audit event names the user who connected"]),
+    ];
+  },
+};
 
 /** Azure Database for MySQL flexible server: everything the library knows about it. */
 export const mysql = defineService({
@@ -161,7 +198,8 @@ export const mysql = defineService({
             operation: "event_subclass_s",
             database: "db_s",
           },
-          gap: "MySQL writes audit events only while the server parameters audit_log_enabled = ON and audit_log_events (e.g. CONNECTION,TABLE_ACCESS) are set (azurerm_mysql_flexible_server_configuration); the library cannot check them, since that resource names its server by server_name",
+          needs: AUDIT_LOGGING,
+          gap: "MySQL's audit log names who connected to which database (CONNECTION events), not what they read or wrote: that needs TABLE_ACCESS or DML in audit_log_events, which the library does not require",
         },
         databaseType: "databases",
       },
@@ -177,8 +215,40 @@ export const mysql = defineService({
         // azurerm 4.55: public_network_access is "Enabled" | "Disabled" (Azure's default Enabled).
         publicAccess: { attribute: "public_network_access", disabled: "Disabled" },
         injectedSubnet: "delegated_subnet_id",
-        // No firewallRules: its rules name the server by server_name, which the network judge does
-        // not follow, so a server with public access on is taken as admitting public traffic.
+        firewallRules: BY_SERVER_NAME("azurerm_mysql_flexible_server_firewall_rule"),
+        firewallRuleCommand: "az mysql flexible-server firewall-rule create",
+        rules: {
+          targetOf: "MysqlServerTarget.of(server)",
+          home: (server) =>
+            server instanceof MysqlFlexibleServer
+              ? {
+                  resourceGroupName: server.resourceGroupNameInput,
+                  location: server.locationInput,
+                  publicAccessOff: server.publicNetworkAccessInput === "Disabled",
+                  injectedSubnet: server.delegatedSubnetIdInput,
+                }
+              : undefined,
+          allowAzureServices: (scope, id, server) => {
+            const home = server.home;
+            // By name and resource group, in the provider's subscription: only a server of this stack is surely there.
+            if (!(home instanceof MysqlFlexibleServer)) {
+              throw new IdentityConfigError(scope, {
+                problem:
+                  "A MySQL firewall rule names its server by name and resource group, in the stack's subscription: it is written here only for a server of this stack",
+                value: server.resourceId.id,
+                fix: "pass MysqlServerTarget.of(server) for the azurerm_mysql_flexible_server this stack creates, or add the rule in the server's own stack",
+              });
+            }
+            // Named as PostgreSQL's portal names its rule, so a rule listing says what it is.
+            return new MysqlFlexibleServerFirewallRule(scope, id, {
+              serverName: home.name,
+              resourceGroupName: home.resourceGroupName,
+              startIpAddress: "0.0.0.0",
+              endIpAddress: "0.0.0.0",
+              name: "AllowAllAzureServicesAndResourcesWithinAzureIps",
+            });
+          },
+        },
       },
     ],
   },

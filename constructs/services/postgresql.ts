@@ -32,7 +32,7 @@ const POSTGRES_ON = new Set(["on", "true", "yes", "1"]);
 const CONNECTION_LOGGING: AuditNeeds = {
   fix: "keep log_connections on",
   unmet: (onServer) =>
-    onServer("azurerm_postgresql_flexible_server_configuration").some(
+    onServer({ type: "azurerm_postgresql_flexible_server_configuration", field: "server_id" }).some(
       ({ config: c }) =>
         c.name === "log_connections" && !(typeof c.value === "string" && POSTGRES_ON.has(c.value.toLowerCase())),
     )
@@ -180,10 +180,20 @@ export const postgresql = defineService({
         firewallRules: { type: "azurerm_postgresql_flexible_server_firewall_rule", field: "server_id" },
         firewallRuleCommand: "az postgres flexible-server firewall-rule create",
         rules: {
+          targetOf: "PostgresServerTarget.of(server)",
+          home: (server) =>
+            server instanceof PostgresqlFlexibleServer
+              ? {
+                  resourceGroupName: server.resourceGroupNameInput,
+                  location: server.locationInput,
+                  publicAccessOff: server.publicNetworkAccessEnabledInput === false,
+                  injectedSubnet: server.delegatedSubnetIdInput,
+                }
+              : undefined,
           // The name the portal gives the rule, so `az postgres flexible-server firewall-rule list` shows what it is.
-          allowAzureServices: (scope, id, serverId) =>
+          allowAzureServices: (scope, id, server) =>
             new PostgresqlFlexibleServerFirewallRule(scope, id, {
-              serverId,
+              serverId: server.scopeReference,
               startIpAddress: "0.0.0.0",
               endIpAddress: "0.0.0.0",
               name: "AllowAllAzureServicesAndResourcesWithinAzureIps",

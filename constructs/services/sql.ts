@@ -30,7 +30,9 @@ const onByDefault = (value: unknown) => value === undefined || value === true ||
 const SERVER_AUDITING: AuditNeeds = {
   fix: "add an azurerm_mssql_server_extended_auditing_policy with log_monitoring_enabled = true",
   unmet(onServer) {
-    const policies = onServer("azurerm_mssql_server_extended_auditing_policy").filter((p) => p.certain);
+    const policies = onServer({ type: "azurerm_mssql_server_extended_auditing_policy", field: "server_id" }).filter(
+      (p) => p.certain,
+    );
     const sending = policies.filter(
       (p) => onByDefault(p.config.enabled) && onByDefault(p.config.log_monitoring_enabled),
     );
@@ -198,10 +200,19 @@ export const sql = defineService({
         virtualNetworkRules: { type: "azurerm_mssql_virtual_network_rule", field: "server_id" },
         firewallRuleCommand: "az sql server firewall-rule create",
         rules: {
+          targetOf: "SqlServerTarget.of(server)",
+          home: (server) =>
+            server instanceof MssqlServer
+              ? {
+                  resourceGroupName: server.resourceGroupNameInput,
+                  location: server.locationInput,
+                  publicAccessOff: server.publicNetworkAccessEnabledInput === false,
+                }
+              : undefined,
           // The name the portal gives the rule, so `az sql server firewall-rule list` shows what it is.
-          allowAzureServices: (scope, id, serverId) =>
+          allowAzureServices: (scope, id, server) =>
             new MssqlFirewallRule(scope, id, {
-              serverId,
+              serverId: server.scopeReference,
               startIpAddress: "0.0.0.0",
               endIpAddress: "0.0.0.0",
               name: "AllowAllWindowsAzureIps",

@@ -10,6 +10,7 @@ import { IUserAssignedIdentity } from "../azure/identity";
 import { dependOn, resolveInStack, resourceIdOf } from "../azure/known-values";
 import { Roles } from "../services";
 import { ManagedIdentityTarget } from "../services/managed-identity";
+import { kubernetes } from "../services/kubernetes";
 import { applyAksDeploySettings, aksPlatformScopes } from "../compute/aks-platform";
 import { UserAssignedIdentity } from "../identities/user-assigned-identity";
 import { UserAssignedIdentityChoice, userAssignedIdentityOf } from "../identities/identity-choice";
@@ -51,7 +52,7 @@ export class AksClusterIdentity extends Construct {
     super(scope, id);
     const { cluster } = props;
     // Checks the cluster's name against Azure's rule (its id is not needed here).
-    resourceIdOf(cluster, "Microsoft.ContainerService/managedClusters", "AKS cluster");
+    resourceIdOf(cluster, kubernetes.resourceTypes.cluster.azureType, "AKS cluster");
     if (props.controlPlane) {
       this.controlPlane = userAssignedIdentityOf(this, "control-plane", props.controlPlane);
       this.useControlPlane(cluster, this.controlPlane);
@@ -127,7 +128,7 @@ export class AksClusterIdentity extends Construct {
       throw new IdentityConfigError(this, {
         problem: "The cluster uses its own subnet or private DNS zone, but its identity is system-assigned",
         value: scopes.map((s) => s.target.resourceId.id),
-        fix: "pass `controlPlane` (a user-assigned identity): its Network Contributor on the subnet must exist before the cluster, and a system-assigned identity exists only once the cluster does",
+        fix: `pass \`controlPlane\` (a user-assigned identity): its ${Roles.NetworkContributor.name} on the subnet must exist before the cluster, and a system-assigned identity exists only once the cluster does`,
       });
     }
     const controlPlane = this.controlPlane;

@@ -2,8 +2,6 @@ import { Construct, IConstruct } from "constructs";
 import { TerraformResource, TerraformStack, Token } from "cdktf";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { VirtualNetwork } from "@cdktf/provider-azurerm/lib/virtual-network";
-import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
-import { PostgresqlFlexibleServer } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server";
 import { PrivateEndpoint } from "@cdktf/provider-azurerm/lib/private-endpoint";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
@@ -14,51 +12,43 @@ import { meaninglessTextProblem } from "../core/meaningful-text";
 import { justifySuppressions } from "../policy/suppression-record";
 import { slug } from "../core/slug";
 import { ASSIGNMENT_NAMESPACE, uuidv5 } from "../core/deterministic-name";
-import { sql, type SqlServerTarget } from "../services/sql";
-import { postgresql, type PostgresServerTarget } from "../services/postgresql";
-import { privateLinkGroupOf, type NetworkTarget } from "../azure/contract/network";
+import { network as networkService } from "../services/network";
+import type { RoleService } from "../azure/role-catalog";
+import type { GrantTarget } from "../grants/targets";
+import { networkTargets, privateLinkGroupOf, type NetworkTarget, type PathHome } from "../azure/contract/network";
+import { resourceTypeOfTerraform } from "../azure/contract/resource-types";
 
-/** A database server the library gives a network path to. */
-export type DatabaseServerTarget = SqlServerTarget | PostgresServerTarget;
+/** A database server the library gives a network path to: a server target, whose databases are granted on. */
+export type DatabaseServerTarget = GrantTarget<RoleService> & {
+  database(database: string): GrantTarget<RoleService>;
+};
 
-/** A kind of database server, from its service's resource type and network part. */
+/** A kind of server, from its service's resource type and network part. */
 interface ServerKind {
   readonly azureType: string;
   readonly product: string;
   /** The Private Link group of its data plane, and Microsoft's private DNS zone for it. */
   readonly group: string;
   readonly zone: string;
-  /** How its rules are written; a path it has no writer for is refused. */
-  readonly network: NetworkTarget;
-  /** How its target is made, for the fix. */
-  readonly targetOf: string;
+  /** How a path to it is written; a path it has no writer for is refused. */
+  readonly network: NetworkTarget & { readonly rules: NonNullable<NetworkTarget["rules"]> };
 }
 
-function serverKind(
-  type: { readonly azureType: string; readonly kind: string },
-  network: NetworkTarget,
-  zones: Readonly<Record<string, string>>,
-  targetOf: string,
-): ServerKind {
-  const group = privateLinkGroupOf(network, undefined)!;
-  return { azureType: type.azureType, product: type.kind, group, zone: zones[group], network, targetOf };
+/** The registered targets NetworkPath writes paths to (those whose network part has its writers), in registry order. */
+function serverKinds(): ServerKind[] {
+  return networkTargets().flatMap(({ target, zones }) => {
+    const type = resourceTypeOfTerraform(target.terraformType);
+    const group = privateLinkGroupOf(target, undefined);
+    const { rules } = target;
+    if (!type || group === undefined || !rules) return [];
+    return [
+      { azureType: type.azureType, product: type.kind, group, zone: zones[group], network: { ...target, rules } },
+    ];
+  });
 }
-const SQL = serverKind(
-  sql.resourceTypes.server,
-  sql.network.targets[0],
-  sql.network.privateDnsZones,
-  "SqlServerTarget.of(server)",
-);
-const POSTGRES = serverKind(
-  postgresql.resourceTypes.server,
-  postgresql.network.targets[0],
-  postgresql.network.privateDnsZones,
-  "PostgresServerTarget.of(server)",
-);
-const KINDS = [SQL, POSTGRES];
 /** The kinds whose rules of this sort NetworkPath can write. */
 const kindsWriting = (rule: "virtualNetworkRule" | "allowAzureServices") =>
-  KINDS.filter((k) => k.network.rules?.[rule] !== undefined);
+  serverKinds().filter((k) => k.network.rules[rule] !== undefined);
 
 /** The server kind of a target; a database or schema target (or a cast) is refused with the fix. */
 function serverKindOf(where: IConstruct, target: DatabaseServerTarget, allowed: readonly ServerKind[]): ServerKind {
@@ -67,7 +57,7 @@ function serverKindOf(where: IConstruct, target: DatabaseServerTarget, allowed: 
   throw new IdentityConfigError(where, {
     problem: `A network path needs the ${allowed.map((k) => k.product).join(" or ")} itself, not ${target?.kind ?? "this value"}`,
     value: target?.resourceId?.id ?? null,
-    fix: `pass the server target (${allowed.map((k) => k.targetOf).join(" or ")}), not one of its databases`,
+    fix: `pass the server target (${allowed.map((k) => k.network.rules.targetOf).join(" or ")}), not one of its databases`,
   });
 }
 
@@ -75,11 +65,11 @@ function serverKindOf(where: IConstruct, target: DatabaseServerTarget, allowed: 
 function subnetIdOf(where: IConstruct, subnet: Subnet | string): string {
   if (subnet instanceof Subnet) return subnet.id;
   const id = typeof subnet === "string" && !Token.isUnresolved(subnet) ? ResourceId.parse(where, subnet) : undefined;
-  if (!id?.isOfType("Microsoft.Network/virtualNetworks/subnets")) {
+  if (!id?.isOfType(networkService.resourceTypes.subnet.azureType)) {
     throw new IdentityConfigError(where, {
       problem: "The network path's subnet is neither a subnet of this stack nor a subnet id",
       value: typeof subnet === "string" ? resolveInStack(where, subnet) : null,
-      fix: "pass the Subnet construct, or /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<name>",
+      fix: `pass the Subnet construct, or /subscriptions/<guid>/resourceGroups/<rg>/providers/${networkService.resourceTypes.virtualNetwork.azureType}/<vnet>/subnets/<name>`,
     });
   }
   return id.id;
@@ -105,7 +95,7 @@ export interface PrivateEndpointPathProps {
 }
 
 export interface VirtualNetworkRulePathProps {
-  readonly target: SqlServerTarget;
+  readonly target: DatabaseServerTarget;
   /**
    * The subnet the workload's traffic leaves from: the one its VMs are in, or App Service's
    * integration subnet. A subnet of this stack gets the `Microsoft.Sql` service endpoint; one by
@@ -130,19 +120,18 @@ export class NetworkPath extends Construct {
   /** A private endpoint in `subnet`, with the server's name resolving to it there. */
   static privateEndpoint(scope: Construct, id: string, props: PrivateEndpointPathProps): NetworkPath {
     const path = new NetworkPath(scope, id);
-    const kind = serverKindOf(path, props.target, KINDS);
-    const server = props.target.home;
-    if (server instanceof PostgresqlFlexibleServer && server.delegatedSubnetIdInput !== undefined) {
+    const kind = serverKindOf(path, props.target, serverKinds());
+    const home = homeOf(kind, props.target);
+    if (home?.injectedSubnet !== undefined) {
       throw new IdentityConfigError(path, {
-        problem: "The PostgreSQL flexible server is VNet-injected: it takes no private endpoint",
-        value: resolveInStack(path, server.delegatedSubnetIdInput),
-        fix: "reach it from its virtual network (computes in or integrated with a subnet there), or drop delegated_subnet_id and use the private endpoint",
+        problem: `The ${kind.product} is VNet-injected: it takes no private endpoint`,
+        value: resolveInStack(path, home.injectedSubnet),
+        fix: `reach it from its virtual network (computes in or integrated with a subnet there), or drop ${kind.network.injectedSubnet} and use the private endpoint`,
       });
     }
-    const home = server instanceof MssqlServer || server instanceof PostgresqlFlexibleServer ? server : undefined;
     const placement = {
-      resourceGroupName: props.resourceGroupName ?? home?.resourceGroupNameInput,
-      location: props.location ?? home?.locationInput,
+      resourceGroupName: props.resourceGroupName ?? home?.resourceGroupName,
+      location: props.location ?? home?.location,
     };
     if (placement.resourceGroupName === undefined || placement.location === undefined) {
       throw new IdentityConfigError(path, {
@@ -185,7 +174,7 @@ export class NetworkPath extends Construct {
   static virtualNetworkRule(scope: Construct, id: string, props: VirtualNetworkRulePathProps): NetworkPath {
     const path = new NetworkPath(scope, id);
     const kind = serverKindOf(path, props.target, kindsWriting("virtualNetworkRule"));
-    refuseWithoutPublicEndpoint(path, props.target, "virtual network rules");
+    refuseWithoutPublicEndpoint(path, kind, props.target, "virtual network rules");
     const subnetId = subnetIdOf(path, props.subnet);
     const endpoint = kind.network.serviceEndpoint;
     if (props.subnet instanceof Subnet && endpoint) requireServiceEndpoint(path, props.subnet, endpoint);
@@ -193,7 +182,7 @@ export class NetworkPath extends Construct {
       props.subnet instanceof Subnet
         ? knownName(props.subnet, props.subnet.nameInput ?? "")
         : ResourceId.parse(path, subnetId).name;
-    path.resource = kind.network.rules!.virtualNetworkRule!(path, "rule", {
+    path.resource = kind.network.rules.virtualNetworkRule!(path, "rule", {
       name: virtualNetworkRuleName(subnetName),
       targetId: props.target.scopeReference,
       subnetId,
@@ -210,7 +199,7 @@ export class NetworkPath extends Construct {
   static allowAzureServices(scope: Construct, id: string, props: AllowAzureServicesProps): NetworkPath {
     const path = new NetworkPath(scope, id);
     const kind = serverKindOf(path, props.target, kindsWriting("allowAzureServices"));
-    refuseWithoutPublicEndpoint(path, props.target, "firewall rules");
+    refuseWithoutPublicEndpoint(path, kind, props.target, "firewall rules");
     const vague = meaninglessTextProblem(props.justification ?? "", 10);
     if (vague) {
       throw new IdentityConfigError(path, {
@@ -219,7 +208,7 @@ export class NetworkPath extends Construct {
         fix: "say why no private endpoint or virtual network rule will do, or use NetworkPath.privateEndpoint",
       });
     }
-    path.resource = kind.network.rules!.allowAzureServices!(path, "rule", props.target.scopeReference);
+    path.resource = kind.network.rules.allowAzureServices!(path, "rule", props.target);
     justifySuppressions(path, ["IG030"], props.justification);
     path.description = "the 'allow Azure services' firewall rule";
     return path;
@@ -235,22 +224,31 @@ export class NetworkPath extends Construct {
   }
 }
 
+/** The target's server as its service reads it, when it is one of this stack. */
+function homeOf(kind: ServerKind, target: DatabaseServerTarget): PathHome | undefined {
+  return target.home === undefined ? undefined : kind.network.rules.home(target.home);
+}
+
 /**
  * Firewall and virtual network rules act on the public endpoint only: with public network access
- * off (as a VNet-injected PostgreSQL server must have it) they admit nothing, and Azure SQL refuses
- * to create them at all (error 42101), so the first apply would fail.
+ * off (as a VNet-injected server must have it) they admit nothing, and Azure SQL refuses to create
+ * them at all (error 42101), so the first apply would fail.
  */
-function refuseWithoutPublicEndpoint(where: IConstruct, target: DatabaseServerTarget, rules: string): void {
-  const server = target.home;
-  const injected = server instanceof PostgresqlFlexibleServer && server.delegatedSubnetIdInput !== undefined;
-  const off =
-    (server instanceof MssqlServer || server instanceof PostgresqlFlexibleServer) &&
-    server.publicNetworkAccessEnabledInput === false;
-  if (!off && !injected) return;
-  const product = server instanceof MssqlServer ? SQL.product : POSTGRES.product;
+function refuseWithoutPublicEndpoint(
+  where: IConstruct,
+  kind: ServerKind,
+  target: DatabaseServerTarget,
+  rules: string,
+): void {
+  const home = homeOf(kind, target);
+  const injected = home?.injectedSubnet !== undefined;
+  if (!home?.publicAccessOff && !injected) return;
+  const access = kind.network.publicAccess;
   throw new IdentityConfigError(where, {
-    problem: `The ${product}'s public network access is off, so ${rules} admit nothing`,
-    value: injected ? "delegated_subnet_id (VNet-injected)" : "public_network_access_enabled = false",
+    problem: `The ${kind.product}'s public network access is off, so ${rules} admit nothing`,
+    value: injected
+      ? `${kind.network.injectedSubnet} (VNet-injected)`
+      : `${access?.attribute ?? "public_network_access_enabled"} = ${access?.disabled ?? "false"}`,
     fix: injected
       ? "reach the server from its virtual network (computes in or integrated with a subnet there)"
       : `use NetworkPath.privateEndpoint, or turn public network access on for the ${rules}`,
@@ -310,7 +308,7 @@ function privateDnsZone(
     throw new IdentityConfigError(where, {
       problem: "The private DNS zone's virtual network is neither one of this stack nor a virtual network id",
       value: resolveInStack(where, virtualNetworkId),
-      fix: "pass the VirtualNetwork's id, or /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>",
+      fix: `pass the VirtualNetwork's id, or /subscriptions/<guid>/resourceGroups/<rg>/providers/${networkService.resourceTypes.virtualNetwork.azureType}/<name>`,
     });
   }
   const host = (stack.node.tryFindChild("private-dns") as Construct | undefined) ?? new Construct(stack, "private-dns");

@@ -4,8 +4,7 @@
 // random 8-character string fails them at plan.
 import { createHash } from "node:crypto";
 import "../../constructs/services";
-import { mockTables, type MockWorld } from "../../constructs/azure/contract/mocks";
-import { resourceTypeOfTerraform } from "../../constructs/azure/contract/resource-types";
+import { mockTables, type MockWorld, resourceTypeOfTerraform } from "../../constructs/azure";
 
 const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const MOCK_RESOURCE_GROUP = "mock-rg";

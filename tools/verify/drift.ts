@@ -1,8 +1,7 @@
 // The comparison of an access report (the code) with what Azure holds: pure, deterministic order.
 import type { AccessReport } from "../../constructs";
-import { tableCell as cell } from "../../constructs/core/markdown";
-import { byKeys } from "../../constructs/core/ordering";
-import { findRoleByGuid } from "../../constructs/azure/role-catalog";
+import { tableCell as cell, byKeys } from "../../constructs/core";
+import { findRoleByGuid } from "../../constructs/azure";
 // Registers the shipped services, whose roles the catalog lookups read.
 import "../../constructs/services";
 import {

@@ -7,10 +7,10 @@
 // accepts is an AccessReport by construction.
 import { z } from "zod";
 import type { AccessReport } from "../../constructs";
-import { IdentityConfigError } from "../../constructs/core/errors";
-import { isGuid, ResourceId } from "../../constructs/azure/azure-ids";
-import { MAX_CONDITION_BYTES } from "../../constructs/azure/abac/parser";
-import { excerpt } from "../../constructs/core/excerpt";
+import { IdentityConfigError, ResourceId } from "../../constructs";
+import { isGuid, MAX_CONDITION_BYTES } from "../../constructs/azure";
+import { excerpt } from "../../constructs/core";
+import { isWorkspaceId } from "../../constructs/estate";
 
 /**
  * Bounds far above what the library writes (names under 100 characters, ids under 200, queries
@@ -54,8 +54,7 @@ function azureIdProblem(id: string, kind: IdKind): string | undefined {
     throw e;
   }
   if (kind === "resource" && parsed.level !== "resource") return `a ${parsed.level} id, not a resource's`;
-  if (kind === "workspace" && !parsed.isOfType("Microsoft.OperationalInsights/workspaces"))
-    return "not a Log Analytics workspace id";
+  if (kind === "workspace" && !isWorkspaceId(id)) return "not a Log Analytics workspace id";
   return undefined;
 }
 

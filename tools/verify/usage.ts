@@ -4,8 +4,8 @@
 // grant with no data operation is a grant never exercised. Where no workspace receives the
 // sign-ins, nothing says whether an identity signed in: that is "cannot tell", never "unused".
 import type { AccessReport } from "../../constructs";
-import { isGuid } from "../../constructs/azure/azure-ids";
-import { kqlString, tokenAcquisitionsQuery } from "../../constructs/reports/kql";
+import { isGuid } from "../../constructs/azure";
+import { kqlString, tokenAcquisitionsQuery } from "../../constructs/reports";
 import { AzureReadError, AzureReader, LogRow } from "./live-estate";
 
 export interface IdentityUsage {

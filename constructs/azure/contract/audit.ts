@@ -3,7 +3,7 @@ import type { ITerraformDependable } from "cdktf";
 import { IdentityConfigError } from "../../core/errors";
 import { isNotApplicable, type Part } from "./part";
 import { registeredServices } from "./registry";
-import type { JsonConfig } from "./network";
+import type { JsonConfig, RuleResources } from "./network";
 
 /**
  * The audit part: what Azure Monitor records of data-plane access to a service's grantable
@@ -50,9 +50,9 @@ export interface AuditNeeds {
   readonly fix: string;
   /**
    * What the stack leaves unmet, in words; `onServer` gives the stack's resources of a Terraform
-   * type whose `server_id` names the audited server.
+   * type that name the audited server (by its id, or by its name and resource group).
    */
-  unmet(onServer: (terraformType: string) => readonly StackResource[]): readonly string[];
+  unmet(onServer: (resources: RuleResources) => readonly StackResource[]): readonly string[];
   /** Writes what the logs need beside `setting` (of construct id `id`) on the server `serverId`, when the library can. */
   write?(scope: Construct, id: string, serverId: string, setting: ITerraformDependable): void;
 }

@@ -1,5 +1,6 @@
-import type { Construct } from "constructs";
+import type { Construct, IConstruct } from "constructs";
 import type { TerraformResource } from "cdktf";
+import type { GrantScope } from "../grant";
 import { IdentityConfigError } from "../../core/errors";
 import { isNotApplicable, type Part } from "./part";
 import { registeredServices } from "./registry";
@@ -54,11 +55,16 @@ export function aclRefusal(acl: JsonConfig | undefined, blockName: string, json:
   };
 }
 
-/** Rules made for a target as resources of their own: their Terraform type and the argument naming the target. */
-export interface RuleResources {
-  readonly type: string;
-  readonly field: string;
-}
+/**
+ * How a resource of its own names the resource it belongs to (a server's firewall rule or
+ * parameter): by that resource's id (`field`: `server_id`), or by its name and resource group
+ * (`server_name`, `resource_group_name`), as some azurerm resources do.
+ */
+export type NamesParent =
+  { readonly field: string } | { readonly nameField: string; readonly resourceGroupField: string };
+
+/** Resources made for a target (its rules, its parameters): their Terraform type and how each names the target. */
+export type RuleResources = { readonly type: string } & NamesParent;
 
 export interface NetworkTarget {
   /** The Terraform type of the resource whose network settings govern its data plane. */
@@ -94,12 +100,26 @@ export interface NetworkTarget {
   readonly children?: Readonly<Record<string, string>>;
   /** The command adding a firewall rule for one address, for an administrator's session. */
   readonly firewallRuleCommand?: string;
-  /** How `NetworkPath` writes its rules; a path it cannot write is refused. */
+  /** How `NetworkPath` opens a path to it (a private endpoint, its rules); a path it cannot write is refused. */
   readonly rules?: {
+    /** How a caller makes its target, for a fix: `SqlServerTarget.of(server)`. */
+    readonly targetOf: string;
+    /** A resource of the stack as a path to it is placed: undefined when it is not one of this target's. */
+    home(resource: IConstruct): PathHome | undefined;
     /** The "allow Azure services" firewall rule (0.0.0.0). */
-    allowAzureServices?(scope: Construct, id: string, targetId: string): TerraformResource;
+    allowAzureServices?(scope: Construct, id: string, target: GrantScope): TerraformResource;
     virtualNetworkRule?(scope: Construct, id: string, rule: VirtualNetworkRuleArgs): TerraformResource;
   };
+}
+
+/** A target of the stack, from its own inputs: where a private endpoint to it goes, and what its rules could admit. */
+export interface PathHome {
+  readonly resourceGroupName?: string;
+  readonly location?: string;
+  /** Its public network access is off: firewall and virtual network rules admit nothing. */
+  readonly publicAccessOff: boolean;
+  /** The subnet it is injected into: it takes no private endpoint, and its rules admit nothing. */
+  readonly injectedSubnet?: string;
 }
 
 export interface VirtualNetworkRuleArgs {
@@ -174,6 +194,11 @@ function tables(): Lookups {
   }
   lookups = { services: services.length, targets, placements, children };
   return lookups;
+}
+
+/** Every registered network target, and its service's DNS zones, in registry order. */
+export function networkTargets() {
+  return [...tables().targets.values()];
 }
 
 /** The network target of a Terraform type, and its service's DNS zones; undefined when no service has it. */

@@ -4,6 +4,7 @@ import type { RoleService } from "../role-catalog";
 import type { ServiceDefinition } from ".";
 import { isNotApplicable } from "./part";
 import { definedServices, registeredServices } from "./registry";
+import { roleServiceOwners } from "./roles";
 
 /**
  * The resourceTypes part: the Azure resource types a service has, the azurerm resource creating
@@ -89,8 +90,9 @@ function idProblem({ azureType, id }: ResourceType): string | undefined {
 
 /**
  * Refuses a resourceTypes part that would build wrong ids or lookups: a malformed azureType, one
- * outside the service's namespaces, a child path not fitting it, or a terraform type another
- * service (or type) already claims.
+ * outside the service's namespaces, a grant target of another service's azureType, a child path
+ * not fitting it, a terraform type another service (or type) already claims, or another service's
+ * role services (its roles would then apply to these targets).
  */
 export function checkResourceTypes(definition: ServiceDefinition): void {
   const part = partOf(definition);
@@ -107,6 +109,12 @@ export function checkResourceTypes(definition: ServiceDefinition): void {
       Object.values(partOf(s) ?? {}).flatMap((t) => (t.terraformType ? [[t.terraformType, s.name] as const] : [])),
     ),
   );
+  const azureTypeOwners = new Map<string, string>(
+    definedServices().flatMap((s) =>
+      Object.values(partOf(s) ?? {}).map((t) => [t.azureType.toLowerCase(), s.name] as const),
+    ),
+  );
+  const serviceOwners = roleServiceOwners();
   const namespaces = (definition.namespaces ?? []).map((ns) => ns.toLowerCase());
   for (const [key, type] of Object.entries(part)) {
     if (typeof type?.kind !== "string" || type.kind.trim() === "")
@@ -125,6 +133,25 @@ export function checkResourceTypes(definition: ServiceDefinition): void {
         `the azureType's namespace ${namespace} is not one of the service's namespaces`,
         type.azureType,
         `add ${namespace} to the service's namespaces, or move the type to the service of that namespace`,
+      );
+    // A grant target of another service's type would take this service's roles on that service's resources.
+    const azureTypeOwner = type.services && azureTypeOwners.get(type.azureType.toLowerCase());
+    if (azureTypeOwner && azureTypeOwner !== definition.name)
+      refuse(
+        key,
+        `the azureType is already a type of ${azureTypeOwner}`,
+        type.azureType,
+        `grant on ${azureTypeOwner}'s own targets; a service defines only the types of its own resource provider`,
+      );
+    const claimedService = (type.services ?? []).find(
+      (s) => (serviceOwners.get(s) ?? definition.name) !== definition.name,
+    );
+    if (claimedService !== undefined)
+      refuse(
+        key,
+        `the role service "${claimedService}" is ${serviceOwners.get(claimedService)}'s`,
+        type.services,
+        `name ${definition.name}'s own role services, the ones its roles carry`,
       );
     const idIssue = idProblem(type);
     if (idIssue)
@@ -155,6 +182,7 @@ interface Tables {
   readonly namesByAzure: ReadonlyMap<string, NameRule>;
   readonly resourceGroupName?: NameRule;
   readonly registeredByDefault: ReadonlySet<string>;
+  readonly byServiceKey: ReadonlyMap<string, ResourceType>;
 }
 
 let tables: Tables | undefined;
@@ -186,6 +214,9 @@ function lookups(): Tables {
     namesByAzure: first(named.map((t) => [t.azureType.toLowerCase(), ruleOf(t)] as const)),
     resourceGroupName: resourceGroup && ruleOf(resourceGroup),
     registeredByDefault: new Set(types.filter((t) => t.registeredByDefault).map((t) => t.azureType.split("/")[0])),
+    byServiceKey: new Map(
+      services.flatMap((s) => Object.entries(partOf(s) ?? {}).map(([key, t]) => [`${s.name}/${key}`, t] as const)),
+    ),
   };
   return tables;
 }
@@ -229,4 +260,30 @@ export function nameRuleFor(azureType: string): NameRule | undefined {
 /** The rule for resource group names (every id in a resource group carries one). */
 export function resourceGroupNameRule(): NameRule | undefined {
   return lookups().resourceGroupName;
+}
+
+/**
+ * A service's resource type by the key its module gives it (`serviceType("Network", "subnet")`):
+ * how the library's own plumbing (identities, networks, scopes, clusters) reads a type it models
+ * by meaning, without spelling the type itself. Refused when no registered service has it.
+ */
+export function serviceType(service: string, key: string): ResourceType {
+  const type = lookups().byServiceKey.get(`${service}/${key}`);
+  if (type) return type;
+  throw new IdentityConfigError("service registry", {
+    problem: `No registered service "${service}" has a resource type keyed "${key}"`,
+    value: `${service}/${key}`,
+    fix: "name the service and the key its module's resourceTypes part gives the type",
+  });
+}
+
+/** The azurerm resource type of a service's resource type (see serviceType); refused when it has none. */
+export function serviceTerraformType(service: string, key: string): string {
+  const { terraformType } = serviceType(service, key);
+  if (terraformType) return terraformType;
+  throw new IdentityConfigError("service registry", {
+    problem: `${service}'s resource type "${key}" names no azurerm resource type`,
+    value: `${service}/${key}`,
+    fix: "give the type its terraformType in the service's resourceTypes part",
+  });
 }

@@ -19,8 +19,27 @@ const partOf = (service: ServiceDefinition): RolesPart | undefined =>
   service.roles === undefined || isNotApplicable(service.roles) ? undefined : service.roles;
 
 /**
- * Refuses a role GUID that is not one, and a key, GUID (or own-system definition) or Azure role
- * name another role already has: the lookups find a role by each, so each names one role.
+ * The defined service each role service belongs to, by its roles and its grantable types: a
+ * target accepts the roles of its role services, so a second service claiming one (a consumer's
+ * role or type of service "Key Vault") would slip its roles onto the first service's targets.
+ */
+export function roleServiceOwners(): ReadonlyMap<string, string> {
+  const owners = new Map<string, string>();
+  for (const service of definedServices()) {
+    const types = isNotApplicable(service.resourceTypes) ? {} : (service.resourceTypes ?? {});
+    const claimed = [
+      ...Object.values(partOf(service) ?? {}).map((r) => r.service),
+      ...Object.values(types).flatMap((t) => t.services ?? []),
+    ];
+    for (const roleService of claimed) if (!owners.has(roleService)) owners.set(roleService, service.name);
+  }
+  return owners;
+}
+
+/**
+ * Refuses a role GUID that is not one, a role of another service's role service, and a key, GUID
+ * (or own-system definition) or Azure role name another role already has: the lookups find a role
+ * by each, so each names one role.
  */
 export function checkRoles(definition: ServiceDefinition): void {
   const part = partOf(definition);
@@ -43,6 +62,7 @@ export function checkRoles(definition: ServiceDefinition): void {
   };
   for (const service of definedServices())
     for (const [key, r] of Object.entries(partOf(service) ?? {})) claim(key, r, service.name);
+  const serviceOwners = roleServiceOwners();
   for (const [key, r] of Object.entries(part)) {
     if (isAzureRole(r) && (typeof r.guid !== "string" || !GUID.test(r.guid)))
       refuse(
@@ -50,6 +70,14 @@ export function checkRoles(definition: ServiceDefinition): void {
         "the role GUID is not a GUID",
         r.guid ?? null,
         'copy the role definition GUID from Microsoft\'s "Azure built-in roles" page, in lower case (8-4-4-4-12 hexadecimal digits)',
+      );
+    const serviceOwner = serviceOwners.get(r.service);
+    if (serviceOwner !== undefined && serviceOwner !== definition.name)
+      refuse(
+        key,
+        `the role's service "${r.service}" is ${serviceOwner}'s`,
+        r.service,
+        `give the role ${definition.name}'s own role service (the one its resource types' services name)`,
       );
     const keyOwner = keyOwners.get(key);
     if (keyOwner)

@@ -1,4 +1,5 @@
 import { Assignment, TfResource } from "../../estate/estate-model";
+import { serviceTerraformType } from "../../azure/contract/resource-types";
 import { hit, hitsWhere, Rule, RuleHit } from "./rule";
 
 function isUncataloguedRole(a: Assignment): boolean {
@@ -41,7 +42,7 @@ function unreadableResourceHit(r: TfResource): RuleHit {
   return hit(
     r,
     `${r.address} grants access or runs commands in a way no rule reads`,
-    "grant through this library's constructs (azurerm_role_assignment to a managed identity); " +
+    `grant through this library's constructs (${serviceTerraformType("Resource Manager", "roleAssignment")} to a managed identity); ` +
       "keep deployments, access policies and provisioners out of the estate's stacks",
   );
 }

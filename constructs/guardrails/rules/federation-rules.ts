@@ -1,5 +1,6 @@
 import { EstateModel, FederatedCredential, parseReference } from "../../estate/estate-model";
 import { GITHUB_ACTIONS_ISSUER } from "../../azure/identity";
+import { serviceTerraformType } from "../../azure/contract/resource-types";
 import { hit, Rule, RuleContext, RuleHit } from "./rule";
 
 function isWildcardSubject(subject: string): boolean {
@@ -11,7 +12,7 @@ function isStackClusterIssuer(estate: EstateModel, issuer: string): boolean {
   const reference = parseReference(issuer);
   return (
     reference?.attribute === ".oidc_issuer_url" &&
-    estate.byAddress.get(reference.address)?.type === "azurerm_kubernetes_cluster"
+    estate.byAddress.get(reference.address)?.type === serviceTerraformType("Kubernetes Service", "cluster")
   );
 }
 

@@ -1,4 +1,5 @@
 import { roleKey } from "../../azure/role-catalog";
+import { serviceTerraformType } from "../../azure/contract/resource-types";
 import { Compute, EstateModel, TfResource } from "../../estate/estate-model";
 import { hit, hitsWhere, Rule, RuleHit } from "./rule";
 
@@ -63,9 +64,10 @@ export const identityWithoutGrantsRule: Rule = {
   defaultSeverity: "error",
   check(estate) {
     const hits: RuleHit[] = [];
+    const clusterType = serviceTerraformType("Kubernetes Service", "cluster");
     for (const c of estate.computes) {
       // AKS uses its own identities for itself; grants for pods go through workload identity.
-      if (c.resource.type === "azurerm_kubernetes_cluster") continue;
+      if (c.resource.type === clusterType) continue;
       if (c.systemAssigned && holdsNoRole(estate, systemIdentityKey(c))) {
         hits.push(
           hit(

@@ -1,5 +1,6 @@
 import { Assignment, block, EstateModel, parseReference, TfResource } from "../../estate/estate-model";
 import { gateOf, networkTargetOf, pathFrom } from "../../estate/network-paths";
+import { serviceTerraformType } from "../../azure/contract/resource-types";
 import { hit, Rule, RuleHit } from "./rule";
 
 /**
@@ -12,8 +13,9 @@ function computesOf(a: Assignment, estate: EstateModel): TfResource[] {
   if (principal.kind === "SystemAssigned") return principal.resource ? [principal.resource] : [];
   if (principal.kind !== "UserAssigned" && principal.kind !== "ExistingUserAssigned") return [];
   const address = principal.key;
+  const clusterType = serviceTerraformType("Kubernetes Service", "cluster");
   const clusters = (predicate: (cluster: TfResource) => boolean) =>
-    estate.computes.filter((c) => c.resource.type === "azurerm_kubernetes_cluster" && predicate(c.resource));
+    estate.computes.filter((c) => c.resource.type === clusterType && predicate(c.resource));
   const federatedClusters = new Set(
     estate.federated
       .filter((f) => f.identity === address)
@@ -25,7 +27,7 @@ function computesOf(a: Assignment, estate: EstateModel): TfResource[] {
   return [
     // A cluster's own (control-plane) identity calls ARM, not data planes: only its kubelet and pods count.
     ...estate.computes.filter(
-      (c) => c.resource.type !== "azurerm_kubernetes_cluster" && c.userAssigned.includes(address),
+      (c) => c.resource.type !== clusterType && c.userAssigned.includes(address),
     ),
     ...clusters(
       (cluster) =>

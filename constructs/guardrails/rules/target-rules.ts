@@ -1,13 +1,14 @@
 import { isGuid } from "../../azure/azure-ids";
 import { Assignment, block, TfResource } from "../../estate/estate-model";
 import { localAuthProblem, sharedKeyProblem } from "../../azure/contract/keys";
+import { serviceTerraformType } from "../../azure/contract/resource-types";
 import { grantText, hit, hitsWhere, Rule } from "./rule";
 
 function isDataRoleOnAccessPolicyVault(a: Assignment): boolean {
   const vault = a.scope.resource;
   return (
     a.role?.plane === "data" &&
-    vault?.type === "azurerm_key_vault" &&
+    vault?.type === serviceTerraformType("Key Vault", "vault") &&
     vault.config.rbac_authorization_enabled !== true &&
     vault.config.enable_rbac_authorization !== true
   );

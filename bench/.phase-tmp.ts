@@ -1,0 +1,12 @@
+import { App } from "cdktf";
+const t0 = process.cpuUsage();
+const which = process.env.WHICH!;
+const build = which === "ours" ? require("/work/main/bench/generated-estate").buildGeneratedEstate : require("/work/main/bench/floor-estate").buildFloorEstate;
+const t1 = process.cpuUsage();
+const app = new App();
+build(app, Number(process.env.BENCH_WORKLOADS ?? "100"));
+const t2 = process.cpuUsage();
+app.synth();
+const t3 = process.cpuUsage();
+const s = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => ((b.user + b.system - a.user - a.system) / 1e6).toFixed(2);
+console.log(which, "load", s(t0, t1), "build", s(t1, t2), "synth", s(t2, t3));
