@@ -67,3 +67,18 @@ describe("defineService refuses a definition", () => {
     expect(error.problem).toBe('A service named "Key Vault" is already defined');
   });
 });
+
+describe("a registered definition", () => {
+  it("cannot be changed after its checks, parts included", () => {
+    const storage = SHIPPED_SERVICES.find((s) => s.name === "Storage")!;
+    expect(Object.isFrozen(storage.keys)).toBe(true);
+    expect(Object.isFrozen(storage.resourceTypes)).toBe(true);
+    expect(Object.isFrozen(storage.namespaces)).toBe(true);
+    expect(() => {
+      (storage.keys as { sharedKey?: unknown }).sharedKey = () => undefined;
+    }).toThrow(TypeError);
+    expect(() => {
+      (storage.namespaces as string[]).push("Microsoft.Evil");
+    }).toThrow(TypeError);
+  });
+});

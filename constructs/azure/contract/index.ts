@@ -94,7 +94,22 @@ function checkShape(definition: ServiceDefinition): void {
   }
 }
 
-/** Checks a definition, registers it and returns it frozen. */
+/**
+ * Freezes the definition's plain objects and arrays all the way down: the rules read parts at
+ * synth, so a part changed after its checks (a judge swapped, a role's plane rewritten through an
+ * exported module) would be judged by what was never checked. Functions, regular expressions and
+ * class instances are left as they are.
+ */
+function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
+  if (typeof value !== "object" || value === null || seen.has(value)) return value;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+  seen.add(value);
+  for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key], seen);
+  return Object.freeze(value);
+}
+
+/** Checks a definition, registers it and returns it frozen, parts included. */
 export function defineService<const D extends ServiceDefinition>(definition: D): D {
   checkShape(definition);
   checkResourceTypes(definition);
@@ -102,5 +117,5 @@ export function defineService<const D extends ServiceDefinition>(definition: D):
   checkKeys(definition);
   checkAuditPart(definition.name, definition.audit);
   checkNetworkPart(definition.name, definition.network);
-  return registerService(Object.freeze(definition));
+  return registerService(deepFreeze(definition));
 }
