@@ -17,8 +17,9 @@ import {
   SqlServerTarget,
   UserAssignedIdentity,
   AzureRoleDefinition,
+  RolePermissions,
 } from "../constructs";
-import { allRoles, RolePermissions, permissionsOutside, conditionImplies } from "../constructs/azure";
+import { allRoles, permissionsOutside, conditionImplies } from "../constructs/azure";
 import { main as accessDiff } from "../tools/access-diff";
 import {
   inRg,

@@ -1,6 +1,6 @@
 import "../constructs/services";
-import { ResourceId, RoleService, IdentityConfigError } from "../constructs";
-import { allRoles, CallerLog, declaredProfiles } from "../constructs/azure";
+import { ResourceId, RoleService, IdentityConfigError, CallerLog } from "../constructs";
+import { allRoles, declaredProfiles } from "../constructs/azure";
 import { auditPointOf } from "../constructs/estate";
 import { SUBSCRIPTION, defineTestService } from "./helpers";
 

@@ -2,8 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
-import { AzureContext, defineService, notApplicable, SERVICE_PARTS, ServiceDefinition } from "../constructs/azure";
-import { EnvironmentDeclaration, IdentityConfigError } from "../constructs";
+import { AzureContext, SERVICE_PARTS } from "../constructs/azure";
+import {
+  EnvironmentDeclaration,
+  IdentityConfigError,
+  defineService,
+  notApplicable,
+  ServiceDefinition,
+} from "../constructs";
 
 export const SUBSCRIPTION = "11111111-2222-4333-8444-555555555555";
 export const OTHER_SUBSCRIPTION = "99999999-8888-4777-8666-555555555555";

@@ -396,6 +396,18 @@ describe("MySQL: the network path (IG030, NetworkPath)", () => {
     expect(ig030(stack)).toEqual([]);
   });
 
+  it("NetworkPath.allowAzureServices refuses a server not of this stack: its rule names the server by name only", () => {
+    const { stack } = estate();
+    const error = refusal(() =>
+      NetworkPath.allowAzureServices(stack, "a", {
+        target: MysqlServerTarget.fromId(stack, serverId),
+        justification: "the vendor's reporting tool connects from its own Azure tenant",
+      }),
+    );
+    expect(error.problem).toMatch(/names its server by name and resource group, in the stack's subscription/);
+    expect(error.fix).toMatch(/MysqlServerTarget\.of\(server\)/);
+  });
+
   it("NetworkPath.privateEndpoint connects to the mysqlServer group with Microsoft's zone: no IG030", () => {
     const { stack, vnet, endpoints, target } = estate({ publicNetworkAccess: "Disabled" });
     NetworkPath.privateEndpoint(stack, "path", { target, subnet: endpoints, dns: { virtualNetworkId: vnet.id } });

@@ -1,7 +1,8 @@
 import { defineTestService } from "./helpers";
 // The network part: what defineService refuses, and what the path algorithm reads from the modules.
 import "../constructs/services";
-import { networkTargetByType, placementByType, type NetworkPart } from "../constructs/azure";
+import { networkTargetByType, placementByType } from "../constructs/azure";
+import { type NetworkPart } from "../constructs";
 
 const define = (name: string, network: NetworkPart) => () =>
   defineTestService({ name, namespaces: ["Contoso.Maps"], network });

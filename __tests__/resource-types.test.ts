@@ -1,7 +1,7 @@
 import { defineTestService } from "./helpers";
 // The resourceTypes part: what defineService refuses, and what the lookups derive from the modules.
 import "../constructs/services";
-import type { ResourceType } from "../constructs/azure";
+import type { ResourceType } from "../constructs";
 import {
   nameRuleFor,
   resourceProviderOf,

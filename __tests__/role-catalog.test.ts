@@ -1,5 +1,5 @@
 import { defineTestService } from "./helpers";
-import { Roles } from "../constructs";
+import { Roles, dataPlaneRole, RolePlane, defineService } from "../constructs";
 import {
   allRoles,
   isAzureRole,
@@ -8,10 +8,7 @@ import {
   lookupRole,
   lookupRoleByName,
   role,
-  dataPlaneRole,
   roleDefinitionId,
-  RolePlane,
-  defineService,
 } from "../constructs/azure";
 
 // The built-in roles and GUIDs from the project's facts document (Azure built-in roles list).

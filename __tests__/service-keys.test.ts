@@ -1,7 +1,8 @@
 import { defineTestService } from "./helpers";
 // The keys part: what defineService refuses, and what the secret scan and the key rules read from it.
 import "../constructs/services";
-import { notApplicable, acceptsKeys, localAuthProblem, secretAttributes, type KeysPart } from "../constructs/azure";
+import { acceptsKeys, localAuthProblem, secretAttributes } from "../constructs/azure";
+import { notApplicable, type KeysPart } from "../constructs";
 import { findSecrets } from "../constructs/guardrails";
 import { block } from "../constructs/estate";
 

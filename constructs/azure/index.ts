@@ -13,7 +13,6 @@ export { GITHUB_ACTIONS_ISSUER, SystemAssignedIdentity } from "./identity";
 export { resolveInStack } from "./known-values";
 export {
   allRoles,
-  dataPlaneRole,
   findDataPlaneRole,
   findRoleByGuid,
   isAzureRole,
@@ -22,21 +21,16 @@ export {
   role,
   roleDefinitionId,
 } from "./role-catalog";
-export type { RolePermissions, RolePlane } from "./role-catalog";
 export { permissionsOutside } from "./role-permissions";
 export { UNOWNED_SECRET_ATTRIBUTES } from "./secret-attributes";
 
 // The service contract.
-export { defineService, notApplicable, SERVICE_PARTS } from "./contract";
-export type { ServiceDefinition } from "./contract";
+export { SERVICE_PARTS } from "./contract";
 export { declaredProfiles } from "./contract/audit";
-export type { CallerLog } from "./contract/audit";
 export { acceptsKeys, localAuthProblem, secretAttributes } from "./contract/keys";
-export type { KeysPart } from "./contract/keys";
 export { mockTables } from "./contract/mocks";
 export type { MockWorld } from "./contract/mocks";
 export { networkTargetByType, placementByType } from "./contract/network";
-export type { NetworkPart } from "./contract/network";
 export { isNotApplicable } from "./contract/part";
 export {
   knownTerraformTypes,
@@ -47,4 +41,3 @@ export {
   typeInfoByAzureType,
   typeInfoByTerraformType,
 } from "./contract/resource-types";
-export type { ResourceType } from "./contract/resource-types";

@@ -1,6 +1,5 @@
 import { block } from "../estate/estate-model";
 import { notSecretWhen, secretAttributes } from "../azure/contract/keys";
-import { serviceTerraformType } from "../azure/contract/resource-types";
 import { byKeys } from "../core/ordering";
 
 /** One place a secret shows in the synthesized stack. */
@@ -290,17 +289,8 @@ function isSecretUri(text: string): boolean {
 }
 
 /** A secret's id from the stack (`${azurerm_key_vault_secret.x.versionless_id}`): the URI Terraform fills in. */
-const isSecretIdReference = (text: string) => secretIdPattern().test(text);
-
-let secretIds: { readonly type: string; readonly pattern: RegExp } | undefined;
-
-/** The pattern of a secret id reference, built once from Key Vault's secret type (lower-case letters and underscores). */
-function secretIdPattern(): RegExp {
-  const type = serviceTerraformType("Key Vault", "secret");
-  if (secretIds?.type !== type)
-    secretIds = { type, pattern: new RegExp(`^\\$\\{(?:data\\.)?${type}\\.[A-Za-z0-9_-]+\\.(?:id|versionless_id)\\}$`) };
-  return secretIds.pattern;
-}
+const isSecretIdReference = (text: string) =>
+  /^\$\{(?:data\.)?azurerm_key_vault_secret\.[A-Za-z0-9_-]+\.(?:id|versionless_id)\}$/.test(text);
 
 /** Functions' identity-based connections: `<connection>__credential = managedidentity` names how to sign in, not a secret. */
 const MANAGED_IDENTITY = /^managedidentity$/i;
@@ -474,8 +464,7 @@ export function findSecrets(stackJson: Readonly<Record<string, any>>): SecretHit
       const hidden = text.includes("{") || text.includes("%") ? hiddenForms(text) : [];
       return [
         where,
-        CREDENTIAL_FORMATS.find((f) => f.test(text))?.what ??
-          CREDENTIAL_FORMATS.find((f) => hidden.some(f.test))?.what,
+        CREDENTIAL_FORMATS.find((f) => f.test(text))?.what ?? CREDENTIAL_FORMATS.find((f) => hidden.some(f.test))?.what,
       ];
     });
     // Formats first: "a GitHub token" says more than the setting that holds it. A place already reported, or with a
