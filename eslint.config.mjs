@@ -19,6 +19,21 @@ const LAYERS = [
   "stack",
 ];
 
+const LAYER_ENTRY_ONLY =
+  "import the library's public entry (../constructs) or the layer's entry (../constructs/<layer>), not a file inside a layer (docs/architecture.md)";
+/** A relative path to a file inside a layer, however it gets there (`../constructs/<layer>/<file>`, `./../x/../constructs/...`). */
+const INSIDE_A_LAYER = String.raw`/^(?:[\w.-]+\/)*constructs\/[^\/]+\/./`;
+/** Such a path given other than in an import or export declaration: to require(), import(), an import() type or a jest mock. */
+const INSIDE_A_LAYER_ELSEWHERE = [
+  ...[
+    "CallExpression[callee.name='require']",
+    "CallExpression[callee.object.name='require'][callee.property.name='resolve']",
+    "CallExpression[callee.object.name='jest'][callee.property.name=/^(mock|doMock|unmock|dontMock|setMock|requireActual|requireMock|createMockFromModule)$/]",
+  ].map((call) => `${call} > Literal.arguments:first-child[value=${INSIDE_A_LAYER}]`),
+  `ImportExpression > Literal.source[value=${INSIDE_A_LAYER}]`,
+  `TSImportType Literal[value=${INSIDE_A_LAYER}]`,
+];
+
 export default defineConfig(
   globalIgnores([
     "node_modules/",
@@ -59,19 +74,47 @@ export default defineConfig(
   {
     // The library's layers, lowest first: a folder imports its own files and lower layers only
     // (docs/architecture.md). constructs/index.ts, the public entry, sits above them all.
+    // The zones see static imports only, so the library loads modules no other way, and inline
+    // comments cannot switch a rule off (a file that needs an exception gets it here, with its reason).
     files: ["constructs/**/*.ts"],
+    linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: "error" },
     rules: {
       "import/no-restricted-paths": [
         "error",
         {
-          zones: LAYERS.slice(0, -1).map((layer, i) => ({
-            target: `./constructs/${layer}`,
-            from: [...LAYERS.slice(i + 1).map((above) => `./constructs/${above}`), "./constructs/index.ts"],
-            message: `${layer}/ is below these layers: it may import ${LAYERS.slice(0, i + 1).join(", ")} only (docs/architecture.md)`,
-          })),
+          zones: [
+            ...LAYERS.slice(0, -1).map((layer, i) => ({
+              target: `./constructs/${layer}`,
+              from: [...LAYERS.slice(i + 1).map((above) => `./constructs/${above}`), "./constructs/index.ts"],
+              message: `${layer}/ is below these layers: it may import ${LAYERS.slice(0, i + 1).join(", ")} only (docs/architecture.md)`,
+            })),
+            // The built library is a copy of every layer, the public entry included.
+            { target: "./constructs", from: "./dist", message: "the library never imports its own build (dist/)" },
+          ],
         },
       ],
+      // An import whose path resolves in no case-exact .ts file (`../Services/x`, `x.js`) is refused,
+      // not left unchecked by the zones: resolution is what they judge.
+      "import/no-unresolved": ["error", { caseSensitive: true }],
+      "no-restricted-syntax": [
+        "error",
+        ...[
+          ["TSImportEqualsDeclaration[moduleReference.type='TSExternalModuleReference']", "`import x = require()`"],
+          ["TSImportType", "`import()` types"],
+          ["ImportExpression", "dynamic `import()`"],
+          ["Identifier[name=/^(require|createRequire|jest)$/]", "`require`, `createRequire` and `jest`"],
+        ].map(([selector, what]) => ({
+          selector,
+          message: `the library loads modules by import declarations only, which the layer rule checks: no ${what}`,
+        })),
+      ],
     },
+  },
+  {
+    // Interface and class merge on purpose: the interface declares GrantScope's fields once and
+    // the constructor sets every one of them.
+    files: ["constructs/grants/targets.ts"],
+    rules: { "@typescript-eslint/no-unsafe-declaration-merging": "off" },
   },
   {
     // The app uses the library as a consumer would: through its public entry point only.
@@ -93,14 +136,13 @@ export default defineConfig(
       "no-restricted-imports": [
         "error",
         {
-          patterns: [
-            {
-              group: ["**/constructs/*/**"],
-              message:
-                "import the library's public entry (../constructs) or the layer's entry (../constructs/<layer>), not a file inside a layer (docs/architecture.md)",
-            },
-          ],
+          patterns: [{ group: ["**/constructs/*/**"], message: LAYER_ENTRY_ONLY }],
         },
+      ],
+      // no-restricted-imports sees declarations and `import x = require()` only.
+      "no-restricted-syntax": [
+        "error",
+        ...INSIDE_A_LAYER_ELSEWHERE.map((selector) => ({ selector, message: LAYER_ENTRY_ONLY })),
       ],
     },
   },

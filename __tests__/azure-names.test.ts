@@ -406,8 +406,8 @@ describe("idTextProblem", () => {
   it("refuses . segments too", () => {
     expect(idTextProblem(`${vault}/./secrets/a`)).toMatch(/^it has a "\." segment after "kv"/);
     expect(idTextProblem(`/../subscriptions/${SUB}`)).toMatch(/^it has a "\.\." segment: /);
-    // Dots inside a name are not segments.
-    expect(idTextProblem(`${vault}/secrets/..a`)).toBeUndefined();
+    // Dots inside a name are no segment, but no Azure name has "..": refused too.
+    expect(idTextProblem(`${vault}/secrets/..a`)).toMatch(/^its segment "\.\.a" holds an interpolation/);
   });
 
   it.each([

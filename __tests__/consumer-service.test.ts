@@ -135,6 +135,14 @@ describe("a consumer-defined service's grants", () => {
     expect(only(resourcesOf(stack, "azurerm_role_assignment")).scope).toBe(accountId);
   });
 
+  it("cannot be widened after minting: the grant keeps the scope the policy judged", () => {
+    const stack = testStack();
+    const target: any = ServiceTarget.fromId(stack, maps, "account", accountId);
+    expect(() => (target.scopeReference = `/subscriptions/${SUBSCRIPTION}`)).toThrow(TypeError);
+    target.grant(identity(stack), maps.roles.AzureMapsDataReader, { reason: "renders delivery maps" });
+    expect(only(resourcesOf(stack, "azurerm_role_assignment")).scope).toBe(accountId);
+  });
+
   it("refuse its broad role without a justification, as the policy refuses a shipped one", () => {
     const refused = testStack();
     const error = refusal(() =>
@@ -275,6 +283,7 @@ describe("defineService, through the public entry, refuses a consumer's definiti
         terraformType: "contoso_ledger",
         services: ["Contoso Ledger"],
         id: "inResourceGroup" as const,
+        name: { min: 3, max: 24, pattern: /^[a-z0-9]+$/, text: "lowercase letters and digits" },
       },
     },
     roles: notApplicable("this test's ledger has no roles"),

@@ -500,8 +500,11 @@ describe("the rule catalogue", () => {
       // Deep paths on purpose: a mock replaces one exact module, and library files import the rule
       // catalogue and the suppressions by file, never through a layer entry; the grant module is
       // loaded by itself, since the grants entry may re-export files a grant does not load.
+      // eslint-disable-next-line no-restricted-syntax -- the exact module a library file imports by file
       jest.doMock("../constructs/guardrails/rules", refuse);
+      // eslint-disable-next-line no-restricted-syntax -- the exact module a library file imports by file
       jest.doMock("../constructs/guardrails/suppressions", refuse);
+      // eslint-disable-next-line no-restricted-syntax -- the grant module alone, not the grants entry
       await expect(import("../constructs/grants/grants")).resolves.toHaveProperty("grantRole");
     });
   });

@@ -73,14 +73,12 @@ describe("MySQL: Entra users and privileges through the typed statement emitter"
       {
         database: "sales",
         statements: [
+          "SET aad_auth_validate_oids_in_tenant = OFF;",
           `SET @grant_sql = IF(EXISTS (SELECT 1 FROM mysql.user AS u WHERE u.User = 'app-id' AND u.Host = '%' AND NOT EXISTS (SELECT 1 FROM information_schema.USER_ATTRIBUTES AS a WHERE a.USER = u.User AND a.HOST = u.Host AND LOWER(JSON_UNQUOTE(JSON_EXTRACT(a.ATTRIBUTE, '$.entra_client_id'))) = '${cid}')), 'DROP USER ''app-id''@''%''', 'DO 0');`,
           "PREPARE `grant_step` FROM @grant_sql;",
           "EXECUTE `grant_step`;",
           "DEALLOCATE PREPARE `grant_step`;",
-          `SET @grant_sql = IF(EXISTS (SELECT 1 FROM mysql.user WHERE User = 'app-id' AND Host = '%'), 'DO 0', 'CREATE AADUSER ''app-id'' IDENTIFIED BY ''${cid}''');`,
-          "PREPARE `grant_step` FROM @grant_sql;",
-          "EXECUTE `grant_step`;",
-          "DEALLOCATE PREPARE `grant_step`;",
+          `CREATE AADUSER IF NOT EXISTS 'app-id' IDENTIFIED BY '${cid}';`,
           `ALTER USER 'app-id'@'%' ATTRIBUTE '{"entra_client_id":"${cid}"}';`,
           "GRANT SELECT, INSERT, UPDATE, DELETE ON `sales`.* TO 'app-id'@'%';",
         ].join("\n"),
@@ -96,7 +94,7 @@ describe("MySQL: Entra users and privileges through the typed statement emitter"
       reason: "reads",
     });
     const statements: string = only(outputsOf(stack)).value.steps[0].statements;
-    expect(statements).toContain(`IDENTIFIED BY ''${CLIENT_ID}''`);
+    expect(statements).toContain(`IDENTIFIED BY '${CLIENT_ID}';`);
     expect(statements).toContain("GRANT SELECT ON `sales`.* TO 'app-id'@'%';");
   });
 
@@ -114,6 +112,35 @@ describe("MySQL: Entra users and privileges through the typed statement emitter"
           reason: "reads",
         }),
     ).toThrow(/database|MySQL/);
+  });
+
+  it("states in the output's description what the server needs first: Graph permissions, and 8.0.21 unless its version says so", () => {
+    const described = (version?: string) => {
+      const stack = testStack();
+      const identity = new UserAssignedIdentity(stack, "app", { name: "app-id", ...inRg });
+      const server = new MysqlFlexibleServer(stack, "mysql", { ...inData, name: "orders-mysql", version });
+      MysqlServerTarget.of(server).database("sales").grant(identity, mysql.roles.MysqlDataReader, { reason: "reads" });
+      return only(outputsOf(stack)).description as string;
+    };
+    const graph =
+      "the server's identity must hold Microsoft Graph's User.Read.All, GroupMember.Read.All and Application.Read.All (or the Directory Readers role), granted by a Privileged Role Administrator or Global Administrator, or CREATE AADUSER fails";
+    const base =
+      "MySQL that creates the database users of orders-mysql.mysql.database.azure.com/sales: run once after apply, as the server's Entra administrator. Before that, ";
+    expect(described()).toBe(`${base}${graph}; the server must run MySQL 8.0.21 or later`);
+    expect(described("8.0.21")).toBe(`${base}${graph}`);
+    expect(described("8.4")).toBe(`${base}${graph}`);
+  });
+
+  it("refuses a server whose version is 5.7: the statements need USER_ATTRIBUTES (MySQL 8.0.21)", () => {
+    const { stack } = setup();
+    const server = new MysqlFlexibleServer(stack, "old", { ...inData, name: "old-mysql", version: "5.7" });
+    const refused = refusal(() => MysqlServerTarget.of(server).database("sales"));
+    expect(refused.constructPath).toBe(server.node.path);
+    expect(refused.problem).toMatch(
+      /USER_ATTRIBUTES and write ALTER USER \.\.\. ATTRIBUTE, which MySQL has from 8\.0\.21/,
+    );
+    expect(refused.value).toBe("5.7");
+    expect(refused.fix).toBe('set the server\'s version to "8.0.21" or "8.4"');
   });
 
   it("refuses the wildcard with the reason and the fix", () => {
@@ -200,11 +227,37 @@ describe("MySQL: the Entra administrator group", () => {
       login: "mysql-admins",
       object_id: GROUP,
     });
+    // Entra-only sign-in waits for the administrator: the other order could lock everyone out.
     expect(only(resourcesOf(stack, "azurerm_mysql_flexible_server_configuration"))).toMatchObject({
       name: "aad_auth_only",
       value: "ON",
       server_name: "${azurerm_mysql_flexible_server.withid.name}",
+      depends_on: [
+        expect.stringMatching(
+          /^azurerm_mysql_flexible_server_active_directory_administrator\.admins_administrator_[0-9A-F]+$/,
+        ),
+      ],
     });
+  });
+
+  it("refuses a target with no tenant for the administrator", () => {
+    const { stack } = setup();
+    const serverIdentity = new UserAssignedIdentity(stack, "srv", { name: "mysql-graph-reader", ...inRg });
+    const server = new MysqlFlexibleServer(stack, "withid", {
+      ...inData,
+      name: "entra-mysql",
+      identity: { type: "UserAssigned", identityIds: [serverIdentity.id] },
+    });
+    // A target is frozen: one that inherits everything but the tenant.
+    const target: MysqlServerTarget = Object.create(MysqlServerTarget.of(server), { tenantId: { value: undefined } });
+    const refused = refusal(() =>
+      target.entraAdministrator(stack, "admins", {
+        group: { objectId: GROUP, login: "mysql-admins" },
+        serverIdentityId: serverIdentity.id,
+      }),
+    );
+    expect(refused.problem).toBe("The MySQL Entra administrator names its tenant, and the server's target has none");
+    expect(refused.fix).toMatch(/configureIdentityStack/);
   });
 
   it("refuses a server identity not in the server's identity block, and an administrator that is no GUID", () => {

@@ -241,7 +241,8 @@ describeGuardrailCases(CASES);
 
 describe("SignalR and Web PubSub audit", () => {
   const WORKSPACE_ID = `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.OperationalInsights/workspaces/ops`;
-  const logged = (workspaceId?: string) => {
+  /** `connectivityLogs` as the service writes it; null leaves it unset. */
+  const logged = (workspaceId?: string, connectivityLogs: unknown = true) => {
     const stack = testStack("orders");
     configureIdentityStack(stack, {
       subscriptionId: SUBSCRIPTION,
@@ -249,7 +250,9 @@ describe("SignalR and Web PubSub audit", () => {
       guardrails: { severity: "warning" },
       auditLogs: workspaceId ? { workspaceId } : undefined,
     });
-    grantOn(stack, SignalRServiceTarget.of(signalr(stack)), Roles.SignalRAppServer);
+    const service = signalr(stack);
+    if (connectivityLogs !== null) service.addOverride("connectivity_logs_enabled", connectivityLogs);
+    grantOn(stack, SignalRServiceTarget.of(service), Roles.SignalRAppServer);
     grantOn(stack, WebPubSubTarget.of(pubsub(stack)), Roles.WebPubSubServiceOwner);
     return stack;
   };
@@ -275,6 +278,25 @@ describe("SignalR and Web PubSub audit", () => {
         /^Web PubSub Service Owner for .*: the Web PubSub service .*orders-pubsub sends no data-access logs/,
       ),
     ]);
+  });
+
+  // azurerm sends connectivity_logs_enabled = false unless set: AllLogs would then receive nothing.
+  it.each([
+    ["unset", null],
+    ["false", false],
+    ['"false"', "false"],
+    ["a variable", "${var.connectivity_logs}"],
+  ])("flags (IG026) a SignalR service whose connectivity_logs_enabled is %s, even with its setting", (_what, value) => {
+    const [finding, ...others] = findings(logged(WORKSPACE_ID, value), "IG026");
+    expect(others).toEqual([]);
+    expect(finding.message).toMatch(
+      /^SignalR App Server for .*: the SignalR service .*orders-signalr its connectivity_logs_enabled is not set to true \(azurerm sends false\), so the service emits no connection log to send$/,
+    );
+    expect(finding.fix).toMatch(/ and set connectivity_logs_enabled = true on the azurerm_signalr_service$/);
+  });
+
+  it.each([true, "true"])("is quiet (IG026) once connectivity_logs_enabled is %j", (value) => {
+    expect(findings(logged(WORKSPACE_ID, value), "IG026")).toEqual([]);
   });
 
   it("with audit logs, sends the categories (Dedicated) and the report states the gap on each grant", () => {
@@ -313,5 +335,29 @@ describe("SignalR and Web PubSub keys", () => {
     expect(findSecrets({ output: { x: { value } } })).toEqual([
       { address: "output.x", where: "value", what: expect.stringMatching(/^a secret attribute \(/) },
     ]);
+  });
+
+  // Terraform reads "false" and 0 as false, and a reference is unknown here: only an absent,
+  // true or "true" aad_auth_enabled is known to accept Entra tokens.
+  const entra = (s: TerraformStack, make: "signalR" | "webPubSub", value: unknown) => {
+    const localOnly = { localAuthEnabled: false };
+    const resource = make === "signalR" ? signalr(s, localOnly) : pubsub(s, localOnly);
+    if (value !== undefined) resource.addOverride("aad_auth_enabled", value);
+    const target =
+      make === "signalR"
+        ? SignalRServiceTarget.of(resource as SignalrService)
+        : WebPubSubTarget.of(resource as WebPubsub);
+    grantOn(s, target, make === "signalR" ? Roles.SignalRAppServer : Roles.WebPubSubServiceOwner);
+    return findings(s, "IG028").map((f) => f.message.split(", but the service ")[1]);
+  };
+  describe.each(["signalR", "webPubSub"] as const)("%s with local auth off", (make) => {
+    it.each([false, "false", 0, "${var.aad}"])("flags aad_auth_enabled = %j as refusing Entra tokens", (value) => {
+      expect(entra(testStack(), make, value)).toEqual([
+        "does not accept Microsoft Entra tokens, so the role grants nothing",
+      ]);
+    });
+    it.each([undefined, true, "true"])("accepts aad_auth_enabled = %j", (value) => {
+      expect(entra(testStack(), make, value)).toEqual([]);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { TerraformStack } from "cdktf";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
@@ -12,6 +13,7 @@ import {
   KeyVaultTarget,
   KubernetesClusterTarget,
   Roles,
+  ScopeTarget,
   ServiceBusNamespaceTarget,
   StorageAccountTarget,
   UserAssignedIdentity,
@@ -87,6 +89,21 @@ describe("targets by resource id", () => {
     expect(() => grantRole(identity, Roles.EventHubsDataSender, bus, { reason: "send" })).toThrow(
       /Azure Event Hubs Data Sender is a Event Hubs role and does nothing on Service Bus namespace orders-bus/,
     );
+  });
+
+  // A field changed after minting (a subscription as the scope) would write a grant the policy never judged.
+  it.each([
+    ["a resource", (stack: TerraformStack) => StorageAccountTarget.fromId(stack, accountId)],
+    ["a sub-resource", (stack: TerraformStack) => StorageAccountTarget.fromId(stack, accountId).queue("jobs")],
+    ["any scope", (stack: TerraformStack) => ScopeTarget.fromId(stack, accountId)],
+  ])("freezes %s's target once minted", (_, mint) => {
+    const { stack, identity } = setup();
+    const target: any = mint(stack);
+    const scope = target.scopeReference;
+    expect(() => (target.scopeReference = `/subscriptions/${SUBSCRIPTION}`)).toThrow(TypeError);
+    expect(() => target.dependsOn.push(identity)).toThrow(TypeError);
+    target.grant(identity, Roles.StorageQueueDataReader, { reason: "reads jobs" });
+    expect(only(resourcesOf(stack, "azurerm_role_assignment")).scope).toBe(scope);
   });
 });
 

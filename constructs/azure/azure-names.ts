@@ -103,7 +103,7 @@ function describeBadChar(ch: string): string | undefined {
 const PLAIN_ID = /^[\x21-\x7e]*$/;
 const RESHAPING = /[#?\\%]/;
 
-/** Why `id` cannot be an Azure resource id segment-wise: `..` or `.` segments, whitespace, control characters, non-ASCII characters, or undefined when fine. */
+/** Why `id` cannot be an Azure resource id segment-wise: `..` or `.` segments, interpolations, quotes, `..` in a name, whitespace, control characters, non-ASCII characters, or undefined when fine. */
 export function idTextProblem(id: string): string | undefined {
   // A dot segment is resolved away by every URL parser (new URL, HTTP clients, proxies): the id
   // would address, and a role assignment would reach, a different resource than it spells.
@@ -114,12 +114,17 @@ export function idTextProblem(id: string): string | undefined {
     return `it has a "${segments[dot]}" segment${after}: URL resolution removes it, so the id would name a different resource than it spells`;
   }
   // Nearly every id is printable ASCII without a URL-reshaping character: skip the per-character scan.
-  if (PLAIN_ID.test(id) && !RESHAPING.test(id)) return undefined;
-  let index = 0;
-  for (const ch of id) {
-    const bad = describeBadChar(ch);
-    if (bad) return `it contains ${bad} at index ${index}${index === id.length - ch.length ? " (the end)" : ""}`;
-    index += ch.length;
+  if (!PLAIN_ID.test(id) || RESHAPING.test(id)) {
+    let index = 0;
+    for (const ch of id) {
+      const bad = describeBadChar(ch);
+      if (bad) return `it contains ${bad} at index ${index}${index === id.length - ch.length ? " (the end)" : ""}`;
+      index += ch.length;
+    }
   }
-  return undefined;
+  // A name with an interpolation, a quote or `..` is a template or an escape, never a name Azure gave.
+  const quoted = segments.find((s) => /\$\{|["']|\.\./.test(s));
+  return quoted === undefined
+    ? undefined
+    : `its segment "${quoted}" holds an interpolation ("\${"), a quote or ".." that no Azure name has`;
 }

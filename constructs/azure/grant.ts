@@ -60,6 +60,8 @@ export interface DatabaseScope {
   readonly host: string;
   /** PostgreSQL: the schema whose tables the privileges cover. */
   readonly schema?: string;
+  /** What the server must have before its statements run, which the stack does not do: stated where they are output. */
+  readonly prerequisites?: readonly string[];
 }
 
 /** A typed request for access to one target, to hand to a WorkloadIdentity. */

@@ -135,6 +135,13 @@ interface Catalog {
 
 let built: { readonly count: number; readonly catalog: Catalog } | undefined;
 
+/** A map where the first entry for a key wins, in registry order: a later service cannot shadow a role. */
+function first<K, V>(entries: readonly (readonly [K, V])[]): ReadonlyMap<K, V> {
+  const map = new Map<K, V>();
+  for (const [key, value] of entries) if (!map.has(key)) map.set(key, value);
+  return map;
+}
+
 /** The registered services' roles, rebuilt when a service registers (a consumer's may, after the shipped ones). */
 function catalog(): Catalog {
   const services = registeredServices();
@@ -148,9 +155,9 @@ function catalog(): Catalog {
       catalog: {
         all,
         azure,
-        byGuid: new Map(azure.map((r) => [r.guid, r])),
-        byName: new Map(azure.map((r) => [r.name.toLowerCase(), r])),
-        byKey: new Map(all.map((r) => [roleKey(r), r])),
+        byGuid: first(azure.map((r) => [r.guid, r])),
+        byName: first(azure.map((r) => [r.name.toLowerCase(), r])),
+        byKey: first(all.map((r) => [roleKey(r), r])),
       },
     };
   }

@@ -1,5 +1,12 @@
 import { findDataPlaneRole, findRoleByGuid, lookupRoleByName, RoleDefinition, RoleSystem } from "../azure/role-catalog";
-import { AssignmentDialect, assignmentDialects, AssignmentFields, unreadGrants } from "../azure/contract/assignments";
+import {
+  AssignmentDialect,
+  assignmentDialects,
+  AssignmentFields,
+  UNREAD_AZURE_TYPES,
+  UNREAD_GRANTING_TYPES,
+  unreadGrants,
+} from "../azure/contract/assignments";
 import { databaseAccessAssignments, databaseAccessOutputs, forgedDatabaseAccess } from "./database-access-outputs";
 import { Principal, readPrincipal } from "./principals";
 import { readScope, Scope } from "./scopes";
@@ -65,17 +72,9 @@ export function readAssignments(
 }
 
 /**
- * Resources that grant access, or run arbitrary deployments or commands, in a form no rule reads:
- * refused (IG022) rather than passed unseen. Beside each service's own (its `assignments.unread`),
- * the provider's naming conventions catch any service's: template deployments and azapi actions
- * can carry any role assignment; role, principal and access policy assignments, directory roles
- * and federated credentials outside the library give access the policy never judges.
+ * The stack's resources and outputs that grant access in a form no dialect reads: the built-in
+ * granting types and each service's own `assignments.unread`.
  */
-const UNREAD_GRANTING_TYPES =
-  /_template_deployment$|_role_assignment$|_role_definition$|_principal_assignment$|_access_policy(_assignment)?$|^azuread_(directory_role|app_role|group_member|application_federated_identity_credential)|^azapi_(resource_action|data_plane_resource)$|^data\.external$/;
-const UNREAD_AZURE_TYPES = /\/(accesspolicies|roleassignments)$/;
-
-/** The stack's resources and outputs that grant access in a form no dialect reads. */
 export function readUnreadable(
   resources: readonly TfResource[],
   stackJson: Readonly<Record<string, any>>,

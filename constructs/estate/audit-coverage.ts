@@ -1,7 +1,7 @@
 import { ResourceId } from "../azure/azure-ids";
 import { Assignment, block, EstateModel, parseReference, TfResource } from "./estate-model";
-import { azureScopeId, parentIdOf } from "./azure-id-of";
-import { AuditProfile, auditWorkspace } from "../azure/contract/audit";
+import { azureIdOf, azureScopeId, parentIdOf } from "./azure-id-of";
+import { AuditProfile, auditWorkspace, StackResource } from "../azure/contract/audit";
 import { AuditPoint, auditPointOf, isWorkspaceId } from "./audit-catalog";
 
 /** How a data grant's target logs data access: where it should, and the setting that does (if any). */
@@ -98,12 +98,20 @@ function needsUnmet(profile: AuditProfile, rootId: string, estate: EstateModel):
   const server = rootId.toLowerCase();
   const serverType = tryParse(rootId)?.type ?? "";
   return (
-    profile.needs?.unmet((resources) =>
-      estate.resources
-        .filter((r) => r.type === resources.type && lower(parentIdOf(r, resources, serverType, estate)) === server)
-        .map((r) => ({ config: r.config, certain: certain(r) })),
+    profile.needs?.unmet(
+      (resources) =>
+        estate.resources
+          .filter((r) => r.type === resources.type && lower(parentIdOf(r, resources, serverType, estate)) === server)
+          .map((r) => ({ config: r.config, certain: certain(r) })),
+      stackResource(server, estate),
     ) ?? []
   );
+}
+
+/** The stack's resource (not a data source) whose Azure id, known before apply, is `id` (lower case). */
+function stackResource(id: string, estate: EstateModel): StackResource | undefined {
+  const resource = estate.resources.find((r) => !r.type.startsWith("data.") && lower(azureIdOf(r, estate)) === id);
+  return resource && { config: resource.config, certain: certain(resource) };
 }
 
 /**

@@ -97,9 +97,7 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
   const usedIdentities = new Set(
     resources
       .filter((r) => !assigning.has(r))
-      .flatMap((r) =>
-        [...JSON.stringify(r.config).matchAll(identityUse)].map((m) => `${identityType}.${m[1]}`),
-      ),
+      .flatMap((r) => [...JSON.stringify(r.config).matchAll(identityUse)].map((m) => `${identityType}.${m[1]}`)),
   );
   return {
     json: stackJson,

@@ -99,7 +99,12 @@ function subnetOf(value: unknown, estate: EstateModel): SubnetRef | undefined {
   const ref = parseReference(value);
   if (ref) {
     const subnet = estate.byAddress.get(ref.address);
-    if (subnet?.type !== serviceTerraformType("Network", "subnet") || ref.attribute !== ".id" || ref.suffix !== "" || !certain(subnet))
+    if (
+      subnet?.type !== serviceTerraformType("Network", "subnet") ||
+      ref.attribute !== ".id" ||
+      ref.suffix !== "" ||
+      !certain(subnet)
+    )
       return undefined;
     const vnetRef = parseReference(subnet.config.virtual_network_name);
     const vnet = vnetRef?.attribute === ".name" && !vnetRef.suffix ? estate.byAddress.get(vnetRef.address) : undefined;

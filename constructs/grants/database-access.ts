@@ -105,7 +105,8 @@ function render({ output, grants }: DatabaseOutput, dialect: DatabaseDialect): v
   }
   const sorted = [...users.values()].sort(byKeys((u) => u.name));
   const steps = dialect.statements(database, sorted);
-  output.description = `${dialect.language} that creates the database users of ${database.host}/${database.name}: run once after apply, as the server's Entra administrator`;
+  const before = database.prerequisites?.length ? `. Before that, ${database.prerequisites.join("; ")}` : "";
+  output.description = `${dialect.language} that creates the database users of ${database.host}/${database.name}: run once after apply, as the server's Entra administrator${before}`;
   output.value = {
     kind: DATABASE_ACCESS_KIND,
     system: dialect.system,

@@ -63,7 +63,6 @@ export interface GrantTarget<S extends RoleService> extends Omit<GrantScope, "se
  * carrying its subscription), the reference Terraform orders the grant after, and the services
  * whose roles mean something on it. `S` makes another service's role a type error.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the constructor sets every merged field
 export class GrantTarget<S extends RoleService> implements GrantScope {
   /** Targets come from `<Target>.of(resource)` or `<Target>.fromId(scope, id)`, never from raw fields. */
   constructor(init: TargetInit<S>, mint: typeof MINT) {
@@ -74,7 +73,10 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
         fix: "use <Target>.of(resource) for a resource of the stack, or <Target>.fromId(scope, id) for an existing one",
       });
     }
-    Object.assign(this, { ...init, dependsOn: init.dependsOn ?? [] });
+    Object.assign(this, { ...init, dependsOn: Object.freeze([...(init.dependsOn ?? [])]) });
+    // Frozen once minted: a field changed afterwards (scopeReference to a subscription) would write
+    // a grant the policy never judged.
+    Object.freeze(this);
   }
 
   accepts(role: RoleDefinition): boolean {

@@ -70,6 +70,16 @@ function noBackslash(value: string): string {
  */
 const mysqlUsers = databaseUsers(MYSQL);
 
+/**
+ * Microsoft's "Microsoft Entra authentication for Azure Database for MySQL" (Permissions): the server
+ * reads Entra users through its identity, whose Microsoft Graph rights the library does not grant.
+ */
+const GRAPH_PERMISSIONS =
+  "the server's identity must hold Microsoft Graph's User.Read.All, GroupMember.Read.All and Application.Read.All (or the Directory Readers role), granted by a Privileged Role Administrator or Global Administrator, or CREATE AADUSER fails";
+
+/** The statements read INFORMATION_SCHEMA.USER_ATTRIBUTES and write ALTER USER ... ATTRIBUTE: MySQL 8.0.21 and later. */
+const MINIMUM_VERSION = "8.0.21";
+
 /** MySQL's server resources (firewall rules, parameters) name their server by name and resource group. */
 const BY_SERVER_NAME = (type: string) => ({
   type,
@@ -294,13 +304,33 @@ export class MysqlServerTarget extends targetOfKind<"MySQL", MysqlFlexibleServer
       });
     }
     requireDatabasePrincipalName(this.label, MYSQL.system, dbName, "database");
+    const prerequisites = [
+      GRAPH_PERMISSIONS,
+      ...(this.versionKnownRecent() ? [] : [`the server must run MySQL ${MINIMUM_VERSION} or later`]),
+    ];
     return childTarget(
       this,
       mysql.resourceTypes.database,
       database,
       serverParent,
-      this.dataPlane && { ...this.dataPlane, database: { name: dbName, host: this.fqdn } },
+      this.dataPlane && { ...this.dataPlane, database: { name: dbName, host: this.fqdn, prerequisites } },
     );
+  }
+
+  /** Whether the server's version is written literally, as one the statements run on; a literal 5.7 is refused. */
+  private versionKnownRecent(): boolean {
+    const server = this.home;
+    if (!(server instanceof MysqlFlexibleServer) || server.versionInput === undefined) return false;
+    const written = resolveInStack(server, server.versionInput);
+    if (written.includes("${")) return false;
+    if (written.startsWith("5.")) {
+      throw new IdentityConfigError(server, {
+        problem: `The MySQL statements read INFORMATION_SCHEMA.USER_ATTRIBUTES and write ALTER USER ... ATTRIBUTE, which MySQL has from ${MINIMUM_VERSION}`,
+        value: written,
+        fix: `set the server's version to "${MINIMUM_VERSION}" or "8.4"`,
+      });
+    }
+    return true;
   }
 
   /**
@@ -335,18 +365,28 @@ export class MysqlServerTarget extends targetOfKind<"MySQL", MysqlFlexibleServer
         fix: 'add the identity to identity { type = "UserAssigned", identity_ids } of the MySQL server',
       });
     }
-    new MysqlFlexibleServerActiveDirectoryAdministrator(host, "administrator", {
+    const tenantId = this.tenantId;
+    if (tenantId === undefined) {
+      throw new IdentityConfigError(host, {
+        problem: "The MySQL Entra administrator names its tenant, and the server's target has none",
+        value: this.resourceId.id,
+        fix: "call configureIdentityStack(stack, { subscriptionId, tenantId, guardrails }) on the server's stack",
+      });
+    }
+    const administrator = new MysqlFlexibleServerActiveDirectoryAdministrator(host, "administrator", {
       serverId: server.id,
       identityId: props.serverIdentityId,
       login,
       objectId,
-      tenantId: this.tenantId!,
+      tenantId,
     });
+    // Both write the server: Entra-only sign-in landing before its administrator would lock everyone out.
     new MysqlFlexibleServerConfiguration(host, "entra-only", {
       name: "aad_auth_only",
       value: "ON",
       serverName: server.name,
       resourceGroupName: server.resourceGroupName,
+      dependsOn: [administrator],
     });
     return host;
   }
@@ -354,11 +394,13 @@ export class MysqlServerTarget extends targetOfKind<"MySQL", MysqlFlexibleServer
 
 const PREPARED = "grant_step";
 
-/** Runs `statement` when `condition` holds, else nothing: MySQL has no IF outside stored programs. */
-function runIf(condition: Statement, statement: Statement, otherwise: Statement = sql`DO 0`): Statement[] {
-  const mysqlText = (s: Statement) => text(render(MYSQL, s));
+/**
+ * Runs `statement` when `condition` holds, else nothing: MySQL has no IF outside stored programs.
+ * Only for statements MySQL prepares (its "SQL Syntax Permitted in Prepared Statements": DROP USER is).
+ */
+function runIf(condition: Statement, statement: Statement): Statement[] {
   return [
-    sql`SET @grant_sql = IF(${condition}, ${mysqlText(statement)}, ${mysqlText(otherwise)});`,
+    sql`SET @grant_sql = IF(${condition}, ${text(render(MYSQL, statement))}, 'DO 0');`,
     sql`PREPARE ${name(PREPARED)} FROM @grant_sql;`,
     sql`EXECUTE ${name(PREPARED)};`,
     sql`DEALLOCATE PREPARE ${name(PREPARED)};`,
@@ -382,25 +424,31 @@ function requireClientId(user: DatabaseUser): DatabaseUser & { clientId: string 
 }
 
 /**
- * MySQL, in one step: a same-named user of another principal is dropped first; the Entra user is
- * created from the client id only when missing, and the client id recorded on it (INFORMATION_SCHEMA
- * USER_ATTRIBUTES: MySQL 8.0.21 and later); then the privileges on every table of the database.
- * Each statement checks first, so the script can run again; the client stops at the first error,
- * so when a drop fails nothing after it is granted.
+ * MySQL, in one step: as Microsoft's samples do before creating a user from a managed identity's
+ * client id, aad_auth_validate_oids_in_tenant is set OFF (as they write it); then per user, a
+ * same-named user of another principal is dropped; the Entra user is created from the client id
+ * when missing (`CREATE AADUSER IF NOT EXISTS`, as Azure's release notes name it, not prepared), and
+ * the client id recorded on it (INFORMATION_SCHEMA USER_ATTRIBUTES: MySQL 8.0.21 and later); then
+ * the privileges on every table of the database. Each statement checks first, so the script can
+ * run again; the client stops at the first error, so when a drop fails nothing after it is granted.
  */
 function mysqlStatements(database: DatabaseScope, users: readonly DatabaseUser[]): StatementStep[] {
   const statements = users.map(requireClientId).flatMap((user) => {
     const granted = PRIVILEGES.filter((p) => new Set(user.roles.flatMap((r) => r.definition.split(", "))).has(p));
     return [
       ...runIf(mysqlStaleUser(user), sql`DROP USER ${text(user.name)}@'%'`),
-      ...runIf(
-        sql`EXISTS (SELECT 1 FROM mysql.user WHERE User = ${text(user.name)} AND Host = '%')`,
-        sql`DO 0`,
-        sql`CREATE AADUSER ${text(user.name)} IDENTIFIED BY ${id(user.clientId)}`,
-      ),
+      // A user left of that name carries this client id, which these statements recorded on it.
+      sql`CREATE AADUSER IF NOT EXISTS ${text(user.name)} IDENTIFIED BY ${id(user.clientId)};`,
       sql`ALTER USER ${text(user.name)}@'%' ATTRIBUTE ${text(JSON.stringify({ [CLIENT_ID_ATTRIBUTE]: user.clientId }))};`,
       sql`GRANT ${privileges(granted)} ON ${name(database.name)}.* TO ${text(user.name)}@'%';`,
     ];
   });
-  return [{ database: database.name, statements: statements.map((s) => render(MYSQL, s)).join("\n") }];
+  return [
+    {
+      database: database.name,
+      statements: [sql`SET aad_auth_validate_oids_in_tenant = OFF;`, ...statements]
+        .map((s) => render(MYSQL, s))
+        .join("\n"),
+    },
+  ];
 }

@@ -73,6 +73,21 @@ export const resourceManager = defineService({
       id: "extension",
       registeredByDefault: true,
     },
+    // Privileged Identity Management: the requests that make an active or eligible assignment.
+    pimActiveRoleAssignment: {
+      kind: "PIM active role assignment",
+      azureType: "Microsoft.Authorization/roleAssignmentScheduleRequests",
+      terraformType: "azurerm_pim_active_role_assignment",
+      id: "extension",
+      registeredByDefault: true,
+    },
+    pimEligibleRoleAssignment: {
+      kind: "PIM eligible role assignment",
+      azureType: "Microsoft.Authorization/roleEligibilityScheduleRequests",
+      terraformType: "azurerm_pim_eligible_role_assignment",
+      id: "extension",
+      registeredByDefault: true,
+    },
   },
   roles: {
     // built-in-roles/general

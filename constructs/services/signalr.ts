@@ -1,5 +1,6 @@
 import { defineService, notApplicable } from "../azure/contract";
 import { acceptsKeys, type KeyJudge } from "../azure/contract/keys";
+import type { AuditNeeds } from "../azure/contract/audit";
 import type { JsonConfig, JsonReader, Refusal } from "../azure/contract/network";
 import type { MockWorld } from "../azure/contract/mocks";
 import { role } from "../azure/role-catalog";
@@ -19,7 +20,8 @@ const SIGNALR = "Microsoft.SignalRService/SignalR";
 
 /** Both types: Entra tokens must be accepted (aad_auth_enabled) and access keys refused (local_auth_enabled); azurerm defaults both to true. */
 const localAuth: KeyJudge = (c) => {
-  if (c.aad_auth_enabled === false)
+  // On only when absent (the default), true or "true": "false", 0 or a reference may turn it off.
+  if (c.aad_auth_enabled !== undefined && c.aad_auth_enabled !== true && c.aad_auth_enabled !== "true")
     return {
       problem: "the service does not accept Microsoft Entra tokens, so the role grants nothing",
       fix: "set aad_auth_enabled = true",
@@ -57,6 +59,21 @@ const aclRefusal =
           refusal: `its ${aclType} admits none of a server's requests (${SERVER_REQUESTS.join(", ")}) from the public network`,
         };
   };
+
+/**
+ * azurerm 4.55 signalr_service_resource.go sends connectivity_logs_enabled, messaging_logs_enabled
+ * and http_request_logs_enabled as false unless set: the AllLogs setting then receives nothing.
+ * Connection logs are the least that says who connected; a value known only at apply is not counted.
+ */
+const CONNECTIVITY_LOGS: AuditNeeds = {
+  fix: "set connectivity_logs_enabled = true on the azurerm_signalr_service",
+  unmet: (_, service) =>
+    [true, "true"].includes(service?.config.connectivity_logs_enabled as boolean | string)
+      ? []
+      : [
+          "its connectivity_logs_enabled is not set to true (azurerm sends false), so the service emits no connection log to send",
+        ],
+};
 
 const hostname = (suffix: string) => (_: MockWorld, r: { name: string }) => `${r.name}.${suffix}`;
 
@@ -153,7 +170,8 @@ export const signalR = defineService({
           kind: "SignalR service",
           categories: ["AllLogs"],
           destinationType: "Dedicated",
-          gap: "SignalRServiceDiagnosticLogs records connections and messages by connection, hub and the app's own user id, not which Entra identity called (and azurerm_signalr_service emits none unless connectivity_logs_enabled, messaging_logs_enabled or http_request_logs_enabled is set)",
+          gap: "SignalRServiceDiagnosticLogs records connections and messages by connection, hub and the app's own user id, not which Entra identity called",
+          needs: CONNECTIVITY_LOGS,
         },
       },
       {

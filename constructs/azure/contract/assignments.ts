@@ -1,6 +1,8 @@
+import { IdentityConfigError } from "../../core/errors";
 import type { AzureRoleDefinition, RoleSystem } from "../role-catalog";
+import type { ServiceDefinition } from ".";
 import { isNotApplicable } from "./part";
-import { registeredServices } from "./registry";
+import { definedServices, registeredServices, shippedServicesAreLoaded } from "./registry";
 
 /**
  * The assignments part: how the estate reader recognises a service's assignments in a stack's
@@ -88,6 +90,120 @@ export interface AssignmentsPart {
   readonly computeTypes?: readonly string[];
   /** What the platform identity of each of its computes needs on what the compute uses (an AKS cluster's subnets). */
   readonly platformUses?: PlatformUses;
+}
+
+/**
+ * Resources that grant access, or run arbitrary deployments or commands, in a form no rule reads:
+ * refused (IG022) rather than passed unseen. Beside each service's own (its `assignments.unread`),
+ * the provider's naming conventions catch any service's: template deployments and azapi actions
+ * can carry any role assignment; role, principal and access policy assignments, directory roles
+ * and federated credentials outside the library give access the policy never judges.
+ */
+export const UNREAD_GRANTING_TYPES =
+  /_template_deployment$|_role_assignment$|_role_definition$|_principal_assignment$|_access_policy(_assignment)?$|^azuread_(directory_role|app_role|group_member|application_federated_identity_credential)|^azapi_(resource_action|data_plane_resource)$|^data\.external$/;
+/** The ARM types (lower case) a generic resource writes that grant access. */
+export const UNREAD_AZURE_TYPES = /\/(accesspolicies|roleassignments)$/;
+
+const partOf = (service: ServiceDefinition): AssignmentsPart | undefined =>
+  service.assignments === undefined || isNotApplicable(service.assignments) ? undefined : service.assignments;
+
+/**
+ * Refuses an assignments part naming a type that is not the service's own (a dialect reading
+ * another service's, or an unowned, type as "nothing" would hide its grants from every rule), a
+ * generic type that is a service's or a granting type, and, in a service defined outside the
+ * library, a dialect over a type the built-in rule refuses unread (IG022): a consumer could claim
+ * a template deployment as its own type, then read it as granting nothing.
+ */
+export function checkAssignments(definition: ServiceDefinition): void {
+  const part = partOf(definition);
+  if (!part) return;
+  const refuse = (where: string, problem: string, value: unknown, fix: string): never => {
+    throw new IdentityConfigError("defineService", {
+      problem: `${definition.name} assignments.${where}: ${problem}`,
+      value,
+      fix,
+    });
+  };
+  const typesOf = (s: ServiceDefinition) =>
+    s.resourceTypes === undefined || isNotApplicable(s.resourceTypes) ? [] : Object.values(s.resourceTypes);
+  const others = definedServices().filter((s) => s.name !== definition.name);
+  const ownTerraform = new Set(typesOf(definition).flatMap((t) => (t.terraformType ? [t.terraformType] : [])));
+  const othersAzure = new Set(others.flatMap((s) => typesOf(s).map((t) => t.azureType.toLowerCase())));
+  const ownAzure = new Set(
+    typesOf(definition)
+      .map((t) => t.azureType.toLowerCase())
+      .filter((t) => !othersAzure.has(t)),
+  );
+  const anyTerraform = new Set([
+    ...ownTerraform,
+    ...others.flatMap((s) => typesOf(s).flatMap((t) => (t.terraformType ? [t.terraformType] : []))),
+  ]);
+  const unread = others.flatMap((s) => partOf(s)?.unread ?? []);
+  const consumer = shippedServicesAreLoaded();
+  const ownFix = `name ${definition.name}'s own types (its resourceTypes part: ${[...ownTerraform].join(", ") || "none with a terraformType"})`;
+  const own = (where: string, type: unknown) => {
+    if (typeof type !== "string" || !ownTerraform.has(type))
+      refuse(where, `${String(type)} is not a terraform type of ${definition.name}'s resourceTypes`, type, ownFix);
+  };
+  const builtInUnread = (where: string, type: string, granting: boolean) => {
+    if (consumer && granting)
+      refuse(
+        where,
+        `${type} grants access in a form the library refuses unread (IG022); a service defined outside the library cannot read it`,
+        type,
+        "grant through the library's targets (ServiceTarget.grant), or keep the resource out of the stack",
+      );
+  };
+  (part.dialects ?? []).forEach((d, i) => {
+    const where = `dialects[${i}]`;
+    if (typeof d.read !== "function" || (d.terraformTypes === undefined) === (d.azureType === undefined))
+      refuse(where, "a dialect reads either terraformTypes or an azureType, with read", d, "give one of them and read");
+    (d.terraformTypes ?? []).forEach((type, j) => {
+      own(`${where}.terraformTypes[${j}]`, type);
+      builtInUnread(
+        `${where}.terraformTypes[${j}]`,
+        type,
+        UNREAD_GRANTING_TYPES.test(type) || unread.some((u) => u.terraformTypes?.test(type)),
+      );
+    });
+    if (d.azureType === undefined) return;
+    const azureType = String(d.azureType.type).toLowerCase();
+    if (!ownAzure.has(azureType))
+      refuse(
+        `${where}.azureType`,
+        `${d.azureType.type} is not an azureType of ${definition.name}'s resourceTypes (or is another service's too)`,
+        d.azureType.type,
+        "name an ARM type only this service's resourceTypes part defines",
+      );
+    builtInUnread(
+      `${where}.azureType`,
+      d.azureType.type,
+      UNREAD_AZURE_TYPES.test(azureType) || unread.some((u) => u.azureTypes?.test(azureType)),
+    );
+    // A generic type is a writer of any ARM type (azapi's): a service's type, or one the built-in rule
+    // refuses, read as generic would pass whatever it writes.
+    d.azureType.genericTypes.forEach((type, j) => {
+      if (
+        anyTerraform.has(type) ||
+        UNREAD_GRANTING_TYPES.test(type) ||
+        unread.some((u) => u.terraformTypes?.test(type)) ||
+        (consumer && !others.some((s) => partOf(s)?.dialects?.some((o) => o.azureType?.genericTypes.includes(type))))
+      )
+        refuse(
+          `${where}.azureType.genericTypes[${j}]`,
+          `${type} is not a generic type the library's services read`,
+          type,
+          "name a Terraform type that writes any ARM type by its type argument, as the library's own dialects do (azapi_resource)",
+        );
+    });
+  });
+  (part.computeTypes ?? []).forEach((type, i) => own(`computeTypes[${i}]`, type));
+  (part.unread?.blocks ?? []).forEach((b, i) => own(`unread.blocks[${i}]`, b.terraformType));
+  for (const key of ["terraformTypes", "azureTypes"] as const) {
+    const pattern = part.unread?.[key];
+    if (pattern !== undefined && !(pattern instanceof RegExp))
+      refuse(`unread.${key}`, "it is not a regular expression", pattern, `give unread.${key} as a /pattern/`);
+  }
 }
 
 /** A lookup over the registry, rebuilt when a service registers (a consumer's may, after the shipped ones). */

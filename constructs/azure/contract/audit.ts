@@ -50,9 +50,13 @@ export interface AuditNeeds {
   readonly fix: string;
   /**
    * What the stack leaves unmet, in words; `onServer` gives the stack's resources of a Terraform
-   * type that name the audited server (by its id, or by its name and resource group).
+   * type that name the audited server (by its id, or by its name and resource group), `audited`
+   * the audited resource itself when the stack writes it.
    */
-  unmet(onServer: (resources: RuleResources) => readonly StackResource[]): readonly string[];
+  unmet(
+    onServer: (resources: RuleResources) => readonly StackResource[],
+    audited: StackResource | undefined,
+  ): readonly string[];
   /** Writes what the logs need beside `setting` (of construct id `id`) on the server `serverId`, when the library can. */
   write?(scope: Construct, id: string, serverId: string, setting: ITerraformDependable): void;
 }

@@ -3,7 +3,7 @@ import { registerService } from "./registry";
 import { checkNetworkPart, type NetworkPart } from "./network";
 import { isNotApplicable, type Part } from "./part";
 import { checkResourceTypes, type ResourceTypesPart } from "./resource-types";
-import type { AssignmentsPart } from "./assignments";
+import { checkAssignments, type AssignmentsPart } from "./assignments";
 import type { AuthorizationPart } from "./authorization";
 import { checkRoles, type RolesPart } from "./roles";
 import { checkAuditPart, type AuditPart } from "./audit";
@@ -94,28 +94,70 @@ function checkShape(definition: ServiceDefinition): void {
   }
 }
 
+/** The objects of registered definitions' snapshots: a definition may share another's (a role of Network), as it is. */
+const snapshots = new WeakSet<object>();
+
+const keep = <T extends object>(value: T): T => {
+  snapshots.add(value);
+  return value;
+};
+
 /**
- * Freezes the definition's plain objects and arrays all the way down: the rules read parts at
- * synth, so a part changed after its checks (a judge swapped, a role's plane rewritten through an
- * exported module) would be judged by what was never checked. Functions, regular expressions and
- * class instances are left as they are.
+ * A fresh, frozen copy of the definition, read once: the rules read parts at synth, so a part
+ * that could change after its checks (an accessor, a Proxy, a class instance, an object the
+ * consumer still holds) would be judged by what was never checked. Plain objects and arrays are
+ * copied (their own enumerable data properties), regular expressions recompiled, functions kept;
+ * accessors and any other object are refused.
  */
-function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
-  if (typeof value !== "object" || value === null || seen.has(value)) return value;
-  const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
-  seen.add(value);
-  for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key], seen);
-  return Object.freeze(value);
+function snapshot(service: string, value: unknown, path: string, seen: Map<object, unknown>): unknown {
+  if (typeof value !== "object" || value === null || snapshots.has(value)) return value;
+  if (seen.has(value)) return seen.get(value);
+  const refuse = (problem: string, fix: string): never => {
+    throw new IdentityConfigError("defineService", { problem: `${service} ${path}: ${problem}`, value: path, fix });
+  };
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === RegExp.prototype) {
+    const { source, flags } = value as RegExp;
+    if (/[gy]/.test(flags))
+      refuse("a global or sticky regular expression keeps state between matches", "drop the g and y flags");
+    return keep(Object.freeze(new RegExp(source, flags)));
+  }
+  const array = Array.isArray(value);
+  if (array ? proto !== Array.prototype : proto !== Object.prototype && proto !== null)
+    refuse(
+      "it is not a plain object, array, function or regular expression (a class instance, Map, Set or other object)",
+      "write the part as object literals and arrays",
+    );
+  const copy = (array ? [] : {}) as Record<string, unknown>;
+  seen.set(value, copy);
+  for (const key of Object.keys(value)) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (descriptor === undefined) continue;
+    if (!("value" in descriptor))
+      refuse(`"${key}" is an accessor (getter or setter)`, `give "${key}" as a plain value`);
+    copy[key] = snapshot(service, descriptor.value, `${path}.${key}`, seen);
+  }
+  return keep(Object.freeze(copy));
 }
 
-/** Checks a definition, registers it and returns it frozen, parts included. */
+/** Checks a snapshot of the definition, registers it and returns it, frozen all the way down. */
 export function defineService<const D extends ServiceDefinition>(definition: D): D {
-  checkShape(definition);
-  checkResourceTypes(definition);
-  checkRoles(definition);
-  checkKeys(definition);
-  checkAuditPart(definition.name, definition.audit);
-  checkNetworkPart(definition.name, definition.network);
-  return registerService(deepFreeze(definition));
+  const name: unknown =
+    typeof definition === "object" && definition !== null
+      ? Object.getOwnPropertyDescriptor(definition, "name")?.value
+      : undefined;
+  const checked = snapshot(
+    typeof name === "string" ? name : "A service definition",
+    definition,
+    "definition",
+    new Map(),
+  ) as D;
+  checkShape(checked);
+  checkResourceTypes(checked);
+  checkRoles(checked);
+  checkKeys(checked);
+  checkAssignments(checked);
+  checkAuditPart(checked.name, checked.audit);
+  checkNetworkPart(checked.name, checked.network);
+  return registerService(checked);
 }

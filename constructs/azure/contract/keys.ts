@@ -77,6 +77,7 @@ export function checkKeys(definition: ServiceDefinition): void {
           value: type,
           fix: `name one of ${[...defined].join(", ") || "its resource types' terraform types (it defines none)"} (or its data source, data.<type>); a type no shipped service owns belongs in constructs/azure/secret-attributes.ts`,
         });
+      if (section === "notSecretWhen") checkNotSecretWhen(definition.name, type, entry as NotSecretWhen, part);
       const bad =
         section === "secretAttributes"
           ? String(entry)
@@ -91,6 +92,30 @@ export function checkKeys(definition: ServiceDefinition): void {
         });
     }
   }
+}
+
+/**
+ * A narrowing names only paths the service itself lists as secret for the type, never one of the
+ * library's table of types no service owns: a consumer claiming such a type would otherwise
+ * exempt its key from the secret scan.
+ */
+function checkNotSecretWhen(service: string, type: string, rule: NotSecretWhen, part: KeysPart): void {
+  const listed = new Set(String(part.secretAttributes?.[type] ?? "").split(" "));
+  const unowned = new Set(UNOWNED_SECRET_ATTRIBUTES.flatMap((t) => (Object.hasOwn(t, type) ? t[type].split(" ") : [])));
+  const paths: unknown = rule?.paths;
+  const bad = Array.isArray(paths) ? paths.find((p) => !listed.has(p) || unowned.has(p)) : undefined;
+  if (typeof rule?.when === "function" && Array.isArray(paths) && bad === undefined) return;
+  throw new IdentityConfigError("defineService", {
+    problem: `${service} keys.notSecretWhen.${type}: ${
+      !Array.isArray(paths) || typeof rule?.when !== "function"
+        ? "it needs paths and a when function"
+        : unowned.has(bad)
+          ? `"${bad}" is a secret of the library's table of types no service owns`
+          : `"${bad}" is not in ${service}'s keys.secretAttributes.${type}`
+    }`,
+    value: rule,
+    fix: `narrow only attribute paths ${service} lists in keys.secretAttributes.${type} (never one of constructs/azure/secret-attributes.ts), with when: (config) => boolean`,
+  });
 }
 
 interface Tables {
@@ -144,8 +169,12 @@ export const sharedKeyProblem = (
   block: (value: unknown) => JsonConfig | undefined,
 ): KeyProblem | undefined => judgeOf("sharedKey", terraformType)?.(config, block);
 
-/** When a sensitive attribute of this terraform type is no secret, if its service says so. */
-export const notSecretWhen = (terraformType: string): NotSecretWhen | undefined =>
-  registeredServices()
-    .map((s) => partOf(s)?.notSecretWhen?.[terraformType])
-    .find((rule) => rule !== undefined);
+/** When a sensitive attribute of this terraform type is no secret, if the service owning the type says so. */
+export const notSecretWhen = (terraformType: string): NotSecretWhen | undefined => {
+  const type = terraformType.replace(/^data\./, "");
+  const owner = registeredServices().find(
+    (s) =>
+      !isNotApplicable(s.resourceTypes) && Object.values(s.resourceTypes ?? {}).some((t) => t.terraformType === type),
+  );
+  return owner && partOf(owner)?.notSecretWhen?.[terraformType];
+};

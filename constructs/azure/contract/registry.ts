@@ -23,6 +23,11 @@ export function shippedServicesLoaded(): void {
   shippedLoaded = true;
 }
 
+/** Whether the library's own services are all defined: a service defined now is a consumer's. */
+export function shippedServicesAreLoaded(): boolean {
+  return shippedLoaded;
+}
+
 /** The services defined so far, for checks of a definition against those before it. */
 export function definedServices(): readonly ServiceDefinition[] {
   return registered;

@@ -153,6 +153,14 @@ export function checkResourceTypes(definition: ServiceDefinition): void {
         type.services,
         `name ${definition.name}'s own role services, the ones its roles carry`,
       );
+    // A grant target's id may come from a caller (ServiceTarget.fromId): its names are checked by this rule.
+    if (type.services && type.name === undefined)
+      refuse(
+        key,
+        "a grant target (it has services) has no name rule",
+        type.kind,
+        'give Microsoft\'s naming rule for it (learn.microsoft.com "resource-name-rules"), e.g. name: { min: 3, max: 24, pattern: /^[a-z0-9]+$/, text: "3-24 lowercase letters and digits" }',
+      );
     const idIssue = idProblem(type);
     if (idIssue)
       refuse(

@@ -26,9 +26,7 @@ function computesOf(a: Assignment, estate: EstateModel): TfResource[] {
   );
   return [
     // A cluster's own (control-plane) identity calls ARM, not data planes: only its kubelet and pods count.
-    ...estate.computes.filter(
-      (c) => c.resource.type !== clusterType && c.userAssigned.includes(address),
-    ),
+    ...estate.computes.filter((c) => c.resource.type !== clusterType && c.userAssigned.includes(address)),
     ...clusters(
       (cluster) =>
         parseReference(block(cluster.config.kubelet_identity)?.user_assigned_identity_id)?.address === address ||
