@@ -334,3 +334,17 @@ describe("names Azure would refuse never reach an id", () => {
     );
   });
 });
+
+describe("a target's id", () => {
+  it("cannot be changed after the checks", () => {
+    const stack = testStack("frozen-id");
+    const vault = KeyVaultTarget.fromId(stack, vaultId());
+    expect(() => {
+      (vault.resourceId as { id: string }).id = `/subscriptions/${SUBSCRIPTION}`;
+    }).toThrow(TypeError);
+    expect(() => {
+      (vault.resourceId.names as string[]).push("x");
+    }).toThrow(TypeError);
+    expect(vault.resourceId.id).toBe(vaultId());
+  });
+});

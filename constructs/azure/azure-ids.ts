@@ -115,7 +115,11 @@ export class ResourceId {
     readonly type: string,
     /** The name of each type segment, outermost first. */
     readonly names: readonly string[],
-  ) {}
+  ) {
+    // A target's scope is its id: frozen, so nothing changes where an assignment lands after the checks.
+    Object.freeze(names);
+    Object.freeze(this);
+  }
 
   /** The last name in the id: the resource's (or sub-resource's) own name. */
   get name(): string {
