@@ -1,3 +1,5 @@
+const TEMPLATE_OR_NON_ASCII = /[{\u0080-\uffff]/;
+
 /**
  * A value of the Terraform JSON as two values compare when they mean the same: the literal text
  * lower-cased (Azure ids, GUIDs and role names are case-insensitive), every `${...}` and `%{...}`
@@ -6,6 +8,9 @@
  * written, so it never equals anything it does not spell exactly.
  */
 export function comparableText(text: string): string {
+  // Most values hold no template: lower-case them at once. Only ASCII: the whole-string lower case of
+  // a capital sigma depends on its neighbours, unlike the per-character one below.
+  if (!TEMPLATE_OR_NON_ASCII.test(text)) return text.toLowerCase();
   let out = "";
   let i = 0;
   while (i < text.length) {

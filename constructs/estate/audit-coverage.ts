@@ -56,13 +56,9 @@ function isWorkspace(value: unknown): value is string {
 function settingsOf(estate: EstateModel): readonly SettingFacts[] {
   const cached = settingsByEstate.get(estate);
   if (cached) return cached;
+  const settingType = auditWorkspace().settingTerraformType;
   const settings = estate.resources
-    .filter(
-      (r) =>
-        r.type === auditWorkspace().settingTerraformType &&
-        certain(r) &&
-        isWorkspace(r.config.log_analytics_workspace_id),
-    )
+    .filter((r) => r.type === settingType && certain(r) && isWorkspace(r.config.log_analytics_workspace_id))
     .map((resource) => {
       const logs = (
         Array.isArray(resource.config.enabled_log) ? resource.config.enabled_log : [resource.config.enabled_log]
@@ -82,12 +78,22 @@ function settingsOf(estate: EstateModel): readonly SettingFacts[] {
   return settings;
 }
 
-function tryParse(id: string | undefined): ResourceId | undefined {
+/** Parsed scope ids by text, per estate: its grants share a few targets. */
+const parsedByEstate = new WeakMap<EstateModel, Map<string, ResourceId | undefined>>();
+
+function tryParse(id: string | undefined, estate: EstateModel): ResourceId | undefined {
+  if (id === undefined) return undefined;
+  let parsed = parsedByEstate.get(estate);
+  if (!parsed) parsedByEstate.set(estate, (parsed = new Map()));
+  if (parsed.has(id)) return parsed.get(id);
+  let result: ResourceId | undefined;
   try {
-    return id === undefined ? undefined : ResourceId.parseShape("scope", id);
+    result = ResourceId.parseShape("scope", id);
   } catch {
-    return undefined;
+    result = undefined;
   }
+  parsed.set(id, result);
+  return result;
 }
 
 /** A resource Terraform creates exactly once: one with `count` or `for_each` may not exist at all. */
@@ -96,7 +102,7 @@ const certain = (r: TfResource) => r.config.count === undefined && r.config.for_
 /** What besides the diagnostic setting the profile needs, judged from the JSON by its service, as problems. */
 function needsUnmet(profile: AuditProfile, rootId: string, estate: EstateModel): readonly string[] {
   const server = rootId.toLowerCase();
-  const serverType = tryParse(rootId)?.type ?? "";
+  const serverType = tryParse(rootId, estate)?.type ?? "";
   return (
     profile.needs?.unmet(
       (resources) =>
@@ -135,7 +141,7 @@ const coverageByAssignment = new WeakMap<Assignment, AuditCoverage | undefined>(
 
 function judgeCoverage(a: Assignment, estate: EstateModel): AuditCoverage | undefined {
   if (a.role?.plane !== "data") return undefined;
-  const scope = tryParse(azureScopeId(a.scope.raw, estate));
+  const scope = tryParse(azureScopeId(a.scope.raw, estate), estate);
   const sku = a.scope.resource?.config.sku;
   const point = scope
     ? auditPointOf(scope, a.role.service, typeof sku === "string" && sku.toLowerCase() === "premium")

@@ -57,15 +57,26 @@ function namesResource(value: unknown, resource: TfResource, estate: EstateModel
   return isLiteral(value) && id !== undefined && lower(value) === lower(id);
 }
 
+const targetsByEstate = new WeakMap<EstateModel, readonly { resource: TfResource; id: string }[]>();
+
+/** The estate's network targets with their Azure ids (lower case), in estate order: read once, not once per grant. */
+function networkTargetsOf(estate: EstateModel): readonly { resource: TfResource; id: string }[] {
+  const cached = targetsByEstate.get(estate);
+  if (cached) return cached;
+  const targets = estate.resources.flatMap((resource) => {
+    const id = isNetworkTarget(resource.type) ? azureIdOf(resource, estate) : undefined;
+    return id === undefined ? [] : [{ resource, id: lower(id) }];
+  });
+  targetsByEstate.set(estate, targets);
+  return targets;
+}
+
 /** The resource whose network settings govern a grant's scope: the scope's root resource in the stack. */
 export function networkTargetOf(a: Assignment, estate: EstateModel): TfResource | undefined {
   let resource = a.scope.resource;
   if (!resource && isLiteral(a.scope.raw)) {
     const scope = lower(a.scope.raw);
-    resource = estate.resources.find((r) => {
-      const id = isNetworkTarget(r.type) ? azureIdOf(r, estate) : undefined;
-      return id !== undefined && (scope === lower(id) || scope.startsWith(`${lower(id)}/`));
-    });
+    resource = networkTargetsOf(estate).find(({ id }) => scope === id || scope.startsWith(`${id}/`))?.resource;
   }
   for (let depth = 0; depth < 3; depth++) {
     const parent = resource && parentOfType(resource.type);

@@ -123,27 +123,35 @@ export interface AuditPart {
   readonly workspace?: AuditWorkspace;
 }
 
-let cached: { readonly services: number; readonly audits: readonly { service: string; part: AuditPart }[] } | undefined;
+let cached:
+  | {
+      readonly services: number;
+      readonly audits: readonly { service: string; part: AuditPart }[];
+      /** Each audited resource by its ARM types (lower case), the first service's where two declare a type. */
+      readonly byType: ReadonlyMap<string, AuditedResource>;
+    }
+  | undefined;
 
 /** Rebuilt when a service registers (the registry only grows): every grant's coverage looks here. */
-function audits(): readonly { service: string; part: AuditPart }[] {
+function audited(): NonNullable<typeof cached> {
   const services = registeredServices();
-  if (cached?.services !== services.length)
-    cached = {
-      services: services.length,
-      audits: services.flatMap((s) =>
-        s.audit === undefined || isNotApplicable(s.audit) ? [] : [{ service: s.name, part: s.audit }],
-      ),
-    };
-  return cached.audits;
+  if (cached?.services !== services.length) {
+    const parts = services.flatMap((s) =>
+      s.audit === undefined || isNotApplicable(s.audit) ? [] : [{ service: s.name, part: s.audit }],
+    );
+    const byType = new Map<string, AuditedResource>();
+    for (const r of parts.flatMap((a) => a.part.resources ?? []))
+      for (const t of r.types) if (!byType.has(t.toLowerCase())) byType.set(t.toLowerCase(), r);
+    cached = { services: services.length, audits: parts, byType };
+  }
+  return cached;
 }
+
+const audits = () => audited().audits;
 
 /** The audited resource of an ARM type (case-insensitive), when a service declares one. */
 export function auditedResourceOf(type: string): AuditedResource | undefined {
-  const lower = type.toLowerCase();
-  return audits()
-    .flatMap((a) => a.part.resources ?? [])
-    .find((r) => r.types.some((t) => t.toLowerCase() === lower));
+  return audited().byType.get(type.toLowerCase());
 }
 
 /** The workspace the audit logs go to, from the service that declares it. */
