@@ -49,18 +49,16 @@ const DOWNWARD: Planted = {
   file: "constructs/units/planted.ts",
   code: 'import { IdentityConfigError } from "../core/errors";\nexport const planted = IdentityConfigError;\n',
 };
-const DEEP_IN_TEST: Planted = {
-  file: "__tests__/planted.test.ts",
-  code: 'import { readEstate } from "../constructs/estate/estate-model";\nexport const planted = readEstate;\n',
-};
-const ENTRIES_IN_TEST: Planted = {
-  file: "__tests__/planted.test.ts",
-  code: 'import { readEstate } from "../constructs/estate";\nimport { Roles } from "../constructs";\nexport const planted = [readEstate, Roles];\n',
-};
-const MOCKED_ENTRIES_IN_TEST: Planted = {
-  file: "__tests__/planted.test.ts",
-  code: 'jest.mock("../constructs/estate");\nexport const planted = () => import("../constructs");\n',
-};
+const inTest = (code: string): Planted => ({ file: "__tests__/planted.test.ts", code });
+const DEEP_IN_TEST = inTest(
+  'import { readEstate } from "../constructs/estate/estate-model";\nexport const planted = readEstate;\n',
+);
+const ENTRIES_IN_TEST = inTest(
+  'import { readEstate } from "../constructs/estate";\nimport { Roles } from "../constructs";\nexport const planted = [readEstate, Roles];\n',
+);
+const MOCKED_ENTRIES_IN_TEST = inTest(
+  'jest.mock("../constructs/estate");\nexport const planted = () => import("../constructs");\n',
+);
 
 /** Other ways a library file could reach a higher layer, each refused by the rules named. */
 const inCore = (code: string): Planted => ({ file: "constructs/core/planted.ts", code });
@@ -109,7 +107,6 @@ const LIBRARY_BYPASSES: [string, Planted, string[]][] = [
   ],
 ];
 
-const inTest = (code: string): Planted => ({ file: "__tests__/planted.test.ts", code });
 const DEEP = '"../constructs/services/key-vault"';
 const TEST_BYPASSES: [string, Planted][] = [
   ["require()", inTest(`// eslint-disable-next-line @typescript-eslint/no-require-imports\nrequire(${DEEP});\n`)],

@@ -26,7 +26,7 @@ import { evaluateGuardrails } from "../constructs/guardrails";
 import { SystemAssignedIdentity } from "../constructs/azure";
 import { findings } from "./guardrail-cases";
 import { inRg, only, refusal, resourcesOf, SUBSCRIPTION, TENANT, testStack } from "./helpers";
-import { network, subnet } from "./network-fixtures";
+import { appsSubnet, network, subnet } from "./network-fixtures";
 
 type Json = Record<string, any>;
 const inData = { resourceGroupName: "data-rg", location: "westeurope" };
@@ -208,8 +208,8 @@ describe("MySQL: Entra users and privileges through the typed statement emitter"
 
 describe("MySQL: the Entra administrator group", () => {
   const GROUP = "5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4";
-
-  it("writes the administrator with the server identity, and aad_auth_only = ON", () => {
+  /** A server with its own identity, the one the administrator reads Microsoft Graph with. */
+  const withServerIdentity = () => {
     const { stack } = setup();
     const serverIdentity = new UserAssignedIdentity(stack, "srv", { name: "mysql-graph-reader", ...inRg });
     const server = new MysqlFlexibleServer(stack, "withid", {
@@ -217,6 +217,11 @@ describe("MySQL: the Entra administrator group", () => {
       name: "entra-mysql",
       identity: { type: "UserAssigned", identityIds: [serverIdentity.id] },
     });
+    return { stack, serverIdentity, server };
+  };
+
+  it("writes the administrator with the server identity, and aad_auth_only = ON", () => {
+    const { stack, serverIdentity, server } = withServerIdentity();
     MysqlServerTarget.of(server).entraAdministrator(stack, "admins", {
       group: { objectId: GROUP, login: "mysql-admins" },
       serverIdentityId: serverIdentity.id,
@@ -241,13 +246,7 @@ describe("MySQL: the Entra administrator group", () => {
   });
 
   it("refuses a target with no tenant for the administrator", () => {
-    const { stack } = setup();
-    const serverIdentity = new UserAssignedIdentity(stack, "srv", { name: "mysql-graph-reader", ...inRg });
-    const server = new MysqlFlexibleServer(stack, "withid", {
-      ...inData,
-      name: "entra-mysql",
-      identity: { type: "UserAssigned", identityIds: [serverIdentity.id] },
-    });
+    const { stack, serverIdentity, server } = withServerIdentity();
     // A target is frozen: one that inherits everything but the tenant.
     const target: MysqlServerTarget = Object.create(MysqlServerTarget.of(server), { tenantId: { value: undefined } });
     const refused = refusal(() =>
@@ -375,17 +374,7 @@ describe("MySQL: the network path (IG030, NetworkPath)", () => {
   function estate(server: Partial<ConstructorParameters<typeof MysqlFlexibleServer>[2]> = {}) {
     const stack = testStack();
     const vnet = network(stack);
-    const apps = subnet(stack, vnet, "apps", "10.0.2.0/26", {
-      delegation: [
-        {
-          name: "app-service",
-          serviceDelegation: {
-            name: "Microsoft.Web/serverFarms",
-            actions: ["Microsoft.Network/virtualNetworks/subnets/action"],
-          },
-        },
-      ],
-    });
+    const apps = appsSubnet(stack, vnet);
     const endpoints = subnet(stack, vnet, "endpoints", "10.0.3.0/27");
     const mysqlServer = new MysqlFlexibleServer(stack, "mysql", { ...inData, name: "orders-mysql", ...server });
     const target = MysqlServerTarget.of(mysqlServer);

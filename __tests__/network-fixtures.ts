@@ -28,6 +28,22 @@ export function subnet(
   });
 }
 
+/** The apps subnet (10.0.2.0/26), delegated to App Service so web apps integrate with it. */
+export function appsSubnet(stack: TerraformStack, vnet: VirtualNetwork, extra: Partial<SubnetConfig> = {}): Subnet {
+  return subnet(stack, vnet, "apps", "10.0.2.0/26", {
+    delegation: [
+      {
+        name: "app-service",
+        serviceDelegation: {
+          name: "Microsoft.Web/serverFarms",
+          actions: ["Microsoft.Network/virtualNetworks/subnets/action"],
+        },
+      },
+    ],
+    ...extra,
+  });
+}
+
 export const ENTRA_ONLY = {
   azureadAdministrator: {
     loginUsername: "sql-admins",
@@ -60,18 +76,7 @@ export function sqlEstate(
   } = {},
 ): SqlEstate {
   const vnet = network(stack);
-  const apps = subnet(stack, vnet, "apps", "10.0.2.0/26", {
-    delegation: [
-      {
-        name: "app-service",
-        serviceDelegation: {
-          name: "Microsoft.Web/serverFarms",
-          actions: ["Microsoft.Network/virtualNetworks/subnets/action"],
-        },
-      },
-    ],
-    ...options.apps,
-  });
+  const apps = appsSubnet(stack, vnet, options.apps);
   const endpoints = subnet(stack, vnet, "endpoints", "10.0.3.0/27");
   const server = new MssqlServer(stack, "sql", {
     ...inRg,

@@ -127,6 +127,32 @@ describe("SignalR and Web PubSub grants", () => {
   });
 });
 
+/** An estate granting on a Web PubSub service whose network ACL admits these requests publicly. */
+const pubsubBehindAcl = (s: TerraformStack, allowedRequestTypes: string[]) =>
+  sqlEstate(s, {
+    integrate: true,
+    grants: () => {
+      const service = pubsub(s);
+      new WebPubsubNetworkAcl(s, "pubsub-acl", { webPubsubId: service.id, publicNetwork: { allowedRequestTypes } });
+      return [WebPubSubTarget.of(service).allow(Roles.WebPubSubServiceReader, "monitors connections")];
+    },
+  });
+
+/** An estate granting on a SignalR service whose network ACL denies these requests publicly. */
+const signalrBehindAcl = (s: TerraformStack, deniedRequestTypes: string[]) =>
+  sqlEstate(s, {
+    integrate: true,
+    grants: () => {
+      const service = signalr(s);
+      new SignalrServiceNetworkAcl(s, "signalr-acl", {
+        signalrServiceId: service.id,
+        defaultAction: "Allow",
+        publicNetwork: { deniedRequestTypes },
+      });
+      return [SignalRServiceTarget.of(service).allow(Roles.SignalRAppServer, "serves hubs")];
+    },
+  });
+
 const CASES: GuardrailCase[] = [
   {
     ruleId: "IG028",
@@ -178,61 +204,15 @@ const CASES: GuardrailCase[] = [
   {
     ruleId: "IG030",
     about: "a Web PubSub service whose network ACL admits no server request publicly",
-    bad: (s) =>
-      sqlEstate(s, {
-        integrate: true,
-        grants: () => {
-          const service = pubsub(s);
-          new WebPubsubNetworkAcl(s, "pubsub-acl", {
-            webPubsubId: service.id,
-            publicNetwork: { allowedRequestTypes: ["ClientConnection"] },
-          });
-          return [WebPubSubTarget.of(service).allow(Roles.WebPubSubServiceReader, "monitors connections")];
-        },
-      }),
-    good: (s) =>
-      sqlEstate(s, {
-        integrate: true,
-        grants: () => {
-          const service = pubsub(s);
-          new WebPubsubNetworkAcl(s, "pubsub-acl", {
-            webPubsubId: service.id,
-            publicNetwork: { allowedRequestTypes: ["ClientConnection", "RESTAPI"] },
-          });
-          return [WebPubSubTarget.of(service).allow(Roles.WebPubSubServiceReader, "monitors connections")];
-        },
-      }),
+    bad: (s) => pubsubBehindAcl(s, ["ClientConnection"]),
+    good: (s) => pubsubBehindAcl(s, ["ClientConnection", "RESTAPI"]),
     message: /its azurerm_web_pubsub_network_acl admits none of a server's requests \(ServerConnection, RESTAPI\)/,
   },
   {
     ruleId: "IG030",
     about: "a SignalR service whose network ACL denies server requests from the public network",
-    bad: (s) =>
-      sqlEstate(s, {
-        integrate: true,
-        grants: () => {
-          const service = signalr(s);
-          new SignalrServiceNetworkAcl(s, "signalr-acl", {
-            signalrServiceId: service.id,
-            defaultAction: "Allow",
-            publicNetwork: { deniedRequestTypes: ["ServerConnection", "RESTAPI"] },
-          });
-          return [SignalRServiceTarget.of(service).allow(Roles.SignalRAppServer, "serves hubs")];
-        },
-      }),
-    good: (s) =>
-      sqlEstate(s, {
-        integrate: true,
-        grants: () => {
-          const service = signalr(s);
-          new SignalrServiceNetworkAcl(s, "signalr-acl", {
-            signalrServiceId: service.id,
-            defaultAction: "Allow",
-            publicNetwork: { deniedRequestTypes: ["Trace"] },
-          });
-          return [SignalRServiceTarget.of(service).allow(Roles.SignalRAppServer, "serves hubs")];
-        },
-      }),
+    bad: (s) => signalrBehindAcl(s, ["ServerConnection", "RESTAPI"]),
+    good: (s) => signalrBehindAcl(s, ["Trace"]),
     message: /its azurerm_signalr_service_network_acl admits none of a server's requests/,
   },
 ];

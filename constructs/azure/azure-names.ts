@@ -46,6 +46,15 @@ export const MESSAGING_ENTITY = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 export const LETTER_FIRST_HYPHENS = /^[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 /** Letters, digits, underscores, hyphens, periods and parentheses; does not end with a period. */
 export const NO_TRAILING_PERIOD = /^[A-Za-z0-9_.()-]*[A-Za-z0-9_()-]$/;
+/** Lowercase letters, digits and hyphens; starts and ends with a letter or digit. */
+export const LOWER_ALNUM_HYPHEN_INSIDE = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+/** A MySQL or PostgreSQL flexible server (azurerm 4.55 validate.FlexibleServerName: 3-63, ^[a-z0-9]([a-z0-9-]+[a-z0-9])?$). */
+export const FLEXIBLE_SERVER_NAME: NameRuleSpec = {
+  min: 3,
+  max: 63,
+  pattern: LOWER_ALNUM_HYPHEN_INSIDE,
+  text: "lowercase letters, digits and hyphens; starts and ends with a letter or digit",
+};
 
 /** The rule a spec states, with its test. */
 export function nameRule(kind: string, spec: NameRuleSpec): NameRule {

@@ -38,8 +38,26 @@ export function functionsConnection(
   };
 }
 
+/**
+ * A connection to one database of a server (its `database(...)` target): the service's settings
+ * from the database's host and name and the identity's client id, if it has one.
+ */
+export const databaseConnection = (
+  setting: string,
+  database: GrantScope,
+  settings: (
+    db: DatabaseScope,
+    identity: IManagedIdentity,
+    clientId: string | undefined,
+  ) => Readonly<Record<string, string>>,
+): IdentityConnection => ({
+  name: setting,
+  trigger: false,
+  settings: (identity) => settings(databaseOf(setting, database), identity, clientIdOf(identity)),
+});
+
 /** The database a connection names: a server's `database(...)` target carries it. */
-export function databaseOf(name: string, target: GrantScope): DatabaseScope {
+function databaseOf(name: string, target: GrantScope): DatabaseScope {
   const database = target.dataPlane?.database;
   if (database) return database;
   throw new IdentityConfigError(name, {

@@ -22,14 +22,14 @@ const SLOT_NAME = {
 
 /** The apps and slots: each has an identity block and a default host name. */
 const WEB_APPS = [
-  "azurerm_linux_function_app",
-  "azurerm_linux_function_app_slot",
   "azurerm_linux_web_app",
-  "azurerm_linux_web_app_slot",
-  "azurerm_windows_function_app",
-  "azurerm_windows_function_app_slot",
   "azurerm_windows_web_app",
+  "azurerm_linux_web_app_slot",
   "azurerm_windows_web_app_slot",
+  "azurerm_linux_function_app",
+  "azurerm_windows_function_app",
+  "azurerm_linux_function_app_slot",
+  "azurerm_windows_function_app_slot",
 ];
 
 /** App Service: everything the library knows about it. */
@@ -103,16 +103,7 @@ export const appService = defineService({
   roles: notApplicable("a compute: its identity is granted roles on other services, none on it"),
   authorization: notApplicable("a compute: it runs as an identity; no role is granted on it"),
   assignments: {
-    computeTypes: [
-      "azurerm_linux_web_app",
-      "azurerm_windows_web_app",
-      "azurerm_linux_web_app_slot",
-      "azurerm_windows_web_app_slot",
-      "azurerm_linux_function_app",
-      "azurerm_windows_function_app",
-      "azurerm_linux_function_app_slot",
-      "azurerm_windows_function_app_slot",
-    ],
+    computeTypes: WEB_APPS,
   },
   keys: {
     secretAttributes: {
@@ -146,16 +137,7 @@ export const appService = defineService({
   network: {
     computes: [
       {
-        terraformTypes: [
-          "azurerm_linux_web_app",
-          "azurerm_windows_web_app",
-          "azurerm_linux_web_app_slot",
-          "azurerm_windows_web_app_slot",
-          "azurerm_linux_function_app",
-          "azurerm_windows_function_app",
-          "azurerm_linux_function_app_slot",
-          "azurerm_windows_function_app_slot",
-        ],
+        terraformTypes: WEB_APPS,
         // Regional VNet integration: the app's own attribute, or the older swift connection resource.
         subnets: (config, json) =>
           [

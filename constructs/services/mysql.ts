@@ -6,6 +6,8 @@ import { MysqlFlexibleServerConfiguration } from "@cdktf/provider-azurerm/lib/my
 import { MysqlFlexibleServerFirewallRule } from "@cdktf/provider-azurerm/lib/mysql-flexible-server-firewall-rule";
 import type { AuditNeeds } from "../azure/contract/audit";
 import { defineService, notApplicable } from "../azure/contract";
+import { FLEXIBLE_SERVER_NAME } from "../azure/azure-names";
+import { AZURE_SERVICES_RANGE, serverHome } from "../azure/contract/network";
 import { dataPlaneRole } from "../azure/role-catalog";
 import { isGuid } from "../azure/azure-ids";
 import { DatabaseScope } from "../azure/grant";
@@ -120,19 +122,13 @@ export const mysql = defineService({
   name: "MySQL",
   namespaces: ["Microsoft.DBforMySQL"],
   resourceTypes: {
-    // azurerm 4.55 validate.FlexibleServerName: 3-63, ^[a-z0-9]([a-z0-9-]+[a-z0-9])?$
     server: {
       kind: "MySQL flexible server",
       azureType: "Microsoft.DBforMySQL/flexibleServers",
       terraformType: "azurerm_mysql_flexible_server",
       services: ["MySQL"],
       id: "inResourceGroup",
-      name: {
-        min: 3,
-        max: 63,
-        pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
-        text: "lowercase letters, digits and hyphens; starts and ends with a letter or digit",
-      },
+      name: FLEXIBLE_SERVER_NAME,
     },
     // azurerm_mysql_flexible_database names its server by server_name (and resource_group_name), not by id.
     database: {
@@ -231,12 +227,7 @@ export const mysql = defineService({
           targetOf: "MysqlServerTarget.of(server)",
           home: (server) =>
             server instanceof MysqlFlexibleServer
-              ? {
-                  resourceGroupName: server.resourceGroupNameInput,
-                  location: server.locationInput,
-                  publicAccessOff: server.publicNetworkAccessInput === "Disabled",
-                  injectedSubnet: server.delegatedSubnetIdInput,
-                }
+              ? serverHome(server, server.publicNetworkAccessInput === "Disabled", server.delegatedSubnetIdInput)
               : undefined,
           allowAzureServices: (scope, id, server) => {
             const home = server.home;
@@ -253,8 +244,7 @@ export const mysql = defineService({
             return new MysqlFlexibleServerFirewallRule(scope, id, {
               serverName: home.name,
               resourceGroupName: home.resourceGroupName,
-              startIpAddress: "0.0.0.0",
-              endIpAddress: "0.0.0.0",
+              ...AZURE_SERVICES_RANGE,
               name: "AllowAllAzureServicesAndResourcesWithinAzureIps",
             });
           },

@@ -1,4 +1,6 @@
 import { defineService, notApplicable } from "../azure/contract";
+import { FLEXIBLE_SERVER_NAME } from "../azure/azure-names";
+import { AZURE_SERVICES_RANGE, serverHome } from "../azure/contract/network";
 import { PostgresqlFlexibleServerFirewallRule } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server-firewall-rule";
 import { dataPlaneRole } from "../azure/role-catalog";
 import type { AuditNeeds } from "../azure/contract/audit";
@@ -23,7 +25,7 @@ import {
   text,
 } from "../azure/database-statements";
 import { ChildResource, childName, childTarget, GrantTarget, targetOfKind } from "../grants/targets";
-import { clientIdOf, databaseOf, IdentityConnection } from "../grants/identity-connection";
+import { databaseConnection, IdentityConnection } from "../grants/identity-connection";
 
 /** PostgreSQL's spellings of a boolean `on`. */
 const POSTGRES_ON = new Set(["on", "true", "yes", "1"]);
@@ -82,12 +84,7 @@ export const postgresql = defineService({
       terraformType: "azurerm_postgresql_flexible_server",
       services: ["PostgreSQL"],
       id: "inResourceGroup",
-      name: {
-        min: 3,
-        max: 63,
-        pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
-        text: "lowercase letters, digits and hyphens; starts and ends with a letter or digit",
-      },
+      name: FLEXIBLE_SERVER_NAME,
     },
     database: {
       kind: "PostgreSQL database",
@@ -183,19 +180,13 @@ export const postgresql = defineService({
           targetOf: "PostgresServerTarget.of(server)",
           home: (server) =>
             server instanceof PostgresqlFlexibleServer
-              ? {
-                  resourceGroupName: server.resourceGroupNameInput,
-                  location: server.locationInput,
-                  publicAccessOff: server.publicNetworkAccessEnabledInput === false,
-                  injectedSubnet: server.delegatedSubnetIdInput,
-                }
+              ? serverHome(server, server.publicNetworkAccessEnabledInput === false, server.delegatedSubnetIdInput)
               : undefined,
           // The name the portal gives the rule, so `az postgres flexible-server firewall-rule list` shows what it is.
           allowAzureServices: (scope, id, server) =>
             new PostgresqlFlexibleServerFirewallRule(scope, id, {
               serverId: server.scopeReference,
-              startIpAddress: "0.0.0.0",
-              endIpAddress: "0.0.0.0",
+              ...AZURE_SERVICES_RANGE,
               name: "AllowAllAzureServicesAndResourcesWithinAzureIps",
             }),
         },
@@ -239,20 +230,13 @@ export class PostgresServerTarget extends targetOfKind<"PostgreSQL", PostgresqlF
 }
 
 /** Connections.postgres: host, database and user (the Entra role the statements create), no password. */
-export const postgresConnection = (setting: string, database: GrantTarget<"PostgreSQL">): IdentityConnection => ({
-  name: setting,
-  trigger: false,
-  settings: (identity) => {
-    const { host, name: db } = databaseOf(setting, database);
-    const clientId = clientIdOf(identity);
-    return {
-      [`${setting}__host`]: host,
-      [`${setting}__database`]: db,
-      [`${setting}__user`]: principalDisplayName(identity),
-      ...(clientId ? { [`${setting}__clientId`]: clientId } : {}),
-    };
-  },
-});
+export const postgresConnection = (setting: string, database: GrantTarget<"PostgreSQL">): IdentityConnection =>
+  databaseConnection(setting, database, ({ host, name: db }, identity, clientId) => ({
+    [`${setting}__host`]: host,
+    [`${setting}__database`]: db,
+    [`${setting}__user`]: principalDisplayName(identity),
+    ...(clientId ? { [`${setting}__clientId`]: clientId } : {}),
+  }));
 
 /**
  * A PostgreSQL `DO` block whose dollar-quote tag does not occur in its body, so nothing in the

@@ -1,7 +1,7 @@
 import { defineService, notApplicable } from "../azure/contract";
 import { acceptsKeys } from "../azure/contract/keys";
 import { role } from "../azure/role-catalog";
-import { LOWER_DNS_LABEL } from "../azure/azure-names";
+import { LOWER_ALNUM_HYPHEN_INSIDE, LOWER_DNS_LABEL } from "../azure/azure-names";
 import { SearchService } from "@cdktf/provider-azurerm/lib/search-service";
 import { childTarget, GrantTarget, targetOfKind } from "../grants/targets";
 import { functionsConnection, IdentityConnection } from "../grants/identity-connection";
@@ -33,7 +33,7 @@ export const search = defineService({
       name: {
         min: 2,
         max: 128,
-        pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+        pattern: LOWER_ALNUM_HYPHEN_INSIDE,
         text: "lowercase letters, digits and hyphens; starts and ends with a letter or digit",
       },
     },

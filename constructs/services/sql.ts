@@ -2,7 +2,8 @@ import { defineService, notApplicable } from "../azure/contract";
 import { MssqlVirtualNetworkRule } from "@cdktf/provider-azurerm/lib/mssql-virtual-network-rule";
 import { MssqlFirewallRule } from "@cdktf/provider-azurerm/lib/mssql-firewall-rule";
 import { dataPlaneRole } from "../azure/role-catalog";
-import { NO_TRAILING_PERIOD } from "../azure/azure-names";
+import { LOWER_ALNUM_HYPHEN_INSIDE, NO_TRAILING_PERIOD } from "../azure/azure-names";
+import { AZURE_SERVICES_RANGE, serverHome } from "../azure/contract/network";
 import { MssqlServerExtendedAuditingPolicy } from "@cdktf/provider-azurerm/lib/mssql-server-extended-auditing-policy";
 import type { AuditNeeds } from "../azure/contract/audit";
 import { MssqlServer } from "@cdktf/provider-azurerm/lib/mssql-server";
@@ -21,7 +22,7 @@ import {
   text,
 } from "../azure/database-statements";
 import { ChildResource, childName, childTarget, GrantTarget, targetOfKind } from "../grants/targets";
-import { clientIdOf, databaseOf, IdentityConnection } from "../grants/identity-connection";
+import { databaseConnection, IdentityConnection } from "../grants/identity-connection";
 
 /** Whether a Terraform boolean is true (as Terraform converts `"true"` and `"1"`), or left to its default of true. */
 const onByDefault = (value: unknown) => value === undefined || value === true || value === "true" || value === "1";
@@ -111,7 +112,7 @@ export const sql = defineService({
       name: {
         min: 1,
         max: 63,
-        pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
+        pattern: LOWER_ALNUM_HYPHEN_INSIDE,
         text: "lowercase letters, digits and hyphens; does not start or end with a hyphen",
       },
     },
@@ -203,18 +204,13 @@ export const sql = defineService({
           targetOf: "SqlServerTarget.of(server)",
           home: (server) =>
             server instanceof MssqlServer
-              ? {
-                  resourceGroupName: server.resourceGroupNameInput,
-                  location: server.locationInput,
-                  publicAccessOff: server.publicNetworkAccessEnabledInput === false,
-                }
+              ? serverHome(server, server.publicNetworkAccessEnabledInput === false)
               : undefined,
           // The name the portal gives the rule, so `az sql server firewall-rule list` shows what it is.
           allowAzureServices: (scope, id, server) =>
             new MssqlFirewallRule(scope, id, {
               serverId: server.scopeReference,
-              startIpAddress: "0.0.0.0",
-              endIpAddress: "0.0.0.0",
+              ...AZURE_SERVICES_RANGE,
               name: "AllowAllWindowsAzureIps",
             }),
           virtualNetworkRule: (scope, id, rule) =>
@@ -265,17 +261,10 @@ export class SqlServerTarget extends targetOfKind<"Azure SQL", MssqlServer>(sql.
 }
 
 /** Connections.sqlDatabase: a Microsoft.Data.SqlClient connection string that holds no secret. */
-export const sqlDatabaseConnection = (setting: string, database: GrantTarget<"Azure SQL">): IdentityConnection => ({
-  name: setting,
-  trigger: false,
-  settings: (identity) => {
-    const { host, name: db } = databaseOf(setting, database);
-    const clientId = clientIdOf(identity);
-    return {
-      [setting]: `Server=tcp:${host},1433;Database=${db};Authentication=Active Directory Managed Identity;Encrypt=True;${clientId ? `User Id=${clientId};` : ""}`,
-    };
-  },
-});
+export const sqlDatabaseConnection = (setting: string, database: GrantTarget<"Azure SQL">): IdentityConnection =>
+  databaseConnection(setting, database, ({ host, name: db }, _identity, clientId) => ({
+    [setting]: `Server=tcp:${host},1433;Database=${db};Authentication=Active Directory Managed Identity;Encrypt=True;${clientId ? `User Id=${clientId};` : ""}`,
+  }));
 
 /**
  * A same-named user that is not this identity: for a user-assigned identity, one whose SID is not

@@ -122,6 +122,21 @@ export interface PathHome {
   readonly injectedSubnet?: string;
 }
 
+/** The firewall range that admits Azure services (0.0.0.0 to 0.0.0.0), as the database servers spell it. */
+export const AZURE_SERVICES_RANGE = { startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" } as const;
+
+/** A database server's home from the inputs every provider server class has. */
+export const serverHome = (
+  server: { readonly resourceGroupNameInput?: string; readonly locationInput?: string },
+  publicAccessOff: boolean,
+  injectedSubnet?: string,
+): PathHome => ({
+  resourceGroupName: server.resourceGroupNameInput,
+  location: server.locationInput,
+  publicAccessOff,
+  injectedSubnet,
+});
+
 export interface VirtualNetworkRuleArgs {
   readonly name: string;
   readonly targetId: string;
