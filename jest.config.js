@@ -8,4 +8,6 @@ module.exports = {
   setupFiles: ["<rootDir>/__tests__/load-services.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   moduleFileExtensions: ["ts", "js", "json"],
+  // The consumer app's modules import the package by name; here that name is the library's entry.
+  moduleNameMapper: { "^@contoso-platform/azure-identity-grants$": "<rootDir>/constructs" },
 };

@@ -183,23 +183,40 @@ function checkParent(
   }
 }
 
-/** The init for a target that is a resource of this stack: id from its names, scope from its `id`. */
+/** Where a resource of this stack is: its id built from names, the reference Terraform orders after, its tenant. */
+export interface StackPlacement {
+  readonly resourceId: ResourceId;
+  readonly scopeReference: string;
+  readonly tenantId: string;
+  readonly home: IConstruct;
+}
+
+/** A resource named by its own name and resource group: the usual placement. */
+function namedPlacement(resource: NamedResource, azureType: string, kind: string): StackPlacement {
+  return {
+    resourceId: resourceIdOf(resource, azureType, kind),
+    scopeReference: resource.id,
+    tenantId: AzureContext.of(resource).tenantId,
+    home: resource,
+  };
+}
+
+/** The init for a target that is a resource of this stack. */
 function fromStackResource<S extends RoleService>(
-  { kind, azureType, services }: ResourceTypeInfo<S>,
-  resource: NamedResource,
+  { kind, services }: ResourceTypeInfo<S>,
+  { resourceId, scopeReference, tenantId, home }: StackPlacement,
   service: ServiceDefinition,
 ): TargetInit<S> {
-  const resourceId = resourceIdOf(resource, azureType, kind);
   return {
     kind,
     resourceId,
-    scopeReference: resource.id,
+    scopeReference,
     services,
-    tenantId: AzureContext.of(resource).tenantId,
+    tenantId,
     label: resourceId.name,
-    home: resource,
+    home,
     service,
-    dataPlane: ownAuthorization(service) ? { service: resourceId, serviceReference: resource.id } : undefined,
+    dataPlane: ownAuthorization(service) ? { service: resourceId, serviceReference: scopeReference } : undefined,
   };
 }
 
@@ -249,8 +266,8 @@ export interface TargetClass<S extends RoleService, R> {
 /**
  * The base of a target class for one kind of resource of `service`; subclasses add its
  * sub-resources. A service with its own data plane (Cosmos DB, Redis, a database server) makes its
- * targets' data grants through its writer. `stackInit` reads a resource of this stack whose id is
- * not built from its own name and resource group (a subnet, an identity).
+ * targets' data grants through its writer. `placementOf` places a resource of this stack whose
+ * id is not built from its own name and resource group (a subnet, an identity).
  */
 export function targetOfKind<S extends RoleService, R extends NamedResource>(
   kind: ResourceTypeInfo<S>,
@@ -259,19 +276,19 @@ export function targetOfKind<S extends RoleService, R extends NamedResource>(
 export function targetOfKind<S extends RoleService, R extends IConstruct>(
   kind: ResourceTypeInfo<S>,
   service: ServiceDefinition,
-  stackInit: (resource: R) => Omit<TargetInit<S>, "service">,
+  placementOf: (resource: R) => StackPlacement,
 ): TargetClass<S, R>;
 export function targetOfKind<S extends RoleService, R extends IConstruct>(
   kind: ResourceTypeInfo<S>,
   service: ServiceDefinition,
-  stackInit?: (resource: R) => Omit<TargetInit<S>, "service">,
+  placementOf?: (resource: R) => StackPlacement,
 ): TargetClass<S, R> {
   return class extends GrantTarget<S> {
     static of<T>(this: new (init: TargetInit<S>, mint: typeof MINT) => T, resource: R): T {
-      const init = stackInit
-        ? { ...stackInit(resource), service }
-        : fromStackResource(kind, resource as unknown as NamedResource, service);
-      return new this(init, MINT);
+      const placement = placementOf
+        ? placementOf(resource)
+        : namedPlacement(resource as unknown as NamedResource, kind.azureType, kind.kind);
+      return new this(fromStackResource(kind, placement, service), MINT);
     }
 
     static fromId<T>(

@@ -102,12 +102,9 @@ export class ManagedIdentityTarget extends targetOfKind<"Managed Identity", IUse
   managedIdentity.resourceTypes.userAssignedIdentity,
   managedIdentity,
   (identity) => ({
-    kind: managedIdentity.resourceTypes.userAssignedIdentity.kind,
     resourceId: identity.principalResourceId,
     scopeReference: identity.id,
-    services: managedIdentity.resourceTypes.userAssignedIdentity.services,
     tenantId: identity.tenantId,
-    label: identity.principalResourceId.name,
     home: identity,
   }),
 ) {}

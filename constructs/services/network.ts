@@ -156,20 +156,11 @@ export class SubnetTarget extends targetOfKind<"Network", Subnet>(network.resour
     type: network.resourceTypes.virtualNetwork.azureType,
     name: knownName(subnet, subnet.virtualNetworkNameInput ?? ""),
   });
-  const { kind, services, id } = network.resourceTypes.subnet;
   const resourceId = requireAzureNames(
     subnet,
-    virtualNetwork.child(id.path, knownName(subnet, subnet.nameInput ?? "")),
+    virtualNetwork.child(network.resourceTypes.subnet.id.path, knownName(subnet, subnet.nameInput ?? "")),
   );
-  return {
-    kind,
-    resourceId,
-    scopeReference: subnet.id,
-    services,
-    tenantId: AzureContext.of(subnet).tenantId,
-    label: resourceId.name,
-    home: subnet,
-  };
+  return { resourceId, scopeReference: subnet.id, tenantId: AzureContext.of(subnet).tenantId, home: subnet };
 }) {}
 
 /** A private DNS zone, for the platform role a compute's own identity needs to write its records. */
