@@ -6,7 +6,12 @@ import { BootstrapStack } from "../stacks/bootstrap-stack";
 import { readEstate } from "../constructs/estate";
 import { unreachableTargetRule } from "../constructs/guardrails";
 
-const RULE_CONTEXT = { knownIssuers: [], developerGroups: new Set<string>(), estateGrants: new Set<string>() };
+const RULE_CONTEXT = {
+  knownIssuers: [],
+  developerGroups: new Set<string>(),
+  estateGrants: new Set<string>(),
+  today: "2026-01-01",
+};
 
 // Each environment's two stacks: the one the pipeline applies, and the admin's bootstrap stack.
 const synthesized = new Map<string, Record<string, any>>(

@@ -2,7 +2,12 @@
 
 // Identities: who a compute, pod or pipeline runs as.
 export { Identity } from "./identities/identity-choice";
-export type { IdentityChoice, SystemAssignedChoice, UserAssignedIdentityChoice } from "./identities/identity-choice";
+export type {
+  ConversionChoice,
+  IdentityChoice,
+  SystemAssignedChoice,
+  UserAssignedIdentityChoice,
+} from "./identities/identity-choice";
 export type { IManagedIdentity, IUserAssignedIdentity } from "./azure/identity";
 export { ExistingUserAssignedIdentity, UserAssignedIdentity } from "./identities/user-assigned-identity";
 export type { UserAssignedIdentityProps } from "./identities/user-assigned-identity";
@@ -76,6 +81,19 @@ export type { AttachableCompute } from "./compute/attachable-compute";
 export { WorkloadIdentity } from "./units/workload-identity";
 export type { WorkloadIdentityProps } from "./units/workload-identity";
 export { Connections } from "./units/connections";
+
+// Migrations: off stored secrets, and from system- to user-assigned, one phase per change.
+export { Migration } from "./units/migrations";
+export type { SecretMigration, SecretMigrationProps } from "./units/migrations";
+export { CONVERSION_PHASES, SECRET_PHASES } from "./policy/migration-record";
+export type {
+  ConversionPhase,
+  ConversionRecord,
+  MigrationRecord,
+  MigrationTerms,
+  SecretMigrationRecord,
+  SecretPhase,
+} from "./policy/migration-record";
 export type { IdentityConnection } from "./grants/identity-connection";
 
 // AKS: the cluster's own identities and pods through workload identity.

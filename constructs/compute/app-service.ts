@@ -210,6 +210,8 @@ export class AppServiceCompute implements AttachableCompute {
     ).key_vault_reference_identity_id;
   }
 
+  readonly hasSetting = (name: string): boolean => Object.hasOwn(this.resource.appSettingsInput ?? {}, name);
+
   readonly setEnvironment = (settings: Readonly<Record<string, string>>): void => {
     this.resource.appSettings = mergeSettings(this.resource, this.resource.appSettingsInput, settings);
   };

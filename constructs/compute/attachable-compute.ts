@@ -42,6 +42,8 @@ export interface AttachableCompute {
    * has no such settings (VMs): the code there is configured by other means.
    */
   readonly setEnvironment?: (settings: Readonly<Record<string, string>>) => void;
+  /** Whether the app settings hold `name` (where a secret migration's setting can live: App Service and Functions). */
+  readonly hasSetting?: (name: string) => boolean;
   /** Checks that the platform runs what reads these connections (Functions triggers need a host that stays awake). */
   readonly acceptConnections?: (names: readonly string[]) => void;
   /** Makes the platform pull container images with this identity instead of registry credentials. */

@@ -4,10 +4,13 @@ import { serviceTerraformType } from "../azure/contract/resource-types";
 import { Assignment, readAssignments, readUnreadable } from "./assignment-dialects";
 import { Compute, readComputes } from "./computes";
 import { withPlatformUses } from "./platform-uses";
+import { EstateMigration, readMigrations } from "./migrations";
 import { block, parseReference, readModules, readResources, TfResource } from "./terraform-json";
 
 export type { Assignment } from "./assignment-dialects";
 export type { Compute } from "./computes";
+export type { EstateConversion, EstateMigration, EstateSecretMigration } from "./migrations";
+export { isConversion, isSecretMigration } from "./migrations";
 export { MANAGED_IDENTITY_KINDS } from "./principals";
 export type { Principal, PrincipalKind } from "./principals";
 export type { Scope } from "./scopes";
@@ -48,6 +51,10 @@ export interface EstateModel {
   readonly modules: readonly TfResource[];
   /** Resources that may make role assignments in a way that cannot be read (an azapi type only Terraform knows). */
   readonly unreadable: readonly TfResource[];
+  /** The migrations the stack declares (`locals.identity_migrations`), resolved in the estate. */
+  readonly migrations: readonly EstateMigration[];
+  /** Migration records that cannot be read (a hand-written or hostile local): they accept nothing. */
+  readonly unreadableMigrations: number;
 }
 
 const estates = new WeakMap<object, EstateModel>();
@@ -99,8 +106,11 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
       .filter((r) => !assigning.has(r))
       .flatMap((r) => [...JSON.stringify(r.config).matchAll(identityUse)].map((m) => `${identityType}.${m[1]}`)),
   );
+  const { migrations, unreadable: unreadableMigrations } = readMigrations(stackJson, byAddress, computes);
   return {
     json: stackJson,
+    migrations,
+    unreadableMigrations,
     resources,
     byAddress,
     computes,

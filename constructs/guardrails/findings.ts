@@ -33,6 +33,7 @@ export function evaluateGuardrails(
     knownIssuers: settings.knownIssuers ?? [],
     developerGroups: developerGroupsOf(stack),
     estateGrants: estateGrantsOf(stack),
+    today,
   };
   return RULES.flatMap((rule) => {
     const severity = settings.rules?.[rule.id] ?? (rule.defaultSeverity === "warning" ? "warning" : settings.severity);
@@ -40,7 +41,7 @@ export function evaluateGuardrails(
     return rule.check(estate, context).map((hit) => {
       // The construct that really made the resource: the `//` metadata path in the JSON can be overridden.
       const path = paths.get(hit.resource.address) ?? hit.resource.address;
-      const suppression = findSuppression(suppressions, rule.id, path, today);
+      const suppression = hit.acceptedBy ?? findSuppression(suppressions, rule.id, path, today);
       const expired = suppression ? undefined : findExpiredSuppression(suppressions, rule.id, path, today);
       return {
         ruleId: rule.id,

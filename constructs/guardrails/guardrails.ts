@@ -14,6 +14,9 @@ import {
 } from "../policy/suppression-record";
 import { IdentityConfigError } from "../core/errors";
 import { isRuleId, RULES } from "./rules";
+import { migrationConflicts } from "./rules/migration-rules";
+import { refuseForgedMigrations } from "../policy/migration-record";
+import { readEstate } from "../estate/estate-model";
 import { developerGroupsOf } from "../policy/developer-declarations";
 import { AzureContext } from "../azure/azure-context";
 
@@ -33,6 +36,9 @@ export class Guardrails extends Construct {
     configureSuppressionHorizon(stack, settings);
     onStackSynthesis(this, (json) => {
       refuseForgedRecord(stack, json());
+      refuseForgedMigrations(stack, json());
+      for (const conflict of migrationConflicts(readEstate(json())))
+        throw new IdentityConfigError(conflict.constructPath, conflict);
       AzureContext.refuseForgedSubscription(stack, json());
       const findings = evaluateGuardrails(stack, settings, json());
       refuseBroadSuppressions(stack, json(), findings);

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { IUserAssignedIdentity } from "../azure/identity";
 import { UserAssignedIdentity, UserAssignedIdentityProps } from "./user-assigned-identity";
+import type { ConversionPhase, MigrationTerms } from "../policy/migration-record";
 
 /** The compute's own identity: each compute (and each slot) gets a principal, deleted with it. */
 export interface SystemAssignedChoice {
@@ -17,7 +18,18 @@ export type UserAssignedIdentityChoice =
  * works (an AKS control plane or kubelet, a pod, a pipeline, a Functions host), the property takes
  * `UserAssignedIdentityChoice`, and `Identity.systemAssigned()` there is a type error.
  */
-export type IdentityChoice = SystemAssignedChoice | UserAssignedIdentityChoice;
+export type IdentityChoice = SystemAssignedChoice | UserAssignedIdentityChoice | ConversionChoice;
+
+/**
+ * A compute moving from its system-assigned identity to a user-assigned one, one phase per change:
+ * in `both` it carries the two (each holding every grant, the code told the new client id); in
+ * `user-assigned` the system identity and its grants are gone. Then replace the choice with `to`.
+ */
+export interface ConversionChoice {
+  readonly type: "Converting";
+  readonly to: UserAssignedIdentityChoice;
+  readonly terms: MigrationTerms<ConversionPhase>;
+}
 
 export const Identity = {
   /** Each compute (and each slot) gets its own principal, deleted with it. */
@@ -28,6 +40,12 @@ export const Identity = {
   newUserAssigned: (props: UserAssignedIdentityProps): UserAssignedIdentityChoice => ({
     type: "NewUserAssigned",
     props,
+  }),
+  /** Convert the computes' system-assigned identities to `to`, as a migration (see ConversionChoice). */
+  convertToUserAssigned: (to: UserAssignedIdentityChoice, terms: MigrationTerms<ConversionPhase>): ConversionChoice => ({
+    type: "Converting",
+    to,
+    terms,
   }),
 };
 

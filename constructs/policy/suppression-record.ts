@@ -91,6 +91,12 @@ export function justifySuppressions(assignment: IConstruct, ruleIds: readonly st
   );
 }
 
+/** The day and horizon exceptions declared in `stack` are checked against (suppressions and migrations). */
+export function horizonOf(stack: TerraformStack): { readonly today?: string; readonly maxDays: number } {
+  const horizon = horizons.get(stack) ?? {};
+  return { today: horizon.today, maxDays: horizon.maxExpiryDays ?? MAX_EXPIRY_DAYS };
+}
+
 /** Sets the day and horizon suppressions of `stack` are checked against (configureIdentityStack does). */
 export function configureSuppressionHorizon(stack: TerraformStack, horizon: SuppressionHorizon): void {
   horizons.set(stack, horizon);
@@ -117,9 +123,9 @@ function record(
       "add the suppression on the workload or resource construct the finding names",
     );
   }
-  const horizon = horizons.get(TerraformStack.of(construct)) ?? {};
+  const horizon = horizonOf(TerraformStack.of(construct));
   const today = todayOf(horizon);
-  const maxDays = horizon.maxExpiryDays ?? MAX_EXPIRY_DAYS;
+  const maxDays = horizon.maxDays;
   // Checked and kept as copies, frozen: the caller's objects (or their getters) cannot change a suppression after the check.
   const copies = suppressions.map(({ ruleId, reason, expires }) =>
     Object.freeze(expires === undefined ? { ruleId, reason } : { ruleId, reason, expires }),

@@ -7,8 +7,10 @@ import { grantRole, requestedOptions } from "../grants/grants";
 import { IManagedIdentity, IUserAssignedIdentity, SystemAssignedIdentity } from "../azure/identity";
 import { Roles } from "../services";
 import { ContainerRegistryTarget } from "../services/container-registry";
-import { IdentityChoice, userAssignedIdentityOf } from "../identities/identity-choice";
+import { IdentityChoice, UserAssignedIdentityChoice, userAssignedIdentityOf } from "../identities/identity-choice";
 import { dependOn, requireSameStack } from "../azure/known-values";
+import { checkTerms } from "../policy/migration-record";
+import { declareConversion, declareSecretMigrations, SecretMigration } from "./migrations";
 
 export interface WorkloadIdentityProps {
   readonly identity: IdentityChoice;
@@ -20,6 +22,12 @@ export interface WorkloadIdentityProps {
   readonly connections?: readonly IdentityConnection[];
   /** The workload's name in assignment descriptions; defaults to the construct id. */
   readonly workload?: string;
+  /**
+   * Settings moving off stored secrets to the identity, one phase per change
+   * (`Migration.offSecret`): the guardrails accept the secret setting in `dual`, and the target's
+   * keys until `keys-off`, each until its expiry.
+   */
+  readonly migrations?: readonly SecretMigration[];
 }
 
 /**
@@ -50,7 +58,7 @@ export class WorkloadIdentity extends Construct {
         fix: "use Identity.newUserAssigned (one identity for the host and the code), or list the grants the code needs",
       });
     }
-    const attached = this.attach(props.identity, this.computesOnce(computes));
+    const attached = this.attach(props.identity, this.computesOnce(computes), workload);
     this.userAssigned = attached.userAssigned;
 
     const grant = (identity: IManagedIdentity, spec: GrantRequest) =>
@@ -68,6 +76,7 @@ export class WorkloadIdentity extends Construct {
     this.principals = attached.principals;
     grants.push(...this.principals.flatMap((identity) => props.grants.map((spec) => grant(identity, spec))));
     this.grants = [...new Set(grants)];
+    declareSecretMigrations(this, workload, props.migrations ?? [], computes, this.principals, this.grants);
 
     for (const { compute, identity } of attached.pairs) {
       for (const pull of this.grants.filter(
@@ -103,17 +112,33 @@ export class WorkloadIdentity extends Construct {
     return computes;
   }
 
-  private attach(choice: IdentityChoice, computes: readonly AttachableCompute[]) {
+  private attach(choice: IdentityChoice, computes: readonly AttachableCompute[], workload: string) {
+    // The same construct ids as a plain system-assigned workload: a conversion keeps its grants' addresses.
+    const systemIdentities = () =>
+      computes.map(
+        (compute) =>
+          new SystemAssignedIdentity(this, `system-identity-${compute.resource.node.id}`, {
+            principalId: compute.enableSystemAssigned(),
+            computeResourceId: compute.resourceId,
+          }) as IManagedIdentity,
+      );
     if (choice.type === "SystemAssigned") {
-      const pairs = computes.map((compute) => ({
-        compute,
-        identity: new SystemAssignedIdentity(this, `system-identity-${compute.resource.node.id}`, {
-          principalId: compute.enableSystemAssigned(),
-          computeResourceId: compute.resourceId,
-        }) as IManagedIdentity,
-      }));
-      return { pairs, principals: pairs.map((p) => p.identity), userAssigned: undefined };
+      const systems = systemIdentities();
+      const pairs = computes.map((compute, i) => ({ compute, identity: systems[i] }));
+      return { pairs, principals: systems, userAssigned: undefined };
     }
+    if (choice.type === "Converting") {
+      const terms = checkTerms(this, "conversion", choice.terms);
+      // In `both`, the system identities stay and hold every grant too; the code is told the new one.
+      const systems = terms.phase === "both" ? systemIdentities() : [];
+      const attached = this.attachUserAssigned(choice.to, computes);
+      declareConversion(this, workload, terms, computes, attached.userAssigned);
+      return { ...attached, principals: [...systems, ...attached.principals] };
+    }
+    return this.attachUserAssigned(choice, computes);
+  }
+
+  private attachUserAssigned(choice: UserAssignedIdentityChoice, computes: readonly AttachableCompute[]) {
     const identity = userAssignedIdentityOf(this, "identity", choice);
     requireSameStack(
       this,

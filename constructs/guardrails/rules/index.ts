@@ -36,6 +36,7 @@ import { unanalysedModuleRule, unknownRoleRule, unverifiableAssignmentRule } fro
 import { developerWithoutWorkloadRule } from "./developer-rules";
 import { dataAccessUnloggedRule } from "./audit-rules";
 import { unreachableTargetRule } from "./network-rules";
+import { migrationPhaseRule } from "./migration-rules";
 import { Rule } from "./rule";
 import type { Severity } from "../settings";
 
@@ -78,6 +79,7 @@ const FAMILIES = {
   developer: [developerWithoutWorkloadRule],
   audit: [dataAccessUnloggedRule],
   network: [unreachableTargetRule],
+  migration: [migrationPhaseRule],
 } as const satisfies Record<string, readonly Rule[]>;
 
 export type RuleFamily = keyof typeof FAMILIES;

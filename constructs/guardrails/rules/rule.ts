@@ -1,5 +1,6 @@
 import { Assignment, EstateModel, TfResource } from "../../estate/estate-model";
 import type { Severity } from "../settings";
+import type { RecordedSuppression } from "../../policy/suppression-record";
 
 export { grantText } from "../../policy/access-policy";
 
@@ -8,6 +9,8 @@ export interface RuleHit {
   readonly resource: TfResource;
   readonly message: string;
   readonly fix: string;
+  /** A declared migration that accepts this finding for its phase, until its expiry (shown like a suppression). */
+  readonly acceptedBy?: RecordedSuppression;
 }
 
 export interface RuleContext {
@@ -17,6 +20,8 @@ export interface RuleContext {
   readonly developerGroups: ReadonlySet<string>;
   /** What the workloads of the estate a DeveloperAccess mirrors hold: `<scope id>|<role guid>`, lower case. */
   readonly estateGrants: ReadonlySet<string>;
+  /** The day findings are judged on (YYYY-MM-DD): what migrations and suppressions expire against. */
+  readonly today: string;
 }
 
 /** One guardrail: a named check over the stack's estate, listed in the rule catalogue (rules/index.ts). */

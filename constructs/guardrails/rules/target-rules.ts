@@ -3,6 +3,8 @@ import { Assignment, block, TfResource } from "../../estate/estate-model";
 import { localAuthProblem, sharedKeyProblem } from "../../azure/contract/keys";
 import { serviceTerraformType } from "../../azure/contract/resource-types";
 import { grantText, hit, hitsWhere, Rule } from "./rule";
+import { acceptedKeys } from "./migration-rules";
+import { EstateModel } from "../../estate/estate-model";
 
 function isDataRoleOnAccessPolicyVault(a: Assignment): boolean {
   const vault = a.scope.resource;
@@ -24,11 +26,19 @@ function keyProblem(
   return problem && [`${grantText(a)}, but ${problem.problem}`, `${problem.fix} on ${target.address}`];
 }
 
-/** A hit on each assignment whose target the judge finds a problem with. */
-const keyHits = (assignments: readonly Assignment[], judge: typeof localAuthProblem) =>
+/** A hit on each assignment whose target the judge finds a problem with; a migration before keys-off accepts it. */
+const keyHits = (
+  estate: EstateModel,
+  assignments: readonly Assignment[],
+  judge: typeof localAuthProblem,
+  ruleId: string,
+  today: string,
+) =>
   assignments.flatMap((a) => {
     const problem = keyProblem(a, judge);
-    return problem ? [hit(a.resource, ...problem)] : [];
+    if (!problem) return [];
+    const acceptedBy = acceptedKeys(estate, a, ruleId, today);
+    return [acceptedBy ? { ...hit(a.resource, ...problem), acceptedBy } : hit(a.resource, ...problem)];
   });
 
 export const keyVaultAccessPoliciesRule: Rule = {
@@ -49,8 +59,8 @@ export const storageSharedKeysRule: Rule = {
   name: "storage-shared-keys",
   description: "A storage target that still accepts shared keys: anyone with a key bypasses the identity's grants.",
   defaultSeverity: "error",
-  check(estate) {
-    return keyHits(estate.assignments, sharedKeyProblem);
+  check(estate, { today }) {
+    return keyHits(estate, estate.assignments, sharedKeyProblem, "IG007", today);
   },
 };
 
@@ -60,10 +70,13 @@ export const targetKeysRule: Rule = {
   description:
     "A data target that still accepts keys (anyone with a key bypasses the grants), or that does not accept Entra tokens at all (the grant does nothing).",
   defaultSeverity: "error",
-  check(estate) {
+  check(estate, { today }) {
     return keyHits(
+      estate,
       estate.assignments.filter((a) => a.role?.plane === "data"),
       localAuthProblem,
+      "IG028",
+      today,
     );
   },
 };
