@@ -251,7 +251,12 @@ describe("any principal written into an assignment", () => {
           const estate = readEstate(json);
           const fired = new Set(
             RULES.flatMap((rule) =>
-              rule.check(estate, { knownIssuers: [], developerGroups: new Set(), estateGrants: new Set(), today: "2026-01-01" }).length > 0
+              rule.check(estate, {
+                knownIssuers: [],
+                developerGroups: new Set(),
+                estateGrants: new Set(),
+                today: "2026-01-01",
+              }).length > 0
                 ? [rule.id]
                 : [],
             ),

@@ -50,7 +50,9 @@ function readRecord(value: unknown): MigrationRecord | undefined {
     PHASES[r.kind].includes(String(r.phase));
   if (!common) return undefined;
   if (r.kind === "secret")
-    return isText(r.setting) && isText(r.target) && isTexts(r.holders) ? (r as unknown as SecretMigrationRecord) : undefined;
+    return isText(r.setting) && isText(r.target) && isTexts(r.holders)
+      ? (r as unknown as SecretMigrationRecord)
+      : undefined;
   return isText(r.userAssigned) ? (r as unknown as ConversionRecord) : undefined;
 }
 

@@ -42,7 +42,10 @@ export const Identity = {
     props,
   }),
   /** Convert the computes' system-assigned identities to `to`, as a migration (see ConversionChoice). */
-  convertToUserAssigned: (to: UserAssignedIdentityChoice, terms: MigrationTerms<ConversionPhase>): ConversionChoice => ({
+  convertToUserAssigned: (
+    to: UserAssignedIdentityChoice,
+    terms: MigrationTerms<ConversionPhase>,
+  ): ConversionChoice => ({
     type: "Converting",
     to,
     terms,

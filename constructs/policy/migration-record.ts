@@ -170,12 +170,14 @@ export function recordMigration(where: IConstruct, subject: MigrationSubject, pr
 
 /** The stack's migrations, in construct-path order. */
 export function migrationsIn(stack: TerraformStack): MigrationRecord[] {
-  return (producers.get(stack) ?? []).map((produce) => produce()).sort(
-    byKeys(
-      (m) => m.constructPath,
-      (m) => (m.kind === "secret" ? m.setting : ""),
-    ),
-  );
+  return (producers.get(stack) ?? [])
+    .map((produce) => produce())
+    .sort(
+      byKeys(
+        (m) => m.constructPath,
+        (m) => (m.kind === "secret" ? m.setting : ""),
+      ),
+    );
 }
 
 /**

@@ -126,7 +126,8 @@ export function declareConversion(
   const platform = computes.find((c) => c.platformIdentity);
   if (platform)
     throw new IdentityConfigError(where, {
-      problem: "A compute whose platform runs as an identity of its own (a Functions host's storage) cannot be converted yet",
+      problem:
+        "A compute whose platform runs as an identity of its own (a Functions host's storage) cannot be converted yet",
       value: platform.resource.node.path,
       fix: "give the app a user-assigned identity in a new app beside it (Identity.newUserAssigned), or keep it system-assigned",
     });

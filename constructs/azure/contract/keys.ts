@@ -45,6 +45,41 @@ export interface KeysPart {
    */
   readonly secretAttributes: Readonly<Record<string, string>>;
   readonly notSecretWhen?: Readonly<Record<string, NotSecretWhen>>;
+  /**
+   * By terraform type of a target that takes keys (one with a localAuth or sharedKey judge): what
+   * a migration off its keys reads and says (`verify --migration`, the access report).
+   */
+  readonly migration?: Readonly<Record<string, KeyMigration>>;
+}
+
+/** What proves a migration off a target's keys, and what to revoke once they are off. */
+export interface KeyMigration {
+  /**
+   * The Entra resource a workload acquires tokens for to reach the target, as the managed-identity
+   * sign-in logs name it (`ResourceIdentity`, `ResourceDisplayName`): e.g. Azure Storage.
+   */
+  readonly tokenResource: { readonly appId: string; readonly displayName: string };
+  /** Where the target records that a request came in with a key or SAS (one table per service it logs apart), or why nothing does. */
+  readonly keyUse: readonly KeyUseLog[] | KeyUseUnlogged;
+  /** What to rotate or revoke once the keys are off, in words (the report lists it): keys, SAS, rules. */
+  readonly revoke: string;
+}
+
+/** A log table whose rows say how each request authenticated. */
+export interface KeyUseLog {
+  /** The Log Analytics table (resource-specific), e.g. StorageBlobLogs. */
+  readonly table: string;
+  /** The diagnostic category that fills it: without it the table stays empty, and nothing can be told. */
+  readonly category: string;
+  /** A KQL predicate on the table's columns that is true for a request made with a key or SAS. */
+  readonly keyBased: string;
+  /** For an account logging per service (Storage), the id path of its service below the account. */
+  readonly settingOn?: string;
+}
+
+/** The target records no authentication type: `verify --migration` says it cannot tell. */
+export interface KeyUseUnlogged {
+  readonly gap: string;
 }
 
 /** A target still taking keys: anyone holding one bypasses the identity's grants. */
@@ -68,7 +103,7 @@ export function checkKeys(definition: ServiceDefinition): void {
   const resourceTypes =
     definition.resourceTypes === undefined || isNotApplicable(definition.resourceTypes) ? {} : definition.resourceTypes;
   const defined = new Set(Object.values(resourceTypes).flatMap((t) => (t.terraformType ? [t.terraformType] : [])));
-  const sections = ["secretAttributes", "localAuth", "sharedKey", "notSecretWhen"] as const;
+  const sections = ["secretAttributes", "localAuth", "sharedKey", "notSecretWhen", "migration"] as const;
   for (const section of sections) {
     for (const [type, entry] of Object.entries(part[section] ?? {})) {
       if (!defined.has(type.replace(/^data\./, "")))
@@ -155,6 +190,10 @@ const judgeOf = (section: "localAuth" | "sharedKey", terraformType: string): Key
     .map((s) => partOf(s)?.[section]?.[terraformType])
     .find((judge) => judge !== undefined);
 
+/** Whether a target of this terraform type has keys its service judges (local auth or shared keys): what a migration turns off. */
+export const takesKeys = (terraformType: string): boolean =>
+  judgeOf("localAuth", terraformType) !== undefined || judgeOf("sharedKey", terraformType) !== undefined;
+
 /** How a target of this terraform type still accepts keys or refuses Entra tokens, judged by its service. */
 export const localAuthProblem = (
   terraformType: string,
@@ -168,6 +207,12 @@ export const sharedKeyProblem = (
   config: JsonConfig,
   block: (value: unknown) => JsonConfig | undefined,
 ): KeyProblem | undefined => judgeOf("sharedKey", terraformType)?.(config, block);
+
+/** What a migration off this terraform type's keys reads and says, from the service that owns the type. */
+export const keyMigrationOf = (terraformType: string): KeyMigration | undefined =>
+  registeredServices()
+    .map((s) => partOf(s)?.migration?.[terraformType])
+    .find((m) => m !== undefined);
 
 /** When a sensitive attribute of this terraform type is no secret, if the service owning the type says so. */
 export const notSecretWhen = (terraformType: string): NotSecretWhen | undefined => {

@@ -27,7 +27,9 @@ const carrying = (m: EstateSecretMigration): Compute[] =>
 
 /** What still lets a caller into the target with a key, as its service judges it; undefined when the keys are off. */
 export function keysStillOn(target: TfResource): string | undefined {
-  const problems = [localAuthProblem, sharedKeyProblem].flatMap((judge) => judge(target.type, target.config, block) ?? []);
+  const problems = [localAuthProblem, sharedKeyProblem].flatMap(
+    (judge) => judge(target.type, target.config, block) ?? [],
+  );
   return problems.length === 0 ? undefined : problems.map((p) => p.problem).join("; ");
 }
 
@@ -192,7 +194,8 @@ function secretPhaseHits(estate: EstateModel, m: EstateSecretMigration): RuleHit
 
 /** What the JSON says against a conversion's declared phase. */
 function conversionPhaseHits(estate: EstateModel, m: EstateConversion): RuleHit[] {
-  const { phase, userAssigned } = m.record;
+  const { phase } = m.record;
+  const { userAssigned } = m;
   const hits: RuleHit[] = [];
   for (const compute of m.computes) {
     const system = `${compute.resource.address}#system`;
@@ -202,7 +205,7 @@ function conversionPhaseHits(estate: EstateModel, m: EstateConversion): RuleHit[
         hits.push(
           hit(
             compute.resource,
-            `the conversion of ${compute.resource.address} is in phase both, but it carries ${compute.systemAssigned ? "not" : "no system-assigned identity beside"} ${userAssigned}`,
+            `the conversion of ${compute.resource.address} is in phase both, but it carries ${compute.systemAssigned ? `its system-assigned identity without ${userAssigned}` : `no system-assigned identity beside ${userAssigned}`}`,
             "in phase both the compute carries its system-assigned identity and the user-assigned one (`SystemAssigned, UserAssigned`)",
           ),
         );
