@@ -124,6 +124,6 @@ export { IdentityConfigError } from "./core/errors";
 
 // Reports: who gains what, for people and for pull requests.
 export { buildAccessReport } from "./reports/access-report";
-export type { AccessReport } from "./reports/access-report";
+export type { AccessReport, ReportMigration } from "./reports/access-report";
 export { diffAccess, renderAccessDiff } from "./reports/access-diff";
 export type { EnvironmentDiff, GuardrailRecord } from "./reports/access-diff";

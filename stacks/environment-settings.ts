@@ -1,6 +1,6 @@
 /** What differs between environments, as real teams set it. Ids here are identifiers, not secrets. */
 import { Construct } from "constructs";
-import { GuardrailSettings, IdentityConfigError, ResourceId } from "../constructs";
+import { ConversionPhase, GuardrailSettings, IdentityConfigError, MigrationTerms, ResourceId } from "../constructs";
 
 export interface EnvironmentSettings {
   readonly name: "dev" | "staging" | "prod";
@@ -47,6 +47,11 @@ export interface EnvironmentSettings {
    * the ones every environment runs, by name.
    */
   readonly extraWorkloads?: readonly string[];
+  /**
+   * Workloads, by name, whose system-assigned identity this environment converts to a
+   * user-assigned one (docs/migrations.md), with the phase the conversion is in.
+   */
+  readonly identityConversions?: Readonly<Record<string, MigrationTerms<ConversionPhase>>>;
   /** Production fails synth on a finding; dev warns. Settable per rule. */
   readonly guardrails: GuardrailSettings;
   /**
@@ -169,7 +174,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     vmSize: "Standard_B2s",
     jobsInstances: 1,
     aksSystemPool: { vmSize: "Standard_D4ds_v5", nodeCount: 2 },
-    extraWorkloads: ["load-generator"],
+    extraWorkloads: ["load-generator", "invoices"],
     // contoso-dev-developers
     developerAccess: { groupObjectId: "5d1c7e2a-9f3b-4c6d-8e1a-2b3c4d5e6f70" },
     guardrails: { severity: "warning" },
@@ -182,6 +187,15 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     subscriptionId: "1a2b3c4d-0000-4000-8000-00000000e002",
     location: "westeurope",
     namePrefix: "contoso-stg",
+    // orders-web will share its identity with the order worker: staging converts it first.
+    identityConversions: {
+      "orders-web": {
+        phase: "both",
+        reason:
+          "orders-web moves to a user-assigned identity it can share with the order worker; the orders team owns the move",
+        expires: "2027-03-31",
+      },
+    },
     tags: { environment: "staging", owner: "platform-team", costCenter: "cc-1001" },
     appServiceSku: "S1",
     storageReplication: "ZRS",

@@ -45,5 +45,14 @@ function workloadsOf(stack: Construct, settings: EnvironmentSettings): Record<st
       fix: `list names of OPTIONAL_WORKLOADS in stacks/workloads/index.ts (${Object.keys(OPTIONAL_WORKLOADS).join(", ")}), or register the workload there`,
     });
   }
-  return { ...WORKLOADS, ...Object.fromEntries(extra.map((name) => [name, OPTIONAL_WORKLOADS[name]])) };
+  const workloads = { ...WORKLOADS, ...Object.fromEntries(extra.map((name) => [name, OPTIONAL_WORKLOADS[name]])) };
+  const converted = Object.keys(settings.identityConversions ?? {}).filter((name) => !Object.hasOwn(workloads, name));
+  if (converted.length > 0) {
+    throw new IdentityConfigError(stack, {
+      problem: `Environment ${settings.name} converts the identity of workloads it does not run`,
+      value: converted,
+      fix: `name workloads the environment runs (${Object.keys(workloads).join(", ")}) in identityConversions`,
+    });
+  }
+  return workloads;
 }

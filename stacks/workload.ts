@@ -1,5 +1,11 @@
 import { Construct } from "constructs";
-import { Identity, UserAssignedIdentityChoice, WorkloadIdentity, WorkloadIdentityProps } from "../constructs";
+import {
+  Identity,
+  IdentityChoice,
+  UserAssignedIdentityChoice,
+  WorkloadIdentity,
+  WorkloadIdentityProps,
+} from "../constructs";
 import { EnvironmentSettings, resourceGroupName } from "./environment-settings";
 import { SharedResources } from "./shared-resources";
 
@@ -51,6 +57,15 @@ export abstract class Workload extends Construct {
       name: `${this.resourceName(suffix)}-id`,
       preventDestroy: this.env.protectIdentities,
     });
+  }
+
+  /**
+   * The system-assigned identity, or, where the environment converts this workload
+   * (`identityConversions`), the conversion to its new user-assigned identity in the phase named there.
+   */
+  protected systemAssignedOrConverting(): IdentityChoice {
+    const terms = this.env.identityConversions?.[this.name];
+    return terms ? Identity.convertToUserAssigned(this.newIdentity(), terms) : Identity.systemAssigned();
   }
 
   /** The workload's identity, attachment, grants and wiring, its grants described as this workload's. */

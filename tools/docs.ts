@@ -102,6 +102,21 @@ function auditText(part: Loose): string {
   return listOr(rendered, "; ");
 }
 
+/** Where a migration off the keys reads their use: the tables, or the stated gap. */
+function keyUseText(part: Loose): string {
+  const uses = isObject(part.migration) ? Object.values(part.migration).filter(isObject) : [];
+  return listOr(
+    uses.flatMap(({ keyUse: u }) =>
+      Array.isArray(u)
+        ? u.filter(isObject).flatMap((log) => (typeof log.table === "string" ? [`\`${log.table}\``] : []))
+        : isObject(u) && typeof u.gap === "string"
+          ? [`gap: ${u.gap}`]
+          : [],
+    ),
+    "; ",
+  );
+}
+
 function privateLinkGroups(part: Loose): string {
   const targets = (Array.isArray(part.targets) ? part.targets : []).filter(isObject);
   return listOr(
@@ -125,6 +140,7 @@ function renderServiceTable(): string {
       "roles (by plane)",
       "who authorizes data",
       "audit (caller table or gap)",
+      "key use, for a migration off keys (table or gap)",
       "network path (Private Link groups)",
     ],
     services.map((s) => [
@@ -134,6 +150,7 @@ function renderServiceTable(): string {
       partCell(s, "roles", rolesByPlane),
       partCell(s, "authorization", authorizer),
       partCell(s, "audit", auditText),
+      partCell(s, "keys", keyUseText),
       partCell(s, "network", privateLinkGroups),
     ]),
   );

@@ -1,10 +1,12 @@
-// npm run verify -- <environment> [--json] [--out <synth folder>] [--usage [--days N]]
+// npm run verify -- <environment> [--json] [--out <synth folder>] [--usage | --migration [--days N]]
 // Compares what Azure holds with the code: the access report the last synth wrote for the
 // environment, against the identities, role assignments and principals in Azure. Markdown for
 // people, JSON (--json) for tools. Exit 0: Azure matches the code; 1: drift, or something that
 // cannot be verified; 2: unusable input, or Azure cannot be read (sign-in failed, a right missing).
 // --usage instead reads the audit workspace (./verify/usage.ts): exit 0 when every workload identity
 // signed in and every logged grant was used in the last N days (default 30), 1 otherwise.
+// --migration reads the same logs per declared migration (./verify/migration.ts): exit 0 when every
+// migration is ready to advance or in its final phase, 1 when one is not ready or cannot be told.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +15,7 @@ import { AzureSdkReader } from "./verify/azure-reader";
 import { compareEstate, renderDrift } from "./verify/drift";
 import { AzureReadError, AzureReader, readLiveEstate } from "./verify/live-estate";
 import { readUsage, renderUsage } from "./verify/usage";
+import { readMigrations, renderMigrations } from "./verify/migration";
 import { checkAccessReport } from "./verify/report-schema";
 import { readJsonFile } from "./json-file";
 
@@ -21,6 +24,9 @@ const USAGE =
 // Its own line: the general one above is pinned by verify.test.ts, which this change may not edit.
 const USAGE_USAGE =
   "usage: npm run verify -- <environment> --usage [--days <1-730, default 30>] [--json] [--out <synth folder>]";
+
+const MIGRATION_USAGE =
+  "usage: npm run verify -- <environment> --migration [--days <1-730, default 30>] [--json] [--out <synth folder>]";
 
 class UnusableInput extends Error {}
 
@@ -50,6 +56,8 @@ interface Arguments {
   readonly out?: string;
   /** --usage: the days of logs to read. */
   readonly usageDays?: number;
+  /** --migration: the days of logs to read. */
+  readonly migrationDays?: number;
 }
 
 function parseArguments(argv: readonly string[]): Arguments {
@@ -61,6 +69,7 @@ function parseArguments(argv: readonly string[]): Arguments {
         json: { type: "boolean", default: false },
         out: { type: "string" },
         usage: { type: "boolean", default: false },
+        migration: { type: "boolean", default: false },
         days: { type: "string" },
       },
       allowPositionals: true,
@@ -80,15 +89,28 @@ function parseArguments(argv: readonly string[]): Arguments {
     throw new UnusableInput(
       `${JSON.stringify(environment)} is not an environment name (a stack of the synth folder, e.g. dev)`,
     );
-  const { json, out, usage, days } = parsed.values;
-  if (days !== undefined && !usage) throw new UnusableInput(`--days needs --usage\n${USAGE_USAGE}`);
-  let usageDays: number | undefined;
-  if (usage) {
-    usageDays = days === undefined ? 30 : /^\d+$/.test(days) ? Number(days) : NaN;
-    if (!(usageDays >= 1 && usageDays <= 730))
-      throw new UnusableInput(`--days must be a whole number from 1 to 730, got "${days}"\n${USAGE_USAGE}`);
+  const { json, out, usage, migration, days } = parsed.values;
+  if (usage && migration)
+    throw new UnusableInput(
+      `--usage and --migration read different things: give one\n${USAGE_USAGE}\n${MIGRATION_USAGE}`,
+    );
+  if (days !== undefined && !usage && !migration)
+    throw new UnusableInput(`--days needs --usage or --migration\n${USAGE_USAGE}\n${MIGRATION_USAGE}`);
+  let logDays: number | undefined;
+  if (usage || migration) {
+    logDays = days === undefined ? 30 : /^\d+$/.test(days) ? Number(days) : NaN;
+    if (!(logDays >= 1 && logDays <= 730))
+      throw new UnusableInput(
+        `--days must be a whole number from 1 to 730, got "${days}"\n${usage ? USAGE_USAGE : MIGRATION_USAGE}`,
+      );
   }
-  return { environment, json: json!, out, usageDays };
+  return {
+    environment,
+    json: json!,
+    out,
+    ...(usage ? { usageDays: logDays } : {}),
+    ...(migration ? { migrationDays: logDays } : {}),
+  };
 }
 
 function readReport(synthDir: string, environment: string): AccessReport & { subscriptionId: string } {
@@ -140,7 +162,7 @@ function readReport(synthDir: string, environment: string): AccessReport & { sub
 
 export async function main(argv: readonly string[], deps: VerifyDeps = {}): Promise<{ code: number; output: string }> {
   try {
-    const { environment, json, out, usageDays } = parseArguments(argv);
+    const { environment, json, out, usageDays, migrationDays } = parseArguments(argv);
     const report = readReport(out ?? deps.synthDir ?? "cdktf.out", environment);
     const reader = (deps.reader ?? ((s) => new AzureSdkReader(s)))(report.subscriptionId);
     if (usageDays !== undefined) {
@@ -149,6 +171,13 @@ export async function main(argv: readonly string[], deps: VerifyDeps = {}): Prom
         throw new UnusableInput("the environment has no audit workspace in its access report");
       const usage = await readUsage({ ...report, auditWorkspace }, reader, usageDays);
       return { code: usage.allUsed ? 0 : 1, output: json ? `${JSON.stringify(usage, null, 2)}\n` : renderUsage(usage) };
+    }
+    if (migrationDays !== undefined) {
+      const migrations = await readMigrations(report, reader, migrationDays);
+      return {
+        code: migrations.allReady ? 0 : 1,
+        output: json ? `${JSON.stringify(migrations, null, 2)}\n` : renderMigrations(migrations),
+      };
     }
     const drift = compareEstate(report, await readLiveEstate(report, reader));
     return { code: drift.matches ? 0 : 1, output: json ? `${JSON.stringify(drift, null, 2)}\n` : renderDrift(drift) };

@@ -27,7 +27,8 @@ export { UNOWNED_SECRET_ATTRIBUTES } from "./secret-attributes";
 // The service contract.
 export { SERVICE_PARTS } from "./contract";
 export { declaredProfiles } from "./contract/audit";
-export { acceptsKeys, localAuthProblem, secretAttributes } from "./contract/keys";
+export { acceptsKeys, keyMigrationOf, localAuthProblem, secretAttributes, takesKeys } from "./contract/keys";
+export type { KeyMigration, KeyUseLog } from "./contract/keys";
 export { mockTables } from "./contract/mocks";
 export type { MockWorld } from "./contract/mocks";
 export { networkTargetByType, placementByType } from "./contract/network";

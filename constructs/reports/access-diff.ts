@@ -5,6 +5,7 @@ import {
   PermissionSummary,
   ReportGrant,
   ReportIdentity,
+  ReportMigration,
 } from "./access-report";
 import { isDeepStrictEqual } from "node:util";
 import { ValueSet } from "../azure/abac/analysis";
@@ -14,6 +15,7 @@ import { findRoleByGuid } from "../azure/role-catalog";
 import { MANAGED_IDENTITY_KINDS, readEstate } from "../estate/estate-model";
 import { byKeys } from "../core/ordering";
 import { tableCell as cell } from "../core/markdown";
+import { isFinalPhase, PHASES } from "../policy/migration-record";
 
 /** What makes a change widen access; any of them makes the diff exit 1. */
 export type Broadening =
@@ -38,6 +40,29 @@ export interface GrantChange {
    * Data Contributor", a role's permissions outside the old role's.
    */
   readonly widened?: readonly string[];
+  /**
+   * A step of a conversion to a user-assigned identity: in `both`, the user-assigned identity
+   * gaining a grant the compute's system identity holds (a second holder, not new access); in
+   * `user-assigned`, the system identity's grant going with it.
+   */
+  readonly conversion?: "second holder" | "holder removed";
+}
+
+/** A migration's step between base and head, matched by construct path and setting. */
+export interface MigrationChange {
+  /** `complete`: removed after its final phase; `removed`: before it. */
+  readonly kind: "added" | "advanced" | "removed" | "complete" | "expiry";
+  /** What moves, in words: `INVOICES_STORAGE of invoices`, `identity conversion of docs`. */
+  readonly subject: string;
+  readonly before?: ReportMigration;
+  readonly after?: ReportMigration;
+  /**
+   * Why the step is refused (IG032 migration-phase): a phase skipped, or moved backwards. It fails
+   * the diff as a widening does, and is never counted as narrowing.
+   */
+  readonly skipped?: string;
+  /** A later expiry keeps what the phase accepts (a secret setting, keys on) for longer: reviewed like a new suppression. */
+  readonly later?: boolean;
 }
 
 /** A database-access output whose statements are not what its grants call for (what an admin would run). */
@@ -116,6 +141,7 @@ export interface EnvironmentDiff {
    */
   readonly unjudged: readonly string[];
   readonly guardrails: readonly GuardrailChange[];
+  readonly migrations: readonly MigrationChange[];
   readonly broadens: boolean;
 }
 
@@ -125,7 +151,13 @@ export interface GuardrailRecords {
   readonly head?: GuardrailRecord;
 }
 
-const EMPTY = (environment: string): AccessReport => ({ environment, identities: [], grants: [], databaseUsers: [] });
+const EMPTY = (environment: string): AccessReport => ({
+  environment,
+  identities: [],
+  grants: [],
+  databaseUsers: [],
+  migrations: [],
+});
 
 /** Whether a new grant is privileged: all data and its access, or change the resource or access. */
 function roleRank(g: ReportGrant): number {
@@ -298,15 +330,23 @@ export function diffAccess(
       if (scopeRank(after) >= 3) broadening.push("broader scope");
       if (outsideEstate(after)) broadening.push("principal outside the estate");
       if (removedAddresses.has(after.address)) broadening.push("other principal");
-      grants.push({ kind: "added", identity, after, broadening });
+      // The labels stay: a second holder of a privileged role is still reviewed as one.
+      const second = secondHolder(after, head) ? { conversion: "second holder" as const } : {};
+      grants.push({ kind: "added", identity, after, broadening, ...second });
     }
   }
+  const dropped = new Set(
+    (head.migrations ?? [])
+      .filter((m) => m.kind === "conversion" && m.phase === "user-assigned")
+      .flatMap((m) => m.retiring),
+  );
   for (const before of removed)
     grants.push({
       kind: "removed",
       identity: baseNames.get(before.identity) ?? before.identity,
       before,
       broadening: [],
+      ...(dropped.has(before.identity) ? { conversion: "holder removed" as const } : {}),
     });
 
   const identities: IdentityChange[] = [];
@@ -329,7 +369,15 @@ export function diffAccess(
         why: `its Terraform address changed to \`${moved.key}\`: pin the address (\`logicalId\`) or add a moved block`,
         grants: held,
       });
-    else identities.push({ kind: "destroyed", identity: old, why: "it is no longer declared", grants: held });
+    else
+      identities.push({
+        kind: "destroyed",
+        identity: old,
+        why: dropped.has(old.key)
+          ? "its compute's conversion to a user-assigned identity drops it"
+          : "it is no longer declared",
+        grants: held,
+      });
   }
   for (const now of head.identities) {
     const was = base.identities.find((i) => i.stableKey === now.stableKey);
@@ -362,6 +410,7 @@ export function diffAccess(
   // A stack gone from the head has no findings left to judge.
   const guardrailChanges = guardrails && headReport ? diffGuardrails(guardrails, baseReport !== undefined) : [];
   const unjudged = stacks?.head ? unjudgedChanges(stacks.base, stacks.head) : [];
+  const migrations = migrationChanges(baseReport, head, stacks);
   return {
     environment,
     grants,
@@ -370,7 +419,9 @@ export function diffAccess(
     statements,
     unjudged,
     guardrails: guardrailChanges,
+    migrations,
     broadens:
+      migrations.some((m) => m.skipped !== undefined || m.later === true) ||
       grants.some((g) => g.broadening.length > 0) ||
       identities.some((i) => i.kind === "attached") ||
       trusts.some((t) => t.kind === "added") ||
@@ -378,6 +429,80 @@ export function diffAccess(
       unjudged.length > 0 ||
       guardrailChanges.length > 0,
   };
+}
+
+/** Whether a grant new in the head is one a conversion in `both` doubles: the system identity it replaces holds the same. */
+function secondHolder(after: ReportGrant, head: AccessReport): boolean {
+  const same = (g: ReportGrant) =>
+    g.roleGuid === after.roleGuid &&
+    g.system === after.system &&
+    (g.scopeId?.toLowerCase() ?? g.scope) === (after.scopeId?.toLowerCase() ?? after.scope) &&
+    g.condition === after.condition;
+  return (head.migrations ?? []).some(
+    (m) =>
+      m.kind === "conversion" &&
+      m.phase === "both" &&
+      m.carriers.includes(after.identity) &&
+      head.grants.some((g) => m.retiring.includes(g.identity) && same(g)),
+  );
+}
+
+const migrationKey = (m: ReportMigration) => `${m.constructPath}|${m.setting ?? ""}`;
+const subjectOf = (m: ReportMigration) =>
+  m.kind === "secret" ? `${m.setting} of ${m.workload}` : `identity conversion of ${m.workload}`;
+
+/**
+ * The migrations' steps, one phase per change, forward only (IG032 migration-phase): a phase
+ * skipped, a phase moved back, or a migration that first appears past its first phase on computes
+ * the base already had is refused. Without the base's JSON its computes are unknown, and taken as there.
+ */
+function migrationChanges(
+  baseReport: AccessReport | undefined,
+  head: AccessReport,
+  stacks: TerraformStacks | undefined,
+): MigrationChange[] {
+  const base = baseReport?.migrations ?? [];
+  const baseComputes = stacks?.base
+    ? new Set(readEstate(stacks.base).computes.map((c) => c.resource.address))
+    : undefined;
+  const hadComputes = (m: ReportMigration) =>
+    baseReport !== undefined && (stacks === undefined || m.computes.some((c) => baseComputes?.has(c) === true));
+  const changes: MigrationChange[] = [];
+  for (const after of head.migrations ?? []) {
+    const before = base.find((b) => migrationKey(b) === migrationKey(after));
+    const subject = subjectOf(after);
+    const phases = PHASES[after.kind];
+    const [was, now] = [before ? phases.indexOf(before.phase) : -1, phases.indexOf(after.phase)];
+    if (!before) {
+      const skipped =
+        now > 0 && hadComputes(after)
+          ? `IG032 migration-phase: it first appears in phase ${after.phase} on computes the base already had; a migration starts in ${phases[0]}`
+          : undefined;
+      changes.push({ kind: "added", subject, after, ...(skipped ? { skipped } : {}) });
+    } else if (now !== was) {
+      const skipped =
+        now < was
+          ? `IG032 migration-phase: phases only move forward: re-declare (remove the migration, then declare it again from ${phases[0]})`
+          : now > was + 1
+            ? `IG032 migration-phase: it skips phase ${phases.slice(was + 1, now).join(", ")}; advance one phase per change`
+            : undefined;
+      changes.push({ kind: "advanced", subject, before, after, ...(skipped ? { skipped } : {}) });
+    } else if (before.expires !== after.expires) {
+      changes.push({ kind: "expiry", subject, before, after, later: after.expires > before.expires });
+    }
+  }
+  for (const before of base.filter((b) => !(head.migrations ?? []).some((h) => migrationKey(h) === migrationKey(b))))
+    changes.push({
+      kind: isFinalPhase(before as Parameters<typeof isFinalPhase>[0]) ? "complete" : "removed",
+      subject: subjectOf(before),
+      before,
+    });
+  return changes.sort(
+    byKeys(
+      (c) => (c.after ?? c.before)!.constructPath,
+      (c) => (c.after ?? c.before)!.setting ?? "",
+    ),
+  );
 }
 
 /** The two stacks' synthesized Terraform JSON; `head` undefined when the head has no such stack. */

@@ -7,8 +7,11 @@ import { Construct } from "constructs";
 import {
   Assignment,
   block,
+  EstateConversion,
   EstateModel,
+  EstateSecretMigration,
   FederatedCredential,
+  isConversion,
   MANAGED_IDENTITY_KINDS,
   parseReference,
   Principal,
@@ -21,13 +24,23 @@ import { byKeys } from "../core/ordering";
 import { isGuid } from "../azure/azure-ids";
 import { azureIdOf, azureScopeId } from "../estate/azure-id-of";
 import { auditCoverageOf } from "../estate/audit-coverage";
-import { dataOperationsQuery, identifiersOf, SignInSource, tokenAcquisitionsQuery, UnqueryableValue } from "./kql";
+import {
+  dataOperationsQuery,
+  identifiersOf,
+  keyUseQuery,
+  SignInSource,
+  tokenAcquisitionsQuery,
+  UnqueryableValue,
+} from "./kql";
 import { isWorkspaceId, SIGN_IN_WORKSPACE_LOCAL } from "../estate/audit-catalog";
 import type { Identifier } from "../azure/contract/audit";
 import { analyzeCondition, AssignmentPermission, ValueSet } from "../azure/abac/analysis";
 import { conditionLimitsRoles } from "../policy/condition-limits";
 import { DATABASE_ACCESS_KIND, stepsOfGrants } from "../estate/database-access-outputs";
 import { adminPathOf, networkTargetOf } from "../estate/network-paths";
+import { KeyMigration, keyMigrationOf } from "../azure/contract/keys";
+import { resourceTypeOfTerraform } from "../azure/contract/resource-types";
+import { MigrationRecord, nextPhase } from "../policy/migration-record";
 
 /**
  * Who can do what where, for reviewers: every identity with what it is attached to and what it
@@ -50,6 +63,45 @@ export interface AccessReport {
   readonly grants: readonly ReportGrant[];
   /** Database users ARM cannot create: per database, the statements its Entra administrator runs after apply. */
   readonly databaseUsers: readonly ReportDatabaseUsers[];
+  /**
+   * The migrations the stack declares, sorted by construct path, then setting; absent when there
+   * are none, so a report without migrations reads as before.
+   */
+  readonly migrations?: readonly ReportMigration[];
+  /** Migration records in the stack's output that cannot be read (they accept nothing); absent when none. */
+  readonly unreadableMigrations?: number;
+}
+
+export interface ReportMigration {
+  readonly constructPath: string;
+  readonly kind: "secret" | "conversion";
+  readonly workload: string;
+  readonly phase: string;
+  /** The phase to advance to; absent in the final phase (keys-off, user-assigned). */
+  readonly next?: string;
+  readonly expires: string;
+  readonly reason: string;
+  /** Terraform addresses of the computes (and slots). */
+  readonly computes: readonly string[];
+  /** secret: the app setting migrated. */
+  readonly setting?: string;
+  /** secret, in dual: the secret the setting still holds, e.g. "primary_connection_string of azurerm_storage_account.legacy". */
+  readonly secretInUse?: string;
+  /** secret: the target whose keys the secret is. resourceId: its literal id when the report knows one. */
+  readonly target?: { readonly address: string; readonly label: string; readonly resourceId?: string };
+  /** secret: what to rotate or revoke once keys are off (from keyMigrationOf(type).revoke). */
+  readonly revoke?: string;
+  /** Report identity keys (ReportIdentity.key) that must carry the load: the holders, or the conversion's user-assigned identity. */
+  readonly carriers: readonly string[];
+  /** conversion: report identity keys of the system-assigned identities being dropped; [] for secret. */
+  readonly retiring: readonly string[];
+  readonly evidence: {
+    /** secret: the Entra resource tokens are acquired for (sign-in logs' ResourceIdentity). Absent for a conversion (every sign-in counts). */
+    readonly tokenResource?: { readonly appId: string; readonly displayName: string };
+    /** secret: one KQL query per table at the target, run in the audit workspace, returning columns `requests` and `last`; or the service's stated gap. */
+    readonly keyUse?:
+      { readonly queries: readonly { readonly table: string; readonly query: string }[] } | { readonly gap: string };
+  };
 }
 
 export interface ReportDatabaseUsers {
@@ -204,7 +256,112 @@ export function buildAccessReport(environment: string, stackJson: Readonly<Recor
         (g) => g.role,
       ),
     ),
+    ...(estate.migrations.length > 0 ? { migrations: reportMigrations(estate) } : {}),
+    ...(estate.unreadableMigrations > 0 ? { unreadableMigrations: estate.unreadableMigrations } : {}),
   };
+}
+
+function reportMigrations(estate: EstateModel): ReportMigration[] {
+  return estate.migrations
+    .map((m) => (isConversion(m) ? reportConversion(m) : reportSecretMigration(m as EstateSecretMigration, estate)))
+    .sort(
+      byKeys(
+        (m) => m.constructPath,
+        (m) => m.setting ?? "",
+      ),
+    );
+}
+
+/** What every migration says: where it is declared, its phase and the next one, and the day it is looked at again. */
+function migrationTerms(record: MigrationRecord) {
+  const next = nextPhase(record.kind, record.phase);
+  return {
+    constructPath: record.constructPath,
+    kind: record.kind,
+    workload: record.workload,
+    phase: record.phase,
+    ...(next === undefined ? {} : { next }),
+    expires: record.expires,
+    reason: record.reason,
+    computes: [...record.computes],
+  };
+}
+
+function reportConversion(m: EstateConversion): ReportMigration {
+  return {
+    ...migrationTerms(m.record),
+    carriers: [m.userAssigned],
+    retiring: m.record.computes.map((address) => `${address}#system`).sort(),
+    evidence: {},
+  };
+}
+
+function reportSecretMigration(m: EstateSecretMigration, estate: EstateModel): ReportMigration {
+  const { record } = m;
+  // A target the stack does not hold is named by its address alone: its type is all but the name.
+  const type = m.target?.type ?? record.target.replace(/\.[^.]*$/, "");
+  const keys = keyMigrationOf(type);
+  const resourceId = m.target ? azureIdOf(m.target, estate) : undefined;
+  const secretInUse = record.phase === "dual" ? secretInUseOf(m) : undefined;
+  return {
+    ...migrationTerms(record),
+    setting: record.setting,
+    ...(secretInUse === undefined ? {} : { secretInUse }),
+    target: {
+      address: record.target,
+      label: `${resourceTypeOfTerraform(type)?.kind ?? type} ${nameOf(m.target, record.target)}`,
+      ...(resourceId === undefined ? {} : { resourceId }),
+    },
+    ...(keys ? { revoke: keys.revoke } : {}),
+    carriers: [...new Set(m.holders.map((h) => h.key))].sort(),
+    retiring: [],
+    evidence: {
+      ...(keys ? { tokenResource: { ...keys.tokenResource } } : {}),
+      keyUse: keyUseEvidence(keys, type, record.target, resourceId),
+    },
+  };
+}
+
+/**
+ * What the migrated setting still holds, in words: the attribute it references, never a value
+ * (a literal there is the secret itself).
+ */
+function secretInUseOf(m: EstateSecretMigration): string | undefined {
+  const held = m.computes.flatMap((c) =>
+    (c.settings ?? []).flatMap((settings) => {
+      const value: unknown = settings[m.record.setting];
+      if (typeof value !== "string") return [];
+      const ref = parseReference(value);
+      return [
+        ref && ref.suffix === ""
+          ? `${ref.attribute.replace(/^\./, "")} of ${ref.address}`
+          : "a value written in the stack, not a reference to the target's secret",
+      ];
+    }),
+  );
+  return held.length === 0 ? undefined : [...new Set(held)].sort().join("; ");
+}
+
+/** The queries that tell whether the target still takes key requests, or why none can. */
+function keyUseEvidence(
+  keys: KeyMigration | undefined,
+  type: string,
+  address: string,
+  resourceId: string | undefined,
+): NonNullable<ReportMigration["evidence"]["keyUse"]> {
+  if (!keys) return { gap: `no key-use evidence declared for ${type}` };
+  if ("gap" in keys.keyUse) return { gap: keys.keyUse.gap };
+  if (resourceId === undefined)
+    return {
+      gap: `the Azure id of ${address} is not known before apply (a name or resource group only Terraform knows, or another subscription's provider): no key-use query can name it`,
+    };
+  try {
+    return { queries: keys.keyUse.map((log) => ({ table: log.table, query: keyUseQuery(log, resourceId) })) };
+  } catch (e) {
+    if (e instanceof UnqueryableValue)
+      return { gap: `the Azure id of ${address} holds a control character: no query can name it` };
+    throw e;
+  }
 }
 
 /** The sign-in workspace the stack names, when it is a Log Analytics workspace id (`none` or anything else: none). */
@@ -523,6 +680,51 @@ function signInsInWords(report: AccessReport): string {
   return `Sign-ins: the tenant exports its managed-identity sign-ins to \`${report.signInWorkspace}\`: the token-acquisition queries run there; the data queries run in the audit workspace${report.signInWorkspace.toLowerCase() === report.auditWorkspace?.toLowerCase() ? " (the same one)" : " and read the ids across workspaces"}.`;
 }
 
+/** An identity of the report as a person reads it: its name and Terraform key, or the key alone once it is gone. */
+function identityInWords(report: AccessReport, key: string): string {
+  const identity = report.identities.find((i) => i.key === key);
+  return identity ? `${identity.name} (\`${key}\`)` : `\`${key}\` (not in this stack)`;
+}
+
+/** The migrations section: each migration's phase and the next, what it still keeps, and who carries the load. */
+function renderMigrations(report: AccessReport): string[] {
+  const unreadable = report.unreadableMigrations ?? 0;
+  const migrations = report.migrations ?? [];
+  if (migrations.length === 0 && unreadable === 0) return [];
+  const lines = ["## Migrations", ""];
+  if (unreadable > 0)
+    lines.push(
+      `**Warning:** ${unreadable} migration record(s) in \`locals.identity_migrations\` cannot be read: they accept nothing (IG032). Declare migrations on the WorkloadIdentity, never by hand.`,
+      "",
+    );
+  const who = (keys: readonly string[]) => keys.map((k) => identityInWords(report, k)).join("; ") || "nobody";
+  for (const m of migrations) {
+    const title = m.kind === "secret" ? `${m.setting} of ${m.workload}` : `${m.workload}: system- to user-assigned`;
+    const next = m.next === undefined ? "final: delete the declaration next" : `next: ${m.next}`;
+    lines.push(
+      `### ${title} (${m.kind}, phase ${m.phase}; ${next})`,
+      "",
+      `- Declared at \`${m.constructPath}\`, until ${m.expires}: ${m.reason}`,
+      `- Computes: ${m.computes.map((c) => `\`${c}\``).join(", ")}`,
+    );
+    if (m.kind === "secret") {
+      const target = m.target!;
+      lines.push(
+        `- Setting: \`${m.setting}\`${m.secretInUse === undefined ? "" : `, still holding ${m.secretInUse}`}`,
+        `- Target: ${target.label} (\`${target.address}\`)${target.resourceId === undefined ? "" : `, \`${target.resourceId}\``}`,
+        `- Carried by: ${who(m.carriers)}`,
+        `- At keys-off, revoke: ${m.revoke ?? `nothing declared for ${target.address}'s type: rotate whatever keys it has`}`,
+      );
+    } else if (m.phase === "both") {
+      lines.push(`- Both holding every grant: ${who(m.carriers)}, beside ${who(m.retiring)} (dropped next)`);
+    } else {
+      lines.push(`- Carried by: ${who(m.carriers)}; dropped: ${who(m.retiring)}`);
+    }
+    lines.push("");
+  }
+  return lines;
+}
+
 /** The report for people: workload identities, then people (developer access), each with its grants. */
 export function renderAccessReport(report: AccessReport): string {
   const lines = [
@@ -545,6 +747,7 @@ export function renderAccessReport(report: AccessReport): string {
       );
     }
   }
+  lines.push(...renderMigrations(report));
   if (report.databaseUsers.length > 0) {
     lines.push(
       "## Database users to create after apply",

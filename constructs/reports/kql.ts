@@ -1,4 +1,5 @@
 import { CallerLog, Identifier } from "../azure/contract/audit";
+import type { KeyUseLog } from "../azure/contract/keys";
 
 /** Whose activity a query looks for: a principal by object id, or by the name it signs in with. */
 export type KqlPrincipal = { readonly objectId: string } | { readonly signInName: string };
@@ -63,6 +64,36 @@ export function tokenAcquisitionsQuery(who: KqlPrincipal): string {
     SIGN_INS,
     "| where ServicePrincipalId == oid",
     '| summarize signIns = countif(ResultType == "0"), failures = countif(ResultType != "0"), last = max(TimeGenerated) by ResourceDisplayName',
+  ].join("\n");
+}
+
+/**
+ * The principal's successful token acquisitions, in one row (`signIns`, `last`), run in the
+ * workspace that holds the sign-ins: with `appId`, only those for that Entra resource (the
+ * sign-in logs' `ResourceIdentity`), which tell whether a migration's identity carries the load.
+ */
+export function migrationSignInsQuery(who: KqlPrincipal, appId?: string): string {
+  return [
+    oidLet(who, { kind: "here" }),
+    SIGN_INS,
+    "| where ServicePrincipalId == oid",
+    '| where ResultType == "0"',
+    ...(appId === undefined ? [] : [`| where ResourceIdentity == ${kqlString(appId)}`]),
+    "| summarize signIns = count(), last = max(TimeGenerated)",
+  ].join("\n");
+}
+
+/**
+ * Requests made to the target with a key or SAS, in one row (`requests`, `last`), run in the audit
+ * workspace. `resourceId` is the target's id; a log kept per service (Storage) carries the
+ * service's id below it, as the data-operations queries read it.
+ */
+export function keyUseQuery(log: KeyUseLog, resourceId: string): string {
+  return [
+    log.table,
+    `| where _ResourceId =~ ${kqlString(`${resourceId}${log.settingOn ?? ""}`)}`,
+    `| where ${log.keyBased}`,
+    "| summarize requests = count(), last = max(TimeGenerated)",
   ].join("\n");
 }
 

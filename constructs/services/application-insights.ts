@@ -68,6 +68,18 @@ export const applicationInsights = defineService({
         when: (config) => config.local_authentication_disabled === true,
       },
     },
+    migration: {
+      azurerm_application_insights: {
+        // azure-monitor/app/azure-ad-authentication: ingestion tokens are for https://monitor.azure.com
+        // (Microsoft's docs name the audience, not its app id).
+        tokenResource: { appId: "e933bd07-d2ee-4f1d-933c-3752b819567b", displayName: "Azure Monitor Control Service" },
+        keyUse: {
+          gap: "Application Insights logs no caller of its ingestion endpoint: nothing records whether telemetry came with a token or the key alone",
+        },
+        revoke:
+          "nothing to rotate: the instrumentation key is an identifier Azure never regenerates, so keep local authentication disabled (turning it back on readmits anyone holding the connection string)",
+      },
+    },
   },
   audit: {
     resources: [

@@ -142,6 +142,17 @@ export const cosmosDb = defineService({
               "set local_authentication_disabled = true",
             ),
     },
+    migration: {
+      azurerm_cosmosdb_account: {
+        // how-to-setup-cmk names a232010e-... the Azure Cosmos DB application; https://cosmos.azure.com resolves to it.
+        tokenResource: { appId: "a232010e-820c-4083-83bb-3ace5fc29d0b", displayName: "Azure Cosmos DB" },
+        // azure-monitor/reference/tables/cdbdataplanerequests: AadPrincipalId is the Entra caller; Microsoft
+        // lists no values of AuthTokenType or KeyType, so a request without a principal is a key's (or a resource token's).
+        keyUse: [{ table: "CDBDataPlaneRequests", category: "DataPlaneRequests", keyBased: "isempty(AadPrincipalId)" }],
+        revoke:
+          "regenerate the primary and secondary keys, read-write and read-only (connection strings holding them stop working), and delete the database users' permissions that issue resource tokens",
+      },
+    },
     secretAttributes: {
       azurerm_cosmosdb_account:
         "primary_key primary_mongodb_connection_string primary_readonly_key primary_readonly_mongodb_connection_string primary_readonly_sql_connection_string primary_sql_connection_string secondary_key secondary_mongodb_connection_string secondary_readonly_key secondary_readonly_mongodb_connection_string secondary_readonly_sql_connection_string secondary_sql_connection_string",

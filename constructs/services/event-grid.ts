@@ -1,5 +1,5 @@
 import { defineService, notApplicable } from "../azure/contract";
-import { acceptsKeys, type KeyJudge } from "../azure/contract/keys";
+import { acceptsKeys, type KeyJudge, type KeyMigration } from "../azure/contract/keys";
 import { role } from "../azure/role-catalog";
 import { EventgridTopic } from "@cdktf/provider-azurerm/lib/eventgrid-topic";
 import { EventgridDomain } from "@cdktf/provider-azurerm/lib/eventgrid-domain";
@@ -20,6 +20,17 @@ const localAuth: KeyJudge = (c) =>
   c.local_auth_enabled === false
     ? undefined
     : acceptsKeys("endpoint still accepts access keys and SAS tokens", "set local_auth_enabled = false");
+
+/** Topics and domains alike: publishers' tokens are for https://eventgrid.azure.net (its app id unverified in Microsoft's docs). */
+const KEY_MIGRATION: KeyMigration = {
+  tokenResource: { appId: "823c0a78-5de0-4445-a7f5-c2f42d7dc89b", displayName: "EventGrid Data API" },
+  // azure-monitor/reference/tables/aegdataplanerequests: Authentication is Key (the access key), SASToken
+  // (a SAS signed with it), AADAccessToken or Unknown; rows count requests per minute (TotalOperations).
+  keyUse: [
+    { table: "AegDataPlaneRequests", category: "DataPlaneRequests", keyBased: 'Authentication in ("Key", "SASToken")' },
+  ],
+  revoke: "regenerate both access keys (key1 and key2): SAS tokens signed with them stop working",
+};
 
 /** Event Grid: everything the library knows about it. */
 export const eventGrid = defineService({
@@ -67,6 +78,7 @@ export const eventGrid = defineService({
       "data.azurerm_eventgrid_domain": "primary_access_key secondary_access_key",
       "data.azurerm_eventgrid_topic": "primary_access_key secondary_access_key",
     },
+    migration: { azurerm_eventgrid_topic: KEY_MIGRATION, azurerm_eventgrid_domain: KEY_MIGRATION },
   },
   audit: {
     resources: [

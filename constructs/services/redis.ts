@@ -88,6 +88,17 @@ export const redis = defineService({
       "data.azurerm_redis_cache":
         "primary_access_key primary_connection_string redis_configuration.aof_storage_connection_string_0 redis_configuration.aof_storage_connection_string_1 redis_configuration.rdb_storage_connection_string secondary_access_key secondary_connection_string",
     },
+    migration: {
+      azurerm_redis_cache: {
+        // cache-azure-active-directory-for-authentication: tokens for https://redis.azure.com, or acca5fbb-.../.default.
+        tokenResource: { appId: "acca5fbb-b7e4-4009-81f1-37e38fd66d78", displayName: "Azure Cache for Redis" },
+        // azure-monitor/reference/tables: ACRConnectedClientList has client IPs and counts, ACREntraAuthenticationAuditLog Entra sign-ins only.
+        keyUse: {
+          gap: "Redis logs no access-key authentication: its connected-client list counts connections by IP, and its authentication audit log records Entra sign-ins only",
+        },
+        revoke: "regenerate the primary and secondary access keys: connection strings holding them stop working",
+      },
+    },
   },
   audit: {
     resources: [

@@ -71,6 +71,17 @@ export const search = defineService({
       azurerm_search_service: "primary_key secondary_key query_keys",
       "data.azurerm_search_service": "primary_key secondary_key query_keys",
     },
+    migration: {
+      azurerm_search_service: {
+        // Tokens for https://search.azure.com (Microsoft's docs name the audience, not its app id).
+        tokenResource: { appId: "880da380-985e-4198-81b9-e05b1cc53158", displayName: "Azure Cognitive Search" },
+        // search/monitor-azure-cognitive-search-data-reference: OperationLogs carry no authentication type.
+        keyUse: {
+          gap: "AI Search's OperationLogs record each query and indexing call with no sign of whether an API key or a token made it",
+        },
+        revoke: "regenerate both admin keys and delete every query key: anyone holding one reaches the indexes",
+      },
+    },
   },
   audit: {
     resources: [

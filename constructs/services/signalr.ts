@@ -1,5 +1,5 @@
 import { defineService, notApplicable } from "../azure/contract";
-import { acceptsKeys, type KeyJudge } from "../azure/contract/keys";
+import { acceptsKeys, type KeyJudge, type KeyMigration } from "../azure/contract/keys";
 import type { AuditNeeds } from "../azure/contract/audit";
 import type { JsonConfig, JsonReader, Refusal } from "../azure/contract/network";
 import type { MockWorld } from "../azure/contract/mocks";
@@ -29,6 +29,20 @@ const localAuth: KeyJudge = (c) => {
   return c.local_auth_enabled === false
     ? undefined
     : acceptsKeys("service still accepts its access keys", "set local_auth_enabled = false");
+};
+
+/**
+ * Both types: one Entra application stands behind https://signalr.azure.com and https://webpubsub.azure.com
+ * (Microsoft's docs name the audiences, not its app id).
+ */
+const KEY_MIGRATION: KeyMigration = {
+  tokenResource: { appId: "cdad765c-f191-43ba-b9f5-7aef392f811d", displayName: "Azure SignalR Service" },
+  // azure-monitor/reference/tables/signalrservicediagnosticlogs and webpubsubhttprequest: no authentication type.
+  keyUse: {
+    gap: "SignalR and Web PubSub log connections, messages and REST calls with no sign of whether an access key or an Entra token authorized them",
+  },
+  revoke:
+    "regenerate both access keys: connection strings holding them stop working, and client tokens the app server signed with them no longer validate",
 };
 
 /** The request types a server's identity sends: its server connections and REST API calls (clients connect with tokens it mints). */
@@ -161,6 +175,7 @@ export const signalR = defineService({
       "data.azurerm_web_pubsub":
         "primary_access_key primary_connection_string secondary_access_key secondary_connection_string",
     },
+    migration: { azurerm_signalr_service: KEY_MIGRATION, azurerm_web_pubsub: KEY_MIGRATION },
   },
   audit: {
     resources: [

@@ -21,10 +21,20 @@ const SHARE_NAME = {
   text: "lowercase letters, digits and hyphens; starts and ends with a letter or digit; no consecutive hyphens",
 };
 
-/** A storage service logs its own data access: the setting goes on the service (`<account>/blobServices/default`). */
-const serviceLog = (roleService: string, service: string, table: string): ServiceLog => ({
+/** The account's data services: each logs its own data access, to its own table. */
+const SERVICE_LOGS = [
+  { roleService: "Storage Blob", service: "blob", table: "StorageBlobLogs" },
+  { roleService: "Storage Queue", service: "queue", table: "StorageQueueLogs" },
+  { roleService: "Storage Table", service: "table", table: "StorageTableLogs" },
+  { roleService: "Storage File", service: "file", table: "StorageFileLogs" },
+] as const;
+
+/** The setting goes on the service (`<account>/blobServices/default`). */
+const settingOnOf = (service: string) => `/${service}Services/default`;
+
+const serviceLog = ({ roleService, service, table }: (typeof SERVICE_LOGS)[number]): ServiceLog => ({
   roleService,
-  settingOn: `/${service}Services/default`,
+  settingOn: settingOnOf(service),
   profile: {
     kind: `storage ${service} service`,
     categories: ["StorageRead", "StorageWrite", "StorageDelete"],
@@ -252,17 +262,29 @@ export const storage = defineService({
       "data.azurerm_storage_account":
         "primary_access_key primary_blob_connection_string primary_connection_string secondary_access_key secondary_blob_connection_string secondary_connection_string",
     },
+    migration: {
+      azurerm_storage_account: {
+        tokenResource: { appId: "e406a681-f3d4-42a8-90b6-c2b029497af1", displayName: "Azure Storage" },
+        // Microsoft's "Prevent Shared Key authorization" (storage/common/shared-key-authorization-prevent)
+        // queries AuthenticationType in ("AccountKey", "SAS"). Its SAS counts user delegation SAS too,
+        // which are signed with Entra credentials and keep working once shared keys are off. StorageWrite
+        // and StorageDelete fill the same tables; the audit profile enables all three.
+        keyUse: SERVICE_LOGS.map(({ service, table }) => ({
+          table,
+          category: "StorageRead",
+          keyBased: 'AuthenticationType in ("AccountKey", "SAS")',
+          settingOn: settingOnOf(service),
+        })),
+        revoke:
+          "regenerate both account keys (key1 and key2): service and account SAS signed with them stop working; user delegation SAS are signed with Entra credentials and expire on their own",
+      },
+    },
   },
   audit: {
     resources: [
       {
         types: ["Microsoft.Storage/storageAccounts"],
-        logs: [
-          serviceLog("Storage Blob", "blob", "StorageBlobLogs"),
-          serviceLog("Storage Queue", "queue", "StorageQueueLogs"),
-          serviceLog("Storage Table", "table", "StorageTableLogs"),
-          serviceLog("Storage File", "file", "StorageFileLogs"),
-        ],
+        logs: SERVICE_LOGS.map(serviceLog),
       },
     ],
   },

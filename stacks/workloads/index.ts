@@ -3,6 +3,7 @@ import { Aks } from "./aks";
 import { CatalogApi } from "./catalog-api";
 import { Checkout } from "./checkout";
 import { Ingest } from "./ingest";
+import { Invoices } from "./invoices";
 import { Jobs } from "./jobs";
 import { LoadGenerator } from "./load-generator";
 import { OrdersWeb } from "./orders-web";
@@ -22,4 +23,5 @@ export const WORKLOADS: Readonly<Record<string, WorkloadClass>> = {
 /** These run only in the environments whose settings list them in `extraWorkloads`. */
 export const OPTIONAL_WORKLOADS: Readonly<Record<string, WorkloadClass>> = {
   "load-generator": LoadGenerator,
+  invoices: Invoices,
 };

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
-import { AppServiceCompute, Connections, Identity, Roles, WorkloadIdentity } from "../../constructs";
+import { AppServiceCompute, Connections, Roles, WorkloadIdentity } from "../../constructs";
 import { Workload, WorkloadContext } from "../workload";
 
 /**
@@ -25,7 +25,7 @@ export class OrdersWeb extends Workload {
       appSettings: { KEY_VAULT_URI: shared.vault.vaultUri, ORDERS_BLOB_ENDPOINT: shared.storage.blobServiceUri },
     });
     this.access = this.workloadIdentity({
-      identity: Identity.systemAssigned(),
+      identity: this.systemAssignedOrConverting(),
       compute: [AppServiceCompute.linuxWebApp(this.app)],
       connections: [
         Connections.sqlDatabase("ORDERS_DB", shared.ordersDatabase),

@@ -11,6 +11,7 @@ import { IdentityConfigError, ResourceId } from "../../constructs";
 import { isGuid, MAX_CONDITION_BYTES } from "../../constructs/azure";
 import { excerpt } from "../../constructs/core";
 import { isWorkspaceId } from "../../constructs/estate";
+import { CONVERSION_PHASES, SECRET_PHASES } from "../../constructs";
 
 /**
  * Bounds far above what the library writes (names under 100 characters, ids under 200, queries
@@ -150,6 +151,34 @@ const grant = z.strictObject({
 
 const steps = list(z.strictObject({ database: text(), statements: multiLine() }));
 
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "not a date (YYYY-MM-DD)" });
+/** A migration as the report lists it: its queries are sent as written, so they are checked like the usage queries. */
+const migration = z.strictObject({
+  constructPath: text(),
+  kind: z.enum(["secret", "conversion"]),
+  workload: text(),
+  phase: z.enum([...SECRET_PHASES, ...CONVERSION_PHASES]),
+  next: z.enum([...SECRET_PHASES, ...CONVERSION_PHASES]).optional(),
+  expires: day,
+  reason: text(),
+  computes: list(text()),
+  setting: text().optional(),
+  secretInUse: text().optional(),
+  target: z.strictObject({ address: text(), label: text(), resourceId: resourceId.optional() }).optional(),
+  revoke: text().optional(),
+  carriers: list(text()),
+  retiring: list(text()),
+  evidence: z.strictObject({
+    tokenResource: z.strictObject({ appId: guid, displayName: text() }).optional(),
+    keyUse: z
+      .union([
+        z.strictObject({ queries: list(z.strictObject({ table: text(), query: multiLine() })) }),
+        z.strictObject({ gap: text() }),
+      ])
+      .optional(),
+  }),
+});
+
 const accessReportSchema = z
   .strictObject({
     environment: text(),
@@ -169,6 +198,8 @@ const accessReportSchema = z
         stepsAsWritten: steps.optional(),
       }),
     ),
+    migrations: list(migration).optional(),
+    unreadableMigrations: z.number().int().min(1).optional(),
   })
   .superRefine((report, ctx) => {
     // verify keys what it reads from Azure by identity: a second identity of a key would hide the first.

@@ -1,5 +1,6 @@
 import { IdentityConfigError } from "../../core/errors";
 import { UNOWNED_SECRET_ATTRIBUTES } from "../secret-attributes";
+import { isGuid } from "../azure-ids";
 import type { ServiceDefinition } from ".";
 import { isNotApplicable } from "./part";
 import { registeredServices } from "./registry";
@@ -95,7 +96,8 @@ const PATH = /^[a-z0-9_]+(?:\.[a-z0-9_]+)*$/;
 
 /**
  * Refuses a keys part naming a terraform type the service's resourceTypes do not define (a typo
- * would leave the type unjudged and its keys unscanned), or an attribute path that is none.
+ * would leave the type unjudged and its keys unscanned), an attribute path that is none, or a
+ * migration entry that says nothing `verify --migration` can read.
  */
 export function checkKeys(definition: ServiceDefinition): void {
   const part = partOf(definition);
@@ -113,6 +115,7 @@ export function checkKeys(definition: ServiceDefinition): void {
           fix: `name one of ${[...defined].join(", ") || "its resource types' terraform types (it defines none)"} (or its data source, data.<type>); a type no shipped service owns belongs in constructs/azure/secret-attributes.ts`,
         });
       if (section === "notSecretWhen") checkNotSecretWhen(definition.name, type, entry as NotSecretWhen, part);
+      if (section === "migration") checkMigration(definition.name, type, entry as KeyMigration, part);
       const bad =
         section === "secretAttributes"
           ? String(entry)
@@ -127,6 +130,81 @@ export function checkKeys(definition: ServiceDefinition): void {
         });
     }
   }
+}
+
+const KQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** As the audit part's ServiceLog writes it: type and name pairs below the resource, `/blobServices/default`. */
+const ID_PATH = /^(?:\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)+$/;
+const text = (value: unknown): boolean => typeof value === "string" && value.trim() !== "";
+
+/**
+ * A migration entry is for a type the same part judges keys of (elsewhere nothing is turned off),
+ * and gives what `verify --migration` and the report read: the token resource's app id, the
+ * tables recording key use (or why none does) and what to revoke.
+ */
+function checkMigration(service: string, type: string, m: KeyMigration, part: KeysPart): void {
+  const refuse = (problem: string, value: unknown, fix: string): never => {
+    throw new IdentityConfigError("defineService", {
+      problem: `${service} keys.migration.${type}: ${problem}`,
+      value,
+      fix,
+    });
+  };
+  if (!part.localAuth?.[type] && !part.sharedKey?.[type])
+    refuse(
+      `${service} judges no keys of ${type} (keys.localAuth or keys.sharedKey), so no migration turns them off`,
+      type,
+      `judge ${type}'s key switch in keys.localAuth or keys.sharedKey, or drop its migration entry`,
+    );
+  const appId: unknown = m?.tokenResource?.appId;
+  if (typeof appId !== "string" || !isGuid(appId))
+    refuse(
+      "tokenResource.appId is not a GUID",
+      appId ?? null,
+      "give the application id of the Entra resource tokens are acquired for, as the sign-in logs' ResourceIdentity shows it, e.g. e406a681-f3d4-42a8-90b6-c2b029497af1 (Azure Storage)",
+    );
+  if (!text(m.tokenResource.displayName))
+    refuse(
+      "tokenResource.displayName is empty",
+      m.tokenResource.displayName ?? null,
+      'name the resource as the sign-in logs\' ResourceDisplayName does, e.g. "Azure Storage"',
+    );
+  const keyUse: unknown = m.keyUse;
+  if (Array.isArray(keyUse) ? keyUse.length === 0 : !text((keyUse as KeyUseUnlogged | undefined)?.gap))
+    refuse(
+      "keyUse lists no log and states no gap",
+      keyUse ?? null,
+      "list the tables recording how a request authenticated ({ table, category, keyBased }), or say in { gap } why none does",
+    );
+  for (const log of Array.isArray(keyUse) ? (keyUse as readonly KeyUseLog[]) : []) {
+    if (typeof log?.table !== "string" || !KQL_IDENTIFIER.test(log.table))
+      refuse(
+        "a keyUse table is not a KQL table name",
+        log?.table ?? null,
+        "name the resource-specific table, e.g. StorageBlobLogs",
+      );
+    if (!text(log.category) || !text(log.keyBased))
+      refuse(
+        `keyUse ${log.table} needs a category and a keyBased predicate`,
+        log,
+        'give the diagnostic category that fills the table and a KQL predicate true for a key or SAS request, e.g. \'AuthenticationType in ("AccountKey", "SAS")\'',
+      );
+    // Pasted after `| where`: a pipe, semicolon or line break would end the predicate and run a query of its own.
+    if (/[|;\r\n]/.test(log.keyBased))
+      refuse(
+        `keyUse ${log.table} keyBased is more than a predicate`,
+        log.keyBased,
+        "write one KQL predicate on the table's columns, without |, ; or line breaks",
+      );
+    if (log.settingOn !== undefined && (typeof log.settingOn !== "string" || !ID_PATH.test(log.settingOn)))
+      refuse(
+        `keyUse ${log.table} settingOn is not an id path below the resource`,
+        log.settingOn,
+        'write the service\'s id path as the audit part does, e.g. "/blobServices/default"',
+      );
+  }
+  if (!text(m.revoke))
+    refuse("revoke is empty", m.revoke ?? null, "say what to rotate or revoke once the keys are off: keys, SAS, rules");
 }
 
 /**
