@@ -14,7 +14,7 @@ import {
 } from "../constructs";
 import { evaluateGuardrails, Finding } from "../constructs/guardrails";
 import { inRg, refusal, SUBSCRIPTION, TENANT, tempDirs } from "./helpers";
-import { ConversionPhase } from "../constructs";
+import { buildAccessReport, ConversionPhase, diffAccess, renderAccessDiff } from "../constructs";
 
 const tempDir = tempDirs("migration-");
 
@@ -296,42 +296,43 @@ describe("bad migrations are refused with the construct path, the value and the 
   });
 });
 
+function converting(phase: ConversionPhase | "before") {
+  const { app, stack } = devStack();
+  const account = new StorageAccount(stack, "docs", {
+    ...inRg,
+    name: "contosodocs",
+    accountTier: "Standard",
+    accountReplicationType: "LRS",
+    sharedAccessKeyEnabled: false,
+    defaultToOauthAuthentication: true,
+    minTlsVersion: "TLS1_2",
+    allowNestedItemsToBePublic: false,
+  });
+  const web = new LinuxWebApp(stack, "web", {
+    ...inRg,
+    name: "contoso-docs",
+    servicePlanId: "/subscriptions/x/resourceGroups/app-rg/providers/Microsoft.Web/serverFarms/plan",
+    httpsOnly: true,
+    siteConfig: { minimumTlsVersion: "1.2", ftpsState: "Disabled" },
+    appSettings: { DOCS_BLOB_ENDPOINT: account.primaryBlobEndpoint },
+  });
+  const to = Identity.newUserAssigned({ ...inRg, name: "contoso-docs-id" });
+  new WorkloadIdentity(stack, "docs-access", {
+    identity:
+      phase === "before"
+        ? Identity.systemAssigned()
+        : Identity.convertToUserAssigned(to, {
+            phase,
+            reason: "docs shares its identity with the new renderer",
+            expires: EXPIRES,
+          }),
+    compute: [AppServiceCompute.linuxWebApp(web)],
+    grants: [StorageAccountTarget.of(account).allow(Roles.StorageBlobDataReader, "reads documents")],
+  });
+  return { app, stack, web, json: () => JSON.parse(Testing.synth(stack)) };
+}
+
 describe("a system-assigned identity converted to a user-assigned one", () => {
-  function converting(phase: ConversionPhase | "before") {
-    const { app, stack } = devStack();
-    const account = new StorageAccount(stack, "docs", {
-      ...inRg,
-      name: "contosodocs",
-      accountTier: "Standard",
-      accountReplicationType: "LRS",
-      sharedAccessKeyEnabled: false,
-      defaultToOauthAuthentication: true,
-      minTlsVersion: "TLS1_2",
-      allowNestedItemsToBePublic: false,
-    });
-    const web = new LinuxWebApp(stack, "web", {
-      ...inRg,
-      name: "contoso-docs",
-      servicePlanId: "/subscriptions/x/resourceGroups/app-rg/providers/Microsoft.Web/serverFarms/plan",
-      httpsOnly: true,
-      siteConfig: { minimumTlsVersion: "1.2", ftpsState: "Disabled" },
-      appSettings: { DOCS_BLOB_ENDPOINT: account.primaryBlobEndpoint },
-    });
-    const to = Identity.newUserAssigned({ ...inRg, name: "contoso-docs-id" });
-    new WorkloadIdentity(stack, "docs-access", {
-      identity:
-        phase === "before"
-          ? Identity.systemAssigned()
-          : Identity.convertToUserAssigned(to, {
-              phase,
-              reason: "docs shares its identity with the new renderer",
-              expires: EXPIRES,
-            }),
-      compute: [AppServiceCompute.linuxWebApp(web)],
-      grants: [StorageAccountTarget.of(account).allow(Roles.StorageBlobDataReader, "reads documents")],
-    });
-    return { app, stack, web, json: () => JSON.parse(Testing.synth(stack)) };
-  }
   const holders = (json: any) =>
     Object.entries(json.resource.azurerm_role_assignment as Record<string, any>)
       .map(([name, a]) => `${name} ${a.principal_id}`)
@@ -400,5 +401,57 @@ describe("a system-assigned identity converted to a user-assigned one", () => {
     expect(refusal(() => converting("half" as ConversionPhase)).message).toMatch(
       /system- to user-assigned migration has no phase "half".*declare one of both, user-assigned/,
     );
+  });
+});
+
+describe("the access diff between two phases", () => {
+  const report = (stack: TerraformStack) => {
+    const json = JSON.parse(Testing.synth(stack));
+    return { json, report: buildAccessReport("dev", json) };
+  };
+  const diffOf = (before: Step | "system" | ConversionPhase, after: Step | ConversionPhase) => {
+    const build = (s: Step | "system" | ConversionPhase) =>
+      typeof s === "string" ? converting(s === "system" ? "before" : s).stack : legacyApp(s).stack;
+    const [base, head] = [report(build(before)), report(build(after))];
+    return diffAccess("dev", base.report, head.report, undefined, { base: base.json, head: head.json });
+  };
+  const dual: Step = { phase: "dual", secret: true, keys: true };
+  const identity: Step = { phase: "identity", secret: false, keys: true };
+  const keysOff: Step = { phase: "keys-off", secret: false, keys: false };
+
+  it("labels one phase forward, and does not call it broadening", () => {
+    const diff = diffOf(dual, identity);
+    expect(diff.migrations).toEqual([
+      expect.objectContaining({ kind: "advanced", subject: "INVOICES_STORAGE of invoices" }),
+    ]);
+    expect(diff.migrations[0].skipped).toBeUndefined();
+    expect(renderAccessDiff([diff])).toMatch(
+      /Migration phase change: INVOICES_STORAGE of invoices: phase dual → identity\n/,
+    );
+  });
+
+  it.each<[string, Step, Step, RegExp]>([
+    ["dual to keys-off", dual, keysOff, /IG032 migration-phase: it skips phase identity/],
+    ["identity back to dual", identity, dual, /IG032 migration-phase: phases only move forward/],
+    [
+      "the secret removed in the change that adds the identity",
+      { ...dual, declared: false, grant: false },
+      identity,
+      /IG032 migration-phase: it first appears in phase identity on computes the base already had/,
+    ],
+  ])("refuses %s with IG032, and counts it as broadening", (_what, before, after, message) => {
+    const diff = diffOf(before, after);
+    expect(diff.migrations.map((m) => m.skipped)).toEqual([expect.stringMatching(message)]);
+    expect(diff.broadens).toBe(true);
+    expect(renderAccessDiff([diff])).toMatch(/\*\*phase skipped\*\*/);
+  });
+
+  it("shows a conversion's both phase as grants added to a second holder, and user-assigned as holders removed", () => {
+    const both = diffOf("system", "both");
+    expect(both.grants.filter((g) => g.kind === "added").map((g) => g.conversion)).toEqual(["second holder"]);
+    expect(renderAccessDiff([both])).toMatch(/\| added \(second holder, conversion\) \|/);
+    const done = diffOf("both", "user-assigned");
+    expect(done.grants.filter((g) => g.kind === "removed").map((g) => g.conversion)).toEqual(["holder removed"]);
+    expect(done.migrations).toEqual([expect.objectContaining({ kind: "advanced" })]);
   });
 });

@@ -169,7 +169,7 @@ export function recordMigration(where: IConstruct, subject: MigrationSubject, pr
 }
 
 /** The stack's migrations, in construct-path order. */
-export function migrationsIn(stack: TerraformStack): MigrationRecord[] {
+function migrationsIn(stack: TerraformStack): MigrationRecord[] {
   return (producers.get(stack) ?? [])
     .map((produce) => produce())
     .sort(

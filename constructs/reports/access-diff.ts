@@ -660,7 +660,8 @@ export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
         d.trusts.length +
         d.statements.length +
         d.unjudged.length +
-        d.guardrails.length >
+        d.guardrails.length +
+        d.migrations.length >
       0,
   );
   const lines = [DIFF_MARKER, "## Access changes", ""];
@@ -687,8 +688,9 @@ export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
             ? `${scopeOf(g.before!)} → ${scopeOf(g.after!)}`
             : scopeOf((g.after ?? g.before)!);
         const widened = g.widened && g.widened.length > 0 ? `: ${g.widened.join("; ")}` : "";
+        const step = g.conversion === undefined ? "" : ` (${g.conversion}, conversion)`;
         lines.push(
-          `| ${g.kind} | ${cell(g.identity)} | ${cell(role)} | ${cell(target)} | ${cell(`${g.broadening.map((b) => `**${b}**`).join(", ")}${widened}`)} |`,
+          `| ${g.kind}${step} | ${cell(g.identity)} | ${cell(role)} | ${cell(target)} | ${cell(`${g.broadening.map((b) => `**${b}**`).join(", ")}${widened}`)} |`,
         );
       }
       lines.push("");
@@ -713,6 +715,8 @@ export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
     for (const u of d.unjudged)
       lines.push(`- New or edited in the head, and read by no rule: \`${cell(u)}\` (**unjudged change**)`);
     if (d.guardrails.length + d.unjudged.length > 0) lines.push("");
+    for (const m of d.migrations) lines.push(`- ${migrationLine(m)}`);
+    if (d.migrations.length > 0) lines.push("");
     for (const st of d.statements) {
       lines.push(
         `- Database statements edited: output \`${cell(st.output)}\` holds, for database \`${cell(st.database)}\`, statements its grants do not call for (**edited statements**):`,
@@ -723,6 +727,23 @@ export function renderAccessDiff(diffs: readonly EnvironmentDiff[]): string {
     }
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+function migrationLine(m: MigrationChange): string {
+  const refused = m.skipped === undefined ? "" : ` (**phase skipped**: ${cell(m.skipped)})`;
+  const subject = cell(m.subject);
+  switch (m.kind) {
+    case "added":
+      return `Migration declared: ${subject}, phase ${cell(m.after!.phase)}, until ${cell(m.after!.expires)}${refused}`;
+    case "advanced":
+      return `Migration phase change: ${subject}: phase ${cell(m.before!.phase)} → ${cell(m.after!.phase)}${refused}`;
+    case "expiry":
+      return `Migration expiry moved: ${subject}: ${cell(m.before!.expires)} → ${cell(m.after!.expires)}${m.later ? " (**later expiry**: what the phase accepts stays longer)" : ""}`;
+    case "complete":
+      return `Migration complete: ${subject} (its declaration removed after phase ${cell(m.before!.phase)})`;
+    case "removed":
+      return `Migration removed before its final phase: ${subject} (was in phase ${cell(m.before!.phase)}): what the phase accepted is judged again`;
+  }
 }
 
 function guardrailLine(g: GuardrailChange): string {

@@ -26,7 +26,7 @@ const carrying = (m: EstateSecretMigration): Compute[] =>
   m.computes.filter((c) => settingOf(c, m.record.setting) !== undefined);
 
 /** What still lets a caller into the target with a key, as its service judges it; undefined when the keys are off. */
-export function keysStillOn(target: TfResource): string | undefined {
+function keysStillOn(target: TfResource): string | undefined {
   const problems = [localAuthProblem, sharedKeyProblem].flatMap(
     (judge) => judge(target.type, target.config, block) ?? [],
   );
@@ -38,7 +38,7 @@ export function keysStillOn(target: TfResource): string | undefined {
  * (`${azurerm_storage_account.legacy.primary_connection_string}`): the only secret a migration
  * accepts, since it is the target's own key and goes when the target's keys do.
  */
-export function targetSecretIn(value: string, target: TfResource): string | undefined {
+function targetSecretIn(value: string, target: TfResource): string | undefined {
   const ref = parseReference(value);
   if (!ref || ref.address !== target.address || ref.suffix !== "") return undefined;
   const path = ref.attribute.replace(/^\./, "").split(".");
