@@ -52,18 +52,22 @@ function devStack() {
   return { app, stack };
 }
 
-function legacyApp(step: Step) {
-  const { app, stack } = devStack();
-  const account = new StorageAccount(stack, "legacy", {
+/** An account `contoso<id>`, taking shared keys or identity-only. */
+const storageAccount = (stack: TerraformStack, id: string, keys: boolean) =>
+  new StorageAccount(stack, id, {
     ...inRg,
-    name: "contosolegacy",
+    name: `contoso${id}`,
     accountTier: "Standard",
     accountReplicationType: "LRS",
-    sharedAccessKeyEnabled: step.keys,
-    defaultToOauthAuthentication: !step.keys,
+    sharedAccessKeyEnabled: keys,
+    defaultToOauthAuthentication: !keys,
     minTlsVersion: "TLS1_2",
     allowNestedItemsToBePublic: false,
   });
+
+function legacyApp(step: Step) {
+  const { app, stack } = devStack();
+  const account = storageAccount(stack, "legacy", step.keys);
   const web = new LinuxWebApp(stack, "web", {
     ...inRg,
     name: "contoso-invoices",
@@ -114,6 +118,25 @@ describe("a secret-based app moved change by change", () => {
 const judged = (stack: TerraformStack, today = TODAY) => evaluateGuardrails(stack, { severity: "error", today });
 const openOf = (stack: TerraformStack, ruleId: string, today = TODAY) =>
   open(judged(stack, today)).filter((f) => f.ruleId === ruleId);
+const ig032 = (stack: TerraformStack) =>
+  openOf(stack, "IG032")
+    .map((f) => f.message)
+    .join("\n");
+
+/** An override hands the first role assignment whose path `pick` accepts to a principal that is not the workload's. */
+function handOver(stack: TerraformStack, pick: (path: string) => boolean): void {
+  const assignment = stack.node
+    .findAll()
+    .find(
+      (c) =>
+        (c as { terraformResourceType?: string }).terraformResourceType === "azurerm_role_assignment" &&
+        pick(c.node.path),
+    )!;
+  (assignment as unknown as { addOverride(path: string, value: unknown): void }).addOverride(
+    "principal_id",
+    "0f0f0f0f-0000-4000-8000-000000000001",
+  );
+}
 
 describe("what each phase accepts, and nothing more", () => {
   it("in dual, accepts exactly the secret setting (IG019) and the account's keys (IG007), shown as the migration's", () => {
@@ -200,18 +223,8 @@ describe("a skipped phase is refused with IG032", () => {
 
   it("the identity's grant removed by an override in dual: the path is not stood up", () => {
     const { stack } = legacyApp({ phase: "dual", secret: true, keys: true });
-    const assignment = stack.node
-      .findAll()
-      .find((c) => (c as { terraformResourceType?: string }).terraformResourceType === "azurerm_role_assignment")!;
-    (assignment as unknown as { addOverride(path: string, value: unknown): void }).addOverride(
-      "principal_id",
-      "0f0f0f0f-0000-4000-8000-000000000001",
-    );
-    expect(
-      openOf(stack, "IG032")
-        .map((f) => f.message)
-        .join("\n"),
-    ).toMatch(
+    handOver(stack, () => true);
+    expect(ig032(stack)).toMatch(
       /is in phase dual, but azurerm_linux_web_app\.web \(system-assigned\) holds no role on azurerm_storage_account\.legacy/,
     );
   });
@@ -298,16 +311,7 @@ describe("bad migrations are refused with the construct path, the value and the 
 
 function converting(phase: ConversionPhase | "before") {
   const { app, stack } = devStack();
-  const account = new StorageAccount(stack, "docs", {
-    ...inRg,
-    name: "contosodocs",
-    accountTier: "Standard",
-    accountReplicationType: "LRS",
-    sharedAccessKeyEnabled: false,
-    defaultToOauthAuthentication: true,
-    minTlsVersion: "TLS1_2",
-    allowNestedItemsToBePublic: false,
-  });
+  const account = storageAccount(stack, "docs", false);
   const web = new LinuxWebApp(stack, "web", {
     ...inRg,
     name: "contoso-docs",
@@ -382,19 +386,10 @@ describe("a system-assigned identity converted to a user-assigned one", () => {
 
   it("a grant the user-assigned identity lacks in both is a skipped phase (IG032)", () => {
     const { stack } = converting("both");
-    const assignments = stack.node
-      .findAll()
-      .filter((c) => (c as { terraformResourceType?: string }).terraformResourceType === "azurerm_role_assignment");
-    const ua = assignments.find((a) => /identity(?!-)/.test(a.node.path) && !/system-identity/.test(a.node.path))!;
-    (ua as unknown as { addOverride(path: string, value: unknown): void }).addOverride(
-      "principal_id",
-      "0f0f0f0f-0000-4000-8000-000000000001",
+    handOver(stack, (path) => !/system-identity/.test(path));
+    expect(ig032(stack)).toMatch(
+      /phase both, but .* does not hold Storage Blob Data Reader on .* as the system identity does/,
     );
-    expect(
-      openOf(stack, "IG032")
-        .map((f) => f.message)
-        .join("\n"),
-    ).toMatch(/phase both, but .* does not hold Storage Blob Data Reader on .* as the system identity does/);
   });
 
   it("refuses a conversion phase that does not exist", () => {

@@ -227,6 +227,17 @@ describe("verify --migration", () => {
     expect(output).toMatch(/--days needs --usage or --migration/);
   });
 
+  it("sends the service's own key-use queries, never the ones a hand-edited report writes", async () => {
+    const dir = synthesize();
+    const file = join(dir, "stacks", "dev", "access-report.json");
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    report.migrations[0].evidence.keyUse = { queries: [{ table: "SigninLogs", query: "SigninLogs | take 1000" }] };
+    writeFileSync(file, JSON.stringify(report));
+    const { queries } = await json(dir, carried);
+    expect(queries.some((q) => q.includes("SigninLogs |"))).toBe(false);
+    expect(queries.filter((q) => q.startsWith("Storage")).length).toBe(4);
+  });
+
   it("refuses a hand-edited report whose migration query or phase is hostile, before Azure is asked (exit 2)", async () => {
     const dir = synthesize();
     const file = join(dir, "stacks", "dev", "access-report.json");

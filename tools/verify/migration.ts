@@ -4,7 +4,8 @@
 // (the target's own logs). A conversion is ready when the user-assigned identity signs in and
 // the system-assigned one no longer does. Where a log is missing, the answer is "cannot tell".
 import type { AccessReport, ReportMigration } from "../../constructs";
-import { migrationSignInsQuery } from "../../constructs/reports";
+import { keyMigrationOf } from "../../constructs/azure";
+import { keyUseQuery, migrationSignInsQuery } from "../../constructs/reports";
 import { AzureReadError, AzureReader, LogRow } from "./live-estate";
 import { withObjectId } from "./usage";
 
@@ -111,15 +112,20 @@ export async function readMigrations(
     return { count, last };
   };
 
-  /** Requests at the target made with a key or SAS, over the target's key-use logs. */
+  /**
+   * Requests at the target made with a key or SAS, over the target's key-use logs. The queries are
+   * built here from the target's service and its checked id, never taken as the report writes
+   * them: the report is a file, and a query in it could read anything the reader may read.
+   */
   const keyRequests = async (m: ReportMigration): Promise<Reading> => {
-    const keyUse = m.evidence.keyUse;
-    if (keyUse === undefined) return { unknown: "the report names no key-use evidence for the target" };
-    if ("gap" in keyUse) return { unknown: `the target records no authentication type: ${keyUse.gap}` };
+    const keys = m.target && keyMigrationOf(m.target.address.replace(/\.[^.]*$/, ""));
+    if (!keys) return { unknown: `no service declares key-use evidence for ${m.target?.address ?? "the target"}` };
+    if ("gap" in keys.keyUse) return { unknown: `the target records no authentication type: ${keys.keyUse.gap}` };
+    if (m.target?.resourceId === undefined) return { unknown: "the target's Azure id is not known before apply" };
     if (report.auditWorkspace === undefined) return { unknown: "the environment has no audit workspace" };
     let count = 0;
     let last: string | null = null;
-    for (const q of keyUse.queries) {
+    for (const q of keys.keyUse.map((log) => ({ table: log.table, query: keyUseQuery(log, m.target!.resourceId!) }))) {
       try {
         const rows = await query(report.auditWorkspace, q.query);
         count += total(rows, "requests");
@@ -148,11 +154,16 @@ export async function readMigrations(
         reasons: ["in its final phase: delete the migration's declaration once the report lists nothing to revoke"],
       };
     const days_ = `${days} days`;
-    const carried = await signIns(m.carriers, m.evidence.tokenResource?.appId);
+    // The Entra resource, too, is the service's, not the file's.
+    const tokenResource =
+      m.kind === "secret" && m.target
+        ? keyMigrationOf(m.target.address.replace(/\.[^.]*$/, ""))?.tokenResource
+        : undefined;
+    const carried = await signIns(m.carriers, tokenResource?.appId);
     const other = m.kind === "secret" ? await keyRequests(m) : await signIns(m.retiring);
     const reasons: string[] = [];
     const unknown = [carried, other].flatMap((r) => ("unknown" in r ? [r.unknown] : []));
-    const resource = m.evidence.tokenResource?.displayName ?? "the target";
+    const resource = tokenResource?.displayName ?? "the target";
     if ("count" in carried && carried.count === 0)
       reasons.push(
         m.kind === "secret"
