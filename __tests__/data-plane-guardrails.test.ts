@@ -27,13 +27,20 @@ import {
 } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server";
 import { PostgresqlFlexibleServerActiveDirectoryAdministrator } from "@cdktf/provider-azurerm/lib/postgresql-flexible-server-active-directory-administrator";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
+import { ServicebusNamespace, ServicebusNamespaceConfig } from "@cdktf/provider-azurerm/lib/servicebus-namespace";
+import { EventhubNamespace, EventhubNamespaceConfig } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
+import { AppConfiguration, AppConfigurationConfig } from "@cdktf/provider-azurerm/lib/app-configuration";
+import { CognitiveAccount, CognitiveAccountConfig } from "@cdktf/provider-azurerm/lib/cognitive-account";
 import {
+  AppConfigurationTarget,
   AppServiceCompute,
   ApplicationInsightsTarget,
+  CognitiveServicesTarget,
   configureIdentityStack,
   CosmosDbAccountTarget,
   EventGridDomainTarget,
   EventGridTopicTarget,
+  EventHubsNamespaceTarget,
   Identity,
   NetworkPath,
   PostgresServerTarget,
@@ -41,6 +48,7 @@ import {
   Roles,
   ScopeTarget,
   SearchServiceTarget,
+  ServiceBusNamespaceTarget,
   SqlServerTarget,
   UserAssignedIdentity,
   WorkloadIdentity,
@@ -124,6 +132,34 @@ const search = (stack: TerraformStack, config: Partial<SearchServiceConfig> = {}
     name: "orders-search",
     sku: "basic",
     localAuthenticationEnabled: false,
+    ...config,
+  });
+// Local auth off unless `config` says otherwise: the provider leaves it on by default.
+const bus = (stack: TerraformStack, config: Partial<ServicebusNamespaceConfig> = {}) =>
+  new ServicebusNamespace(stack, "bus", {
+    ...inRg,
+    name: "orders-bus",
+    sku: "Standard",
+    localAuthEnabled: false,
+    ...config,
+  });
+const hubs = (stack: TerraformStack, config: Partial<EventhubNamespaceConfig> = {}) =>
+  new EventhubNamespace(stack, "hubs", {
+    ...inRg,
+    name: "orders-hubs",
+    sku: "Standard",
+    localAuthenticationEnabled: false,
+    ...config,
+  });
+const appConfig = (stack: TerraformStack, config: Partial<AppConfigurationConfig> = {}) =>
+  new AppConfiguration(stack, "appconfig", { ...inRg, name: "orders-config", localAuthEnabled: false, ...config });
+const cognitive = (stack: TerraformStack, config: Partial<CognitiveAccountConfig> = {}) =>
+  new CognitiveAccount(stack, "openai", {
+    ...inRg,
+    name: "orders-openai",
+    kind: "OpenAI",
+    skuName: "S0",
+    localAuthEnabled: false,
     ...config,
   });
 const ENTRA_ONLY_SQL = {
@@ -355,6 +391,80 @@ const CASES: GuardrailCase[] = [
     message:
       /on azurerm_redis_cache\.redis, but the cache still accepts its access keys: anyone holding a key bypasses/,
     fix: /^set access_keys_authentication_enabled = false on azurerm_redis_cache\.redis$/,
+  },
+  {
+    ruleId: "IG028",
+    about: "a Service Bus namespace that never set local auth, reached through a queue",
+    bad: (s) =>
+      grantOn(
+        s,
+        ServiceBusNamespaceTarget.of(bus(s, { localAuthEnabled: undefined })).queue("orders"),
+        Roles.ServiceBusDataSender,
+      ),
+    good: (s) => grantOn(s, ServiceBusNamespaceTarget.of(bus(s)).queue("orders"), Roles.ServiceBusDataSender),
+    message:
+      /^Azure Service Bus Data Sender for .* on azurerm_servicebus_namespace\.bus\/queues\/orders, but the namespace still accepts shared access signatures \(SAS\) of its own and its queues' and topics' policies: anyone holding a key bypasses the identity's grants$/,
+    fix: /^set local_auth_enabled = false on azurerm_servicebus_namespace\.bus$/,
+  },
+  {
+    ruleId: "IG028",
+    about: "a Service Bus namespace with local auth explicitly on",
+    bad: (s) =>
+      grantOn(s, ServiceBusNamespaceTarget.of(bus(s, { localAuthEnabled: true })), Roles.ServiceBusDataReceiver),
+    good: (s) => grantOn(s, ServiceBusNamespaceTarget.of(bus(s)), Roles.ServiceBusDataReceiver),
+    message: /on azurerm_servicebus_namespace\.bus, but the namespace still accepts shared access signatures \(SAS\)/,
+    fix: /^set local_auth_enabled = false on azurerm_servicebus_namespace\.bus$/,
+  },
+  {
+    ruleId: "IG028",
+    about: "an Event Hubs namespace that never set local authentication, reached through an event hub",
+    bad: (s) =>
+      grantOn(
+        s,
+        EventHubsNamespaceTarget.of(hubs(s, { localAuthenticationEnabled: undefined })).eventHub("telemetry"),
+        Roles.EventHubsDataReceiver,
+      ),
+    good: (s) => grantOn(s, EventHubsNamespaceTarget.of(hubs(s)).eventHub("telemetry"), Roles.EventHubsDataReceiver),
+    message:
+      /^Azure Event Hubs Data Receiver for .* on azurerm_eventhub_namespace\.hubs\/eventhubs\/telemetry, but the namespace still accepts shared access signatures \(SAS\) of its own and its event hubs' policies: anyone holding a key bypasses the identity's grants$/,
+    fix: /^set local_authentication_enabled = false on azurerm_eventhub_namespace\.hubs$/,
+  },
+  {
+    ruleId: "IG028",
+    about: "an Event Hubs namespace with local authentication explicitly on",
+    bad: (s) =>
+      grantOn(s, EventHubsNamespaceTarget.of(hubs(s, { localAuthenticationEnabled: true })), Roles.EventHubsDataSender),
+    good: (s) => grantOn(s, EventHubsNamespaceTarget.of(hubs(s)), Roles.EventHubsDataSender),
+    message: /on azurerm_eventhub_namespace\.hubs, but the namespace still accepts shared access signatures \(SAS\)/,
+    fix: /^set local_authentication_enabled = false on azurerm_eventhub_namespace\.hubs$/,
+  },
+  {
+    ruleId: "IG028",
+    about: "an App Configuration store that never set local auth",
+    bad: (s) =>
+      grantOn(
+        s,
+        AppConfigurationTarget.of(appConfig(s, { localAuthEnabled: undefined })),
+        Roles.AppConfigurationDataReader,
+      ),
+    good: (s) => grantOn(s, AppConfigurationTarget.of(appConfig(s)), Roles.AppConfigurationDataReader),
+    message:
+      /^App Configuration Data Reader for .* on azurerm_app_configuration\.appconfig, but the store still accepts its read-only and read-write access keys: anyone holding a key bypasses the identity's grants$/,
+    fix: /^set local_auth_enabled = false on azurerm_app_configuration\.appconfig$/,
+  },
+  {
+    ruleId: "IG028",
+    about: "a Cognitive Services account with local auth explicitly on",
+    bad: (s) =>
+      grantOn(
+        s,
+        CognitiveServicesTarget.of(cognitive(s, { localAuthEnabled: true })),
+        Roles.CognitiveServicesOpenAIUser,
+      ),
+    good: (s) => grantOn(s, CognitiveServicesTarget.of(cognitive(s)), Roles.CognitiveServicesOpenAIUser),
+    message:
+      /^Cognitive Services OpenAI User for .* on azurerm_cognitive_account\.openai, but the account still accepts its API keys \(key1 and key2\): anyone holding a key bypasses the identity's grants$/,
+    fix: /^set local_auth_enabled = false on azurerm_cognitive_account\.openai$/,
   },
   {
     ruleId: "IG029",

@@ -6,7 +6,7 @@ import { SHIPPED_SERVICES } from "../constructs/services";
 import { defineTestService, refusal } from "./helpers";
 
 const ACCOUNT = "contoso_migrating_account";
-const LOG = { table: "ContosoMapsLogs", category: "DataPlane", keyBased: 'AuthType == "Key"' };
+const LOG = { table: "ContosoMapsLogs", categories: ["DataPlane"], keyBased: 'AuthType == "Key"' };
 const GOOD: KeyMigration = {
   tokenResource: { appId: "11111111-2222-4333-8444-555555555555", displayName: "Contoso Maps" },
   keyUse: [LOG],
@@ -79,9 +79,17 @@ describe("defineService refuses a migration entry", () => {
     expect(error.value).toBe(table);
   });
 
-  it.each([[{ category: "" }], [{ keyBased: " " }]])("with a keyUse log whose %j", (blank) => {
+  it.each([
+    [{ categories: [] }],
+    [{ categories: [""] }],
+    [{ categories: ["DataPlane", " "] }],
+    [{ categories: "DataPlane" }],
+    [{ categories: undefined }],
+    [{ keyBased: " " }],
+  ])("with a keyUse log whose %j", (blank) => {
     const error = define(`Bad Migration log ${JSON.stringify(blank)}`, { ...GOOD, keyUse: [{ ...LOG, ...blank }] });
-    expect(error.problem).toMatch(/: keyUse ContosoMapsLogs needs a category and a keyBased predicate$/);
+    expect(error.problem).toMatch(/: keyUse ContosoMapsLogs needs categories and a keyBased predicate$/);
+    expect(error.fix).toMatch(/^give every diagnostic category that fills the table/);
   });
 
   it.each([['AuthType == "Key" | take 0'], ["true; print 1"], ['AuthType == "Key"\n| count']])(
@@ -161,9 +169,36 @@ describe("every shipped service", () => {
         "StorageFileLogs",
         "CDBDataPlaneRequests",
         "AegDataPlaneRequests",
+        "AZMSRunTimeAuditLogs",
+        "AACHttpRequest",
       ]),
     );
     expect(uses.flatMap((u) => ("gap" in u && u.gap.split(" ").length < 8 ? [u.gap] : []))).toEqual([]);
+  });
+
+  it("reads a storage account's key use under every category its services log to: a key-based write shows under StorageWrite alone", () => {
+    const keyUse = keyMigrationOf("azurerm_storage_account")!.keyUse as readonly { categories: readonly string[] }[];
+    expect(keyUse.map((log) => log.categories)).toEqual(
+      Array(4).fill(["StorageRead", "StorageWrite", "StorageDelete"]),
+    );
+  });
+
+  it.each([
+    ["azurerm_servicebus_namespace", "80a10ef9-8168-493d-abf9-3297c4ef6e3c"],
+    ["azurerm_eventhub_namespace", "80369ed6-5f11-4dd9-bef3-692475845e77"],
+  ])("reads %s's SAS use from the runtime audit log, and names the policies to revoke", (type, appId) => {
+    const m = keyMigrationOf(type)!;
+    expect(m.tokenResource.appId).toBe(appId);
+    expect(m.keyUse).toEqual([
+      { table: "AZMSRunTimeAuditLogs", categories: ["RuntimeAuditLogs"], keyBased: 'AuthType has "SAS"' },
+    ]);
+    expect(m.revoke).toMatch(/RootManageSharedAccessKey/);
+  });
+
+  it("reads an App Configuration store's key use from the access key id its HTTP requests carry", () => {
+    expect(keyMigrationOf("azurerm_app_configuration")!.keyUse).toEqual([
+      { table: "AACHttpRequest", categories: ["HttpRequest"], keyBased: "isnotempty(AccessKeyId)" },
+    ]);
   });
 
   it("reads a storage account's key use per data service, on the setting of each service", () => {

@@ -89,9 +89,11 @@ export function migrationSignInsQuery(who: KqlPrincipal, appId?: string): string
  * service's id below it, as the data-operations queries read it.
  */
 export function keyUseQuery(log: KeyUseLog, resourceId: string): string {
+  const id = kqlString(`${resourceId}${log.settingOn ?? ""}`);
   return [
     log.table,
-    `| where _ResourceId =~ ${kqlString(`${resourceId}${log.settingOn ?? ""}`)}`,
+    // Rows of an entity (a queue, an event hub) carry its id below the target's.
+    `| where _ResourceId =~ ${id} or _ResourceId startswith ${kqlString(`${resourceId}${log.settingOn ?? ""}/`)}`,
     `| where ${log.keyBased}`,
     "| summarize requests = count(), last = max(TimeGenerated)",
   ].join("\n");

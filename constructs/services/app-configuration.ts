@@ -1,4 +1,5 @@
 import { defineService, notApplicable } from "../azure/contract";
+import { acceptsKeys } from "../azure/contract/keys";
 import { role } from "../azure/role-catalog";
 import { AppConfiguration } from "@cdktf/provider-azurerm/lib/app-configuration";
 import { targetOfKind } from "../grants/targets";
@@ -52,6 +53,26 @@ export const appConfiguration = defineService({
   authorization: { system: "azure-rbac" },
   assignments: notApplicable("its roles are Azure RBAC roles: Resource Manager's role assignments grant them"),
   keys: {
+    localAuth: {
+      azurerm_app_configuration: (c) =>
+        c.local_auth_enabled === false
+          ? undefined
+          : acceptsKeys(
+              "store still accepts its read-only and read-write access keys",
+              "set local_auth_enabled = false",
+            ),
+    },
+    migration: {
+      azurerm_app_configuration: {
+        // Tokens for https://azconfig.io: the Azure App Configuration application.
+        tokenResource: { appId: "35ffadb3-7fc1-497e-b61b-381d28e744cc", displayName: "Azure App Configuration" },
+        // azure-monitor/reference/tables/aachttprequest: AccessKeyId is the key id a request signed
+        // with HMAC (an access key) presented; an Entra request carries ClientObjectId instead.
+        keyUse: [{ table: "AACHttpRequest", categories: ["HttpRequest"], keyBased: "isnotempty(AccessKeyId)" }],
+        revoke:
+          "regenerate the primary and secondary keys, read-only and read-write: connection strings holding them stop working",
+      },
+    },
     secretAttributes: {
       azurerm_app_configuration:
         "primary_read_key.connection_string primary_read_key.id primary_read_key.secret primary_write_key.connection_string primary_write_key.id primary_write_key.secret secondary_read_key.connection_string secondary_read_key.id secondary_read_key.secret secondary_write_key.connection_string secondary_write_key.id secondary_write_key.secret",

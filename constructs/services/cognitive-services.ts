@@ -1,4 +1,5 @@
 import { defineService, notApplicable } from "../azure/contract";
+import { acceptsKeys } from "../azure/contract/keys";
 import { role } from "../azure/role-catalog";
 import { ALNUM_HYPHEN_INSIDE } from "../azure/azure-names";
 import { CognitiveAccount } from "@cdktf/provider-azurerm/lib/cognitive-account";
@@ -60,6 +61,22 @@ export const cognitiveServices = defineService({
   authorization: { system: "azure-rbac" },
   assignments: notApplicable("its roles are Azure RBAC roles: Resource Manager's role assignments grant them"),
   keys: {
+    localAuth: {
+      azurerm_cognitive_account: (c) =>
+        c.local_auth_enabled === false
+          ? undefined
+          : acceptsKeys("account still accepts its API keys (key1 and key2)", "set local_auth_enabled = false"),
+    },
+    migration: {
+      azurerm_cognitive_account: {
+        // Tokens for https://cognitiveservices.azure.com: the Microsoft Cognitive Services application.
+        tokenResource: { appId: "7d312290-28c8-473c-a0ed-8e53749b6d6d", displayName: "Microsoft Cognitive Services" },
+        keyUse: {
+          gap: "Cognitive Services logs its requests to AzureDiagnostics with no documented column saying whether an API key or an Entra token made them",
+        },
+        revoke: "regenerate both API keys (key1 and key2): anyone holding one reaches the account's models and APIs",
+      },
+    },
     secretAttributes: {
       azurerm_cognitive_account: "custom_question_answering_search_service_key primary_access_key secondary_access_key",
       "data.azurerm_cognitive_account": "primary_access_key secondary_access_key",

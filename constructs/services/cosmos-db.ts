@@ -148,7 +148,9 @@ export const cosmosDb = defineService({
         tokenResource: { appId: "a232010e-820c-4083-83bb-3ace5fc29d0b", displayName: "Azure Cosmos DB" },
         // azure-monitor/reference/tables/cdbdataplanerequests: AadPrincipalId is the Entra caller; Microsoft
         // lists no values of AuthTokenType or KeyType, so a request without a principal is a key's (or a resource token's).
-        keyUse: [{ table: "CDBDataPlaneRequests", category: "DataPlaneRequests", keyBased: "isempty(AadPrincipalId)" }],
+        keyUse: [
+          { table: "CDBDataPlaneRequests", categories: ["DataPlaneRequests"], keyBased: "isempty(AadPrincipalId)" },
+        ],
         revoke:
           "regenerate the primary and secondary keys, read-write and read-only (connection strings holding them stop working), and delete the database users' permissions that issue resource tokens",
       },

@@ -27,7 +27,11 @@ const KEY_MIGRATION: KeyMigration = {
   // azure-monitor/reference/tables/aegdataplanerequests: Authentication is Key (the access key), SASToken
   // (a SAS signed with it), AADAccessToken or Unknown; rows count requests per minute (TotalOperations).
   keyUse: [
-    { table: "AegDataPlaneRequests", category: "DataPlaneRequests", keyBased: 'Authentication in ("Key", "SASToken")' },
+    {
+      table: "AegDataPlaneRequests",
+      categories: ["DataPlaneRequests"],
+      keyBased: 'Authentication in ("Key", "SASToken")',
+    },
   ],
   revoke: "regenerate both access keys (key1 and key2): SAS tokens signed with them stop working",
 };

@@ -1,7 +1,8 @@
 import { defineService, notApplicable } from "../azure/contract";
 import { role } from "../azure/role-catalog";
 import { LETTER_FIRST_HYPHENS, MESSAGING_ENTITY } from "../azure/azure-names";
-import { messagingLogs } from "./service-bus";
+import { acceptsKeys } from "../azure/contract/keys";
+import { messagingKeyMigration, messagingLogs } from "./service-bus";
 import { EventhubNamespace } from "@cdktf/provider-azurerm/lib/eventhub-namespace";
 import { Eventhub } from "@cdktf/provider-azurerm/lib/eventhub";
 import { childTarget, GrantTarget, targetOfKind } from "../grants/targets";
@@ -70,6 +71,23 @@ export const eventHubs = defineService({
   authorization: { system: "azure-rbac" },
   assignments: notApplicable("its roles are Azure RBAC roles: Resource Manager's role assignments grant them"),
   keys: {
+    // The namespace's switch covers its event hubs' policies too; an event hub has none of its own.
+    localAuth: {
+      azurerm_eventhub_namespace: (c) =>
+        c.local_authentication_enabled === false
+          ? undefined
+          : acceptsKeys(
+              "namespace still accepts shared access signatures (SAS) of its own and its event hubs' policies",
+              "set local_authentication_enabled = false",
+            ),
+    },
+    migration: {
+      azurerm_eventhub_namespace: messagingKeyMigration(
+        // Tokens for https://eventhubs.azure.net: the Microsoft.EventHubs application.
+        { appId: "80369ed6-5f11-4dd9-bef3-692475845e77", displayName: "Microsoft.EventHubs" },
+        "regenerate the primary and secondary keys of every shared access policy, the namespace's (RootManageSharedAccessKey among them) and each event hub's, or delete the policies: connection strings and SAS tokens signed with them stop working",
+      ),
+    },
     secretAttributes: {
       azurerm_eventhub_namespace:
         "default_primary_connection_string default_primary_connection_string_alias default_primary_key default_secondary_connection_string default_secondary_connection_string_alias default_secondary_key",

@@ -1,4 +1,5 @@
 import { defineService, notApplicable } from "../azure/contract";
+import { acceptsKeys, type KeyMigration } from "../azure/contract/keys";
 import { PUBLIC_ACCESS_DISABLED } from "../azure/contract/network";
 import { role } from "../azure/role-catalog";
 import { MESSAGING_ENTITY } from "../azure/azure-names";
@@ -18,14 +19,17 @@ const ENTITY_NAME = {
     "(Azure also allows / in these names, but this library refuses it: a / would change the shape of the resource id)",
 };
 
+/** Service Bus and Event Hubs (one messaging runtime) record data access here, on the Premium tier only. */
+const RUNTIME_AUDIT = { table: "AZMSRunTimeAuditLogs", category: "RuntimeAuditLogs" };
+
 /** Service Bus and Event Hubs (one messaging runtime) record data access (RuntimeAuditLogs) on the Premium tier only. */
 export const messagingLogs = (kind: string): ByTier => ({
   premium: {
     kind,
-    categories: ["RuntimeAuditLogs"],
+    categories: [RUNTIME_AUDIT.category],
     destinationType: "Dedicated",
     // AuthKey is the caller's application (client) id for Entra callers.
-    log: { table: "AZMSRunTimeAuditLogs", callerIs: "AuthKey == {appId}", operation: "ActivityName" },
+    log: { table: RUNTIME_AUDIT.table, callerIs: "AuthKey == {appId}", operation: "ActivityName" },
   },
   otherTiers: {
     kind,
@@ -33,6 +37,19 @@ export const messagingLogs = (kind: string): ByTier => ({
     destinationType: "Dedicated",
     gap: `below the Premium tier a ${kind} records management operations only, not who sent or received messages (RuntimeAuditLogs is Premium only)`,
   },
+});
+
+/**
+ * A messaging namespace's migration off its SAS keys. The runtime audit log's AuthType is "SAS" for
+ * a shared access signature (service-bus-messaging/monitor-service-bus-reference: "SAS | AAD";
+ * event-hubs/monitor-event-hubs-reference: "SAS | Azure Active Directory"); AuthKey then names the
+ * policy. The log is Premium only (Event Hubs: Premium and Dedicated): below it the table stays
+ * empty and proves nothing, which the contract cannot yet say per tier.
+ */
+export const messagingKeyMigration = (tokenResource: KeyMigration["tokenResource"], revoke: string): KeyMigration => ({
+  tokenResource,
+  keyUse: [{ table: RUNTIME_AUDIT.table, categories: [RUNTIME_AUDIT.category], keyBased: 'AuthType has "SAS"' }],
+  revoke,
 });
 
 const SERVICE_BUS_READ = [
@@ -106,6 +123,23 @@ export const serviceBus = defineService({
   authorization: { system: "azure-rbac" },
   assignments: notApplicable("its roles are Azure RBAC roles: Resource Manager's role assignments grant them"),
   keys: {
+    // The namespace's switch covers its queues' and topics' policies too; an entity has none of its own.
+    localAuth: {
+      azurerm_servicebus_namespace: (c) =>
+        c.local_auth_enabled === false
+          ? undefined
+          : acceptsKeys(
+              "namespace still accepts shared access signatures (SAS) of its own and its queues' and topics' policies",
+              "set local_auth_enabled = false",
+            ),
+    },
+    migration: {
+      azurerm_servicebus_namespace: messagingKeyMigration(
+        // Tokens for https://servicebus.azure.net: the Microsoft.ServiceBus application.
+        { appId: "80a10ef9-8168-493d-abf9-3297c4ef6e3c", displayName: "Microsoft.ServiceBus" },
+        "regenerate the primary and secondary keys of every shared access policy, the namespace's (RootManageSharedAccessKey among them) and each queue's and topic's, or delete the policies: connection strings and SAS tokens signed with them stop working",
+      ),
+    },
     secretAttributes: {
       azurerm_servicebus_namespace:
         "default_primary_connection_string default_primary_key default_secondary_connection_string default_secondary_key",

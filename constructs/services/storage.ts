@@ -29,6 +29,9 @@ const SERVICE_LOGS = [
   { roleService: "Storage File", service: "file", table: "StorageFileLogs" },
 ] as const;
 
+/** What a data service logs: each category its own requests (a write under StorageWrite alone). */
+const STORAGE_CATEGORIES = ["StorageRead", "StorageWrite", "StorageDelete"];
+
 /** The setting goes on the service (`<account>/blobServices/default`). */
 const settingOnOf = (service: string) => `/${service}Services/default`;
 
@@ -37,7 +40,7 @@ const serviceLog = ({ roleService, service, table }: (typeof SERVICE_LOGS)[numbe
   settingOn: settingOnOf(service),
   profile: {
     kind: `storage ${service} service`,
-    categories: ["StorageRead", "StorageWrite", "StorageDelete"],
+    categories: STORAGE_CATEGORIES,
     log: { table, callerIs: "RequesterObjectId == {oid}", operation: "OperationName" },
   },
 });
@@ -267,11 +270,10 @@ export const storage = defineService({
         tokenResource: { appId: "e406a681-f3d4-42a8-90b6-c2b029497af1", displayName: "Azure Storage" },
         // Microsoft's "Prevent Shared Key authorization" (storage/common/shared-key-authorization-prevent)
         // queries AuthenticationType in ("AccountKey", "SAS"). Its SAS counts user delegation SAS too,
-        // which are signed with Entra credentials and keep working once shared keys are off. StorageWrite
-        // and StorageDelete fill the same tables; the audit profile enables all three.
+        // which are signed with Entra credentials and keep working once shared keys are off.
         keyUse: SERVICE_LOGS.map(({ service, table }) => ({
           table,
-          category: "StorageRead",
+          categories: STORAGE_CATEGORIES,
           keyBased: 'AuthenticationType in ("AccountKey", "SAS")',
           settingOn: settingOnOf(service),
         })),

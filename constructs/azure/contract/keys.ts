@@ -70,8 +70,11 @@ export interface KeyMigration {
 export interface KeyUseLog {
   /** The Log Analytics table (resource-specific), e.g. StorageBlobLogs. */
   readonly table: string;
-  /** The diagnostic category that fills it: without it the table stays empty, and nothing can be told. */
-  readonly category: string;
+  /**
+   * Every diagnostic category that fills it: without them the table stays empty, and a request shows
+   * only under its own category (a key-based Storage write under StorageWrite alone).
+   */
+  readonly categories: readonly string[];
   /** A KQL predicate on the table's columns that is true for a request made with a key or SAS. */
   readonly keyBased: string;
   /** For an account logging per service (Storage), the id path of its service below the account. */
@@ -174,7 +177,7 @@ function checkMigration(service: string, type: string, m: KeyMigration, part: Ke
     refuse(
       "keyUse lists no log and states no gap",
       keyUse ?? null,
-      "list the tables recording how a request authenticated ({ table, category, keyBased }), or say in { gap } why none does",
+      "list the tables recording how a request authenticated ({ table, categories, keyBased }), or say in { gap } why none does",
     );
   for (const log of Array.isArray(keyUse) ? (keyUse as readonly KeyUseLog[]) : []) {
     if (typeof log?.table !== "string" || !KQL_IDENTIFIER.test(log.table))
@@ -183,11 +186,12 @@ function checkMigration(service: string, type: string, m: KeyMigration, part: Ke
         log?.table ?? null,
         "name the resource-specific table, e.g. StorageBlobLogs",
       );
-    if (!text(log.category) || !text(log.keyBased))
+    const categories: unknown = log.categories;
+    if (!Array.isArray(categories) || categories.length === 0 || !categories.every(text) || !text(log.keyBased))
       refuse(
-        `keyUse ${log.table} needs a category and a keyBased predicate`,
+        `keyUse ${log.table} needs categories and a keyBased predicate`,
         log,
-        'give the diagnostic category that fills the table and a KQL predicate true for a key or SAS request, e.g. \'AuthenticationType in ("AccountKey", "SAS")\'',
+        'give every diagnostic category that fills the table (e.g. ["StorageRead", "StorageWrite", "StorageDelete"]) and a KQL predicate true for a key or SAS request, e.g. \'AuthenticationType in ("AccountKey", "SAS")\'',
       );
     // Pasted after `| where`: a pipe, semicolon or line break would end the predicate and run a query of its own.
     if (/[|;\r\n]/.test(log.keyBased))
