@@ -18,6 +18,7 @@ import {
   renderGateHcl,
 } from "../tools/terraform-gate/test-copy";
 import { main } from "../tools/validate";
+import { AZURERM_VERSION, RUNTIME } from "./runtime";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const temps: string[] = [];
@@ -112,12 +113,15 @@ describe("mock defaults", () => {
     expect(note).toMatch(/azurerm_dns_zone is no registered service's resource type/);
   });
 
-  describe("matches the cdktf bindings of azurerm 4.55", () => {
-    const lib = join(dirname(require.resolve("@cdktf/provider-azurerm/package.json")), "lib");
+  describe(`matches the ${RUNTIME.core} bindings of azurerm ${AZURERM_VERSION}`, () => {
+    const lib = join(dirname(require.resolve(`${RUNTIME.provider}/package.json`)), "lib");
+    const resourceClass = new RegExp(
+      `export declare class \\w+ extends ${RUNTIME.core}\\.TerraformResource \\{([\\s\\S]*?)\\n\\}`,
+    );
     /** Computed-only getters (no matching `...Input`) of the resource class, and its identity block's getters. */
     const binding = (type: string) => {
       const src = readFileSync(join(lib, type.replace(/^azurerm_/, "").replace(/_/g, "-"), "index.d.ts"), "utf8");
-      const body = /export declare class \w+ extends cdktf\.TerraformResource \{([\s\S]*?)\n\}/.exec(src)![1];
+      const body = resourceClass.exec(src)![1];
       const getters = [...body.matchAll(/get (\w+)\(\)/g)].map((m) => m[1]);
       const inputs = new Set(getters.filter((g) => g.endsWith("Input")).map((g) => g.slice(0, -"Input".length)));
       const identityClass = /get identity\(\): (\w+);/.exec(body)?.[1];
@@ -308,7 +312,7 @@ exit 0
     expect(code).toBe(0);
     expect(text.match(/skipped/g)).toHaveLength(1);
     expect(text).toContain(
-      "validate: skipped — terraform init could not install hashicorp/azurerm 4.55.0 (no registry access); the reviewers run this gate with the real provider",
+      `validate: skipped — terraform init could not install hashicorp/azurerm ${AZURERM_VERSION} (no registry access); the reviewers run this gate with the real provider`,
     );
     expect(text).toMatch(/prod: prevent_destroy kept in cdk\.tf\.json .* azurerm_user_assigned_identity\.identity/);
     const folder = readFileSync(log, "utf8").split(" ")[1].trim();
@@ -320,7 +324,7 @@ exit 0
     const { code, text } = run(["--no-synth", "--output", synthDir, "--require-provider"], env);
     expect(code).toBe(1);
     expect(text).toContain(
-      "validate: failed — terraform init could not install hashicorp/azurerm 4.55.0 (no registry access)",
+      `validate: failed — terraform init could not install hashicorp/azurerm ${AZURERM_VERSION} (no registry access)`,
     );
     expect(text).not.toContain("skipped");
   });

@@ -39,3 +39,5 @@ function transpile(source, filename) {
 require.extensions[".ts"] = (module, filename) => {
   module._compile(transpile(readFileSync(filename, "utf8"), filename), filename);
 };
+
+require("./register-runtime");
