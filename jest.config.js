@@ -23,5 +23,5 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   moduleFileExtensions: ["ts", "js", "json"],
   // The consumer app's modules import the package by name; here that name is the library's entry.
-  moduleNameMapper: { "^@contoso-platform/azure-identity-grants$": "<rootDir>/constructs", ...runtimeMapper },
+  moduleNameMapper: { "^@azure-identity-grants/(cdktf|cdktn)$": "<rootDir>/constructs", ...runtimeMapper },
 };

@@ -1,48 +1,101 @@
 #!/usr/bin/env bash
-# The library as another team gets it: packed, installed into a fresh cdktf app (cdktf's own
-# TypeScript template settings) in a temp folder outside the repository, from the local npm cache
-# with no network; one workload synthesized through the public entry point, with a grant on a
-# service the consumer defines (Azure Maps, __tests__/consumer-app/maps-service.ts); the type errors a
-# consumer must get (a registry role on a vault, a system-assigned AKS control plane); and no way
-# to load the internals by path. Needs `npm ci` first.
+# The library as another team gets it, once per CDK runtime: `npm run build` writes one package
+# per runtime (dist/cdktf, dist/cdktn); each is packed and installed into a fresh app of its own
+# runtime (cdktf's TypeScript template settings; for CDK Terrain, the same app with its imports
+# renamed as a team migrating would, and the `overrides` entry its provider package needs), in a
+# temp folder outside the repository, its peers from the local npm cache. The app is type-checked
+# with the lowest and the newest supported TypeScript, synthesizes one workload through the public
+# entry point (cdktn's on Node 22, which its CLI needs), with a grant on a service the consumer
+# defines (Azure Maps, __tests__/consumer-app/maps-service.ts); gets the type errors a consumer
+# must get (a registry role on a vault, a system-assigned AKS control plane); cannot load the
+# internals by path, with or without types; and the two runtimes' outputs are identical apart
+# from the azurerm version. Needs `npm ci` first; fetches the two TypeScript versions and Node 22
+# from the registry once.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+registry="$(npm config get registry)"
+quiet=(--no-audit --no-fund --loglevel=error)
 
 cd "$repo"
-tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
-cp -R "$repo/__tests__/consumer-app" "$work/app"
-cd "$work/app"
+npm run --silent build
+node22="$(bash scripts/node22.sh)"
 
 # The peers at the versions the repository locks, by the tarball URL `npm ci` fetched them from:
 # npm serves that from its cache, where a bare version would need the registry's metadata.
-registry="$(npm config get registry)"
 locked() {
   local version
   version="$(node -p "require('$repo/package-lock.json').packages['node_modules/$1'].version")"
   echo "${registry%/}/$1/-/${1#*/}-$version.tgz"
 }
-npm install --offline --no-audit --no-fund --loglevel=error \
-  "$(locked cdktf)" "$(locked constructs)" "$(locked @cdktf/provider-azurerm)" "$tarball"
 
-node "$repo/node_modules/typescript/bin/tsc" -p .
-CHECKPOINT_DISABLE=1 node out/main.js
-# The file is in the package (the entry point needs it), but the `exports` map refuses it by path.
-internals="@contoso-platform/azure-identity-grants/dist/grants/grants"
-test -f "node_modules/$internals.js"
-node -e "try { require('$internals'); process.exit(1) } catch (e) { process.exit(e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' ? 0 : 1) }" || {
-  echo "check-package: a consumer can load the library's internals by path (or the refusal changed)" >&2
-  exit 1
-}
+# The supported range's two ends, each in a folder of its own (a second `typescript` in the
+# repository's devDependencies would take over its `tsc` command).
+for end in lowest newest; do
+  version="$(node -p "require('$repo/scripts/typescript-range.js').SUPPORTED_TYPESCRIPT.$end")"
+  mkdir -p "$work/typescript-$end"
+  npm install --prefix "$work/typescript-$end" --prefer-offline "${quiet[@]}" "typescript@$version"
+done
 
-node - <<'JS'
+check_runtime() {
+  local runtime="$1" core provider library node_bin app tarball
+  core="$(node -p "require('$repo/scripts/runtimes.js').RUNTIMES.$runtime.core")"
+  provider="$(node -p "require('$repo/scripts/runtimes.js').RUNTIMES.$runtime.provider")"
+  library="$(node -p "require('$repo/scripts/runtimes.js').RUNTIMES.$runtime.library")"
+  node_bin="$(command -v node)"
+  [ "$runtime" = cdktn ] && node_bin="$node22"
+  app="$work/$runtime/app"
+  mkdir -p "$work/$runtime"
+  tarball="$work/$runtime/$(npm pack --silent --pack-destination "$work/$runtime" "$repo/dist/$runtime" | tail -n 1)"
+  cp -R "$repo/__tests__/consumer-app" "$app"
+  cd "$app"
+  node -r "$repo/scripts/register-swc.js" "$repo/tools/retarget.ts" "$runtime" ./*.ts
+  # @cdktn/provider-azurerm 16.1.0 peers cdktn ^0.23.0, which was never published: the app's own cdktn stands in.
+  if [ "$runtime" = cdktn ]; then
+    node -e '
+      const { readFileSync, writeFileSync } = require("node:fs");
+      const app = JSON.parse(readFileSync("package.json", "utf8"));
+      app.overrides = { "@cdktn/provider-azurerm": { cdktn: "$cdktn" } };
+      writeFileSync("package.json", JSON.stringify(app, null, 2) + "\n");'
+  fi
+  npm install --offline "${quiet[@]}" "$(locked "$core")" "$(locked constructs)" "$(locked "$provider")" "$tarball"
+
+  # The lowest supported TypeScript type-checks; the newest (what cdktf's template installs today) also builds out/.
+  node "$work/typescript-lowest/node_modules/typescript/bin/tsc" -p . --noEmit
+  node "$work/typescript-newest/node_modules/typescript/bin/tsc" -p .
+  CHECKPOINT_DISABLE=1 "$node_bin" out/main.js
+
+  # The file is in the package (the entry point needs it), but the `exports` map refuses it by
+  # path, and it has no declarations: only index.d.ts, the public entry's, ships.
+  local internals="$library/lib/grants/grants"
+  test -f "node_modules/$internals.js"
+  "$node_bin" -e "try { require('$internals'); process.exit(1) } catch (e) { process.exit(e.code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' ? 0 : 1) }" || {
+    echo "check-package ($runtime): a consumer can load the library's internals by path (or the refusal changed)" >&2
+    exit 1
+  }
+  local declarations
+  declarations="$(cd "node_modules/$library" && find . -name '*.d.ts' | sort | tr '\n' ' ')"
+  if [ "$declarations" != "./index.d.ts " ]; then
+    echo "check-package ($runtime): the package ships declarations besides its entry's: $declarations" >&2
+    exit 1
+  fi
+  # Nothing of the other runtime was installed beside this one.
+  for other in cdktf cdktn @cdktf/provider-azurerm @cdktn/provider-azurerm; do
+    if [ "$other" != "$core" ] && [ "$other" != "$provider" ] && [ -e "node_modules/$other" ]; then
+      echo "check-package ($runtime): installing the package pulled in $other" >&2
+      exit 1
+    fi
+  done
+
+  RUNTIME="$runtime" node - <<'JS'
 const { readFileSync } = require("node:fs");
+const runtime = process.env.RUNTIME;
 const stack = JSON.parse(readFileSync("cdktf.out/stacks/orders/cdk.tf.json", "utf8"));
 const assignments = Object.values(stack.resource?.azurerm_role_assignment ?? {});
 const secretsUser = "/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6";
 const fail = (why) => {
-  console.error(`check-package: ${why}`);
+  console.error(`check-package (${runtime}): ${why}`);
   process.exit(1);
 };
 // The vault's grant, and the grant on the consumer-defined Azure Maps service (maps-service.ts).
@@ -67,7 +120,12 @@ if (!mapsRow.includes("Azure Maps account")) fail(`the Azure Maps row does not n
 if (!report.includes("no resource-log category for Microsoft.Maps/accounts")) {
   fail("the access report does not state the Azure Maps audit gap");
 }
-console.log(
-  "check-package: the packed library installs offline, synthesizes a workload (a consumer-defined service's grant too) and refuses the wrong types",
-);
 JS
+  echo "check-package ($runtime): installs offline, type-checks with TypeScript $(node -p "Object.values(require('$repo/scripts/typescript-range.js').SUPPORTED_TYPESCRIPT).slice(0, 2).join(' and ')"), synthesizes a workload on Node $("$node_bin" -p process.versions.node) and refuses the wrong types and deep imports"
+  cd "$repo"
+}
+
+for runtime in cdktf cdktn; do check_runtime "$runtime"; done
+
+# One app, two runtimes: every file beside the stack the same apart from the azurerm version.
+node "$repo/scripts/compare-runtime-output.js" "$work/cdktf/app/cdktf.out/stacks" "$work/cdktn/app/cdktf.out/stacks"

@@ -4,15 +4,15 @@
 // differs: CDK Terrain kept cdktf's classes, `cdktf.json`, `cdktf.out/` and the CDKTF_* variables.
 "use strict";
 
-/** The specifier the source uses for each package, and the runtime's own. */
-const SOURCE = { core: "cdktf", provider: "@cdktf/provider-azurerm" };
+/** The packages as the source names them (the library's own name: in the consumer app's sources). */
+const SOURCE = { core: "cdktf", provider: "@cdktf/provider-azurerm", library: "@azure-identity-grants/cdktf" };
 
 const RUNTIMES = {
   cdktf: {
     title: "CDK for Terraform (cdktf)",
     core: "cdktf",
     provider: "@cdktf/provider-azurerm",
-    packageName: "@azure-identity-grants/cdktf",
+    library: "@azure-identity-grants/cdktf",
     peers: { cdktf: "^0.21.0", "@cdktf/provider-azurerm": "^14.23.1", constructs: "^10.4.2" },
     node: ">=20.9.0",
   },
@@ -20,7 +20,7 @@ const RUNTIMES = {
     title: "CDK Terrain (cdktn)",
     core: "cdktn",
     provider: "@cdktn/provider-azurerm",
-    packageName: "@azure-identity-grants/cdktn",
+    library: "@azure-identity-grants/cdktn",
     peers: { cdktn: "^0.24.0", "@cdktn/provider-azurerm": "^16.1.0", constructs: ">=10.6.0 <10.8.0" },
     // @cdktn/provider-azurerm's own floor; cdktn's CLI wants 22.19, the library does not.
     node: ">=20.16.0",
@@ -34,7 +34,7 @@ const RUNTIMES = {
 function retarget(specifier, runtime) {
   const to = RUNTIMES[runtime];
   if (!to) throw new Error(`unknown runtime ${JSON.stringify(runtime)}: one of ${Object.keys(RUNTIMES).join(", ")}`);
-  for (const part of ["core", "provider"]) {
+  for (const part of ["core", "provider", "library"]) {
     const from = SOURCE[part];
     if (specifier === from) return to[part];
     if (specifier.startsWith(`${from}/`)) return `${to[part]}${specifier.slice(from.length)}`;

@@ -11,7 +11,7 @@ import {
   Roles,
   ServiceTarget,
   WorkloadIdentity,
-} from "@contoso-platform/azure-identity-grants";
+} from "@azure-identity-grants/cdktf";
 import { azureMaps } from "./maps-service";
 
 const subscriptionId = "0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d";

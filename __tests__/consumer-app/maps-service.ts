@@ -2,7 +2,7 @@
 // Azure Maps, whose data roles are Azure RBAC built-in roles (Microsoft's "Azure built-in roles
 // for Web and Mobile"). The packed-library check uses it, and __tests__/consumer-service.test.ts
 // judges it (jest and tsc resolve the package name to constructs/index.ts).
-import { azureRole, defineService, notApplicable } from "@contoso-platform/azure-identity-grants";
+import { azureRole, defineService, notApplicable } from "@azure-identity-grants/cdktf";
 
 const MAPS_DATA_READER = "423170ca-a8f6-4b0f-8487-9e4eb8f49bfa";
 const MAPS_DATA_CONTRIBUTOR = "8f5e0ce6-4f7b-4dcf-bddf-e6f48634a204";

@@ -14,7 +14,7 @@ import {
   SearchServiceTarget,
   ServiceTarget,
   SqlServerTarget,
-} from "@contoso-platform/azure-identity-grants";
+} from "@azure-identity-grants/cdktf";
 import { azureMaps } from "./maps-service";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 

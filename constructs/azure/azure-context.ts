@@ -1,3 +1,4 @@
+import { stackOf } from "../core/runtime";
 import { IConstruct } from "constructs";
 import { TerraformLocal, TerraformStack } from "cdktf";
 import { isGuid, requireGuid } from "./azure-ids";
@@ -89,7 +90,7 @@ export class AzureContext {
   }
 
   static of(scope: IConstruct): AzureContextProps {
-    const stack = TerraformStack.of(scope);
+    const stack = stackOf(scope);
     const found = contexts.get(stack);
     if (found) return found;
     throw new IdentityConfigError(scope, {

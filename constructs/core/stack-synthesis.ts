@@ -1,3 +1,4 @@
+import { refuseForeignElements, stackOf } from "./runtime";
 import { IConstruct } from "constructs";
 import { ISynthesisSession, TerraformStack } from "cdktf";
 import { writeFileSync } from "node:fs";
@@ -24,12 +25,13 @@ const ranIn = new WeakMap<IConstruct, ISynthesisSession>();
  * the stack shares one rendering.
  */
 export function onStackSynthesis(host: IConstruct, hook: (json: StackJson) => SynthesisFiles): void {
-  const stack = TerraformStack.of(host);
+  const stack = stackOf(host);
   const onSynthesize = (session: ISynthesisSession) => {
     ranIn.set(host, session);
     const json: StackJson = () => {
       const cached = rendered.get(stack);
       if (cached?.session === session) return cached.json;
+      refuseForeignElements(stack);
       const fresh = stack.toTerraform();
       rendered.set(stack, { session, json: fresh });
       reuseOnce(stack, fresh);

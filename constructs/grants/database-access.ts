@@ -1,3 +1,4 @@
+import { stackOf } from "../core/runtime";
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataPlaneScope } from "../azure/grant";
@@ -60,7 +61,7 @@ function addDatabaseGrant(grant: DatabaseGrant, dialect: DatabaseDialect): void 
     database: dataPlane.database,
   });
   if (problem) throw new IdentityConfigError(grant.where, problem);
-  const stack = TerraformStack.of(identity);
+  const stack = stackOf(identity);
   const outputs = byStack.get(stack) ?? new Map<string, DatabaseOutput>();
   byStack.set(stack, outputs);
   const key = target.resourceId.id.toLowerCase();

@@ -1,3 +1,4 @@
+import { stackOf } from "../core/runtime";
 import { IConstruct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../core/errors";
@@ -64,7 +65,7 @@ export function grantRole(
   const suppressed = checkGrant(where, identity, role, target, options);
 
   const key = [target.resourceId.id, roleKey(role), identity.principalResourceId.id].join("|").toLowerCase();
-  const stack = TerraformStack.of(identity);
+  const stack = stackOf(identity);
   const grants = grantsByStack.get(stack) ?? new Map<string, Grant>();
   grantsByStack.set(stack, grants);
   const existing = grants.get(key);

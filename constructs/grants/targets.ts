@@ -1,5 +1,6 @@
 import { IConstruct } from "constructs";
 import { ITerraformDependable } from "cdktf";
+import { refuseForeign } from "../core/runtime";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { requireAzureNames, ResourceId, requireGuid } from "../azure/azure-ids";
 import { AzureContext } from "../azure/azure-context";
@@ -285,6 +286,7 @@ export function targetOfKind<S extends RoleService, R extends IConstruct>(
 ): TargetClass<S, R> {
   return class extends GrantTarget<S> {
     static of<T>(this: new (init: TargetInit<S>, mint: typeof MINT) => T, resource: R): T {
+      refuseForeign(resource, `The ${kind.kind} given as a target`, resource);
       const placement = placementOf
         ? placementOf(resource)
         : namedPlacement(resource as unknown as NamedResource, kind.azureType, kind.kind);

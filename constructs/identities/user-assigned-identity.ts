@@ -1,3 +1,4 @@
+import { stackOf } from "../core/runtime";
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { UserAssignedIdentity as AzUserAssignedIdentity } from "@cdktf/provider-azurerm/lib/user-assigned-identity";
@@ -34,7 +35,7 @@ const pins = new WeakMap<TerraformStack, Map<string, string>>();
 
 /** Pins the identity's address; a second identity pinned to the same address would replace the first in the output. */
 function pin(identity: UserAssignedIdentity, logicalId: string): void {
-  const stack = TerraformStack.of(identity);
+  const stack = stackOf(identity);
   const taken = pins.get(stack) ?? new Map<string, string>();
   pins.set(stack, taken);
   const holder = taken.get(logicalId);

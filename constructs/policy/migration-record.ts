@@ -1,3 +1,4 @@
+import { stackOf } from "../core/runtime";
 import { IConstruct } from "constructs";
 import { Lazy, TerraformLocal, TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../core/errors";
@@ -110,7 +111,7 @@ export function checkTerms<P extends string>(
       reason ?? null,
       "say what moves and who owns the move, in at least three words",
     );
-  const horizon = horizonOf(TerraformStack.of(where));
+  const horizon = horizonOf(stackOf(where));
   const today = todayOf(horizon);
   const day = typeof expires === "string" ? dayOf(expires) : undefined;
   if (day === undefined)
@@ -158,7 +159,7 @@ export function recordMigration(where: IConstruct, subject: MigrationSubject, pr
       });
     subjects.set(compute, [...taken, { setting: subject.setting, path: where.node.path }]);
   }
-  const stack = TerraformStack.of(where);
+  const stack = stackOf(where);
   const all = producers.get(stack) ?? [];
   all.push(produce);
   producers.set(stack, all);

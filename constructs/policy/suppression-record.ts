@@ -1,3 +1,4 @@
+import { stackOf } from "../core/runtime";
 import { IConstruct } from "constructs";
 import { Lazy, TerraformDataSource, TerraformLocal, TerraformResource, TerraformStack } from "cdktf";
 import { IdentityConfigError } from "../core/errors";
@@ -123,7 +124,7 @@ function record(
       "add the suppression on the workload or resource construct the finding names",
     );
   }
-  const horizon = horizonOf(TerraformStack.of(construct));
+  const horizon = horizonOf(stackOf(construct));
   const today = todayOf(horizon);
   const maxDays = horizon.maxDays;
   // Checked and kept as copies, frozen: the caller's objects (or their getters) cannot change a suppression after the check.
@@ -176,7 +177,7 @@ function record(
   byConstruct.set(construct, Object.freeze([...(byConstruct.get(construct) ?? []), ...copies]) as Suppression[]);
   if (requireExpiry) addedOn.add(construct);
   requireResourcesUnder(construct);
-  recordIn(TerraformStack.of(construct));
+  recordIn(stackOf(construct));
 }
 
 /** Constructs that carry suppressions added by hand (GuardrailSuppressions.add), not justifications the library records. */

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { AnnotationMetadataEntryType, Annotations, TerraformStack } from "cdktf";
 import { AzureContext, EnvironmentDeclaration } from "../azure/azure-context";
 import { IdentityConfigError } from "../core/errors";
+import { refuseForeign, refuseForeignElementsOnSynth } from "../core/runtime";
 import { reportAccessOnSynth } from "../reports/access-report";
 import { gateStackSynthesis, onStackSynthesis } from "../core/stack-synthesis";
 import { GuardrailSettings } from "../guardrails/settings";
@@ -34,6 +35,8 @@ export interface IdentityStackOptions {
  * JSON, and the check that no cross-stack token ties its plan to another stack's deploy.
  */
 export function configureIdentityStack(stack: TerraformStack, options: IdentityStackOptions): void {
+  refuseForeign(stack, "The stack", stack);
+  refuseForeignElementsOnSynth(stack);
   if (stack.node.tryFindChild("guardrails")) {
     throw new IdentityConfigError(stack, {
       problem: "configureIdentityStack was called twice on this stack (or it has a construct named guardrails)",

@@ -1,3 +1,4 @@
+import { stackOf } from "../core/runtime";
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
 import { RoleAssignment } from "@cdktf/provider-azurerm/lib/role-assignment";
@@ -44,7 +45,7 @@ export class DeveloperAccess extends Construct {
   constructor(scope: Construct, id: string, props: DeveloperAccessProps) {
     super(scope, id);
     this.groupObjectId = requireGuid(this, "developer group object id", props.groupObjectId).toLowerCase();
-    const stack = TerraformStack.of(this);
+    const stack = stackOf(this);
     // Read once: a getter could show the checks one estate and the mirror another.
     const estate = [...props.estate];
     if (estate.includes(stack)) {

@@ -1,3 +1,4 @@
+import { stackOf } from "../core/runtime";
 import { Construct, IConstruct } from "constructs";
 import { TerraformResource, TerraformStack, Token } from "cdktf";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
@@ -296,7 +297,7 @@ function privateDnsZone(
   virtualNetworkId: string,
   tags: Readonly<Record<string, string>> | undefined,
 ): string {
-  const stack = TerraformStack.of(where);
+  const stack = stackOf(where);
   const vnet = resourceOfIdReference(where, virtualNetworkId);
   const vnetName =
     vnet instanceof VirtualNetwork
