@@ -65,12 +65,16 @@ export function refuseForeignElements(stack: TerraformStack): void {
   if (found) throw foreign(stack, `${found.node.path} (in the stack)`, found);
 }
 
+const checkedOnSynth = new WeakSet<TerraformStack>();
+
 /**
  * Checks the stack's elements when the app synthesizes it, before the runtime prepares it: both
  * runtimes' `App.synth` call each stack's public `prepareStack()` first, and CDK Terrain's
  * crashes there on a cdktf element. (`Testing.synth` skips it; the synthesis hooks check again.)
  */
 export function refuseForeignElementsOnSynth(stack: TerraformStack): void {
+  if (checkedOnSynth.has(stack)) return;
+  checkedOnSynth.add(stack);
   const prepare = stack.prepareStack.bind(stack);
   Object.defineProperty(stack, "prepareStack", {
     value: () => {
