@@ -108,7 +108,16 @@ export default defineConfig(
           message: `the library loads modules by import declarations only, which the layer rule checks: no ${what}`,
         })),
       ],
+      // TerraformStack.of finds a stack by a marker both runtimes share: stackOf also refuses the other's.
+      "no-restricted-properties": [
+        "error",
+        { object: "TerraformStack", property: "of", message: "use stackOf (constructs/core/runtime.ts)" },
+      ],
     },
+  },
+  {
+    files: ["constructs/core/runtime.ts"],
+    rules: { "no-restricted-properties": "off" },
   },
   {
     // Interface and class merge on purpose: the interface declares GrantScope's fields once and

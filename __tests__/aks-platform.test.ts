@@ -351,9 +351,9 @@ describe("AKS deploy settings", () => {
 
   it.each([
     ["Standard_B4ms", 3, /Standard_B4ms is a B-series \(burstable\) size/],
-    ["Standard_D2s_v5", 3, /Standard_D2s_v5 has 2 vCPUs, below the 4 a system pool needs/],
+    ["Standard_D2s_v5", 3, /Standard_D2s_v5 has 2 vCPUs, below the 4 Microsoft recommends/],
     ["Standard_E8-2ds_v5", 3, /Standard_E8-2ds_v5 has 2 vCPUs/],
-    ["Standard_D4ds_v5", 1, /its node_count is 1, below the 2 nodes a system pool needs/],
+    ["Standard_D4ds_v5", 1, /its node_count is 1, below the 2 nodes Microsoft recommends/],
     ["D4ds_v5", 2, /its VM size D4ds_v5 is not a literal Azure size name/],
   ])("refuses a system pool of %s x %d", (vmSize, nodeCount, message) => {
     const stack = testStack();
@@ -392,7 +392,7 @@ describe("AKS deploy settings", () => {
       mode: "System",
     });
     expect(() => new AksClusterIdentity(stack, "identities", { cluster: aks, nodePools: [pool] })).toThrow(
-      /The system node pool of test\/sys2 is below what AKS supports: Standard_B2s is a B-series/,
+      /The system node pool of test\/sys2 is below what Microsoft recommends for a system pool: Standard_B2s is a B-series/,
     );
   });
 });

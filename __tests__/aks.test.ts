@@ -1,5 +1,7 @@
-import { TerraformStack, Testing } from "cdktf";
+import { AnnotationMetadataEntryType, TerraformStack, Testing } from "cdktf";
+import { IConstruct } from "constructs";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
+import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import {
   Identity,
   AksClusterIdentity,
@@ -10,7 +12,7 @@ import {
   UserAssignedIdentity,
 } from "../constructs";
 import { resolveInStack } from "../constructs/azure";
-import { only, registryId, resourcesOf, testStack, vaultId } from "./helpers";
+import { NON_PRODUCTION, only, refusal, registryId, resourcesOf, testStack, vaultId } from "./helpers";
 import { inRg, withControlPlane } from "./aks-helpers";
 
 const cluster = (stack: TerraformStack, extra: Partial<ConstructorParameters<typeof KubernetesCluster>[2]> = {}) =>
@@ -85,6 +87,103 @@ describe("AKS cluster identities", () => {
     const stack = testStack();
     new AksClusterIdentity(stack, "identities", { cluster: cluster(stack) });
     expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster")).identity).toEqual({ type: "SystemAssigned" });
+  });
+});
+
+describe("a small system pool outside production", () => {
+  const small = { name: "system", vmSize: "Standard_B2s", nodeCount: 1 };
+  const reason = "dev cluster for the team's own tests, nobody else depends on it";
+  const warnings = (c: IConstruct) =>
+    c.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
+
+  it("is accepted with a reason in a non-production stack: the pools are written as given, each with a warning", () => {
+    const stack = testStack("test", NON_PRODUCTION);
+    const aks = cluster(stack, { defaultNodePool: small });
+    const pool = new KubernetesClusterNodePool(stack, "sys2", {
+      name: "sys2",
+      kubernetesClusterId: aks.id,
+      vmSize: "Standard_D2s_v5",
+      nodeCount: 2,
+      mode: "System",
+    });
+    new AksClusterIdentity(stack, "identities", {
+      cluster: aks,
+      nodePools: [pool],
+      acceptSmallSystemPool: { reason },
+    });
+    const written = only(resourcesOf(stack, "azurerm_kubernetes_cluster")).default_node_pool;
+    expect([written.vm_size, written.node_count]).toEqual(["Standard_B2s", 1]);
+    expect(only(resourcesOf(stack, "azurerm_kubernetes_cluster_node_pool")).vm_size).toBe("Standard_D2s_v5");
+    expect(warnings(aks)).toEqual([
+      `The system node pool of test/cluster is below what Microsoft recommends for a system pool: Standard_B2s is a B-series (burstable) size, which Microsoft does not recommend for system pools. Accepted outside production (acceptSmallSystemPool): ${reason}`,
+    ]);
+    expect(warnings(pool)).toEqual([
+      `The system node pool of test/sys2 is below what Microsoft recommends for a system pool: Standard_D2s_v5 has 2 vCPUs, below the 4 Microsoft recommends. Accepted outside production (acceptSmallSystemPool): ${reason}`,
+    ]);
+  });
+
+  it("is refused below the API's own floor of 2 vCPUs, whatever the reason: the apply would fail", () => {
+    const stack = testStack("test", NON_PRODUCTION);
+    const aks = cluster(stack, { defaultNodePool: { name: "system", vmSize: "Standard_B1ms", nodeCount: 1 } });
+    expect(
+      refusal(() => new AksClusterIdentity(stack, "identities", { cluster: aks, acceptSmallSystemPool: { reason } }))
+        .problem,
+    ).toBe(
+      "The system node pool of test/cluster is below what Microsoft recommends for a system pool: Standard_B1ms is a B-series (burstable) size, which Microsoft does not recommend for system pools; AKS itself refuses a system pool of fewer than 2 vCPUs, so no reason accepts it",
+    );
+  });
+
+  it("warns about nothing when the pools meet the recommendation", () => {
+    const stack = testStack("test", NON_PRODUCTION);
+    const aks = cluster(stack);
+    new AksClusterIdentity(stack, "identities", { cluster: aks, acceptSmallSystemPool: { reason } });
+    expect(warnings(aks)).toEqual([]);
+  });
+
+  it.each([
+    ["a production environment", { name: "prod", production: true }, "stack test is of production environment prod"],
+    ["no environment", undefined, "stack test declares no environment, so it counts as production"],
+  ])("is refused in a stack of %s, even with a reason", (_what, environment, why) => {
+    const stack = testStack("test", environment);
+    const aks = cluster(stack, { defaultNodePool: small });
+    expect(
+      refusal(() => new AksClusterIdentity(stack, "identities", { cluster: aks, acceptSmallSystemPool: { reason } }))
+        .message,
+    ).toBe(
+      `[test/identities] The system node pool of test/cluster is below what Microsoft recommends for a system pool: Standard_B2s is a B-series (burstable) size, which Microsoft does not recommend for system pools; ${why}, and production system pools must meet it: {"vmSize":"Standard_B2s","nodeCount":1,"minCount":null}. Fix: use at least 2 nodes of a size with at least 4 vCPUs that is not B-series (e.g. Standard_D4ds_v5) in production, and remove acceptSmallSystemPool there (a non-production stack declares environment: { name, production: false } in configureIdentityStack)`,
+    );
+  });
+
+  it("is refused without the acceptance: outside production the fix names it, in production it does not", () => {
+    const dev = testStack("test", NON_PRODUCTION);
+    expect(
+      refusal(() => new AksClusterIdentity(dev, "identities", { cluster: cluster(dev, { defaultNodePool: small }) }))
+        .fix,
+    ).toBe(
+      "use at least 2 nodes of a size with at least 4 vCPUs that is not B-series (e.g. Standard_D4ds_v5), or accept it for this non-production cluster with acceptSmallSystemPool: { reason }",
+    );
+    const prod = testStack("test", { name: "prod", production: true });
+    expect(
+      refusal(() => new AksClusterIdentity(prod, "identities", { cluster: cluster(prod, { defaultNodePool: small }) }))
+        .fix,
+    ).toBe("use at least 2 nodes of a size with at least 4 vCPUs that is not B-series (e.g. Standard_D4ds_v5)");
+  });
+
+  it.each([
+    ["", "it is shorter than 10 characters"],
+    ["   dev      ", "it is shorter than 10 characters"],
+    ["aaaaaaaaaaaaaaaa", "it is mostly one repeated character"],
+    ["dev cluster", "it has fewer than three distinct words"],
+  ])("refuses the reason %j", (given, why) => {
+    const stack = testStack("test", NON_PRODUCTION);
+    const aks = cluster(stack, { defaultNodePool: small });
+    expect(
+      refusal(
+        () => new AksClusterIdentity(stack, "identities", { cluster: aks, acceptSmallSystemPool: { reason: given } }),
+      ).message,
+    ).toBe(
+      `[test/identities] acceptSmallSystemPool needs a reason in words (${why}): ${JSON.stringify(given)}. Fix: say in at least 10 characters and three words why this cluster can run on a small system pool`,
+    );
   });
 });
 

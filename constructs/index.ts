@@ -99,6 +99,7 @@ export type { IdentityConnection } from "./grants/identity-connection";
 // AKS: the cluster's own identities and pods through workload identity.
 export { AksClusterIdentity, AksWorkloadIdentity } from "./units/aks";
 export type { AksClusterIdentityProps, AksWorkloadIdentityProps } from "./units/aks";
+export type { SmallSystemPoolAcceptance } from "./compute/aks-platform";
 
 // Federation and the deployer: pipelines with no stored secret.
 export { FederatedTrust, GitHubSubject } from "./identities/federation";

@@ -1,4 +1,5 @@
 import { IConstruct } from "constructs";
+import { stackOf } from "../core/runtime";
 import {
   DefaultTokenResolver,
   dependable,
@@ -22,7 +23,7 @@ const NAME_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.name\}$/;
  */
 export function knownName(scope: IConstruct, value: string): string {
   if (!Token.isUnresolved(value)) return value;
-  const stack = TerraformStack.of(scope);
+  const stack = stackOf(scope);
   const match = NAME_REFERENCE.exec(resolveInStack(stack, value));
   if (!match) return value;
   const address = `${match[1]}.${match[2]}`;
@@ -32,12 +33,37 @@ export function knownName(scope: IConstruct, value: string): string {
 
 const ID_REFERENCE = /^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.id\}$/;
 
-/** The resource of this stack whose `id` the value is exactly (`${azurerm_subnet.x.id}`), if any. */
-export function resourceOfIdReference(scope: IConstruct, value: string): TerraformResource | undefined {
+/**
+ * The stack whose resource a token references. Resolved outside a synth, a reference reads as the
+ * same address in every stack (and resolving it for a synth makes the remote-state read a
+ * cross-stack check is there to prevent), so this reads the stack the reference keeps:
+ * `originStack`, which cdktf and CDK Terrain both set on a resource attribute's reference and
+ * build their cross-stack outputs from.
+ */
+function originStackOf(value: string): TerraformStack | undefined {
+  return Tokenization.reverseString(value)
+    .tokens.map((token) => (token as { originStack?: unknown }).originStack)
+    .find((stack): stack is TerraformStack => TerraformStack.isStack(stack));
+}
+
+/**
+ * The resource whose `id` the value is exactly (`${azurerm_subnet.x.id}`), in the stack the
+ * reference was made in, this one or another, if any.
+ */
+export function idReferenceTarget(scope: IConstruct, value: string): TerraformResource | undefined {
   if (!Token.isUnresolved(value)) return undefined;
-  const stack = TerraformStack.of(scope);
+  const stack = originStackOf(value) ?? stackOf(scope);
   const match = ID_REFERENCE.exec(resolveInStack(stack, value));
   return match ? resourceAt(stack, `${match[1]}.${match[2]}`) : undefined;
+}
+
+/**
+ * The resource of this stack whose `id` the value is exactly, if any: another stack's resource at
+ * the same address (stacks built by one function) is not it.
+ */
+export function resourceOfIdReference(scope: IConstruct, value: string): TerraformResource | undefined {
+  const resource = idReferenceTarget(scope, value);
+  return resource && stackOf(resource) === stackOf(scope) ? resource : undefined;
 }
 
 const addressIndex = new WeakMap<TerraformStack, Map<string, TerraformResource>>();
@@ -56,7 +82,7 @@ function resourceAt(stack: TerraformStack, address: string): TerraformResource |
 
 /** A value as it will be written into the stack's JSON, e.g. `${azurerm_resource_group.rg.name}`. */
 export function resolveInStack(scope: IConstruct, value: string): string {
-  const stack = TerraformStack.of(scope);
+  const stack = stackOf(scope);
   return String(Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }));
 }
 
@@ -101,7 +127,7 @@ export function resourceIdOf(resource: NamedResource, type: string, kind: string
  * one stack's plan would wait for another's deploy (or cdktf fails with a raw provider error).
  */
 export function requireSameStack(where: IConstruct, what: string, other: IConstruct, fix: string): void {
-  const [mine, theirs] = [TerraformStack.of(where), TerraformStack.of(other)];
+  const [mine, theirs] = [stackOf(where), stackOf(other)];
   if (mine === theirs) return;
   throw new IdentityConfigError(where, {
     problem: `${what} belongs to stack ${theirs.node.id}, not to this stack ${mine.node.id}`,

@@ -1,10 +1,13 @@
+import { stackOf } from "../core/runtime";
 import { IConstruct } from "constructs";
-import { Token } from "cdktf";
+import { AnnotationMetadataEntryType, Token } from "cdktf";
 import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluster";
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { IdentityConfigError } from "../core/errors";
+import { meaninglessTextProblem } from "../core/meaningful-text";
+import { AzureContext } from "../azure/azure-context";
 import { resolveInStack, resourceOfIdReference } from "../azure/known-values";
 import { RoleDefinition } from "../azure/role-catalog";
 import { GrantTarget } from "../grants/targets";
@@ -84,8 +87,18 @@ const unknowable = (where: IConstruct, value: string, use: string, expected: str
     fix: `pass ${expected}`,
   });
 
-/** Microsoft's minimums for a system node pool: AKS runs its own pods there. */
+/**
+ * What Microsoft recommends for a system node pool, where AKS runs its own pods: at least 2 nodes
+ * of 4 vCPUs or more, not B-series. Recommendations for production, not limits AKS enforces: "A
+ * production AKS cluster with a single system node pool must contain at least two nodes", and
+ * "Every AKS cluster must contain at least one system node pool with at least one node"
+ * (learn.microsoft.com/azure/aks/use-system-pools); the API asks a system pool's size for "at
+ * least 2vCPUs and 4GB of memory" (AgentPoolMode.System). So a smaller pool is refused unless
+ * accepted, with a reason, outside production.
+ */
 const SYSTEM_POOL = { nodes: 2, vcpus: 4 };
+/** The API's own floor for a system pool's size ("at least 2vCPUs"): below it the apply fails. */
+const AKS_SYSTEM_POOL_FLOOR_VCPUS = 2;
 /** `Standard_D4ds_v5` → family D, 4 vCPUs; a constrained size `Standard_E8-4ds_v5` has 4 active vCPUs. */
 const VM_SIZE = /^Standard_([A-Z]+)(\d+)(?:-(\d+))?([a-z]*)((?:_[A-Za-z0-9]+)*)$/i;
 /** Before v3, D/DS and G/GS size numbers are not vCPU counts (Standard_DS3_v2 has 4, Standard_D11_v2 has 2). */
@@ -123,34 +136,64 @@ interface NodePoolSettings {
   readonly minCount?: number;
 }
 
-/** What keeps a system pool below Microsoft's documented minimum, or nothing. */
+/** What keeps a system pool below what Microsoft recommends, or nothing. */
 export function systemPoolProblem(pool: NodePoolSettings): string | undefined {
   const size = pool.vmSize === undefined || Token.isUnresolved(pool.vmSize) ? undefined : VM_SIZE.exec(pool.vmSize);
   if (!size)
     return `its VM size ${pool.vmSize ?? "(unset)"} is not a literal Azure size name, so its vCPUs cannot be checked`;
   if (/^B/i.test(size[1]))
-    return `${pool.vmSize} is a B-series (burstable) size, which AKS does not support for system pools`;
+    return `${pool.vmSize} is a B-series (burstable) size, which Microsoft does not recommend for system pools`;
   const vcpus = vcpusOf(size);
   if (vcpus < SYSTEM_POOL.vcpus)
-    return `${pool.vmSize} has ${vcpus} vCPUs, below the ${SYSTEM_POOL.vcpus} a system pool needs`;
+    return `${pool.vmSize} has ${vcpus} vCPUs, below the ${SYSTEM_POOL.vcpus} Microsoft recommends`;
   const nodes = pool.autoScaling === true ? pool.minCount : pool.nodeCount;
   const which = pool.autoScaling === true ? "min_count" : "node_count";
   if (nodes === undefined || Token.isUnresolved(nodes) || nodes < SYSTEM_POOL.nodes)
-    return `its ${which} is ${nodes ?? "unset"}, below the ${SYSTEM_POOL.nodes} nodes a system pool needs`;
+    return `its ${which} is ${nodes ?? "unset"}, below the ${SYSTEM_POOL.nodes} nodes Microsoft recommends`;
   return undefined;
+}
+
+/** A system pool below Microsoft's recommendation, accepted for a cluster outside production. */
+export interface SmallSystemPoolAcceptance {
+  /** Why this cluster can run on it (a dev cluster nobody else depends on...): in words, shown in the synth's warning. */
+  readonly reason: string;
+}
+
+const MIN_REASON = 10;
+const RECOMMENDED = `use at least ${SYSTEM_POOL.nodes} nodes of a size with at least ${SYSTEM_POOL.vcpus} vCPUs that is not B-series (e.g. Standard_D4ds_v5)`;
+
+/** Why the stack counts as production (it says so, or declares no environment), or nothing. */
+function productionOf(where: IConstruct): string | undefined {
+  const stack = stackOf(where);
+  const environment = AzureContext.environmentOf(stack);
+  if (environment === undefined) return `stack ${stack.node.id} declares no environment, so it counts as production`;
+  return environment.production ? `stack ${stack.node.id} is of production environment ${environment.name}` : undefined;
 }
 
 /**
  * What a cluster needs to deploy and then plan without changes: explicit upgrade settings (the
  * provider does not read back the API's default `max_surge`, so leaving them out shows a change on
  * every plan), an explicit network plugin (the implicit one is kubenet, which is retiring), and
- * system pools that meet Microsoft's minimums. Settings already made are kept.
+ * system pools that meet Microsoft's recommendation, or, outside production, are accepted below it
+ * with a reason (a warning on the pool then says so). Settings already made are kept.
  */
 export function applyAksDeploySettings(
   where: IConstruct,
   cluster: KubernetesCluster,
   nodePools: readonly KubernetesClusterNodePool[],
+  smallPool?: SmallSystemPoolAcceptance,
 ): void {
+  if (smallPool !== undefined) {
+    const reason: unknown = (smallPool as Partial<SmallSystemPoolAcceptance> | null)?.reason;
+    const vague = meaninglessTextProblem(typeof reason === "string" ? reason : "", MIN_REASON);
+    if (vague) {
+      throw new IdentityConfigError(where, {
+        problem: `acceptSmallSystemPool needs a reason in words (${vague})`,
+        value: reason ?? null,
+        fix: `say in at least ${MIN_REASON} characters and three words why this cluster can run on a small system pool`,
+      });
+    }
+  }
   const pool = cluster.defaultNodePool;
   if (pool.upgradeSettingsInput === undefined) pool.putUpgradeSettings({ maxSurge: "10%" });
   if (cluster.networkProfileInput === undefined)
@@ -177,19 +220,38 @@ export function applyAksDeploySettings(
         },
       ]),
   ];
+  const production = productionOf(where);
   for (const [resource, settings] of pools) {
     const problem = systemPoolProblem(settings);
-    if (problem) {
-      throw new IdentityConfigError(where, {
-        problem: `The system node pool of ${resource.node.path} is below what AKS supports: ${problem}`,
-        value: {
-          vmSize: settings.vmSize ?? null,
-          nodeCount: settings.nodeCount ?? null,
-          minCount: settings.minCount ?? null,
-        },
-        fix: `use at least ${SYSTEM_POOL.nodes} nodes of a size with at least ${SYSTEM_POOL.vcpus} vCPUs that is not B-series (e.g. Standard_D4ds_v5)`,
-      });
+    if (!problem) continue;
+    const below = `The system node pool of ${resource.node.path} is below what Microsoft recommends for a system pool: ${problem}`;
+    const size = typeof settings.vmSize === "string" ? VM_SIZE.exec(settings.vmSize) : null;
+    const belowApiFloor = size !== null && vcpusOf(size) < AKS_SYSTEM_POOL_FLOOR_VCPUS;
+    if (smallPool && !production && !belowApiFloor) {
+      // Metadata without a stack trace, as the guardrails' findings: the trace would be this function.
+      resource.node.addMetadata(
+        AnnotationMetadataEntryType.WARN,
+        `${below}. Accepted outside production (acceptSmallSystemPool): ${smallPool.reason.trim()}`,
+        { stackTrace: false },
+      );
+      continue;
     }
+    throw new IdentityConfigError(where, {
+      problem:
+        smallPool && belowApiFloor
+          ? `${below}; AKS itself refuses a system pool of fewer than ${AKS_SYSTEM_POOL_FLOOR_VCPUS} vCPUs, so no reason accepts it`
+          : smallPool
+            ? `${below}; ${production}, and production system pools must meet it`
+            : below,
+      value: {
+        vmSize: settings.vmSize ?? null,
+        nodeCount: settings.nodeCount ?? null,
+        minCount: settings.minCount ?? null,
+      },
+      fix: smallPool
+        ? `${RECOMMENDED} in production, and remove acceptSmallSystemPool there (a non-production stack declares environment: { name, production: false } in configureIdentityStack)`
+        : `${RECOMMENDED}${production ? "" : ", or accept it for this non-production cluster with acceptSmallSystemPool: { reason }"}`,
+    });
   }
   // AKS refuses max_surge on Spot pools.
   for (const p of nodePools)

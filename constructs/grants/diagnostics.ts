@@ -1,8 +1,10 @@
 import { Construct } from "constructs";
-import { TerraformLocal, TerraformStack } from "cdktf";
+import { TerraformLocal, TerraformStack, Token } from "cdktf";
+import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { ResourceId } from "../azure/azure-ids";
 import { IdentityConfigError } from "../core/errors";
+import { refuseForeign, stackOf } from "../core/runtime";
 import { Grant, GrantScope } from "../azure/grant";
 import { RoleService } from "../azure/role-catalog";
 import { slug } from "../core/slug";
@@ -10,11 +12,28 @@ import { uuidv5, ASSIGNMENT_NAMESPACE } from "../core/deterministic-name";
 import { auditedKinds, auditWorkspace } from "../azure/contract/audit";
 import { AuditPoint, auditPointOf, SIGN_IN_WORKSPACE_LOCAL } from "../estate/audit-catalog";
 import { AzureContext } from "../azure/azure-context";
+import { idReferenceTarget, requireSameStack, resolveInStack, resourceIdOf } from "../azure/known-values";
 
-/** Where the stack's targets send the logs of who read and wrote their data. */
+/**
+ * Where the stack's targets send the logs of who read and wrote their data: the Log Analytics
+ * workspace, given once, as `workspace` or as `workspaceId`.
+ */
 export interface AuditLogs {
-  /** The Log Analytics workspace's resource id (built from names, e.g. with `ResourceId.fromNames`). */
-  readonly workspaceId: string;
+  /**
+   * The workspace, when this stack creates it (create it before `configureIdentityStack`): its id
+   * is built from its literal name and resource group in the stack's subscription, and every
+   * diagnostic setting references its `id`, so Terraform creates the workspace first. A workspace
+   * of another stack is refused: the reference would become a remote-state read of that stack.
+   */
+  readonly workspace?: LogAnalyticsWorkspace;
+  /**
+   * The workspace's resource id: a literal, for a workspace this stack does not create (built from
+   * names, e.g. `ResourceId.fromNames(scope, { subscriptionId, resourceGroup, type:
+   * "Microsoft.OperationalInsights/workspaces", name })`), or `workspace.id` of a
+   * `LogAnalyticsWorkspace` of this stack, which counts as `workspace`. Any other token (a
+   * variable, another resource's id, a workspace of another stack) is refused.
+   */
+  readonly workspaceId?: string;
   /**
    * The workspace that receives the tenant's managed-identity sign-ins (Entra
    * `ManagedIdentitySignInLogs`, exported by one tenant-level setting per destination), when one
@@ -25,8 +44,14 @@ export interface AuditLogs {
   readonly signInWorkspaceId?: string;
 }
 
-interface Registered {
+/** The audit workspace: its id built from names, and what a setting writes to send logs there. */
+interface Destination {
   readonly workspace: ResourceId;
+  /** The literal id, or the workspace resource's `id`, which orders each setting after it. */
+  readonly reference: string;
+}
+
+interface Registered extends Destination {
   readonly host: Construct;
   readonly settings: Map<string, MonitorDiagnosticSetting>;
 }
@@ -36,14 +61,7 @@ const byStack = new WeakMap<TerraformStack, Registered>();
 /** Turns audit logging on for the stack: from now on each data grant's target logs to the workspace. */
 export function enableAuditLogs(stack: TerraformStack, audit: AuditLogs): void {
   const workspaceType = auditWorkspace().type;
-  const workspace = ResourceId.parse(stack, audit.workspaceId);
-  if (!workspace.isOfType(workspaceType)) {
-    throw new IdentityConfigError(stack, {
-      problem: "The audit workspace id is not a Log Analytics workspace",
-      value: audit.workspaceId,
-      fix: `pass the id of a ${workspaceType} resource`,
-    });
-  }
+  const destination = destinationOf(stack, audit);
   const signIns = audit.signInWorkspaceId === undefined ? undefined : ResourceId.parse(stack, audit.signInWorkspaceId);
   if (signIns && !signIns.isOfType(workspaceType)) {
     throw new IdentityConfigError(stack, {
@@ -54,7 +72,63 @@ export function enableAuditLogs(stack: TerraformStack, audit: AuditLogs): void {
   }
   const host = new Construct(stack, "audit-logs");
   new TerraformLocal(host, "sign-in-workspace", signIns?.id ?? "none").overrideLogicalId(SIGN_IN_WORKSPACE_LOCAL);
-  byStack.set(stack, { workspace, host, settings: new Map() });
+  byStack.set(stack, { ...destination, host, settings: new Map() });
+}
+
+/** The fix for a workspace the settings cannot reach by reference. */
+const fromNames = (type: string) =>
+  `the id string built with ResourceId.fromNames(scope, { subscriptionId, resourceGroup, type: "${type}", name })`;
+
+/** The workspace `auditLogs` names: a literal id, or a workspace of this stack (given, or by its `id`). */
+function destinationOf(stack: TerraformStack, audit: AuditLogs): Destination {
+  if ((audit.workspace === undefined) === (audit.workspaceId === undefined)) {
+    throw new IdentityConfigError(stack, {
+      problem: `auditLogs ${audit.workspace === undefined ? "names no workspace" : "names its workspace twice, as workspace and as workspaceId"}`,
+      value: {
+        workspace: audit.workspace?.node.path ?? null,
+        workspaceId: audit.workspaceId === undefined ? null : resolveInStack(stack, audit.workspaceId),
+      },
+      fix: "give one: workspace (a LogAnalyticsWorkspace of this stack) or workspaceId (a workspace's resource id string)",
+    });
+  }
+  const type = auditWorkspace().type;
+  const given = audit.workspace ?? audit.workspaceId!;
+  if (typeof given === "string" && !Token.isUnresolved(given)) {
+    const workspace = ResourceId.parse(stack, given);
+    if (!workspace.isOfType(type)) {
+      throw new IdentityConfigError(stack, {
+        problem: "The audit workspace id is not a Log Analytics workspace",
+        value: given,
+        fix: `pass the id of a ${type} resource`,
+      });
+    }
+    return { workspace, reference: workspace.id };
+  }
+  refuseForeign(stack, "The audit workspace", given);
+  const resource = typeof given === "string" ? idReferenceTarget(stack, given) : given;
+  if (!(resource instanceof LogAnalyticsWorkspace)) {
+    throw new IdentityConfigError(stack, {
+      problem: "The audit workspace is neither a literal id nor a Log Analytics workspace of this stack",
+      value:
+        typeof given === "string" ? resolveInStack(stack, given) : ((given as Partial<Construct>).node?.path ?? null),
+      fix: `pass ${fromNames(type)}, or the LogAnalyticsWorkspace this stack creates`,
+    });
+  }
+  requireSameStack(
+    stack,
+    `The audit workspace ${resource.node.path}`,
+    resource,
+    `pass ${fromNames(type)}: a reference to another stack's workspace becomes a remote-state read, so this stack's plan would wait for that stack's deploy`,
+  );
+  const workspace = resourceIdOf(resource, type, "The audit workspace");
+  if (Token.isUnresolved(workspace.id)) {
+    throw new IdentityConfigError(resource, {
+      problem: "The audit workspace's name or resource group is known only to Terraform, so the report cannot name it",
+      value: resolveInStack(stack, workspace.id),
+      fix: `give the LogAnalyticsWorkspace a literal name and resource group (or a resource group of this stack), or pass ${fromNames(type)}`,
+    });
+  }
+  return { workspace, reference: resource.id };
 }
 
 /** Whether a messaging namespace of the stack is on the Premium tier, the one that records data access. */
@@ -70,7 +144,7 @@ function isPremium(target: GrantScope): boolean {
  * the stack's `audit-logs` construct, so its address does not depend on which workload granted first.
  */
 export function auditGrant(grant: Grant): void {
-  const registered = byStack.get(TerraformStack.of(grant.identity));
+  const registered = byStack.get(stackOf(grant.identity));
   const { role, target } = grant;
   // A target in another subscription belongs to another team: the pipeline has no right to change
   // its monitoring there, so its owner (or an admin-applied stack, with logDataAccess) sends its logs.
@@ -86,7 +160,7 @@ export function auditGrant(grant: Grant): void {
     : readable;
   registered.settings.set(
     key,
-    diagnosticSetting(registered.host, id, target, point, registered.workspace.id, registered.workspace.name),
+    diagnosticSetting(registered.host, id, target, point, registered.reference, registered.workspace.name),
   );
 }
 

@@ -11,7 +11,7 @@ import { dependOn, resolveInStack, resourceIdOf } from "../azure/known-values";
 import { Roles } from "../services";
 import { ManagedIdentityTarget } from "../services/managed-identity";
 import { kubernetes } from "../services/kubernetes";
-import { applyAksDeploySettings, aksPlatformScopes } from "../compute/aks-platform";
+import { applyAksDeploySettings, aksPlatformScopes, SmallSystemPoolAcceptance } from "../compute/aks-platform";
 import { UserAssignedIdentity } from "../identities/user-assigned-identity";
 import { UserAssignedIdentityChoice, userAssignedIdentityOf } from "../identities/identity-choice";
 
@@ -31,6 +31,12 @@ export interface AksClusterIdentityProps {
    */
   readonly nodePools?: readonly KubernetesClusterNodePool[];
   readonly workload?: string;
+  /**
+   * Accepts system pools below what Microsoft recommends (fewer than 2 nodes, fewer than 4 vCPUs,
+   * B-series), with the reason, for a cluster outside production: a warning on each such pool
+   * names it. In production (or a stack that declares no environment) it is refused.
+   */
+  readonly acceptSmallSystemPool?: SmallSystemPoolAcceptance;
 }
 
 /**
@@ -41,7 +47,8 @@ export interface AksClusterIdentityProps {
  * every subnet the cluster uses and Private DNS Zone Contributor on its own private DNS zone, all
  * before the cluster is created. It also sets what Microsoft documents as needed for a cluster
  * that deploys and stays planned: explicit upgrade settings, Azure CNI overlay, and a system pool
- * of at least two nodes with four vCPUs that are not B-series.
+ * of at least two nodes with four vCPUs that are not B-series (Microsoft's recommendation; a
+ * smaller one outside production with `acceptSmallSystemPool`).
  */
 export class AksClusterIdentity extends Construct {
   readonly controlPlane?: IUserAssignedIdentity;
@@ -76,7 +83,7 @@ export class AksClusterIdentity extends Construct {
         });
       }
     }
-    applyAksDeploySettings(this, cluster, props.nodePools ?? []);
+    applyAksDeploySettings(this, cluster, props.nodePools ?? [], props.acceptSmallSystemPool);
 
     const workload = props.workload ?? id;
     const grants: Grant[] = this.platformGrants(cluster, props.nodePools ?? [], workload);
