@@ -55,4 +55,6 @@ if (problems.length > 0) {
   console.error(`runtime output differs between cdktf and cdktn:\n${problems.join("\n")}`);
   process.exit(1);
 }
-console.log(`cdktf and cdktn wrote the same ${left.length} files (${relative(process.cwd(), cdktf) || "."}), apart from versions`);
+console.log(
+  `cdktf and cdktn wrote the same ${left.length} files (${relative(process.cwd(), cdktf) || "."}), apart from versions`,
+);

@@ -16,12 +16,16 @@ const ROOT = resolve(__dirname, "..");
 
 /** tsconfig.build.json, with the runtime's packages standing in for cdktf's when it is not cdktf. */
 function buildConfig(runtime: Runtime, outDir: string, declarationDir: string): ts.ParsedCommandLine {
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, "tsconfig.build.json"), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, "tsconfig.build.json"),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
     },
-  })!;
+  )!;
   const { core, provider } = RUNTIMES[runtime];
   parsed.options = {
     ...parsed.options,
@@ -44,7 +48,9 @@ function compile(runtime: Runtime, outDir: string, declarationDir: string): void
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics];
   if (diagnostics.length > 0) {
     const host = { getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" };
-    throw new Error(`the ${RUNTIMES[runtime].title} build does not compile:\n${ts.formatDiagnostics(diagnostics, host)}`);
+    throw new Error(
+      `the ${RUNTIMES[runtime].title} build does not compile:\n${ts.formatDiagnostics(diagnostics, host)}`,
+    );
   }
 }
 

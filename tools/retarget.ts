@@ -39,7 +39,8 @@ export function retargetText(text: string, fileName: string, runtime: Runtime): 
   // From the end, so earlier offsets stay valid.
   for (const literal of moduleSpecifiers(file).reverse()) {
     const to = retarget(literal.text, runtime);
-    if (to !== undefined && to !== literal.text) out = `${out.slice(0, literal.getStart(file))}${JSON.stringify(to)}${out.slice(literal.end)}`;
+    if (to !== undefined && to !== literal.text)
+      out = `${out.slice(0, literal.getStart(file))}${JSON.stringify(to)}${out.slice(literal.end)}`;
   }
   return out;
 }
