@@ -47,6 +47,24 @@ describe(`the ${RUNTIME.core} runtime gives the library what it relies on`, () =
     expect(readFileSync(join(app.outdir, "stacks", "hooked", "hook.txt"), "utf8")).toBe("written beside the stack");
   });
 
+  it("renders the stack once per synth: the synthesizer writes the rendering the hooks read", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "rendered");
+    new TerraformResource(stack, "group", { terraformResourceType: "azurerm_resource_group" });
+    onStackSynthesis(new Construct(stack, "leaf"), (json) => {
+      json();
+    });
+    const render = jest.spyOn(TerraformStack.prototype, "toTerraform");
+    try {
+      app.synth();
+      expect(render.mock.contexts.filter((c) => c === stack)).toHaveLength(1);
+    } finally {
+      render.mockRestore();
+    }
+    const written = JSON.parse(readFileSync(join(app.outdir, "stacks", "rendered", "cdk.tf.json"), "utf8"));
+    expect(Object.keys(written.resource.azurerm_resource_group)).toEqual(["group"]);
+  });
+
   it("stops the synth when a hook throws, before the stack is written", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "refused");

@@ -45,7 +45,8 @@ check_runtime() {
   library="$(node -p "require('$repo/scripts/runtimes.js').RUNTIMES.$runtime.library")"
   node_bin="$(command -v node)"
   [ "$runtime" = cdktn ] && node_bin="$node22"
-  app="$work/$runtime/app"
+  # One folder for both apps: the local backend's state path is written into the stack.
+  app="$work/app"
   mkdir -p "$work/$runtime"
   tarball="$work/$runtime/$(npm pack --silent --pack-destination "$work/$runtime" "$repo/dist/$runtime" | tail -n 1)"
   cp -R "$repo/__tests__/consumer-app" "$app"
@@ -121,11 +122,13 @@ if (!report.includes("no resource-log category for Microsoft.Maps/accounts")) {
   fail("the access report does not state the Azure Maps audit gap");
 }
 JS
+  mv "$app/cdktf.out/stacks" "$work/$runtime/stacks"
   echo "check-package ($runtime): installs offline, type-checks with TypeScript $(node -p "Object.values(require('$repo/scripts/typescript-range.js').SUPPORTED_TYPESCRIPT).slice(0, 2).join(' and ')"), synthesizes a workload on Node $("$node_bin" -p process.versions.node) and refuses the wrong types and deep imports"
   cd "$repo"
+  rm -rf "$app"
 }
 
 for runtime in cdktf cdktn; do check_runtime "$runtime"; done
 
 # One app, two runtimes: every file beside the stack the same apart from the azurerm version.
-node "$repo/scripts/compare-runtime-output.js" "$work/cdktf/app/cdktf.out/stacks" "$work/cdktn/app/cdktf.out/stacks"
+node "$repo/scripts/compare-runtime-output.js" "$work/cdktf/stacks" "$work/cdktn/stacks"

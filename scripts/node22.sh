@@ -9,9 +9,15 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 home="$repo/node_modules/.cache/node-$version"
 node_bin="$home/package/bin/node"
 
+# A Node already on PATH that CDK Terrain's CLI accepts (CI's setup-node 22) needs no download.
+if node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 22 || (major === 22 && minor >= 19) ? 0 : 1)'; then
+  command -v node
+  exit 0
+fi
+
 if [ ! -x "$node_bin" ]; then
   if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
-    echo "node22: no pinned Node 22 build for $(uname -s)-$(uname -m); put a Node >= 22.19 first on PATH as NODE22" >&2
+    echo "node22: no pinned Node 22 build for $(uname -s)-$(uname -m); run with a Node >= 22.19 first on PATH" >&2
     exit 1
   fi
   work="$(mktemp -d)"

@@ -6,6 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SHIPPED_SERVICES } from "../constructs/services";
 import { RULE_CATALOGUE } from "../constructs/guardrails";
+import { RUNTIMES } from "../scripts/runtimes";
+import { SUPPORTED_TYPESCRIPT } from "../scripts/typescript-range";
 
 /** A generated table: the docs file it lives in, its marker name and its rendering. */
 interface GeneratedTable {
@@ -156,7 +158,28 @@ function renderServiceTable(): string {
   );
 }
 
+/** The azurerm version a provider package's bindings were generated from (its package.json). */
+const boundAzurerm = (provider: string): string =>
+  JSON.parse(readFileSync(require.resolve(`${provider}/package.json`), "utf8")).cdktf.provider.version;
+
+function renderPackageTable(): string {
+  return table(
+    ["package", "for", "peer dependencies", "azurerm", "Node", "TypeScript"],
+    Object.values(RUNTIMES).map((r) => [
+      `\`${r.library}\``,
+      r.title,
+      Object.entries(r.peers)
+        .map(([name, range]) => `\`${name}\` ${range}`)
+        .join(", "),
+      boundAzurerm(r.provider),
+      r.node,
+      SUPPORTED_TYPESCRIPT.range,
+    ]),
+  );
+}
+
 const GENERATED_TABLES: readonly GeneratedTable[] = [
+  { file: "docs/installing.md", marker: "packages", render: renderPackageTable },
   { file: "docs/guardrails.md", marker: "rules", render: renderRuleTable },
   { file: "docs/services.md", marker: "services", render: renderServiceTable },
 ];
