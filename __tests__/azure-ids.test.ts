@@ -1,6 +1,7 @@
-import { ResourceId } from "../constructs";
+import { TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { configureIdentityStack, KeyVaultTarget, ResourceId } from "../constructs";
 import { requireGuid } from "../constructs/azure";
-import { SUBSCRIPTION, vaultId } from "./helpers";
+import { refusal, SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
 
 describe("ResourceId", () => {
   it("parses a resource id into subscription, group, type and name", () => {
@@ -78,5 +79,36 @@ describe("ResourceId", () => {
         name: "a",
       }),
     ).toThrow(/subscription id is not a GUID: "my-sub"/);
+  });
+
+  // Built into ids, hashed into names and compared as tenants at synth: a placeholder would pass
+  // for a GUID it is not (lower-cased, a token's placeholder is no longer a token).
+  it("refuses a token for a GUID wherever the library takes one: subscription, tenant, developer group", () => {
+    const stack = new TerraformStack(Testing.app(), "dev");
+    const token = new TerraformVariable(stack, "sub", { type: "string" }).stringValue;
+    const tokenProblem = (what: string) =>
+      `The ${what} is a value only Terraform knows (a token), so nothing built from it is known before apply`;
+    expect(
+      refusal(() =>
+        ResourceId.fromNames("dev", {
+          subscriptionId: token,
+          resourceGroup: "rg",
+          type: "Microsoft.Web/sites",
+          name: "a",
+        }),
+      ).problem,
+    ).toBe(tokenProblem("subscription id"));
+    expect(
+      refusal(() =>
+        configureIdentityStack(stack, { subscriptionId: token, tenantId: TENANT, guardrails: { severity: "error" } }),
+      ).problem,
+    ).toBe(tokenProblem("subscription id"));
+    const other = testStack("other");
+    expect(refusal(() => KeyVaultTarget.fromId(other, vaultId(), { tenantId: token })).problem).toBe(
+      tokenProblem("tenant id"),
+    );
+    expect(refusal(() => requireGuid(other, "developer group object id", token)).fix).toBe(
+      "pass the developer group object id as a literal GUID (8-4-4-4-12 hexadecimal digits): a variable or another resource's attribute cannot stand in for it",
+    );
   });
 });

@@ -4,7 +4,7 @@
  * warns, from the synthesized JSON, when a granted compute has none to a target that refuses
  * public traffic. The access report says how the administrator reaches the server.
  */
-import { Testing, TerraformStack } from "cdktf";
+import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { ServicebusNamespace } from "@cdktf/provider-azurerm/lib/servicebus-namespace";
@@ -411,4 +411,44 @@ describe("NetworkPath refuses what would not open a path", () => {
       const e = sqlEstate(s);
       NetworkPath.allowAzureServices(s, "a", { target: e.target, justification: "needed!!!!" });
     }, /admits every Azure tenant's traffic and needs a justification in words \(it has fewer than three distinct words\)/));
+
+  // Named after at synth: a token's placeholder would become a name that changes with construction order.
+  it("refuses a subnet whose name only Terraform knows for a virtual network rule", () =>
+    refuses((s) => {
+      const e = sqlEstate(s, {
+        apps: { name: new TerraformVariable(s, "subnet-name", { type: "string" }).stringValue },
+      });
+      NetworkPath.virtualNetworkRule(s, "rule", { target: e.target, subnet: e.apps });
+    }, /\[test\/rule\] The subnet's name is a value only Terraform knows, so what is named after it cannot be named before apply: "\$\{var\.subnet-name\}"/));
+
+  it("refuses a private DNS zone's resource group or network name that only Terraform knows", () => {
+    refuses((s) => {
+      const e = sqlEstate(s);
+      NetworkPath.privateEndpoint(s, "p", {
+        target: e.target,
+        subnet: e.endpoints,
+        dns: { virtualNetworkId: e.vnet.id },
+        resourceGroupName: new TerraformVariable(s, "group", { type: "string" }).stringValue,
+        location: "westeurope",
+      });
+    }, /The private DNS zone's resource group is a value only Terraform knows/);
+    refuses((s) => {
+      const e = sqlEstate(s);
+      e.vnet.name = new TerraformVariable(s, "vnet-name", { type: "string" }).stringValue;
+      NetworkPath.privateEndpoint(s, "p", {
+        target: e.target,
+        subnet: e.endpoints,
+        dns: { virtualNetworkId: e.vnet.id },
+      });
+    }, /The private DNS zone's virtual network name is a value only Terraform knows/);
+  });
+
+  it("refuses a justification only Terraform knows, saying so", () =>
+    refuses((s) => {
+      const e = sqlEstate(s);
+      NetworkPath.allowAzureServices(s, "a", {
+        target: e.target,
+        justification: new TerraformVariable(s, "why", { type: "string" }).stringValue,
+      });
+    }, /needs a justification in words \(it is a value only Terraform knows, not words a reviewer reads\)/));
 });

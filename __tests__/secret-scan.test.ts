@@ -360,6 +360,36 @@ describe("findSecrets: outputs and locals exposing secret attributes", () => {
     });
   });
 
+  // CDK Terrain's provider binds azurerm 4.73.0: what it marks sensitive beyond 4.55.0 is a secret too.
+  it.each([
+    ["azurerm_api_management_workspace_named_value.v.value", "azurerm_api_management_workspace_named_value.v.name"],
+    [
+      "azurerm_data_factory_linked_service_sql_managed_instance.l.connection_string",
+      "azurerm_data_factory_linked_service_sql_managed_instance.l.service_principal_id",
+    ],
+    [
+      "azurerm_machine_learning_compute_cluster.c.ssh[0].admin_password",
+      "azurerm_machine_learning_compute_cluster.c.ssh[0].admin_username",
+    ],
+    ["azurerm_bot_channel_directline.d.extension_key_1", "azurerm_bot_channel_directline.d.bot_name"],
+    ["data.azurerm_container_registry.r.admin_password", "data.azurerm_container_registry.r.admin_username"],
+  ])("azurerm 4.73's sensitive %s, not its %s", (secret, plain) => {
+    const hits = findSecrets({ output: { leak: { value: `\${${secret}}` }, fine: { value: `\${${plain}}` } } });
+    expect(hits).toEqual([{ address: "output.leak", where: "value", what: `a secret attribute (${secret})` }]);
+  });
+
+  it.each([
+    "${azurerm_linux_web_app.app.site_credential[0].password}",
+    "${data.azurerm_windows_function_app.f.site_credential[0].name}",
+    "${azurerm_linux_virtual_machine_scale_set.s.custom_data}",
+    "${azurerm_postgresql_server.p.administrator_login_password}",
+    "${data.azurerm_nginx_configuration.n.protected_file[0].content}",
+  ])("what azurerm 4.55 already marked sensitive: %s", (value) => {
+    expect(findSecrets({ output: { x: { value } } }).map((h) => h.what)).toEqual([
+      `a secret attribute (${value.slice(2, -1)})`,
+    ]);
+  });
+
   it("says so when the output is sensitive: still in state and in `terraform output`", () => {
     const hits = findSecrets({
       output: { x: { value: "${azurerm_storage_account.s.primary_access_key}", sensitive: true } },

@@ -1,4 +1,4 @@
-import { TerraformStack } from "cdktf";
+import { TerraformStack, TerraformVariable } from "cdktf";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageQueue } from "@cdktf/provider-azurerm/lib/storage-queue";
@@ -20,7 +20,7 @@ import {
 } from "../constructs";
 import { roleAssignmentName } from "../constructs/core";
 import { grantRole } from "../constructs/grants";
-import { only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
+import { inRg, only, OTHER_SUBSCRIPTION, resourcesOf, SUBSCRIPTION, TENANT, testStack, vaultId } from "./helpers";
 
 const rg = (sub = SUBSCRIPTION) => `/subscriptions/${sub}/resourceGroups/data-rg/providers`;
 const accountId = `${rg()}/Microsoft.Storage/storageAccounts/acct`;
@@ -331,6 +331,25 @@ describe("names Azure would refuse never reach an id", () => {
     });
     expect(() => KeyVaultTarget.of(kv)).toThrow(
       '[test/vault] Key Vault name breaks Azure\'s naming rule: "kv--bad". Fix: use 3-24 characters',
+    );
+  });
+
+  it("refuses a stack resource whose name only Terraform knows, before cdktf's own error about construct ids", () => {
+    const stack = testStack();
+    const name = new TerraformVariable(stack, "vault-name", { type: "string" }).stringValue;
+    const kv = new KeyVault(stack, "vault", { ...inRg, name, tenantId: TENANT, skuName: "standard" });
+    expect(() => KeyVaultTarget.of(kv)).toThrow(
+      "[test/vault] The Key Vault's name or resource group is a value only Terraform knows, so the grant's scope cannot be judged or its assignment named before apply",
+    );
+    const account = new StorageAccount(stack, "account", {
+      ...inRg,
+      name: "appdata",
+      accountTier: "Standard",
+      accountReplicationType: "LRS",
+    });
+    const queue = new StorageQueue(stack, "queue", { name, storageAccountId: account.id });
+    expect(() => StorageAccountTarget.of(account).queue(queue)).toThrow(
+      "The storage queue's name or resource group is a value only Terraform knows",
     );
   });
 });

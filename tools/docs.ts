@@ -158,9 +158,13 @@ function renderServiceTable(): string {
   );
 }
 
-/** The azurerm version a provider package's bindings were generated from (its package.json). */
+/**
+ * The azurerm version a provider package's bindings were generated from (its package.json), read
+ * by path: on the cdktn test run the package names resolve to cdktn's.
+ */
 const boundAzurerm = (provider: string): string =>
-  JSON.parse(readFileSync(require.resolve(`${provider}/package.json`), "utf8")).cdktf.provider.version;
+  JSON.parse(readFileSync(join(__dirname, "..", "node_modules", provider, "package.json"), "utf8")).cdktf.provider
+    .version;
 
 function renderPackageTable(): string {
   return table(

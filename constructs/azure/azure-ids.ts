@@ -12,7 +12,14 @@ export function isGuid(value: string): boolean {
 
 /** Checks a subscription or tenant id: a GUID, or a token Terraform fills in. */
 export function requireGuid(where: IConstruct | string, what: string, value: string): string {
-  if (Token.isUnresolved(value) || isGuid(value)) return value;
+  // Ids are built from it, names hashed from it and tenants compared by it, all at synth.
+  if (typeof value === "string" && Token.isUnresolved(value))
+    throw new IdentityConfigError(where, {
+      problem: `The ${what} is a value only Terraform knows (a token), so nothing built from it is known before apply`,
+      value,
+      fix: `pass the ${what} as a literal GUID (8-4-4-4-12 hexadecimal digits): a variable or another resource's attribute cannot stand in for it`,
+    });
+  if (isGuid(value)) return value;
   throw new IdentityConfigError(where, {
     problem: `${what} is not a GUID`,
     value,

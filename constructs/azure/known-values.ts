@@ -122,6 +122,16 @@ export function resourceIdOf(resource: NamedResource, type: string, kind: string
   });
 }
 
+/** Refuses a value only Terraform knows where the library names something after it at synth. */
+export function requireLiteral(where: IConstruct, what: string, value: string, fix: string): string {
+  if (!Token.isUnresolved(value)) return value;
+  throw new IdentityConfigError(where, {
+    problem: `${what} is a value only Terraform knows, so what is named after it cannot be named before apply`,
+    value: resolveInStack(where, value),
+    fix,
+  });
+}
+
 /**
  * Refuses a construct of another stack: a token crossing stacks becomes a remote-state read, so
  * one stack's plan would wait for another's deploy (or cdktf fails with a raw provider error).

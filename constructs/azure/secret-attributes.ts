@@ -1,11 +1,13 @@
 /**
  * The secret attributes of the types no shipped service owns (a service module lists its own
- * types' in its keys part; the secret scan reads both through services/contract/keys): every
- * attribute of an azurerm 4.55.0 resource or data source whose value is a key, password,
- * connection string or token, i.e. the attributes the provider's own schemas mark `Sensitive`
- * (read from terraform-provider-azurerm v4.55.0, internal/services), plus the few keys it does not
- * (`KEYS_NOT_MARKED`). A path names a nested attribute (`kube_config.client_key`); a listed block
- * covers all of it.
+ * types' in its keys part; the secret scan reads both through azure/contract/keys): every
+ * attribute of an azurerm resource or data source whose value is a key, password, connection
+ * string or token, i.e. the attributes the provider's own schemas mark `Sensitive` (read from
+ * terraform-provider-azurerm internal/services at v4.55.0, the version cdktf's provider binds,
+ * plus those marked or added up to v4.73.0, the version CDK Terrain's binds: one table serves
+ * both runtimes, and an entry only 4.73 has matches nothing on 4.55), plus the few keys it does not
+ * mark (`KEYS_NOT_MARKED`). A path names a nested attribute (`kube_config.client_key`); a listed
+ * block covers all of it.
  */
 const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_active_directory_domain_service: "secure_ldap.pfx_certificate secure_ldap.pfx_certificate_password",
@@ -33,6 +35,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_api_management_subscription: "primary_key secondary_key",
   azurerm_api_management_user: "password",
   azurerm_api_management_workspace_certificate: "certificate_data_base64 password",
+  azurerm_api_management_workspace_named_value: "value",
   azurerm_app_service:
     "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret backup.storage_account_url connection_string.value logs.application_logs.azure_blob_storage.sas_url logs.http_logs.azure_blob_storage.sas_url site_credential.password storage_account.access_key",
   azurerm_app_service_certificate: "password pfx_blob",
@@ -59,7 +62,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_batch_pool:
     "container_configuration.container_registries.password extensions.protected_settings mount.azure_blob_file_system.account_key mount.azure_blob_file_system.sas_key mount.azure_file_share.account_key mount.cifs_mount.password start_task.container.registry.password user_accounts.linux_user_configuration.ssh_private_key user_accounts.password",
   azurerm_bot_channel_direct_line_speech: "cognitive_service_access_key",
-  azurerm_bot_channel_directline: "site.key site.key2",
+  azurerm_bot_channel_directline: "extension_key_1 extension_key_2 site.key site.key2",
   azurerm_bot_channel_email: "email_password magic_code",
   azurerm_bot_channel_facebook: "facebook_application_secret page.access_token",
   azurerm_bot_channel_line: "line_channel.access_token line_channel.secret",
@@ -67,6 +70,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_bot_channel_sms: "sms_channel_auth_token",
   azurerm_bot_channels_registration: "developer_app_insights_api_key",
   azurerm_bot_connection: "client_secret",
+  azurerm_bot_service_azure_bot: "developer_app_insights_api_key luis_key",
   azurerm_bot_web_app: "developer_app_insights_api_key luis_key",
   azurerm_communication_service: "primary_connection_string primary_key secondary_connection_string secondary_key",
   azurerm_container_app_environment_certificate: "certificate_password",
@@ -78,6 +82,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_container_registry_token_password: "password1.value password2.value",
   azurerm_cosmosdb_cassandra_cluster: "default_admin_password",
   azurerm_cosmosdb_mongo_user_definition: "password",
+  azurerm_cosmosdb_postgresql_cluster: "administrator_login_password",
   azurerm_cosmosdb_postgresql_role: "password",
   azurerm_dashboard_grafana: "smtp.password",
   azurerm_data_factory_integration_runtime_azure_ssis:
@@ -89,10 +94,12 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_data_factory_linked_service_azure_table_storage: "connection_string",
   azurerm_data_factory_linked_service_cosmosdb: "account_key connection_string",
   azurerm_data_factory_linked_service_cosmosdb_mongoapi: "connection_string",
+  azurerm_data_factory_linked_service_data_lake_storage_gen2: "service_principal_key storage_account_key",
   azurerm_data_factory_linked_service_kusto: "service_principal_key",
   azurerm_data_factory_linked_service_odata: "basic_authentication.password",
   azurerm_data_factory_linked_service_odbc: "basic_authentication.password",
   azurerm_data_factory_linked_service_sftp: "password private_key_content_base64 private_key_passphrase",
+  azurerm_data_factory_linked_service_sql_managed_instance: "connection_string service_principal_key",
   azurerm_data_factory_linked_service_web: "password",
   azurerm_databricks_workspace:
     "managed_disk_identity.principal_id managed_disk_identity.tenant_id storage_account_identity.principal_id storage_account_identity.tenant_id",
@@ -121,7 +128,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
     "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret connection_string.value site_credential.password storage_account_access_key",
   azurerm_function_app_connection: "authentication.certificate authentication.secret",
   azurerm_function_app_flex_consumption:
-    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret connection_string.value custom_domain_verification_id site_config.application_insights_connection_string site_config.application_insights_key",
+    "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.github.client_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret connection_string.value custom_domain_verification_id site_config.application_insights_connection_string site_config.application_insights_key site_credential",
   azurerm_function_app_hybrid_connection: "send_key_value",
   azurerm_function_app_slot:
     "auth_settings.active_directory.client_secret auth_settings.facebook.app_secret auth_settings.google.client_secret auth_settings.microsoft.client_secret auth_settings.twitter.consumer_secret connection_string.value site_credential.password storage_account_access_key",
@@ -162,6 +169,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_kusto_script: "sas_token script_content",
   azurerm_log_analytics_storage_insights: "storage_account_key",
   azurerm_logic_app_standard: "connection_string.value site_credential.password storage_account_access_key",
+  azurerm_machine_learning_compute_cluster: "ssh.admin_password",
   azurerm_machine_learning_datastore_blobstorage: "account_key shared_access_signature",
   azurerm_machine_learning_datastore_datalake_gen2: "client_secret",
   azurerm_machine_learning_datastore_fileshare: "account_key shared_access_signature",
@@ -195,6 +203,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
     "extension.protected_settings os_profile.custom_data os_profile.linux_configuration.admin_password os_profile.windows_configuration.additional_unattend_content.content os_profile.windows_configuration.admin_password user_data_base64",
   azurerm_palo_alto_next_generation_firewall_virtual_hub_panorama: "panorama.virtual_machine_ssh_key",
   azurerm_palo_alto_next_generation_firewall_virtual_network_panorama: "panorama.virtual_machine_ssh_key",
+  azurerm_postgresql_server: "administrator_login_password threat_detection_policy.storage_account_access_key",
   azurerm_purview_account:
     "atlas_kafka_endpoint_primary_connection_string atlas_kafka_endpoint_secondary_connection_string",
   azurerm_qumulo_file_system: "admin_password",
@@ -209,6 +218,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   azurerm_resource_deployment_script_azure_power_shell: "environment_variable.secure_value storage_account.key",
   azurerm_security_center_automation: "action.connection_string action.trigger_url",
   azurerm_sentinel_data_connector_threat_intelligence_taxii: "password user_name",
+  azurerm_service_fabric_managed_cluster: "password",
   azurerm_servicebus_namespace_authorization_rule:
     "primary_connection_string primary_connection_string_alias primary_key secondary_connection_string secondary_connection_string_alias secondary_key",
   azurerm_servicebus_namespace_disaster_recovery_config:
@@ -312,6 +322,7 @@ const SENSITIVE: Readonly<Record<string, string>> = {
   "data.azurerm_logic_app_standard": "connection_string.value site_credential.password storage_account_access_key",
   "data.azurerm_managed_redis": "default_database.primary_access_key default_database.secondary_access_key",
   "data.azurerm_maps_account": "primary_access_key secondary_access_key",
+  "data.azurerm_nginx_configuration": "protected_file.content",
   "data.azurerm_notification_hub": "apns_credential.token gcm_credential.api_key",
   "data.azurerm_redis_enterprise_database": "primary_access_key secondary_access_key",
   "data.azurerm_servicebus_namespace_authorization_rule":

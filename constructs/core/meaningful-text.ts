@@ -1,3 +1,5 @@
+import { Token } from "cdktf";
+
 /**
  * Why a justification or suppression reason says nothing, or undefined when it reads as words.
  * Length alone is no test: twenty `a`s are twenty characters. A reason needs at least three
@@ -5,6 +7,8 @@
  * up most of it.
  */
 export function meaninglessTextProblem(text: string, minLength: number): string | undefined {
+  // A token's placeholder would be judged as if it were the words.
+  if (Token.isUnresolved(text)) return "it is a value only Terraform knows, not words a reviewer reads";
   const trimmed = text.trim();
   if (trimmed.length < minLength) return `it is shorter than ${minLength} characters`;
   const chars = [...trimmed.replace(/\s+/g, "").toLowerCase()];

@@ -1,5 +1,5 @@
 import { IConstruct } from "constructs";
-import { ITerraformDependable } from "cdktf";
+import { ITerraformDependable, Token } from "cdktf";
 import { refuseForeign } from "../core/runtime";
 import { ResourceGroup } from "@cdktf/provider-azurerm/lib/resource-group";
 import { requireAzureNames, ResourceId, requireGuid } from "../azure/azure-ids";
@@ -72,6 +72,14 @@ export class GrantTarget<S extends RoleService> implements GrantScope {
         problem: "A grant target was constructed from raw fields",
         value: init?.resourceId?.id ?? null,
         fix: "use <Target>.of(resource) for a resource of the stack, or <Target>.fromId(scope, id) for an existing one",
+      });
+    }
+    // The scope is judged, hashed into the assignment's name and named in its construct id at synth.
+    if (Token.isUnresolved(init.resourceId.id)) {
+      throw new IdentityConfigError(init.home ?? "GrantTarget", {
+        problem: `The ${init.kind}'s name or resource group is a value only Terraform knows, so the grant's scope cannot be judged or its assignment named before apply`,
+        value: init.resourceId.id,
+        fix: "give the resource a literal name and resource group (or the name of a resource of this stack that has one), or pass its id string built from names to <Target>.fromId",
       });
     }
     Object.assign(this, { ...init, dependsOn: Object.freeze([...(init.dependsOn ?? [])]) });

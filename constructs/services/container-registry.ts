@@ -34,6 +34,7 @@ export const containerRegistry = defineService({
   keys: {
     secretAttributes: {
       azurerm_container_registry: "admin_password",
+      "data.azurerm_container_registry": "admin_password",
     },
   },
   audit: {

@@ -65,10 +65,10 @@ export const virtualMachines = defineService({
   keys: {
     secretAttributes: {
       azurerm_linux_virtual_machine: "admin_password custom_data",
-      azurerm_linux_virtual_machine_scale_set: "admin_password extension.protected_settings",
+      azurerm_linux_virtual_machine_scale_set: "admin_password custom_data extension.protected_settings",
       azurerm_windows_virtual_machine: "additional_unattend_content.content admin_password custom_data",
       azurerm_windows_virtual_machine_scale_set:
-        "additional_unattend_content.content admin_password extension.protected_settings",
+        "additional_unattend_content.content admin_password custom_data extension.protected_settings",
     },
   },
   audit: notApplicable("a compute: it holds no data a grant reads"),

@@ -8,7 +8,7 @@ import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { PrivateDnsZoneVirtualNetworkLink } from "@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link";
 import { ResourceId } from "../azure/azure-ids";
 import { IdentityConfigError } from "../core/errors";
-import { knownName, resolveInStack, resourceOfIdReference } from "../azure/known-values";
+import { knownName, requireLiteral, resolveInStack, resourceOfIdReference } from "../azure/known-values";
 import { meaninglessTextProblem } from "../core/meaningful-text";
 import { justifySuppressions } from "../policy/suppression-record";
 import { slug } from "../core/slug";
@@ -183,6 +183,12 @@ export class NetworkPath extends Construct {
       props.subnet instanceof Subnet
         ? knownName(props.subnet, props.subnet.nameInput ?? "")
         : ResourceId.parse(path, subnetId).name;
+    requireLiteral(
+      path,
+      "The subnet's name",
+      subnetName,
+      "give the subnet a literal name, or pass the subnet id string built from names",
+    );
     path.resource = kind.network.rules.virtualNetworkRule!(path, "rule", {
       name: virtualNetworkRuleName(subnetName),
       targetId: props.target.scopeReference,
@@ -312,6 +318,18 @@ function privateDnsZone(
       fix: `pass the VirtualNetwork's id, or /subscriptions/<guid>/resourceGroups/<rg>/providers/${networkService.resourceTypes.virtualNetwork.azureType}/<name>`,
     });
   }
+  requireLiteral(
+    where,
+    "The private DNS zone's resource group",
+    group,
+    "pass the endpoint's resourceGroupName as a literal (the zone and its links are named after it)",
+  );
+  requireLiteral(
+    where,
+    "The private DNS zone's virtual network name",
+    vnetName,
+    "give the VirtualNetwork a literal name, or pass the virtual network id string built from names",
+  );
   const host = (stack.node.tryFindChild("private-dns") as Construct | undefined) ?? new Construct(stack, "private-dns");
   const byName = zones.get(stack) ?? new Map<string, PrivateDnsZone>();
   zones.set(stack, byName);
