@@ -655,48 +655,63 @@ describe("access diff soundness: widenings that once exited 0", () => {
   });
 
   /** Two same-named identities in two resource groups; a federated trust on the one `trusted` names. */
-  const trusts = (trusted: "app" | "ops" | "none") => (json: Json) => {
-    json.resource.azurerm_user_assigned_identity.ops = {
-      name: "app-id",
-      resource_group_name: "ops-rg",
-      location: "westeurope",
-    };
-    const [app] = Object.keys(json.resource.azurerm_user_assigned_identity as Json).filter((k) => k !== "ops");
-    if (trusted !== "none")
-      json.resource.azurerm_federated_identity_credential = {
-        gh: {
-          name: "gh",
-          resource_group_name: "app-rg",
-          parent_id: `\${azurerm_user_assigned_identity.${trusted === "app" ? app : "ops"}.id}`,
-          issuer: "https://token.actions.githubusercontent.com",
-          subject: "repo:contoso/app:environment:dev",
-          audience: ["api://AzureADTokenExchange"],
-        },
+  const trusts =
+    (trusted: "app" | "ops" | "none", field = "parent_id") =>
+    (json: Json) => {
+      json.resource.azurerm_user_assigned_identity.ops = {
+        name: "app-id",
+        resource_group_name: "ops-rg",
+        location: "westeurope",
       };
-  };
+      const [app] = Object.keys(json.resource.azurerm_user_assigned_identity as Json).filter((k) => k !== "ops");
+      if (trusted !== "none")
+        json.resource.azurerm_federated_identity_credential = {
+          gh: {
+            name: "gh",
+            [field]: `\${azurerm_user_assigned_identity.${trusted === "app" ? app : "ops"}.id}`,
+            issuer: "https://token.actions.githubusercontent.com",
+            subject: "repo:contoso/app:environment:dev",
+            audience: ["api://AzureADTokenExchange"],
+          },
+        };
+    };
 
-  it("calls a federated trust moved to a same-named identity in another resource group a new trust", () => {
+  it.each(["parent_id", "user_assigned_identity_id"])(
+    "calls a federated trust moved to a same-named identity in another resource group a new trust (as %s)",
+    (field) => {
+      const stack = holder(Roles.KeyVaultSecretsUser);
+      const result = accessDiff([folder(stack, trusts("app", field)), folder(stack, trusts("ops", field))]);
+      expect(result.code).toBe(1);
+      expect(result.output).toContain("(**new federated trust**)");
+    },
+  );
+
+  it("reads a trust moved from parent_id to user_assigned_identity_id (cdktf to CDK Terrain) as the same trust", () => {
     const stack = holder(Roles.KeyVaultSecretsUser);
-    const result = accessDiff([folder(stack, trusts("app")), folder(stack, trusts("ops"))]);
-    expect(result.code).toBe(1);
-    expect(result.output).toContain("(**new federated trust**)");
+    const result = accessDiff([
+      folder(stack, trusts("app", "parent_id")),
+      folder(stack, trusts("app", "user_assigned_identity_id")),
+    ]);
+    expect(result.output).not.toContain("new federated trust");
   });
 
-  it.each([
-    ["an identity read by a data source, holding no grant here", "${data.azurerm_user_assigned_identity.ext.id}"],
+  // azurerm 4.65 renamed parent_id to user_assigned_identity_id: a trust written either way is read.
+  it.each(
     [
-      "an identity named by a literal id",
-      `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ops-id`,
-    ],
-  ])("shows a federated trust added on %s", (_, parent) => {
+      ["an identity read by a data source, holding no grant here", "${data.azurerm_user_assigned_identity.ext.id}"],
+      [
+        "an identity named by a literal id",
+        `/subscriptions/${SUBSCRIPTION}/resourceGroups/ops-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ops-id`,
+      ],
+    ].flatMap(([what, parent]) => ["parent_id", "user_assigned_identity_id"].map((field) => [what, field, parent])),
+  )("shows a federated trust added on %s (as %s)", (_, field, parent) => {
     const edit = (trust: boolean) => (json: Json) => {
       json.data = { azurerm_user_assigned_identity: { ext: { name: "ops-id", resource_group_name: "ops-rg" } } };
       if (trust)
         json.resource.azurerm_federated_identity_credential = {
           gh: {
             name: "gh",
-            resource_group_name: "ops-rg",
-            parent_id: parent,
+            [field]: parent,
             issuer: "https://token.actions.githubusercontent.com",
             subject: "repo:attacker/repo:ref:refs/heads/main",
             audience: ["api://AzureADTokenExchange"],

@@ -13,6 +13,7 @@ import {
 } from "../constructs";
 import { resolveInStack } from "../constructs/azure";
 import { NON_PRODUCTION, only, refusal, registryId, resourcesOf, testStack, vaultId } from "./helpers";
+import { credentialParent } from "./runtime";
 import { inRg, withControlPlane } from "./aks-helpers";
 
 const cluster = (stack: TerraformStack, extra: Partial<ConstructorParameters<typeof KubernetesCluster>[2]> = {}) =>
@@ -133,6 +134,30 @@ describe("a small system pool outside production", () => {
     );
   });
 
+  // Judged again at synth: the construct-time check alone would miss a pool changed afterwards.
+  it("refuses at synth a production system pool made small after the construct, or one not listed in nodePools", () => {
+    const changed = testStack("test", { name: "prod", production: true });
+    const aks = cluster(changed);
+    new AksClusterIdentity(changed, "identities", { cluster: aks });
+    aks.defaultNodePool.vmSize = "Standard_B2s";
+    expect(() => Testing.synth(changed, true)).toThrow(
+      "[test/identities] The system node pool of test/cluster is below what Microsoft recommends for a system pool: Standard_B2s is a B-series (burstable) size",
+    );
+    const unlisted = testStack("test", { name: "prod", production: true });
+    const other = cluster(unlisted);
+    new AksClusterIdentity(unlisted, "identities", { cluster: other });
+    new KubernetesClusterNodePool(unlisted, "sys2", {
+      name: "sys2",
+      kubernetesClusterId: other.id,
+      vmSize: "Standard_D2s_v5",
+      nodeCount: 2,
+      mode: "System",
+    });
+    expect(() => Testing.synth(unlisted, true)).toThrow(
+      "The system node pool of test/sys2 is below what Microsoft recommends for a system pool: Standard_D2s_v5 has 2 vCPUs",
+    );
+  });
+
   it("warns about nothing when the pools meet the recommendation", () => {
     const stack = testStack("test", NON_PRODUCTION);
     const aks = cluster(stack);
@@ -207,8 +232,7 @@ describe("AKS workload identity", () => {
     const ref = (v: string) => resolveInStack(stack, v);
     expect(only(resourcesOf(stack, "azurerm_federated_identity_credential"))).toEqual({
       name: "orders-worker",
-      resource_group_name: "aks-rg",
-      parent_id: ref(worker.identity.id),
+      ...credentialParent(ref(worker.identity.id), "aks-rg"),
       issuer: "${azurerm_kubernetes_cluster.cluster.oidc_issuer_url}",
       subject: "system:serviceaccount:orders:worker",
       audience: ["api://AzureADTokenExchange"],

@@ -1,4 +1,4 @@
-import { App, Testing, TerraformStack, TerraformVariable } from "cdktf";
+import { App, Lazy, Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { LinuxWebApp } from "@cdktf/provider-azurerm/lib/linux-web-app";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
@@ -59,6 +59,8 @@ const settingsOf = (json: Json): Json[] => Object.values(json.resource?.azurerm_
 describe.each([
   ["the workspace construct", (w: LogAnalyticsWorkspace): AuditLogs => ({ workspace: w })],
   ["the workspace's id token", (w: LogAnalyticsWorkspace): AuditLogs => ({ workspaceId: w.id })],
+  // The id built from names, as the docs suggest: the settings still reference the workspace.
+  ["the workspace's literal id", (_w: LogAnalyticsWorkspace): AuditLogs => ({ workspaceId: WORKSPACE_ID })],
 ])("auditLogs given %s of the same stack", (_given, auditLogsOf) => {
   const stack = stackIn(Testing.app(), "orders");
   configure(stack, { ...auditLogsOf(workspaceIn(stack)), signInWorkspaceId: WORKSPACE_ID });
@@ -161,5 +163,37 @@ describe("auditLogs refuses", () => {
     expect(refusal(() => configure(stack, given)).message).toBe(
       `[orders] auditLogs ${problem}: ${JSON.stringify({ workspace: both ? "orders/workspace" : null, workspaceId: both ? WORKSPACE_ID : null })}. Fix: give one: workspace (a LogAnalyticsWorkspace of this stack) or workspaceId (a workspace's resource id string)`,
     );
+  });
+});
+
+describe("auditLogs given a literal id", () => {
+  it("orders the settings after a workspace of that id the stack creates after configureIdentityStack", () => {
+    const stack = stackIn(Testing.app(), "orders");
+    configure(stack, { workspaceId: WORKSPACE_ID });
+    workload(stack);
+    workspaceIn(stack, "late");
+    expect(settingsOf(JSON.parse(Testing.synth(stack)))[0].log_analytics_workspace_id).toBe(
+      "${azurerm_log_analytics_workspace.late.id}",
+    );
+  });
+
+  it("writes the literal when the stack has no workspace of that id", () => {
+    const stack = stackIn(Testing.app(), "orders");
+    configure(stack, { workspaceId: WORKSPACE_ID.replace("/ops", "/central") });
+    workload(stack);
+    workspaceIn(stack);
+    expect(settingsOf(JSON.parse(Testing.synth(stack)))[0].log_analytics_workspace_id).toBe(
+      WORKSPACE_ID.replace("/ops", "/central"),
+    );
+  });
+
+  it("refuses a Lazy that produces a workspace's id: it keeps no stack, so it could be any stack's", () => {
+    const app = Testing.app();
+    const central = workspaceIn(stackIn(app, "central"));
+    const stack = stackIn(app, "orders");
+    workspaceIn(stack);
+    expect(
+      refusal(() => configure(stack, { workspaceId: Lazy.stringValue({ produce: () => central.id }) })).problem,
+    ).toBe("The audit workspace is neither a literal id nor a Log Analytics workspace of this stack");
   });
 });

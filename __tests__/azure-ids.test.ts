@@ -108,7 +108,7 @@ describe("ResourceId", () => {
       tokenProblem("tenant id"),
     );
     expect(refusal(() => requireGuid(other, "developer group object id", token)).fix).toBe(
-      "pass the developer group object id as a literal GUID (8-4-4-4-12 hexadecimal digits): a variable or another resource's attribute cannot stand in for it",
+      "pass the developer group object id as a literal GUID (8-4-4-4-12 hexadecimal digits; `az account show` prints the subscription's id and tenantId): a variable, a data source's attribute or another resource's cannot stand in for it",
     );
   });
 });

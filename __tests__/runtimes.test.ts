@@ -10,7 +10,7 @@ import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { AzurermProvider } from "@cdktf/provider-azurerm/lib/provider";
 import { configureIdentityStack, KeyVaultTarget } from "../constructs";
 import { onStackSynthesis } from "../constructs/core";
-import { retargetText } from "../tools/retarget";
+import { foreignModulesIn, retargetText } from "../tools/retarget";
 import { inRg, refusal, SUBSCRIPTION, TENANT } from "./helpers";
 import { RUNTIME } from "./runtime";
 
@@ -186,6 +186,20 @@ describe("the import rewrite (tools/retarget.ts)", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("names what it leaves behind, so the build can fail on it", () => {
+    const left = [
+      '/// <reference types="cdktf" />',
+      'declare module "@cdktf/provider-azurerm/lib/provider" {}',
+      'const cli = require("cdktf-cli");',
+      "",
+    ].join("\n");
+    expect(foreignModulesIn(retargetText(left, "x.d.ts", "cdktn"), "x.d.ts", "cdktn")).toEqual([
+      "cdktf",
+      "@cdktf/provider-azurerm/lib/provider",
+    ]);
+    expect(foreignModulesIn(retargetText(source, "main.ts", "cdktn"), "main.ts", "cdktn")).toEqual([]);
   });
 
   it("leaves a source untouched for cdktf, and emitted CommonJS is rewritten too", () => {

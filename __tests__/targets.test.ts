@@ -349,7 +349,10 @@ describe("names Azure would refuse never reach an id", () => {
     });
     const queue = new StorageQueue(stack, "queue", { name, storageAccountId: account.id });
     expect(() => StorageAccountTarget.of(account).queue(queue)).toThrow(
-      "The storage queue's name or resource group is a value only Terraform knows",
+      "[test/queue] The storage queue's name is a value only Terraform knows, so the grant's scope cannot be judged or its assignment named before apply",
+    );
+    expect(() => KeyVaultTarget.fromId(stack, vaultId()).secret(name)).toThrow(
+      `[app-kv] The Key Vault secret's name is a value only Terraform knows, so the grant's scope cannot be judged or its assignment named before apply: "\${TfToken[TOKEN.`,
     );
   });
 });

@@ -1,15 +1,11 @@
 // Compares two synth outputs of one app, made on cdktf and on CDK Terrain: every file beside every
-// stack must be the same, apart from what names the runtime's own versions (the azurerm version
-// its prebuilt provider binds, and the runtime version cdk.tf.json's metadata records).
+// stack must be the same, apart from what withoutRuntimeDifferences (scripts/runtimes.js) names:
+// the versions each runtime records, and the attribute azurerm 4.65 renamed.
 // Usage: node scripts/compare-runtime-output.js <cdktf stacks folder> <cdktn stacks folder>
 "use strict";
 const { readdirSync, readFileSync, statSync } = require("node:fs");
 const { join, relative } = require("node:path");
-
-const VERSIONED = [
-  ["terraform", "required_providers", "azurerm", "version"],
-  ["//", "metadata", "version"],
-];
+const { withoutRuntimeDifferences } = require("./runtimes");
 
 function files(dir) {
   return readdirSync(dir, { recursive: true })
@@ -18,15 +14,7 @@ function files(dir) {
     .sort();
 }
 
-/** The stack JSON with its runtime-versioned fields set to a placeholder. */
-function withoutVersions(text) {
-  const json = JSON.parse(text);
-  for (const path of VERSIONED) {
-    const parent = path.slice(0, -1).reduce((node, key) => node?.[key], json);
-    if (parent && typeof parent[path.at(-1)] === "string") parent[path.at(-1)] = "<runtime version>";
-  }
-  return JSON.stringify(json, null, 2);
-}
+const withoutVersions = (text) => JSON.stringify(withoutRuntimeDifferences(JSON.parse(text)), null, 2);
 
 function firstDifference(a, b) {
   const [left, right] = [a.split("\n"), b.split("\n")];

@@ -50,4 +50,31 @@ function selectedRuntime(env = process.env) {
   return name;
 }
 
-module.exports = { RUNTIMES, SOURCE, retarget, selectedRuntime };
+/** The fields of a stack's JSON that name the runtime's versions. */
+const VERSIONED = [
+  ["terraform", "required_providers", "azurerm", "version"],
+  ["//", "metadata", "version"],
+];
+
+/**
+ * A stack's Terraform JSON as both runtimes write it: the versions they record replaced by a
+ * placeholder, and a federated credential's identity in azurerm 4.65's form (cdktf's 4.55
+ * bindings write parent_id and resource_group_name, CDK Terrain's user_assigned_identity_id).
+ * Anything else that differs is a real difference between the runtimes' output.
+ */
+function withoutRuntimeDifferences(stackJson) {
+  const json = structuredClone(stackJson);
+  for (const path of VERSIONED) {
+    const parent = path.slice(0, -1).reduce((node, key) => node?.[key], json);
+    if (parent && typeof parent[path.at(-1)] === "string") parent[path.at(-1)] = "<the runtime's version>";
+  }
+  for (const credential of Object.values(json.resource?.azurerm_federated_identity_credential ?? {})) {
+    if (credential.parent_id === undefined) continue;
+    credential.user_assigned_identity_id = credential.parent_id;
+    delete credential.parent_id;
+    delete credential.resource_group_name;
+  }
+  return json;
+}
+
+module.exports = { RUNTIMES, SOURCE, retarget, selectedRuntime, withoutRuntimeDifferences };

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import * as ts from "typescript";
 import { Extractor, ExtractorConfig, ExtractorLogLevel } from "@microsoft/api-extractor";
 import { RUNTIMES } from "../scripts/runtimes";
-import { retargetText, type Runtime } from "./retarget";
+import { foreignModulesIn, retargetText, type Runtime } from "./retarget";
 import { SUPPORTED_TYPESCRIPT } from "../scripts/typescript-range";
 
 const ROOT = resolve(__dirname, "..");
@@ -42,9 +42,15 @@ function buildConfig(runtime: Runtime, outDir: string, declarationDir: string): 
 function compile(runtime: Runtime, outDir: string, declarationDir: string): void {
   const { fileNames, options } = buildConfig(runtime, outDir, declarationDir);
   const program = ts.createProgram(fileNames, options);
-  const result = program.emit(undefined, (fileName, text) =>
-    ts.sys.writeFile(fileName, retargetText(text, fileName, runtime)),
-  );
+  const missed: string[] = [];
+  const result = program.emit(undefined, (fileName, text) => {
+    const retargeted = retargetText(text, fileName, runtime);
+    // What the rewrite left naming the source's packages (a form it does not handle) fails the build.
+    for (const name of foreignModulesIn(retargeted, fileName, runtime)) missed.push(`${fileName}: ${name}`);
+    ts.sys.writeFile(fileName, retargeted);
+  });
+  if (missed.length > 0)
+    throw new Error(`the ${RUNTIMES[runtime].title} build still names the source's packages:\n${missed.join("\n")}`);
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...result.diagnostics];
   if (diagnostics.length > 0) {
     const host = { getCanonicalFileName: (f: string) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" };
@@ -123,6 +129,21 @@ function packageJson(runtime: Runtime): Record<string, unknown> {
   };
 }
 
+/**
+ * The README with its links into the repository (docs/, LICENSE) made absolute: the package holds
+ * none of those files. Inline links only, which is all the README writes.
+ */
+function packageReadme(): string {
+  const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const base = `${String(root.repository.url)
+    .replace(/^git\+/, "")
+    .replace(/\.git$/, "")}/blob/main`;
+  return readFileSync(join(ROOT, "README.md"), "utf8").replace(
+    /\]\((?![a-z][a-z0-9+.-]*:|#)([^)\s]+)\)/gi,
+    (_, target: string) => `](${base}/${target})`,
+  );
+}
+
 function build(runtimes: readonly Runtime[], dist = join(ROOT, "dist")): void {
   for (const runtime of runtimes) {
     const packageDir = join(dist, runtime);
@@ -134,7 +155,8 @@ function build(runtimes: readonly Runtime[], dist = join(ROOT, "dist")): void {
       compile(runtime, join(packageDir, "lib"), declarationDir);
       writeFileSync(join(packageDir, "package.json"), `${JSON.stringify(packageJson(runtime), null, 2)}\n`);
       rollUpDeclarations(runtime, declarationDir, packageDir);
-      for (const file of ["README.md", "LICENSE", "NOTICE"]) cpSync(join(ROOT, file), join(packageDir, file));
+      for (const file of ["LICENSE", "NOTICE"]) cpSync(join(ROOT, file), join(packageDir, file));
+      writeFileSync(join(packageDir, "README.md"), packageReadme());
     } finally {
       rmSync(declarationDir, { recursive: true, force: true });
     }

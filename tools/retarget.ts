@@ -32,9 +32,36 @@ function moduleSpecifiers(file: ts.SourceFile): ts.StringLiteralLike[] {
   return found;
 }
 
+const parse = (text: string, fileName: string): ts.SourceFile =>
+  ts.createSourceFile(
+    fileName,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    /\.(c|m)?js$/.test(fileName) ? ts.ScriptKind.JS : ts.ScriptKind.TS,
+  );
+
+/**
+ * The modules a file names that are not the runtime's own: what the rewrite missed. Also reads
+ * `/// <reference types>` directives and ambient `declare module "..."` names, which it does not rewrite.
+ */
+export function foreignModulesIn(text: string, fileName: string, runtime: Runtime): string[] {
+  const file = parse(text, fileName);
+  const ambient = file.statements.flatMap((s) =>
+    ts.isModuleDeclaration(s) && ts.isStringLiteral(s.name) ? [s.name.text] : [],
+  );
+  return [
+    ...moduleSpecifiers(file).map((l) => l.text),
+    ...file.typeReferenceDirectives.map((d) => d.fileName),
+    ...ambient,
+  ].filter((name) => {
+    const to = retarget(name, runtime);
+    return to !== undefined && to !== name;
+  });
+}
+
 export function retargetText(text: string, fileName: string, runtime: Runtime): string {
-  const kind = /\.(c|m)?js$/.test(fileName) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-  const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, kind);
+  const file = parse(text, fileName);
   let out = text;
   // From the end, so earlier offsets stay valid.
   for (const literal of moduleSpecifiers(file).reverse()) {

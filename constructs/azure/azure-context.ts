@@ -122,7 +122,8 @@ function checkEnvironment(stack: TerraformStack, environment: EnvironmentDeclara
   }
   // The name is what reviewers, errors and reports read: one that says production while the flag
   // says otherwise is a contradiction (a typo, or a way to let developer access in), not a choice.
-  if (!value.production && PRODUCTION_NAMES.has(value.name.toLowerCase())) {
+  // Its first word counts too: prod-weu and production_eu say production; pre-prod does not.
+  if (!value.production && PRODUCTION_NAMES.has(value.name.toLowerCase().split(/[-_]/)[0])) {
     throw new IdentityConfigError(stack, {
       problem: `Environment ${value.name} is named as production but declares production: false`,
       value: value.name,

@@ -17,7 +17,7 @@ export function requireGuid(where: IConstruct | string, what: string, value: str
     throw new IdentityConfigError(where, {
       problem: `The ${what} is a value only Terraform knows (a token), so nothing built from it is known before apply`,
       value,
-      fix: `pass the ${what} as a literal GUID (8-4-4-4-12 hexadecimal digits): a variable or another resource's attribute cannot stand in for it`,
+      fix: `pass the ${what} as a literal GUID (8-4-4-4-12 hexadecimal digits; \`az account show\` prints the subscription's id and tenantId): a variable, a data source's attribute or another resource's cannot stand in for it`,
     });
   if (isGuid(value)) return value;
   throw new IdentityConfigError(where, {

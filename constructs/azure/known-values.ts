@@ -48,11 +48,13 @@ function originStackOf(value: string): TerraformStack | undefined {
 
 /**
  * The resource whose `id` the value is exactly (`${azurerm_subnet.x.id}`), in the stack the
- * reference was made in, this one or another, if any.
+ * reference was made in, this one or another, if any. A token that keeps no stack (a `Lazy`, which
+ * could produce any stack's reference) references nothing the library can follow.
  */
-export function idReferenceTarget(scope: IConstruct, value: string): TerraformResource | undefined {
+export function idReferenceTarget(value: string): TerraformResource | undefined {
   if (!Token.isUnresolved(value)) return undefined;
-  const stack = originStackOf(value) ?? stackOf(scope);
+  const stack = originStackOf(value);
+  if (stack === undefined) return undefined;
   const match = ID_REFERENCE.exec(resolveInStack(stack, value));
   return match ? resourceAt(stack, `${match[1]}.${match[2]}`) : undefined;
 }
@@ -62,7 +64,7 @@ export function idReferenceTarget(scope: IConstruct, value: string): TerraformRe
  * the same address (stacks built by one function) is not it.
  */
 export function resourceOfIdReference(scope: IConstruct, value: string): TerraformResource | undefined {
-  const resource = idReferenceTarget(scope, value);
+  const resource = idReferenceTarget(value);
   return resource && stackOf(resource) === stackOf(scope) ? resource : undefined;
 }
 

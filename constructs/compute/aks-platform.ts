@@ -5,7 +5,7 @@ import { KubernetesCluster } from "@cdktf/provider-azurerm/lib/kubernetes-cluste
 import { KubernetesClusterNodePool } from "@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool";
 import { Subnet } from "@cdktf/provider-azurerm/lib/subnet";
 import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
-import { IdentityConfigError } from "../core/errors";
+import { IdentityConfigError, ProblemReport } from "../core/errors";
 import { meaninglessTextProblem } from "../core/meaningful-text";
 import { AzureContext } from "../azure/azure-context";
 import { resolveInStack, resourceOfIdReference } from "../azure/known-values";
@@ -170,6 +170,86 @@ function productionOf(where: IConstruct): string | undefined {
   return environment.production ? `stack ${stack.node.id} is of production environment ${environment.name}` : undefined;
 }
 
+type PoolVerdict = { resource: IConstruct; refusal: ProblemReport } | { resource: IConstruct; warning: string };
+
+/** The settings of a system pool as written (the cluster's default pool, or a pool of its own). */
+const poolSettings = (p: KubernetesClusterNodePool | KubernetesCluster["defaultNodePool"]): NodePoolSettings => ({
+  vmSize: p.vmSizeInput,
+  nodeCount: p.nodeCountInput,
+  autoScaling: p.autoScalingEnabledInput,
+  minCount: p.minCountInput,
+});
+
+/** The stack's System pools of `cluster` that `listed` leaves out. */
+function unlistedSystemPools(
+  where: IConstruct,
+  cluster: KubernetesCluster,
+  listed: readonly KubernetesClusterNodePool[],
+): KubernetesClusterNodePool[] {
+  const clusterId = resolveInStack(where, cluster.id);
+  return stackOf(where)
+    .node.findAll()
+    .filter(
+      (c): c is KubernetesClusterNodePool =>
+        c instanceof KubernetesClusterNodePool &&
+        !listed.includes(c) &&
+        c.modeInput === "System" &&
+        typeof c.kubernetesClusterIdInput === "string" &&
+        resolveInStack(where, c.kubernetesClusterIdInput) === clusterId,
+    );
+}
+
+/** Each system pool below the recommendation: refused, or (accepted outside production) a warning. */
+function systemPoolVerdicts(
+  where: IConstruct,
+  cluster: KubernetesCluster,
+  nodePools: readonly KubernetesClusterNodePool[],
+  smallPool: SmallSystemPoolAcceptance | undefined,
+): PoolVerdict[] {
+  const pools: [IConstruct, NodePoolSettings][] = [
+    [cluster, poolSettings(cluster.defaultNodePool)],
+    ...nodePools
+      .filter((p) => p.modeInput === "System")
+      .map((p): [IConstruct, NodePoolSettings] => [p, poolSettings(p)]),
+  ];
+  const production = productionOf(where);
+  return pools.flatMap(([resource, settings]): PoolVerdict[] => {
+    const problem = systemPoolProblem(settings);
+    if (!problem) return [];
+    const below = `The system node pool of ${resource.node.path} is below what Microsoft recommends for a system pool: ${problem}`;
+    const size = typeof settings.vmSize === "string" ? VM_SIZE.exec(settings.vmSize) : null;
+    const belowApiFloor = size !== null && vcpusOf(size) < AKS_SYSTEM_POOL_FLOOR_VCPUS;
+    if (smallPool && !production && !belowApiFloor)
+      return [
+        {
+          resource,
+          warning: `${below}. Accepted outside production (acceptSmallSystemPool): ${smallPool.reason.trim()}`,
+        },
+      ];
+    return [
+      {
+        resource,
+        refusal: {
+          problem:
+            smallPool && belowApiFloor
+              ? `${below}; AKS itself refuses a system pool of fewer than ${AKS_SYSTEM_POOL_FLOOR_VCPUS} vCPUs, so no reason accepts it`
+              : smallPool
+                ? `${below}; ${production}, and production system pools must meet it`
+                : below,
+          value: {
+            vmSize: settings.vmSize ?? null,
+            nodeCount: settings.nodeCount ?? null,
+            minCount: settings.minCount ?? null,
+          },
+          fix: smallPool
+            ? `${RECOMMENDED} in production, and remove acceptSmallSystemPool there (a non-production stack declares environment: { name, production: false } in configureIdentityStack)`
+            : `${RECOMMENDED}${production ? "" : ", or accept it for this non-production cluster with acceptSmallSystemPool: { reason }"}`,
+        },
+      },
+    ];
+  });
+}
+
 /**
  * What a cluster needs to deploy and then plan without changes: explicit upgrade settings (the
  * provider does not read back the API's default `max_surge`, so leaving them out shows a change on
@@ -198,61 +278,24 @@ export function applyAksDeploySettings(
   if (pool.upgradeSettingsInput === undefined) pool.putUpgradeSettings({ maxSurge: "10%" });
   if (cluster.networkProfileInput === undefined)
     cluster.putNetworkProfile({ networkPlugin: "azure", networkPluginMode: "overlay" });
-  const pools: [IConstruct, NodePoolSettings][] = [
-    [
-      cluster,
-      {
-        vmSize: pool.vmSizeInput,
-        nodeCount: pool.nodeCountInput,
-        autoScaling: pool.autoScalingEnabledInput,
-        minCount: pool.minCountInput,
-      },
-    ],
-    ...nodePools
-      .filter((p) => p.modeInput === "System")
-      .map((p): [IConstruct, NodePoolSettings] => [
-        p,
-        {
-          vmSize: p.vmSizeInput,
-          nodeCount: p.nodeCountInput,
-          autoScaling: p.autoScalingEnabledInput,
-          minCount: p.minCountInput,
-        },
-      ]),
-  ];
-  const production = productionOf(where);
-  for (const [resource, settings] of pools) {
-    const problem = systemPoolProblem(settings);
-    if (!problem) continue;
-    const below = `The system node pool of ${resource.node.path} is below what Microsoft recommends for a system pool: ${problem}`;
-    const size = typeof settings.vmSize === "string" ? VM_SIZE.exec(settings.vmSize) : null;
-    const belowApiFloor = size !== null && vcpusOf(size) < AKS_SYSTEM_POOL_FLOOR_VCPUS;
-    if (smallPool && !production && !belowApiFloor) {
+  const verdicts = systemPoolVerdicts(where, cluster, nodePools, smallPool);
+  const refused = verdicts.find((v) => "refusal" in v);
+  if (refused && "refusal" in refused) throw new IdentityConfigError(where, refused.refusal);
+  for (const v of verdicts)
+    if ("warning" in v)
       // Metadata without a stack trace, as the guardrails' findings: the trace would be this function.
-      resource.node.addMetadata(
-        AnnotationMetadataEntryType.WARN,
-        `${below}. Accepted outside production (acceptSmallSystemPool): ${smallPool.reason.trim()}`,
-        { stackTrace: false },
-      );
-      continue;
-    }
-    throw new IdentityConfigError(where, {
-      problem:
-        smallPool && belowApiFloor
-          ? `${below}; AKS itself refuses a system pool of fewer than ${AKS_SYSTEM_POOL_FLOOR_VCPUS} vCPUs, so no reason accepts it`
-          : smallPool
-            ? `${below}; ${production}, and production system pools must meet it`
-            : below,
-      value: {
-        vmSize: settings.vmSize ?? null,
-        nodeCount: settings.nodeCount ?? null,
-        minCount: settings.minCount ?? null,
-      },
-      fix: smallPool
-        ? `${RECOMMENDED} in production, and remove acceptSmallSystemPool there (a non-production stack declares environment: { name, production: false } in configureIdentityStack)`
-        : `${RECOMMENDED}${production ? "" : ", or accept it for this non-production cluster with acceptSmallSystemPool: { reason }"}`,
-    });
-  }
+      v.resource.node.addMetadata(AnnotationMetadataEntryType.WARN, v.warning, { stackTrace: false });
+  // Judged again at synth: a pool changed afterwards, or a system pool of the cluster not listed in
+  // nodePools, would otherwise reach production unjudged.
+  where.node.addValidation({
+    validate: () =>
+      systemPoolVerdicts(
+        where,
+        cluster,
+        [...nodePools, ...unlistedSystemPools(where, cluster, nodePools)],
+        smallPool,
+      ).flatMap((v) => ("refusal" in v ? [new IdentityConfigError(where, v.refusal).message] : [])),
+  });
   // AKS refuses max_surge on Spot pools.
   for (const p of nodePools)
     if (p.upgradeSettingsInput === undefined && p.priorityInput !== "Spot") p.putUpgradeSettings({ maxSurge: "10%" });

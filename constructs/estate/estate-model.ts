@@ -4,6 +4,7 @@ import { serviceTerraformType } from "../azure/contract/resource-types";
 import { Assignment, readAssignments, readUnreadable } from "./assignment-dialects";
 import { Compute, readComputes } from "./computes";
 import { withPlatformUses } from "./platform-uses";
+import { federatedParentOf } from "./federated-credentials";
 import { EstateMigration, readMigrations } from "./migrations";
 import { block, parseReference, readModules, readResources, TfResource } from "./terraform-json";
 
@@ -26,6 +27,9 @@ export type { Reference, TfResource } from "./terraform-json";
  */
 export interface FederatedCredential {
   readonly resource: TfResource;
+  /** The identity it trusts for, as written (a reference or an id). */
+  readonly parent: string;
+  /** That identity's address, when the stack's own. */
   readonly identity?: string;
   readonly issuer: string;
   readonly subject: string;
@@ -125,7 +129,8 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
       .filter((r) => r.type === credentialType)
       .map((r) => ({
         resource: r,
-        identity: parseReference(r.config.parent_id)?.address,
+        parent: federatedParentOf(r.config),
+        identity: parseReference(federatedParentOf(r.config))?.address,
         issuer: String(r.config.issuer ?? ""),
         subject: String(r.config.subject ?? ""),
       })),

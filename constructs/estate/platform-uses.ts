@@ -4,6 +4,7 @@ import { serviceTerraformType } from "../azure/contract/resource-types";
 import { comparableText } from "../core/terraform-text";
 import { Assignment } from "./assignment-dialects";
 import { Compute } from "./computes";
+import { federatedParentOf } from "./federated-credentials";
 import { block, isLiteral, parseReference, TfResource } from "./terraform-json";
 
 /** Terraform addresses are case-sensitive; literal ids are not. */
@@ -67,7 +68,7 @@ export function withPlatformUses(
     ...kubeletIdentities,
     ...resources
       .filter((r) => r.type === credentialType)
-      .flatMap((r) => parseReference(r.config.parent_id)?.address ?? []),
+      .flatMap((r) => parseReference(federatedParentOf(r.config))?.address ?? []),
   ]);
   const uses = platformUses(resources, otherUses);
   return assignments.map((a) => {

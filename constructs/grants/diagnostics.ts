@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformLocal, TerraformStack, Token } from "cdktf";
+import { Lazy, TerraformLocal, TerraformStack, Token } from "cdktf";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
 import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { ResourceId } from "../azure/azure-ids";
@@ -12,7 +12,7 @@ import { uuidv5, ASSIGNMENT_NAMESPACE } from "../core/deterministic-name";
 import { auditedKinds, auditWorkspace } from "../azure/contract/audit";
 import { AuditPoint, auditPointOf, SIGN_IN_WORKSPACE_LOCAL } from "../estate/audit-catalog";
 import { AzureContext } from "../azure/azure-context";
-import { idReferenceTarget, requireSameStack, resolveInStack, resourceIdOf } from "../azure/known-values";
+import { idReferenceTarget, knownName, requireSameStack, resolveInStack, resourceIdOf } from "../azure/known-values";
 
 /**
  * Where the stack's targets send the logs of who read and wrote their data: the Log Analytics
@@ -102,10 +102,10 @@ function destinationOf(stack: TerraformStack, audit: AuditLogs): Destination {
         fix: `pass the id of a ${type} resource`,
       });
     }
-    return { workspace, reference: workspace.id };
+    return { workspace, reference: sameStackReference(stack, workspace) };
   }
   refuseForeign(stack, "The audit workspace", given);
-  const resource = typeof given === "string" ? idReferenceTarget(stack, given) : given;
+  const resource = typeof given === "string" ? idReferenceTarget(given) : given;
   if (!(resource instanceof LogAnalyticsWorkspace)) {
     throw new IdentityConfigError(stack, {
       problem: "The audit workspace is neither a literal id nor a Log Analytics workspace of this stack",
@@ -129,6 +129,32 @@ function destinationOf(stack: TerraformStack, audit: AuditLogs): Destination {
     });
   }
   return { workspace, reference: resource.id };
+}
+
+/**
+ * The literal id of a workspace, as the settings write it: the `id` of the stack's own workspace of
+ * that id when there is one (made before or after configureIdentityStack), so Terraform creates
+ * the workspace before the settings that send to it; the literal otherwise. Looked up once, at synth.
+ */
+function sameStackReference(stack: TerraformStack, workspace: ResourceId): string {
+  let found: string | undefined;
+  return Lazy.stringValue({
+    produce: () =>
+      (found ??=
+        stack.node
+          .findAll()
+          .filter((c): c is LogAnalyticsWorkspace => c instanceof LogAnalyticsWorkspace)
+          .find((c) => literalIdOf(c)?.toLowerCase() === workspace.id.toLowerCase())?.id ?? workspace.id),
+  });
+}
+
+/** A workspace's id from its literal names, or undefined when a name is a token. */
+function literalIdOf(workspace: LogAnalyticsWorkspace): string | undefined {
+  const [name, group] = [workspace.nameInput, workspace.resourceGroupNameInput];
+  if (typeof name !== "string" || typeof group !== "string") return undefined;
+  const [literalName, literalGroup] = [knownName(workspace, name), knownName(workspace, group)];
+  if (Token.isUnresolved(literalName) || Token.isUnresolved(literalGroup)) return undefined;
+  return `/subscriptions/${AzureContext.of(workspace).subscriptionId}/resourceGroups/${literalGroup}/providers/${auditWorkspace().type}/${literalName}`;
 }
 
 /** Whether a messaging namespace of the stack is on the Premium tier, the one that records data access. */

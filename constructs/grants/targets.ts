@@ -147,6 +147,13 @@ export function childTarget<C extends RoleService>(
     );
   }
   const name = typeof child === "string" ? child : knownName(child, child.nameInput ?? "");
+  if (Token.isUnresolved(name)) {
+    throw new IdentityConfigError(typeof child === "string" ? (parent.home ?? parent.label) : child, {
+      problem: `The ${kind.kind}'s name is a value only Terraform knows, so the grant's scope cannot be judged or its assignment named before apply`,
+      value: typeof child === "string" ? child : (child.nameInput ?? null),
+      fix: `name the ${kind.kind} with a literal string (or pass a ${kind.kind} of this stack whose name is one)`,
+    });
+  }
   if (typeof child !== "string") checkParent(parent, kind, child, parentOf(child));
   const resourceId = requireAzureNames(
     typeof child === "string" ? parent.label : child,

@@ -56,8 +56,25 @@ export class FederatedTrust extends Construct {
       subject: props.subject,
       audience: [TOKEN_EXCHANGE_AUDIENCE],
     });
+    // azurerm 4.65 renamed parent_id to user_assigned_identity_id and deprecated it and
+    // resource_group_name (gone in 5.0); both are Optional and Computed there, so switching keeps
+    // the credential. Bindings that have the new name (CDK Terrain's) write it.
+    if (hasRenamedParent(this.credential)) {
+      this.credential.userAssignedIdentityId = props.identity.id;
+      this.credential.resetParentId();
+      this.credential.resetResourceGroupName();
+    }
   }
 }
+
+interface RenamedParent {
+  userAssignedIdentityId: string;
+  resetParentId(): void;
+  resetResourceGroupName(): void;
+}
+
+const hasRenamedParent = (credential: object): credential is RenamedParent =>
+  "userAssignedIdentityId" in credential && "resetParentId" in credential && "resetResourceGroupName" in credential;
 
 /** GitHub Actions subjects. Only environments: a branch-wide trust lets any workflow on the branch deploy. */
 export const GitHubSubject = {

@@ -596,7 +596,7 @@ function reportIdentity(key: string, principalKind: PrincipalKind | undefined, e
 }
 
 /** The identity a federated credential trusts for: its parent's address, or the parent as written. */
-const trustedIdentity = (f: FederatedCredential) => f.identity ?? String(f.resource.config.parent_id ?? "");
+const trustedIdentity = (f: FederatedCredential) => f.identity ?? f.parent;
 
 function conditionInWords(g: ReportGrant): string {
   const allows = g.conditionAllows!;
