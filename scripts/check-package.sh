@@ -5,12 +5,12 @@
 # renamed as a team migrating would, and the `overrides` entry its provider package needs), in a
 # temp folder outside the repository, its peers from the local npm cache. The app is type-checked
 # with the lowest and the newest supported TypeScript, synthesizes one workload through the public
-# entry point (cdktn's on Node 22, which its CLI needs), with a grant on a service the consumer
+# entry point (cdktn's with `cdktn synth` on Node 22, which its CLI needs), with a grant on a service the consumer
 # defines (Azure Maps, __tests__/consumer-app/maps-service.ts); gets the type errors a consumer
 # must get (a registry role on a vault, a system-assigned AKS control plane); cannot load the
 # internals by path, with or without types; and the two runtimes' outputs are identical apart
-# from the azurerm version. Needs `npm ci` first; fetches the two TypeScript versions and Node 22
-# from the registry once.
+# from the azurerm version. Needs `npm ci` first; fetches the two TypeScript versions, cdktn-cli
+# and Node 22 from the registry once.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -65,7 +65,16 @@ check_runtime() {
   # The lowest supported TypeScript type-checks; the newest (what cdktf's template installs today) also builds out/.
   node "$work/typescript-lowest/node_modules/typescript/bin/tsc" -p . --noEmit
   node "$work/typescript-newest/node_modules/typescript/bin/tsc" -p .
-  CHECKPOINT_DISABLE=1 "$node_bin" out/main.js
+  if [ "$runtime" = cdktn ]; then
+    # The way a CDK Terrain team synthesizes: its CLI (Node >= 22.19), which runs the app's `app` command.
+    npm install --prefer-offline "${quiet[@]}" "$(node -p "require('$repo/scripts/runtimes.js').RUNTIMES.cdktn.cli")"
+    if ! PATH="$(dirname "$node_bin"):$PATH" CHECKPOINT_DISABLE=1 npx --no-install cdktn synth >"$work/cdktn-synth.log" 2>&1; then
+      cat "$work/cdktn-synth.log" >&2
+      exit 1
+    fi
+  else
+    CHECKPOINT_DISABLE=1 "$node_bin" out/main.js
+  fi
 
   # The file is in the package (the entry point needs it), but the `exports` map refuses it by
   # path, and it has no declarations: only index.d.ts, the public entry's, ships.
@@ -123,7 +132,7 @@ if (!report.includes("no resource-log category for Microsoft.Maps/accounts")) {
 }
 JS
   mv "$app/cdktf.out/stacks" "$work/$runtime/stacks"
-  echo "check-package ($runtime): installs offline, type-checks with TypeScript $(node -p "Object.values(require('$repo/scripts/typescript-range.js').SUPPORTED_TYPESCRIPT).slice(0, 2).join(' and ')"), synthesizes a workload on Node $("$node_bin" -p process.versions.node) and refuses the wrong types and deep imports"
+  echo "check-package ($runtime): installs (its peers offline), type-checks with TypeScript $(node -p "Object.values(require('$repo/scripts/typescript-range.js').SUPPORTED_TYPESCRIPT).slice(0, 2).join(' and ')"), synthesizes a workload ($([ "$runtime" = cdktn ] && echo "cdktn synth" || echo "node out/main.js") on Node $("$node_bin" -p process.versions.node)) and refuses the wrong types and deep imports"
   cd "$repo"
   rm -rf "$app"
 }

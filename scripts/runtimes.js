@@ -24,6 +24,8 @@ const RUNTIMES = {
     peers: { cdktn: "^0.24.0", "@cdktn/provider-azurerm": "^16.1.0", constructs: ">=10.6.0 <10.8.0" },
     // @cdktn/provider-azurerm's own floor; cdktn's CLI wants 22.19, the library does not.
     node: ">=20.16.0",
+    // The CLI the package check synthesizes the consumer app with, on Node 22.
+    cli: "cdktn-cli@0.24.0",
   },
 };
 
