@@ -1,4 +1,4 @@
-import { TerraformStack } from "cdktf";
+import { TerraformResource, TerraformStack } from "cdktf";
 import {
   Identity,
   ContainerRegistryTarget,
@@ -13,6 +13,7 @@ import {
 } from "../constructs";
 import { resolveInStack } from "../constructs/azure";
 import { conditionLimitsRoles } from "../constructs/policy";
+import { evaluateGuardrails } from "../constructs/guardrails";
 import { only, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId, inRg } from "./helpers";
 
 const rgId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/app-rg`;
@@ -174,5 +175,30 @@ describe("GitHubDeployer", () => {
           estate: [stack],
         }),
     ).toThrow('[test/deployer] GitHub repository must be owner/name: "contoso"');
+  });
+});
+
+describe("a federated credential written by hand", () => {
+  // azurerm 4.73 has both names in one schema: the JSON cannot say which identity Azure trusts.
+  it("that names two identities is refused by IG022, naming both attributes", () => {
+    const stack = testStack();
+    const real = new UserAssignedIdentity(stack, "real", { ...inRg, name: "deployer-id" });
+    const harmless = new UserAssignedIdentity(stack, "harmless", { ...inRg, name: "harmless-id" });
+    const trust = new TerraformResource(stack, "trust", {
+      terraformResourceType: "azurerm_federated_identity_credential",
+    });
+    for (const [field, value] of Object.entries({
+      name: "gh",
+      parent_id: real.id,
+      user_assigned_identity_id: harmless.id,
+      issuer: "https://token.actions.githubusercontent.com",
+      subject: "repo:contoso/app:environment:prod",
+      audience: ["api://AzureADTokenExchange"],
+    }))
+      trust.addOverride(field, value);
+    const hits = evaluateGuardrails(stack, { severity: "error" }).filter((f) => f.ruleId === "IG022");
+    expect(hits.map((f) => f.message)).toEqual([
+      "azurerm_federated_identity_credential.trust names two identities (user_assigned_identity_id and parent_id), so which one its issuer's tokens sign in as cannot be told",
+    ]);
   });
 });

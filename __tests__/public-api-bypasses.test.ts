@@ -324,17 +324,25 @@ describe("developer access never reaches production, whoever builds the stack", 
     ).toThrow(/developer group object id/);
   });
 
-  it.each(["prod", "PROD", "production", "prd", "prod-weu", "Production_EU", "prd-01"])(
-    "refuses an environment named %j that declares it is not production",
-    (name) => {
-      expect(() => declared(app(), "orders", { name, production: false })).toThrow(
-        `[orders] Environment ${name} is named as production but declares production: false: ${JSON.stringify(name)}. Fix: set production: true`,
-      );
-    },
-  );
+  it.each([
+    "prod",
+    "PROD",
+    "production",
+    "prd",
+    "prod-weu",
+    "Production_EU",
+    "prd-01",
+    "app-prod",
+    "ProdWeu",
+    "prod1-weu",
+  ])("refuses an environment named %j that declares it is not production", (name) => {
+    expect(() => declared(app(), "orders", { name, production: false })).toThrow(
+      `[orders] Environment ${name} is named as production but declares production: false: ${JSON.stringify(name)}. Fix: set production: true`,
+    );
+  });
 
-  it.each(["pre-prod", "nonprod", "dev-prodlike"])(
-    "accepts %j as not production: its first word is not prod",
+  it.each(["pre-prod", "preprod", "nonprod", "non-prod", "dev-prodlike", "prodtest"])(
+    "accepts %j as not production: no word of it is prod alone",
     (name) => {
       expect(() => declared(app(), "orders", { name, production: false })).not.toThrow();
     },

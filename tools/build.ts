@@ -14,6 +14,11 @@ import { SUPPORTED_TYPESCRIPT } from "../scripts/typescript-range";
 
 const ROOT = resolve(__dirname, "..");
 
+// The package itself or a file of it ("cdktf", "cdktf/lib/x"), not a "cdktf/..." symbol key both runtimes share.
+const SOURCE_PACKAGE_TEXT = new RegExp(
+  `["'\`](${[RUNTIMES.cdktf.core, RUNTIMES.cdktf.provider].map((p) => p.replace(/[/.]/g, "\\$&")).join("|")})(["'\`]|/lib/)`,
+);
+
 /** tsconfig.build.json, with the runtime's packages standing in for cdktf's when it is not cdktf. */
 function buildConfig(runtime: Runtime, outDir: string, declarationDir: string): ts.ParsedCommandLine {
   const parsed = ts.getParsedCommandLineOfConfigFile(
@@ -47,6 +52,9 @@ function compile(runtime: Runtime, outDir: string, declarationDir: string): void
     const retargeted = retargetText(text, fileName, runtime);
     // What the rewrite left naming the source's packages (a form it does not handle) fails the build.
     for (const name of foreignModulesIn(retargeted, fileName, runtime)) missed.push(`${fileName}: ${name}`);
+    // A specifier in a form no parse finds (a template literal, require.resolve): a quoted package name.
+    if (runtime !== "cdktf" && SOURCE_PACKAGE_TEXT.test(retargeted))
+      missed.push(`${fileName}: a quoted source package name`);
     ts.sys.writeFile(fileName, retargeted);
   });
   if (missed.length > 0)
@@ -130,17 +138,23 @@ function packageJson(runtime: Runtime): Record<string, unknown> {
 }
 
 /**
- * The README with its links into the repository (docs/, LICENSE) made absolute: the package holds
- * none of those files. Inline links only, which is all the README writes.
+ * The README with its links into the repository (docs/, LICENSE) made absolute, since the package
+ * holds none of those files (inline links only, which is all the README writes), and its
+ * TypeScript examples importing the runtime's packages.
  */
-function packageReadme(): string {
+function packageReadme(runtime: Runtime): string {
   const root = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   const base = `${String(root.repository.url)
     .replace(/^git\+/, "")
     .replace(/\.git$/, "")}/blob/main`;
-  return readFileSync(join(ROOT, "README.md"), "utf8").replace(
-    /\]\((?![a-z][a-z0-9+.-]*:|#)([^)\s]+)\)/gi,
-    (_, target: string) => `](${base}/${target})`,
+  return (
+    readFileSync(join(ROOT, "README.md"), "utf8")
+      .replace(/\]\((?![a-z][a-z0-9+.-]*:|#|\/)([^)\s]+)\)/gi, (_, target: string) => `](${base}/${target})`)
+      // The examples import as this package's app does.
+      .replace(
+        /```ts\n([\s\S]*?)```/g,
+        (_, code: string) => `\`\`\`ts\n${retargetText(code, "example.ts", runtime)}\`\`\``,
+      )
   );
 }
 
@@ -156,7 +170,7 @@ function build(runtimes: readonly Runtime[], dist = join(ROOT, "dist")): void {
       writeFileSync(join(packageDir, "package.json"), `${JSON.stringify(packageJson(runtime), null, 2)}\n`);
       rollUpDeclarations(runtime, declarationDir, packageDir);
       for (const file of ["LICENSE", "NOTICE"]) cpSync(join(ROOT, file), join(packageDir, file));
-      writeFileSync(join(packageDir, "README.md"), packageReadme());
+      writeFileSync(join(packageDir, "README.md"), packageReadme(runtime));
     } finally {
       rmSync(declarationDir, { recursive: true, force: true });
     }

@@ -102,6 +102,24 @@ export class AzureContext {
 }
 
 const PRODUCTION_NAMES = new Set(["prod", "production", "prd"]);
+/** Words that turn a following production word into another environment's name (pre-prod, nonprod). */
+const NOT_PRODUCTION_BEFORE = new Set(["pre", "non"]);
+
+/**
+ * Whether a name says production in any of its words (app-prod, prod-weu, ProdWeu, prd01), split at
+ * `-`, `_`, case changes and digits; pre-prod and nonprod do not. A false refusal costs a rename, a
+ * false acceptance lets developer access into production.
+ */
+function namesProduction(name: string): boolean {
+  const words = name
+    .split(/[-_]|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])/)
+    .map((w) => w.toLowerCase())
+    .flatMap((w) => {
+      const prefix = [...NOT_PRODUCTION_BEFORE].find((p) => w.startsWith(p) && PRODUCTION_NAMES.has(w.slice(p.length)));
+      return prefix ? [prefix, w.slice(prefix.length)] : [w];
+    });
+  return words.some((w, i) => PRODUCTION_NAMES.has(w) && !NOT_PRODUCTION_BEFORE.has(words[i - 1] ?? ""));
+}
 
 /** A declaration that could be read two ways is refused: `production: "false"` is truthy, and no name says which environment. */
 function checkEnvironment(stack: TerraformStack, environment: EnvironmentDeclaration): void {
@@ -122,8 +140,7 @@ function checkEnvironment(stack: TerraformStack, environment: EnvironmentDeclara
   }
   // The name is what reviewers, errors and reports read: one that says production while the flag
   // says otherwise is a contradiction (a typo, or a way to let developer access in), not a choice.
-  // Its first word counts too: prod-weu and production_eu say production; pre-prod does not.
-  if (!value.production && PRODUCTION_NAMES.has(value.name.toLowerCase().split(/[-_]/)[0])) {
+  if (!value.production && namesProduction(value.name)) {
     throw new IdentityConfigError(stack, {
       problem: `Environment ${value.name} is named as production but declares production: false`,
       value: value.name,

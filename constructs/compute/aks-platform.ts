@@ -294,7 +294,10 @@ export function applyAksDeploySettings(
         cluster,
         [...nodePools, ...unlistedSystemPools(where, cluster, nodePools)],
         smallPool,
-      ).flatMap((v) => ("refusal" in v ? [new IdentityConfigError(where, v.refusal).message] : [])),
+        // The runtime prefixes each validation message with the construct's path itself.
+      ).flatMap((v) =>
+        "refusal" in v ? [`${v.refusal.problem}: ${JSON.stringify(v.refusal.value)}. Fix: ${v.refusal.fix}`] : [],
+      ),
   });
   // AKS refuses max_surge on Spot pools.
   for (const p of nodePools)

@@ -4,7 +4,7 @@ import { serviceTerraformType } from "../azure/contract/resource-types";
 import { Assignment, readAssignments, readUnreadable } from "./assignment-dialects";
 import { Compute, readComputes } from "./computes";
 import { withPlatformUses } from "./platform-uses";
-import { federatedParentOf } from "./federated-credentials";
+import { federatedParentOf, namesTwoIdentities } from "./federated-credentials";
 import { EstateMigration, readMigrations } from "./migrations";
 import { block, parseReference, readModules, readResources, TfResource } from "./terraform-json";
 
@@ -124,7 +124,10 @@ function buildEstate(stackJson: Readonly<Record<string, any>>): EstateModel {
     identities: resources.filter((r) => r.type === identityType),
     assignments,
     modules: readModules(stackJson),
-    unreadable: readUnreadable(resources, stackJson),
+    unreadable: [
+      ...readUnreadable(resources, stackJson),
+      ...resources.filter((r) => r.type === credentialType && namesTwoIdentities(r.config)),
+    ],
     federated: resources
       .filter((r) => r.type === credentialType)
       .map((r) => ({

@@ -143,7 +143,11 @@ function sameStackReference(stack: TerraformStack, workspace: ResourceId): strin
       (found ??=
         stack.node
           .findAll()
-          .filter((c): c is LogAnalyticsWorkspace => c instanceof LogAnalyticsWorkspace)
+          // One instance of the stack's own provider: an aliased or counted workspace is not this id.
+          .filter(
+            (c): c is LogAnalyticsWorkspace =>
+              c instanceof LogAnalyticsWorkspace && !c.provider && c.count === undefined && c.forEach === undefined,
+          )
           .find((c) => literalIdOf(c)?.toLowerCase() === workspace.id.toLowerCase())?.id ?? workspace.id),
   });
 }

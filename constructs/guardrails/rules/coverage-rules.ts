@@ -1,5 +1,6 @@
 import { Assignment, TfResource } from "../../estate/estate-model";
 import { serviceTerraformType } from "../../azure/contract/resource-types";
+import { namesTwoIdentities } from "../../estate/federated-credentials";
 import { hit, hitsWhere, Rule, RuleHit } from "./rule";
 
 function isUncataloguedRole(a: Assignment): boolean {
@@ -31,6 +32,13 @@ function hasUnverifiableType(r: TfResource): boolean {
 }
 
 function unreadableResourceHit(r: TfResource): RuleHit {
+  if (r.type === serviceTerraformType("Managed Identity", "federatedCredential") && namesTwoIdentities(r.config)) {
+    return hit(
+      r,
+      `${r.address} names two identities (user_assigned_identity_id and parent_id), so which one its issuer's tokens sign in as cannot be told`,
+      "name the identity once: user_assigned_identity_id (azurerm 4.65 and later) or parent_id",
+    );
+  }
   if (hasUnverifiableType(r)) {
     return hit(
       r,
