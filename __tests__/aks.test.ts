@@ -12,7 +12,7 @@ import {
   UserAssignedIdentity,
 } from "../constructs";
 import { resolveInStack } from "../constructs/azure";
-import { NON_PRODUCTION, only, refusal, registryId, resourcesOf, testStack, vaultId } from "./helpers";
+import { NON_PRODUCTION, only, refusal, registryId, resourcesOf, SUBSCRIPTION, testStack, vaultId } from "./helpers";
 import { credentialParent } from "./runtime";
 import { inRg, withControlPlane } from "./aks-helpers";
 
@@ -155,6 +155,19 @@ describe("a small system pool outside production", () => {
     });
     expect(() => Testing.synth(unlisted, true)).toThrow(
       "The system node pool of test/sys2 is below what Microsoft recommends for a system pool: Standard_D2s_v5 has 2 vCPUs",
+    );
+    // The same pool naming its cluster by the id built from the cluster's names, in another case.
+    const byId = testStack("test", { name: "prod", production: true });
+    new AksClusterIdentity(byId, "identities", { cluster: cluster(byId) });
+    new KubernetesClusterNodePool(byId, "sys3", {
+      name: "sys3",
+      kubernetesClusterId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${inRg.resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/AKS`,
+      vmSize: "Standard_B2s",
+      nodeCount: 1,
+      mode: "System",
+    });
+    expect(() => Testing.synth(byId, true)).toThrow(
+      "The system node pool of test/sys3 is below what Microsoft recommends",
     );
   });
 

@@ -104,6 +104,19 @@ export interface NamedResource extends IConstruct {
   readonly resourceGroupNameInput?: string;
 }
 
+/**
+ * The resource's id built from its literal names in the stack's subscription, lower case (Azure
+ * compares ids so), to match a literal id against; undefined when a name is unset or a token.
+ */
+export function literalIdFromNames(resource: NamedResource, type: string): string | undefined {
+  const [name, group] = [resource.nameInput, resource.resourceGroupNameInput].map((v) =>
+    typeof v === "string" ? knownName(resource, v) : undefined,
+  );
+  if (name === undefined || group === undefined || Token.isUnresolved(name) || Token.isUnresolved(group))
+    return undefined;
+  return `/subscriptions/${AzureContext.of(resource).subscriptionId}/resourceGroups/${group}/providers/${type}/${name}`.toLowerCase();
+}
+
 /** The resource's id built from its names in the stack's subscription; `kind` names it in errors. */
 export function resourceIdOf(resource: NamedResource, type: string, kind: string): ResourceId {
   const name = resource.nameInput === undefined ? undefined : knownName(resource, resource.nameInput);

@@ -8,7 +8,8 @@ import { PrivateDnsZone } from "@cdktf/provider-azurerm/lib/private-dns-zone";
 import { IdentityConfigError, ProblemReport } from "../core/errors";
 import { meaninglessTextProblem } from "../core/meaningful-text";
 import { AzureContext } from "../azure/azure-context";
-import { resolveInStack, resourceOfIdReference } from "../azure/known-values";
+import { literalIdFromNames, resolveInStack, resourceOfIdReference } from "../azure/known-values";
+import { ResourceTypes } from "../services/resource-types";
 import { RoleDefinition } from "../azure/role-catalog";
 import { GrantTarget } from "../grants/targets";
 import { network, PrivateDnsZoneTarget, SubnetTarget } from "../services/network";
@@ -187,6 +188,8 @@ function unlistedSystemPools(
   listed: readonly KubernetesClusterNodePool[],
 ): KubernetesClusterNodePool[] {
   const clusterId = resolveInStack(where, cluster.id);
+  // A pool may also name its cluster by the id built from the cluster's names.
+  const literalId = literalIdFromNames(cluster, ResourceTypes.kubernetesCluster.azureType);
   return stackOf(where)
     .node.findAll()
     .filter(
@@ -195,7 +198,8 @@ function unlistedSystemPools(
         !listed.includes(c) &&
         c.modeInput === "System" &&
         typeof c.kubernetesClusterIdInput === "string" &&
-        resolveInStack(where, c.kubernetesClusterIdInput) === clusterId,
+        (resolveInStack(where, c.kubernetesClusterIdInput) === clusterId ||
+          c.kubernetesClusterIdInput.toLowerCase() === literalId),
     );
 }
 

@@ -12,7 +12,13 @@ import { uuidv5, ASSIGNMENT_NAMESPACE } from "../core/deterministic-name";
 import { auditedKinds, auditWorkspace } from "../azure/contract/audit";
 import { AuditPoint, auditPointOf, SIGN_IN_WORKSPACE_LOCAL } from "../estate/audit-catalog";
 import { AzureContext } from "../azure/azure-context";
-import { idReferenceTarget, knownName, requireSameStack, resolveInStack, resourceIdOf } from "../azure/known-values";
+import {
+  idReferenceTarget,
+  literalIdFromNames,
+  requireSameStack,
+  resolveInStack,
+  resourceIdOf,
+} from "../azure/known-values";
 
 /**
  * Where the stack's targets send the logs of who read and wrote their data: the Log Analytics
@@ -148,17 +154,9 @@ function sameStackReference(stack: TerraformStack, workspace: ResourceId): strin
             (c): c is LogAnalyticsWorkspace =>
               c instanceof LogAnalyticsWorkspace && !c.provider && c.count === undefined && c.forEach === undefined,
           )
-          .find((c) => literalIdOf(c)?.toLowerCase() === workspace.id.toLowerCase())?.id ?? workspace.id),
+          .find((c) => literalIdFromNames(c, auditWorkspace().type) === workspace.id.toLowerCase())?.id ??
+        workspace.id),
   });
-}
-
-/** A workspace's id from its literal names, or undefined when a name is a token. */
-function literalIdOf(workspace: LogAnalyticsWorkspace): string | undefined {
-  const [name, group] = [workspace.nameInput, workspace.resourceGroupNameInput];
-  if (typeof name !== "string" || typeof group !== "string") return undefined;
-  const [literalName, literalGroup] = [knownName(workspace, name), knownName(workspace, group)];
-  if (Token.isUnresolved(literalName) || Token.isUnresolved(literalGroup)) return undefined;
-  return `/subscriptions/${AzureContext.of(workspace).subscriptionId}/resourceGroups/${literalGroup}/providers/${auditWorkspace().type}/${literalName}`;
 }
 
 /** Whether a messaging namespace of the stack is on the Premium tier, the one that records data access. */
