@@ -187,8 +187,80 @@ const reachable = (scope: Construct, web: LinuxWebApp, servers: (SqlServerTarget
 };
 
 /** The identity granted `role` on a target of the stack. */
-const grantOn = (stack: TerraformStack, target: { grant: (...args: any[]) => unknown }, role: unknown) =>
+type Grantable = { grant: (...args: any[]) => unknown };
+const grantOn = (stack: TerraformStack, target: Grantable, role: unknown) =>
   target.grant(identity(stack), role, { reason: "uses it" });
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** A target whose local auth the provider leaves on unless the config turns it off (IG028). */
+interface LocalAuth {
+  readonly what: string;
+  readonly address: string;
+  /** The Terraform attribute, and the config property that writes it. */
+  readonly attribute: string;
+  readonly make: (stack: TerraformStack, localAuth?: boolean) => Grantable;
+  /** The narrower target the unset case grants on (a queue, an event hub), and the path it adds. */
+  readonly child?: readonly [narrow: (target: any) => Grantable, path: string];
+  readonly role: { readonly name: string };
+  readonly accepts: string;
+}
+
+const LOCAL_AUTH: readonly LocalAuth[] = [
+  {
+    what: "a Service Bus namespace",
+    address: "azurerm_servicebus_namespace.bus",
+    attribute: "local_auth_enabled",
+    make: (s, on) => ServiceBusNamespaceTarget.of(bus(s, { localAuthEnabled: on })),
+    child: [(t) => t.queue("orders"), "/queues/orders"],
+    role: Roles.ServiceBusDataSender,
+    accepts:
+      "the namespace still accepts shared access signatures (SAS) of its own and its queues' and topics' policies",
+  },
+  {
+    what: "an Event Hubs namespace",
+    address: "azurerm_eventhub_namespace.hubs",
+    attribute: "local_authentication_enabled",
+    make: (s, on) => EventHubsNamespaceTarget.of(hubs(s, { localAuthenticationEnabled: on })),
+    child: [(t) => t.eventHub("telemetry"), "/eventhubs/telemetry"],
+    role: Roles.EventHubsDataReceiver,
+    accepts: "the namespace still accepts shared access signatures (SAS) of its own and its event hubs' policies",
+  },
+  {
+    what: "an App Configuration store",
+    address: "azurerm_app_configuration.appconfig",
+    attribute: "local_auth_enabled",
+    make: (s, on) => AppConfigurationTarget.of(appConfig(s, { localAuthEnabled: on })),
+    role: Roles.AppConfigurationDataReader,
+    accepts: "the store still accepts its read-only and read-write access keys",
+  },
+  {
+    what: "a Cognitive Services account",
+    address: "azurerm_cognitive_account.openai",
+    attribute: "local_auth_enabled",
+    make: (s, on) => CognitiveServicesTarget.of(cognitive(s, { localAuthEnabled: on })),
+    role: Roles.CognitiveServicesOpenAIUser,
+    accepts: "the account still accepts its API keys (key1 and key2)",
+  },
+];
+
+/** Each target's local auth left unset (through its narrower target, where it has one) and turned on: both IG028. */
+function localAuthCases(t: LocalAuth): GuardrailCase[] {
+  const [narrow, path] = t.child ?? [(target: Grantable) => target, ""];
+  return [
+    { setting: "never set", on: undefined, reach: narrow, at: path },
+    { setting: "explicitly on", on: true, reach: (target: Grantable) => target, at: "" },
+  ].map(({ setting, on, reach, at }) => ({
+    ruleId: "IG028",
+    about: `${t.what} with ${t.attribute} ${setting}${at ? `, reached through ${at}` : ""}`,
+    bad: (s: TerraformStack) => grantOn(s, reach(t.make(s, on)), t.role),
+    good: (s: TerraformStack) => grantOn(s, reach(t.make(s, false)), t.role),
+    message: new RegExp(
+      `^${escapeRegExp(`${t.role.name} for `)}.* ${escapeRegExp(`on ${t.address}${at}, but ${t.accepts}: anyone holding a key bypasses the identity's grants`)}$`,
+    ),
+    fix: new RegExp(`^${escapeRegExp(`set ${t.attribute} = false on ${t.address}`)}$`),
+  }));
+}
 
 const CASES: GuardrailCase[] = [
   {
@@ -392,80 +464,7 @@ const CASES: GuardrailCase[] = [
       /on azurerm_redis_cache\.redis, but the cache still accepts its access keys: anyone holding a key bypasses/,
     fix: /^set access_keys_authentication_enabled = false on azurerm_redis_cache\.redis$/,
   },
-  {
-    ruleId: "IG028",
-    about: "a Service Bus namespace that never set local auth, reached through a queue",
-    bad: (s) =>
-      grantOn(
-        s,
-        ServiceBusNamespaceTarget.of(bus(s, { localAuthEnabled: undefined })).queue("orders"),
-        Roles.ServiceBusDataSender,
-      ),
-    good: (s) => grantOn(s, ServiceBusNamespaceTarget.of(bus(s)).queue("orders"), Roles.ServiceBusDataSender),
-    message:
-      /^Azure Service Bus Data Sender for .* on azurerm_servicebus_namespace\.bus\/queues\/orders, but the namespace still accepts shared access signatures \(SAS\) of its own and its queues' and topics' policies: anyone holding a key bypasses the identity's grants$/,
-    fix: /^set local_auth_enabled = false on azurerm_servicebus_namespace\.bus$/,
-  },
-  {
-    ruleId: "IG028",
-    about: "a Service Bus namespace with local auth explicitly on",
-    bad: (s) =>
-      grantOn(s, ServiceBusNamespaceTarget.of(bus(s, { localAuthEnabled: true })), Roles.ServiceBusDataReceiver),
-    good: (s) => grantOn(s, ServiceBusNamespaceTarget.of(bus(s)), Roles.ServiceBusDataReceiver),
-    message: /on azurerm_servicebus_namespace\.bus, but the namespace still accepts shared access signatures \(SAS\)/,
-    fix: /^set local_auth_enabled = false on azurerm_servicebus_namespace\.bus$/,
-  },
-  {
-    ruleId: "IG028",
-    about: "an Event Hubs namespace that never set local authentication, reached through an event hub",
-    bad: (s) =>
-      grantOn(
-        s,
-        EventHubsNamespaceTarget.of(hubs(s, { localAuthenticationEnabled: undefined })).eventHub("telemetry"),
-        Roles.EventHubsDataReceiver,
-      ),
-    good: (s) => grantOn(s, EventHubsNamespaceTarget.of(hubs(s)).eventHub("telemetry"), Roles.EventHubsDataReceiver),
-    message:
-      /^Azure Event Hubs Data Receiver for .* on azurerm_eventhub_namespace\.hubs\/eventhubs\/telemetry, but the namespace still accepts shared access signatures \(SAS\) of its own and its event hubs' policies: anyone holding a key bypasses the identity's grants$/,
-    fix: /^set local_authentication_enabled = false on azurerm_eventhub_namespace\.hubs$/,
-  },
-  {
-    ruleId: "IG028",
-    about: "an Event Hubs namespace with local authentication explicitly on",
-    bad: (s) =>
-      grantOn(s, EventHubsNamespaceTarget.of(hubs(s, { localAuthenticationEnabled: true })), Roles.EventHubsDataSender),
-    good: (s) => grantOn(s, EventHubsNamespaceTarget.of(hubs(s)), Roles.EventHubsDataSender),
-    message: /on azurerm_eventhub_namespace\.hubs, but the namespace still accepts shared access signatures \(SAS\)/,
-    fix: /^set local_authentication_enabled = false on azurerm_eventhub_namespace\.hubs$/,
-  },
-  {
-    ruleId: "IG028",
-    about: "an App Configuration store that never set local auth",
-    bad: (s) =>
-      grantOn(
-        s,
-        AppConfigurationTarget.of(appConfig(s, { localAuthEnabled: undefined })),
-        Roles.AppConfigurationDataReader,
-      ),
-    good: (s) => grantOn(s, AppConfigurationTarget.of(appConfig(s)), Roles.AppConfigurationDataReader),
-    message:
-      /^App Configuration Data Reader for .* on azurerm_app_configuration\.appconfig, but the store still accepts its read-only and read-write access keys: anyone holding a key bypasses the identity's grants$/,
-    fix: /^set local_auth_enabled = false on azurerm_app_configuration\.appconfig$/,
-  },
-  {
-    ruleId: "IG028",
-    about: "a Cognitive Services account with local auth explicitly on",
-    bad: (s) =>
-      grantOn(
-        s,
-        CognitiveServicesTarget.of(cognitive(s, { localAuthEnabled: true })),
-        Roles.CognitiveServicesOpenAIUser,
-      ),
-    good: (s) => grantOn(s, CognitiveServicesTarget.of(cognitive(s)), Roles.CognitiveServicesOpenAIUser),
-    message:
-      /^Cognitive Services OpenAI User for .* on azurerm_cognitive_account\.openai, but the account still accepts its API keys \(key1 and key2\): anyone holding a key bypasses the identity's grants$/,
-    fix: /^set local_auth_enabled = false on azurerm_cognitive_account\.openai$/,
-  },
+  ...LOCAL_AUTH.flatMap(localAuthCases),
   {
     ruleId: "IG029",
     about: "an Azure SQL server with a SQL administrator login",

@@ -22,6 +22,14 @@ const otherVersion: string = JSON.parse(
   readFileSync(join(__dirname, "..", "node_modules", OTHER, "package.json"), "utf8"),
 ).version;
 
+/** Configures `stack` as a consumer would; typed loosely, since the tests hand it other runtimes' stacks. */
+const configureOn = (stack: unknown) =>
+  configureIdentityStack(stack as TerraformStack, {
+    subscriptionId: SUBSCRIPTION,
+    tenantId: TENANT,
+    guardrails: { severity: "error" },
+  });
+
 describe(`the ${RUNTIME.core} runtime gives the library what it relies on`, () => {
   // constructs/core/stack-synthesis.ts: the `Symbol.for("cdktf/customSynthesis")` hook, which both
   // runtimes call on each construct that defines it, leaves first, the stack last, after aspects,
@@ -86,13 +94,7 @@ describe(`a construct of ${OTHER} given to the ${RUNTIME.core} build is refused,
 
   it("as the stack to configure", () => {
     const stack = otherStack();
-    const error = refusal(() =>
-      configureIdentityStack(stack as unknown as TerraformStack, {
-        subscriptionId: SUBSCRIPTION,
-        tenantId: TENANT,
-        guardrails: { severity: "error" },
-      }),
-    );
+    const error = refusal(() => configureOn(stack));
     expect(error.message).toBe(
       `[theirs] The stack is a ${OTHER} ${otherVersion} construct, but this package is built on ${RUNTIME.core} ${ourVersion}: "theirs". Fix: use the package built for ${OTHER} (@azure-identity-grants/${OTHER}), or build the app with ${RUNTIME.core}'s classes: an app takes one runtime's classes`,
     );
@@ -124,11 +126,7 @@ describe(`a construct of ${OTHER} given to the ${RUNTIME.core} build is refused,
     const app = Testing.app();
     const stack = new TerraformStack(app, "test");
     new AzurermProvider(stack, "azurerm", { features: [{}], subscriptionId: SUBSCRIPTION, tenantId: TENANT });
-    configureIdentityStack(stack, {
-      subscriptionId: SUBSCRIPTION,
-      tenantId: TENANT,
-      guardrails: { severity: "error" },
-    });
+    configureOn(stack);
     new KeyVault(stack, "ours", { ...inRg, name: "kv-ours", tenantId: TENANT, skuName: "standard" });
     // Its constructor takes any construct as its scope: only its class tells it apart.
     new other.TerraformResource(stack as never, "theirs", { terraformResourceType: "azurerm_key_vault" });
@@ -145,13 +143,7 @@ describe(`a construct of ${OTHER} given to the ${RUNTIME.core} build is refused,
     });
     const copy = new CopiedStack(new Construct(undefined as never, ""), "copied");
     Object.defineProperty(copy, Symbol.for("cdktf/TerraformStack"), { value: true });
-    const error = refusal(() =>
-      configureIdentityStack(copy as unknown as TerraformStack, {
-        subscriptionId: SUBSCRIPTION,
-        tenantId: TENANT,
-        guardrails: { severity: "error" },
-      }),
-    );
+    const error = refusal(() => configureOn(copy));
     expect(error.problem).toBe(
       `The stack is a construct of a second copy of ${RUNTIME.core} 0.20.0, not of the ${RUNTIME.core} ${ourVersion} this package is built on`,
     );
